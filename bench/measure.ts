@@ -1,0 +1,71 @@
+/**
+ * Measuring helpers shared by the benchmarks. The machines are shared and noisy, so every figure is a
+ * median over several interleaved rounds, and comparisons are ratios against a baseline from the same run.
+ */
+
+export interface Rate {
+  name: string
+  /** Median operations per second over the rounds. */
+  opsPerSec: number
+  /** Every round's operations per second. */
+  rounds: number[]
+}
+
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b)
+  const middle = sorted.length >> 1
+  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2
+}
+
+export function percentile(values: readonly number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b)
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0
+}
+
+/** Runs `fn` in a loop for `ms` milliseconds and returns operations per second. */
+async function rateOf(fn: () => unknown, ms: number): Promise<number> {
+  let ops = 0
+  const start = performance.now()
+  let now = start
+  while (now - start < ms) {
+    for (let i = 0; i < 100; i++) await fn()
+    ops += 100
+    now = performance.now()
+  }
+  return (ops * 1000) / (now - start)
+}
+
+/**
+ * Compares several functions fairly: a warm-up, then `rounds` rounds in which every candidate runs for
+ * `ms` milliseconds, in rotating order so drift on a shared machine hits them all alike.
+ */
+export async function compareRates(
+  candidates: Record<string, () => unknown>,
+  { rounds = 7, ms = 300, warmupMs = 300 }: { rounds?: number; ms?: number; warmupMs?: number } = {},
+): Promise<Rate[]> {
+  const names = Object.keys(candidates)
+  for (const name of names) await rateOf(candidates[name]!, warmupMs)
+  const samples = new Map<string, number[]>(names.map((name) => [name, []]))
+  for (let round = 0; round < rounds; round++) {
+    for (let i = 0; i < names.length; i++) {
+      const name = names[(round + i) % names.length]!
+      samples.get(name)!.push(await rateOf(candidates[name]!, ms))
+    }
+  }
+  return names.map((name) => ({ name, opsPerSec: median(samples.get(name)!), rounds: samples.get(name)! }))
+}
+
+export function formatRate(value: number): string {
+  return Math.round(value).toLocaleString('en-US')
+}
+
+/** Prints a small aligned table. */
+export function printTable(rows: Record<string, string | number>[]): void {
+  if (rows.length === 0) return
+  const columns = Object.keys(rows[0]!)
+  const widths = columns.map((column) => Math.max(column.length, ...rows.map((row) => String(row[column]).length)))
+  const line = (cells: string[]) => cells.map((cell, i) => cell.padEnd(widths[i]!)).join('  ')
+  console.log(line(columns))
+  console.log(line(widths.map((width) => '-'.repeat(width))))
+  for (const row of rows) console.log(line(columns.map((column) => String(row[column]))))
+}
