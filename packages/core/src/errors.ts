@@ -21,6 +21,8 @@ export const ErrorCodes = {
   RATE_LIMITED: 429,
   /** The render did not finish within its deadline. */
   RENDER_TIMEOUT: 504,
+  /** The caller went away (its abort signal fired) before the render finished. */
+  ABORTED: 499,
   /** An intent or component definition is invalid (raised at registration). */
   INVALID_DEFINITION: 400,
   /** A definition with that name is already registered and `replace` was not set. */
@@ -66,6 +68,8 @@ export interface IxpErrorOptions {
   cause?: unknown
   /** Whether the message may be shown to a remote caller (default true for 4xx, false for 5xx). */
   expose?: boolean
+  /** Response hints for transports (`Retry-After`, `WWW-Authenticate`, …); plugin-http sends them as headers. */
+  headers?: Record<string, string>
 }
 
 /** The engine's error: a stable code, a status, a message that says what to fix, and optional details. */
@@ -75,6 +79,7 @@ export class IxpError extends Error {
   readonly status: number
   readonly details: Record<string, unknown> | undefined
   readonly expose: boolean
+  readonly headers: Record<string, string> | undefined
 
   constructor(code: string, message: string, options: IxpErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause })
@@ -82,6 +87,7 @@ export class IxpError extends Error {
     this.status = options.status ?? (ErrorCodes as Record<string, number>)[code] ?? 500
     this.details = options.details
     this.expose = options.expose ?? this.status < 500
+    this.headers = options.headers
   }
 
   /** The wire form used by IXP: `{ code, message, details? }` (no stack, no cause). */

@@ -159,6 +159,8 @@ export interface RenderMeta {
   durationMs: number
   cache?: CacheStatus
   requestId?: string
+  /** Response hints for transports (rate-limit headers, …); plugin-http sends them as headers. */
+  headers?: Record<string, string>
   [key: string]: unknown
 }
 

@@ -1,0 +1,547 @@
+/**
+ * The engine: registries of intents and components, the render and resolve paths through the hooks, the
+ * plugin lifecycle and the events. Transport-agnostic: no HTTP, no Node built-ins.
+ */
+import { EventEmitter } from 'eventemitter3'
+import {
+  checkComponent,
+  checkIntent,
+  definitionError,
+  withComponentDefaults,
+  type DefinitionRules,
+} from './definitions.js'
+import { IxpError, isIxpError, toIxpError, validationError } from './errors.js'
+import { Deadline } from './deadline.js'
+import type { EngineEvents } from './events.js'
+import { createHealthChecks, type HealthCheck, type HealthReport } from './health.js'
+import { createHooks, Stage, type DiscoveryPurpose, type EngineHooks, type ErrorInfo, type RenderState } from './hooks/index.js'
+import { consoleLogger, type Logger } from './logger.js'
+import { PluginHost, type InstalledPlugin, type PluginInput } from './plugins.js'
+import {
+  Registry,
+  summariseComponents,
+  summariseIntents,
+  type ComponentStats,
+  type IntentStats,
+  type ReadonlyRegistry,
+} from './registry.js'
+import { computeTtl } from './ttl.js'
+import type {
+  ComponentDefinition,
+  IntentDefinition,
+  IxpContext,
+  RenderMeta,
+  RenderNode,
+  RenderRequest,
+  RenderResult,
+  ResolveOutcome,
+  ResolveQuery,
+} from './types.js'
+import { compileParameters, type ParameterValidator } from './validation/parameters.js'
+
+/** Options of {@link createEngine}; every field is optional. */
+export interface EngineOptions {
+  /** Plugins to install, in order (same as calling `use()` for each). @default [] */
+  plugins?: PluginInput[]
+  validation?: {
+    /** What to do with parameters an intent's schema does not declare. @default 'strip' (as the IXP reference) */
+    additionalProperties?: 'strip' | 'reject'
+    /** Deepest nesting accepted in parameters. @default 64 */
+    maxDepth?: number
+  }
+  limits?: {
+    /** Longest accepted intent name. @default 256 */
+    maxIntentNameLength?: number
+    /** Deadline of one render in milliseconds (`0` disables it). @default 10000 */
+    renderTimeoutMs?: number
+    /** Deadline of one plugin's `apply()` in milliseconds (`0` disables it). @default 10000 */
+    pluginTimeoutMs?: number
+  }
+  /** Where the engine and plugins log. @default consoleLogger('warn') */
+  logger?: Logger
+  hooks?: {
+    /**
+     * `'auto'` keeps tapable's compiled hooks where `new Function` works and interprets them elsewhere;
+     * `'off'` always interprets (what edge runtimes get). @default 'auto'
+     */
+    codeGeneration?: 'auto' | 'off'
+  }
+}
+
+export interface RegisterOptions {
+  /** Replace a registered definition of the same name instead of refusing it. @default false */
+  replace?: boolean
+}
+
+interface IntentEntry {
+  definition: IntentDefinition
+  validate: ParameterValidator
+}
+
+interface ComponentEntry {
+  definition: ComponentDefinition
+  /** What callers are shown of the component: every field but functions. */
+  description: Record<string, unknown>
+}
+
+const DEFAULTS = {
+  additionalProperties: 'strip' as 'strip' | 'reject',
+  maxDepth: 64,
+  maxIntentNameLength: 256,
+  renderTimeoutMs: 10_000,
+  pluginTimeoutMs: 10_000,
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
+function publicDescription(definition: ComponentDefinition): Record<string, unknown> {
+  const description: Record<string, unknown> = {}
+  for (const [key, value] of Object.entries(definition)) {
+    if (typeof value !== 'function' && value !== undefined) description[key] = value
+  }
+  if (typeof definition.render === 'function') description.type = 'server'
+  return Object.freeze(description)
+}
+
+function shorten(name: string): string {
+  return name.length > 64 ? `${name.slice(0, 64)}…` : name
+}
+
+type Lifecycle = 'created' | 'starting' | 'ready' | 'closing' | 'closed'
+
+/** An IXP engine. Create one with {@link createEngine}. */
+export class Engine {
+  /** The engine's hooks (frozen); see the hook table in the README. */
+  readonly hooks: EngineHooks
+  /** Lifecycle, registry and render events. */
+  readonly events = new EventEmitter<EngineEvents>()
+  readonly logger: Logger
+
+  readonly #intents = new Registry<IntentDefinition, IntentEntry, IntentStats>(summariseIntents)
+  readonly #components = new Registry<ComponentDefinition, ComponentEntry, ComponentStats>(summariseComponents)
+  readonly #plugins: PluginHost
+  readonly #health = createHealthChecks()
+  readonly #settings: typeof DEFAULTS
+  readonly #rules: DefinitionRules
+  #state: Lifecycle = 'created'
+  #starting: Promise<void> | undefined
+  readonly #warnedDeprecated = new Set<string>()
+
+  constructor(options: EngineOptions = {}) {
+    this.#settings = {
+      ...DEFAULTS,
+      ...options.validation,
+      ...options.limits,
+    }
+    this.#rules = { maxNameLength: this.#settings.maxIntentNameLength, reference: false }
+    this.logger = options.logger ?? consoleLogger('warn')
+    this.hooks = createHooks(options.hooks?.codeGeneration ?? 'auto')
+    this.#plugins = new PluginHost(this.#settings.pluginTimeoutMs)
+    this.hooks.resolve.tapPromise({ name: 'ixp:exact-name', stage: Stage.EXACT_NAME }, async (query) =>
+      this.#resolveExactName(query),
+    )
+    this.#health.register('intents', () => this.#countCheck(this.#intents.size, 'intents'))
+    this.#health.register('components', () => this.#countCheck(this.#components.size, 'components'))
+    for (const plugin of options.plugins ?? []) this.use(plugin)
+  }
+
+  /** Registered intents (read-only). */
+  get intents(): ReadonlyRegistry<IntentDefinition, IntentStats> {
+    return this.#intents
+  }
+
+  /** Registered components (read-only). */
+  get components(): ReadonlyRegistry<ComponentDefinition, ComponentStats> {
+    return this.#components
+  }
+
+  /** Installed plugins, in load order. */
+  get plugins(): readonly InstalledPlugin[] {
+    return this.#plugins.installed
+  }
+
+  /** `true` between a successful `ready()` and `close()`. */
+  get isReady(): boolean {
+    return this.#state === 'ready'
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Registration
+  // -------------------------------------------------------------------------------------------
+
+  /**
+   * Registers an intent; returns a function that unregisters it. The definition is checked (the error names
+   * the offending field), decorated by the `registerIntent` hook, and its parameter validator compiled once.
+   */
+  registerIntent<P = Record<string, unknown>>(definition: IntentDefinition<P>, options: RegisterOptions = {}): () => void {
+    this.#assertOpen()
+    const issues = checkIntent(definition, this.#rules)
+    if (issues.length > 0) throw definitionError('intent', issues)
+    const decorated = this.hooks.registerIntent.call({ ...(definition as IntentDefinition) })
+    const reissues = checkIntent(decorated, this.#rules)
+    if (reissues.length > 0) throw definitionError('intent', reissues)
+    const replaced = this.#refuseDuplicate('intent', this.#intents.has(decorated.name), decorated.name, options)
+    let validate: ParameterValidator
+    try {
+      validate = compileParameters(decorated.parameters, {
+        additionalProperties: this.#settings.additionalProperties,
+        maxDepth: this.#settings.maxDepth,
+      })
+    } catch (error) {
+      throw new IxpError('INVALID_DEFINITION', `Invalid intent: parameters is not a usable JSON Schema (${(error as Error).message})`, {
+        cause: error,
+        details: { issues: [{ path: 'parameters', message: 'is not a usable JSON Schema' }] },
+      })
+    }
+    const entry: IntentEntry = { definition: decorated, validate }
+    this.#intents.set(entry)
+    this.#changed('intent', replaced ? 'replaced' : 'registered', decorated.name)
+    return () => {
+      if (this.#intents.delete(decorated.name, entry)) this.#changed('intent', 'unregistered', decorated.name)
+    }
+  }
+
+  /** Registers a component (server-rendered or remote); returns a function that unregisters it. */
+  registerComponent<P = Record<string, unknown>>(definition: ComponentDefinition<P>, options: RegisterOptions = {}): () => void {
+    this.#assertOpen()
+    const issues = checkComponent(definition, this.#rules)
+    if (issues.length > 0) throw definitionError('component', issues)
+    const decorated = withComponentDefaults(
+      this.hooks.registerComponent.call({ ...(definition as ComponentDefinition) }),
+    )
+    const reissues = checkComponent(decorated, this.#rules)
+    if (reissues.length > 0) throw definitionError('component', reissues)
+    const replaced = this.#refuseDuplicate('component', this.#components.has(decorated.name), decorated.name, options)
+    const entry: ComponentEntry = { definition: decorated, description: publicDescription(decorated) }
+    this.#components.set(entry)
+    this.#changed('component', replaced ? 'replaced' : 'registered', decorated.name)
+    return () => {
+      if (this.#components.delete(decorated.name, entry)) this.#changed('component', 'unregistered', decorated.name)
+    }
+  }
+
+  /** The public description of a registered component (what discovery lists and renders return). */
+  describeComponent(name: string): Record<string, unknown> | undefined {
+    return this.#components.entry(name)?.description
+  }
+
+  #refuseDuplicate(kind: 'intent' | 'component', exists: boolean, name: string, options: RegisterOptions): boolean {
+    if (exists && !options.replace) {
+      throw new IxpError(
+        'DUPLICATE_DEFINITION',
+        `A ${kind} named '${shorten(name)}' is already registered; pass { replace: true } to replace it`,
+        { details: { kind, name } },
+      )
+    }
+    return exists
+  }
+
+  #changed(kind: 'intent' | 'component', action: 'registered' | 'replaced' | 'unregistered', name: string): void {
+    this.events.emit('registry:changed', { kind, action, name })
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Plugins and lifecycle
+  // -------------------------------------------------------------------------------------------
+
+  /**
+   * Installs a plugin. Before `ready()` it is queued and applied by `ready()`; after `ready()` it is applied at
+   * once — await `engine.ready()` again to wait for it and see its errors (its `ready` taps do not run: the engine
+   * is already ready). A duplicate name or a malformed plugin is refused here.
+   */
+  use(plugin: PluginInput): this {
+    this.#assertOpen()
+    this.#plugins.enqueue(plugin)
+    if (this.#state === 'ready') {
+      const applying = this.#plugins.applyQueued(this, (installed) => this.#installed(installed))
+      this.#starting = applying
+      applying.catch((error: unknown) =>
+        this.logger.error('plugin failed to apply after ready()', { error: (error as Error)?.message }),
+      )
+    }
+    return this
+  }
+
+  /** Applies queued plugins in order, then runs the `ready` hook once. Safe to call many times. */
+  async ready(): Promise<this> {
+    this.#assertOpen()
+    if (this.#state === 'created') {
+      this.#state = 'starting'
+      this.#starting = (async () => {
+        await this.#plugins.applyQueued(this, (installed) => this.#installed(installed))
+        await this.hooks.ready.promise(this)
+        this.#state = 'ready'
+        this.events.emit('ready')
+      })()
+      this.#starting.catch(() => {
+        // A failed start leaves the engine unusable until closed; every later ready() reports the same error.
+      })
+    }
+    await this.#starting
+    return this
+  }
+
+  /** Runs the `close` hook, then plugin teardowns in reverse order. Safe to call many times. */
+  async close(): Promise<void> {
+    if (this.#state === 'closing' || this.#state === 'closed') return
+    this.#state = 'closing'
+    try {
+      await this.#starting?.catch(() => undefined)
+      await this.hooks.close.promise(this)
+      await this.#plugins.teardownAll()
+    } finally {
+      this.#state = 'closed'
+      this.events.emit('close')
+    }
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close()
+  }
+
+  /** The plugin load order, one line per plugin (with the dependencies it waited for). */
+  printPlugins(): string {
+    return this.#plugins.describe()
+  }
+
+  #installed(plugin: InstalledPlugin): void {
+    this.events.emit('plugin:installed', { name: plugin.name, version: plugin.version })
+  }
+
+  #assertOpen(): void {
+    if (this.#state === 'closing' || this.#state === 'closed') {
+      throw new IxpError('ENGINE_CLOSED', 'The engine is closed; create a new one')
+    }
+  }
+
+  async #whenReady(): Promise<void> {
+    if (this.#state !== 'ready') await this.ready()
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Discovery and health
+  // -------------------------------------------------------------------------------------------
+
+  /** The intents a caller may see (after the `discoverIntents` hook, which auth uses to filter). */
+  async listIntents(context: IxpContext = {}, purpose: DiscoveryPurpose = 'list'): Promise<IntentDefinition[]> {
+    await this.#whenReady()
+    const intents = this.#intents.list()
+    return this.hooks.discoverIntents.isUsed() ? this.hooks.discoverIntents.promise(intents, context, purpose) : intents
+  }
+
+  /** The components a caller may see (after the `discoverComponents` hook). */
+  async listComponents(context: IxpContext = {}, purpose: DiscoveryPurpose = 'list'): Promise<ComponentDefinition[]> {
+    await this.#whenReady()
+    const components = this.#components.list()
+    return this.hooks.discoverComponents.isUsed()
+      ? this.hooks.discoverComponents.promise(components, context, purpose)
+      : components
+  }
+
+  /** Adds a named health check (plugins report their stores); returns a function that removes it. */
+  registerHealthCheck(name: string, check: HealthCheck): () => void {
+    return this.#health.register(name, check)
+  }
+
+  /** Runs every health check: `unhealthy` if one fails, `degraded` if one warns, else `healthy`. */
+  health(): Promise<HealthReport> {
+    return this.#health.run()
+  }
+
+  #countCheck(count: number, what: string) {
+    return { status: count > 0 ? ('pass' as const) : ('warn' as const), message: `${count} ${what} loaded` }
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Resolve
+  // -------------------------------------------------------------------------------------------
+
+  /** Resolves text (or a query) to an intent through the `resolve` hook; exact names resolve first. */
+  async resolve(query: string | ResolveQuery, context: IxpContext = {}): Promise<ResolveOutcome> {
+    await this.#whenReady()
+    const normalized = typeof query === 'string' ? { text: query } : query
+    if (!isPlainObject(normalized) || typeof normalized.text !== 'string' || normalized.text.trim() === '') {
+      throw new IxpError('INVALID_REQUEST', 'Resolve needs a non-empty text (a string or { text })')
+    }
+    try {
+      const outcome = await this.hooks.resolve.promise(normalized, context)
+      const result = outcome ?? { matched: false, intent: null, confidence: 0, alternatives: [], reason: 'no-match' }
+      return await this.#visibleOutcome(result, context)
+    } catch (error) {
+      const failure = toIxpError(error)
+      await this.#reportError(failure, { phase: 'resolve', context, query: normalized })
+      throw failure
+    }
+  }
+
+  #resolveExactName(query: ResolveQuery): ResolveOutcome | undefined {
+    const name = query.text.trim()
+    if (!this.#intents.has(name)) return undefined
+    return { matched: true, intent: name, parameters: {}, confidence: 1, alternatives: [], source: 'exact-name' }
+  }
+
+  /** Hides intents the caller may not use from a resolve outcome (when a discovery filter is installed). */
+  async #visibleOutcome(outcome: ResolveOutcome, context: IxpContext): Promise<ResolveOutcome> {
+    if (!this.hooks.discoverIntents.isUsed()) return outcome
+    const visible = new Set((await this.listIntents(context, 'resolve')).map((intent) => intent.name))
+    const alternatives = outcome.alternatives.filter((alternative) => visible.has(alternative.intent))
+    if (outcome.matched && !visible.has(outcome.intent)) {
+      return { matched: false, intent: null, confidence: 0, alternatives, reason: 'no-match', source: outcome.source }
+    }
+    return { ...outcome, alternatives }
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Render
+  // -------------------------------------------------------------------------------------------
+
+  /**
+   * Renders an intent: admission → parameter validation → `beforeHandler` (a cache may answer) → handler →
+   * component render → `afterRender`. Fails with an {@link IxpError} (`INVALID_REQUEST`, `INTENT_NOT_SUPPORTED`,
+   * `COMPONENT_NOT_FOUND`, `ORIGIN_NOT_ALLOWED`, `RENDER_TIMEOUT`, a plugin's code, or `INTERNAL_ERROR`).
+   */
+  async render(request: RenderRequest, context: IxpContext = {}): Promise<RenderResult> {
+    if (this.#state !== 'ready') await this.ready()
+    const startedAt = performance.now()
+    let state: RenderState | undefined
+    try {
+      const intentEntry = this.#lookupIntent(request)
+      const componentEntry = this.#components.entry(intentEntry.definition.component)
+      if (componentEntry) this.#checkOrigin(componentEntry, context)
+      const deadline = new Deadline(this.#settings.renderTimeoutMs, context.signal)
+      state = {
+        request,
+        context: { ...context, engine: this, signal: deadline.signal },
+        intent: intentEntry.definition,
+        component: componentEntry?.definition as ComponentDefinition,
+        parameters: undefined,
+        meta: { durationMs: 0 },
+        signal: deadline.signal,
+        startedAt,
+      }
+      const result = await deadline.run(this.#run(state, intentEntry, componentEntry))
+      result.meta.durationMs = performance.now() - startedAt
+      if (this.events.listenerCount('intent:after') > 0) {
+        this.events.emit('intent:after', { intent: result.intent, result, context })
+      }
+      return result
+    } catch (error) {
+      const failure = toIxpError(error)
+      const name = state?.intent.name
+      await this.#reportError(failure, { phase: 'render', context, request, state })
+      if (this.events.listenerCount('intent:error') > 0) {
+        this.events.emit('intent:error', { intent: name, error: failure, context })
+      }
+      throw failure
+    }
+  }
+
+  #lookupIntent(request: RenderRequest): IntentEntry {
+    const intent = isPlainObject(request) ? request.intent : undefined
+    const name = isPlainObject(intent) ? intent.name : undefined
+    if (name === undefined || name === null || name === '') {
+      throw new IxpError('INVALID_REQUEST', "Missing required parameter 'intent.name'")
+    }
+    if (typeof name !== 'string') {
+      throw new IxpError('INVALID_REQUEST', "Parameter 'intent.name' must be a string")
+    }
+    if (name.length > this.#settings.maxIntentNameLength) {
+      throw new IxpError(
+        'INVALID_REQUEST',
+        `Parameter 'intent.name' must be at most ${this.#settings.maxIntentNameLength} characters`,
+      )
+    }
+    const options = (request as RenderRequest).options
+    if (options !== undefined && !isPlainObject(options)) {
+      throw new IxpError('INVALID_REQUEST', "Parameter 'options' must be an object")
+    }
+    const entry = this.#intents.entry(name)
+    if (!entry) {
+      throw new IxpError('INTENT_NOT_SUPPORTED', `Intent '${shorten(name)}' not found`)
+    }
+    return entry
+  }
+
+  #checkOrigin(entry: ComponentEntry, context: IxpContext): void {
+    const allowed = entry.definition.allowedOrigins
+    const origin = context.origin
+    if (typeof origin !== 'string' || !Array.isArray(allowed)) return
+    if (allowed.includes(origin) || allowed.includes('*')) return
+    throw new IxpError(
+      'ORIGIN_NOT_ALLOWED',
+      `Origin '${shorten(origin)}' not allowed for component '${entry.definition.name}'`,
+      { details: { origin: shorten(origin), componentName: entry.definition.name } },
+    )
+  }
+
+  async #run(state: RenderState, intentEntry: IntentEntry, componentEntry: ComponentEntry | undefined): Promise<RenderResult> {
+    const { hooks } = this
+    const intent = intentEntry.definition
+    if (this.events.listenerCount('intent:before') > 0) {
+      this.events.emit('intent:before', { intent: intent.name, request: state.request, context: state.context })
+    }
+    if (hooks.admission.isUsed()) await hooks.admission.promise(state)
+    if (intent.deprecated && !this.#warnedDeprecated.has(intent.name)) {
+      this.#warnedDeprecated.add(intent.name)
+      this.logger.warn(`intent '${intent.name}' is deprecated`)
+    }
+    const validation = intentEntry.validate(state.request.intent.parameters)
+    if (!validation.ok) throw validationError(validation.issues)
+    state.parameters = validation.value
+    if (!componentEntry) {
+      throw new IxpError('COMPONENT_NOT_FOUND', `Component '${intent.component}' not found`)
+    }
+    if (hooks.beforeHandler.isUsed()) {
+      const early = await hooks.beforeHandler.promise(state)
+      if (early !== undefined) return this.#finish(early, state)
+    }
+    const data = intent.handler ? await intent.handler(validation.value, state.context) : undefined
+    if (data !== undefined && !isPlainObject(data)) {
+      throw new IxpError('INTERNAL_ERROR', `Handler of intent '${intent.name}' must return an object or nothing`, {
+        expose: false,
+      })
+    }
+    let props: Record<string, unknown> = { ...validation.value, ...data, ...state.request.options }
+    if (hooks.handler.isUsed()) props = await hooks.handler.promise(props, state)
+    const component = componentEntry.definition
+    const result: RenderResult = {
+      intent: intent.name,
+      component: componentEntry.description,
+      props,
+      ttl: computeTtl(intent, component),
+      meta: state.meta,
+    }
+    if (typeof component.render === 'function') {
+      let tree: RenderNode = await component.render(props, state.context)
+      if (hooks.render.isUsed()) tree = await hooks.render.promise(tree, state)
+      result.tree = tree
+    } else {
+      result.record = { moduleUrl: component.remoteUrl, exportName: component.exportName, props }
+    }
+    return this.#finish(result, state)
+  }
+
+  #finish(result: RenderResult, state: RenderState): RenderResult | Promise<RenderResult> {
+    return this.hooks.afterRender.isUsed() ? this.hooks.afterRender.promise(result, state) : result
+  }
+
+  async #reportError(error: IxpError, info: ErrorInfo): Promise<void> {
+    if (!this.hooks.error.isUsed()) return
+    try {
+      await this.hooks.error.promise(error, info)
+    } catch (tapError) {
+      // An observer that fails must not replace the error the caller gets.
+      this.logger.error('an error hook tap threw', { error: (tapError as Error)?.message })
+    }
+  }
+}
+
+/** Creates an engine. See {@link EngineOptions} for the options and their defaults. */
+export function createEngine(options: EngineOptions = {}): Engine {
+  return new Engine(options)
+}
+
+export type { RenderMeta }
+export { isIxpError }

@@ -1,0 +1,39 @@
+/**
+ * @ixp/core — a tiny, transport-agnostic engine for the Intent Exchange Protocol.
+ * This file is the package's public API.
+ */
+export { createEngine, Engine, type EngineOptions, type RegisterOptions } from './engine.js'
+export {
+  ErrorCodes,
+  IxpError,
+  isIxpError,
+  toIxpError,
+  type CoreErrorCode,
+  type IxpErrorOptions,
+  type ValidationIssue,
+} from './errors.js'
+export type { EngineEvents, RegistryChange } from './events.js'
+export type { HealthCheck, HealthCheckResult, HealthReport } from './health.js'
+export {
+  Stage,
+  type CodeGeneration,
+  type DiscoveryPurpose,
+  type EngineHooks,
+  type ErrorInfo,
+  type RenderState,
+  type StageName,
+} from './hooks/index.js'
+export { consoleLogger, silentLogger, type Logger, type LogLevel } from './logger.js'
+export type { InstalledPlugin, IxpPlugin, PluginInput, Teardown } from './plugins.js'
+export type { ComponentStats, FindCriteria, IntentStats, ReadonlyRegistry } from './registry.js'
+export { computeTtl, TTL } from './ttl.js'
+export {
+  checkComponent,
+  checkIntent,
+  DEFAULT_SECURITY_POLICY,
+  loadComponents,
+  loadIntents,
+  type DefinitionIssue,
+} from './definitions.js'
+export { compileParameters, type ParameterValidator, type ValidationOutcome } from './validation/parameters.js'
+export type * from './types.js'
