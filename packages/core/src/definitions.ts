@@ -28,8 +28,20 @@ type Fields = Record<string, unknown>
 const FRAMEWORKS = ['react', 'vue', 'vanilla']
 const PROP_TYPES = ['string', 'number', 'boolean', 'object', 'array']
 const CSP_DIRECTIVES = new Set([
-  'default-src', 'script-src', 'style-src', 'img-src', 'connect-src', 'font-src', 'object-src', 'media-src',
-  'frame-src', 'worker-src', 'manifest-src', 'base-uri', 'form-action', 'frame-ancestors',
+  'default-src',
+  'script-src',
+  'style-src',
+  'img-src',
+  'connect-src',
+  'font-src',
+  'object-src',
+  'media-src',
+  'frame-src',
+  'worker-src',
+  'manifest-src',
+  'base-uri',
+  'form-action',
+  'frame-ancestors',
 ])
 const SIZE_PATTERN = /^\d+(\.\d+)?(KB|MB)$/
 const TIME_PATTERN = /^\d+(\.\d+)?(ms|s)$/
@@ -99,12 +111,17 @@ function checkName(check: Checker, fields: Fields, rules: DefinitionRules): void
   check.nonEmptyString('name', true)
   const name = fields.name
   if (typeof name !== 'string') return
-  if (name.length > rules.maxNameLength) check.fail('name', `must be at most ${rules.maxNameLength} characters`)
+  if (name.length > rules.maxNameLength)
+    check.fail('name', `must be at most ${rules.maxNameLength} characters`)
   if (CONTROL_CHARACTERS.test(name)) check.fail('name', 'must not contain control characters')
 }
 
 /** Every problem with an intent definition; an empty list means it is valid. */
-export function checkIntent(definition: unknown, rules: DefinitionRules = REFERENCE_RULES_LENIENT, prefix = ''): DefinitionIssue[] {
+export function checkIntent(
+  definition: unknown,
+  rules: DefinitionRules = REFERENCE_RULES_LENIENT,
+  prefix = '',
+): DefinitionIssue[] {
   if (!isObject(definition)) return [{ path: prefix, message: 'must be an object' }]
   const check = new Checker(definition, prefix)
   checkName(check, definition, rules)
@@ -152,7 +169,10 @@ function checkSecurityPolicy(check: Checker, policy: unknown): void {
 function checkRemote(check: Checker, fields: Fields, rules: DefinitionRules): void {
   const remoteUrl = fields.remoteUrl
   if (typeof remoteUrl !== 'string' || remoteUrl === '') {
-    check.fail('remoteUrl', 'must be a URL string (remote components need one, server components a render function)')
+    check.fail(
+      'remoteUrl',
+      'must be a URL string (remote components need one, server components a render function)',
+    )
   } else {
     try {
       new URL(remoteUrl, 'http://localhost')
@@ -185,7 +205,10 @@ function checkRemote(check: Checker, fields: Fields, rules: DefinitionRules): vo
       check.fail('performance', 'must be an object')
     } else {
       const { bundleSizeGzipped, tti } = performance
-      if (bundleSizeGzipped !== undefined && (typeof bundleSizeGzipped !== 'string' || !SIZE_PATTERN.test(bundleSizeGzipped))) {
+      if (
+        bundleSizeGzipped !== undefined &&
+        (typeof bundleSizeGzipped !== 'string' || !SIZE_PATTERN.test(bundleSizeGzipped))
+      ) {
         check.fail('performance.bundleSizeGzipped', 'must match ^\\d+(\\.\\d+)?(KB|MB)$')
       }
       if (tti !== undefined && (typeof tti !== 'string' || !TIME_PATTERN.test(tti))) {
@@ -197,7 +220,11 @@ function checkRemote(check: Checker, fields: Fields, rules: DefinitionRules): vo
 }
 
 /** Every problem with a component definition; an empty list means it is valid. */
-export function checkComponent(definition: unknown, rules: DefinitionRules = REFERENCE_RULES_LENIENT, prefix = ''): DefinitionIssue[] {
+export function checkComponent(
+  definition: unknown,
+  rules: DefinitionRules = REFERENCE_RULES_LENIENT,
+  prefix = '',
+): DefinitionIssue[] {
   if (!isObject(definition)) return [{ path: prefix, message: 'must be an object' }]
   const check = new Checker(definition, prefix)
   checkName(check, definition, rules)
@@ -215,7 +242,10 @@ export function checkComponent(definition: unknown, rules: DefinitionRules = REF
 }
 
 /** Throws the `INVALID_DEFINITION` error for a list of issues. */
-export function definitionError(kind: 'intent' | 'component' | 'intents file' | 'components file', issues: DefinitionIssue[]): IxpError {
+export function definitionError(
+  kind: 'intent' | 'component' | 'intents file' | 'components file',
+  issues: DefinitionIssue[],
+): IxpError {
   const listed = issues
     .slice(0, 5)
     .map((issue) => `${issue.path || '(root)'} ${issue.message}`)
@@ -261,7 +291,9 @@ export function loadIntents(file: unknown, rules: Partial<DefinitionRules> = {})
 export function loadComponents(file: unknown, rules: Partial<DefinitionRules> = {}): ComponentDefinition[] {
   const effective = { ...REFERENCE_RULES, ...rules }
   if (!isObject(file) || !isObject(file.components)) {
-    throw definitionError('components file', [{ path: 'components', message: 'must be an object keyed by component name' }])
+    throw definitionError('components file', [
+      { path: 'components', message: 'must be an object keyed by component name' },
+    ])
   }
   const entries = Object.entries(file.components).map(([name, definition]) =>
     isObject(definition) ? ({ ...definition, name } as Fields) : definition,

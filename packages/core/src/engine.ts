@@ -14,7 +14,14 @@ import { IxpError, isIxpError, toIxpError, validationError } from './errors.js'
 import { Deadline } from './deadline.js'
 import type { EngineEvents } from './events.js'
 import { createHealthChecks, type HealthCheck, type HealthReport } from './health.js'
-import { createHooks, Stage, type DiscoveryPurpose, type EngineHooks, type ErrorInfo, type RenderState } from './hooks/index.js'
+import {
+  createHooks,
+  Stage,
+  type DiscoveryPurpose,
+  type EngineHooks,
+  type ErrorInfo,
+  type RenderState,
+} from './hooks/index.js'
 import { consoleLogger, type Logger } from './logger.js'
 import { PluginHost, type InstalledPlugin, type PluginInput } from './plugins.js'
 import {
@@ -120,7 +127,9 @@ export class Engine {
   readonly logger: Logger
 
   readonly #intents = new Registry<IntentDefinition, IntentEntry, IntentStats>(summariseIntents)
-  readonly #components = new Registry<ComponentDefinition, ComponentEntry, ComponentStats>(summariseComponents)
+  readonly #components = new Registry<ComponentDefinition, ComponentEntry, ComponentStats>(
+    summariseComponents,
+  )
   readonly #plugins: PluginHost
   readonly #health = createHealthChecks()
   readonly #settings: typeof DEFAULTS
@@ -175,14 +184,22 @@ export class Engine {
    * Registers an intent; returns a function that unregisters it. The definition is checked (the error names
    * the offending field), decorated by the `registerIntent` hook, and its parameter validator compiled once.
    */
-  registerIntent<P = Record<string, unknown>>(definition: IntentDefinition<P>, options: RegisterOptions = {}): () => void {
+  registerIntent<P = Record<string, unknown>>(
+    definition: IntentDefinition<P>,
+    options: RegisterOptions = {},
+  ): () => void {
     this.#assertOpen()
     const issues = checkIntent(definition, this.#rules)
     if (issues.length > 0) throw definitionError('intent', issues)
     const decorated = this.hooks.registerIntent.call({ ...(definition as IntentDefinition) })
     const reissues = checkIntent(decorated, this.#rules)
     if (reissues.length > 0) throw definitionError('intent', reissues)
-    const replaced = this.#refuseDuplicate('intent', this.#intents.has(decorated.name), decorated.name, options)
+    const replaced = this.#refuseDuplicate(
+      'intent',
+      this.#intents.has(decorated.name),
+      decorated.name,
+      options,
+    )
     let validate: ParameterValidator
     try {
       validate = compileParameters(decorated.parameters, {
@@ -190,10 +207,14 @@ export class Engine {
         maxDepth: this.#settings.maxDepth,
       })
     } catch (error) {
-      throw new IxpError('INVALID_DEFINITION', `Invalid intent: parameters is not a usable JSON Schema (${(error as Error).message})`, {
-        cause: error,
-        details: { issues: [{ path: 'parameters', message: 'is not a usable JSON Schema' }] },
-      })
+      throw new IxpError(
+        'INVALID_DEFINITION',
+        `Invalid intent: parameters is not a usable JSON Schema (${(error as Error).message})`,
+        {
+          cause: error,
+          details: { issues: [{ path: 'parameters', message: 'is not a usable JSON Schema' }] },
+        },
+      )
     }
     const entry: IntentEntry = { definition: decorated, validate }
     this.#intents.set(entry)
@@ -204,7 +225,10 @@ export class Engine {
   }
 
   /** Registers a component (server-rendered or remote); returns a function that unregisters it. */
-  registerComponent<P = Record<string, unknown>>(definition: ComponentDefinition<P>, options: RegisterOptions = {}): () => void {
+  registerComponent<P = Record<string, unknown>>(
+    definition: ComponentDefinition<P>,
+    options: RegisterOptions = {},
+  ): () => void {
     this.#assertOpen()
     const issues = checkComponent(definition, this.#rules)
     if (issues.length > 0) throw definitionError('component', issues)
@@ -213,12 +237,18 @@ export class Engine {
     )
     const reissues = checkComponent(decorated, this.#rules)
     if (reissues.length > 0) throw definitionError('component', reissues)
-    const replaced = this.#refuseDuplicate('component', this.#components.has(decorated.name), decorated.name, options)
+    const replaced = this.#refuseDuplicate(
+      'component',
+      this.#components.has(decorated.name),
+      decorated.name,
+      options,
+    )
     const entry: ComponentEntry = { definition: decorated, description: publicDescription(decorated) }
     this.#components.set(entry)
     this.#changed('component', replaced ? 'replaced' : 'registered', decorated.name)
     return () => {
-      if (this.#components.delete(decorated.name, entry)) this.#changed('component', 'unregistered', decorated.name)
+      if (this.#components.delete(decorated.name, entry))
+        this.#changed('component', 'unregistered', decorated.name)
     }
   }
 
@@ -227,7 +257,12 @@ export class Engine {
     return this.#components.entry(name)?.description
   }
 
-  #refuseDuplicate(kind: 'intent' | 'component', exists: boolean, name: string, options: RegisterOptions): boolean {
+  #refuseDuplicate(
+    kind: 'intent' | 'component',
+    exists: boolean,
+    name: string,
+    options: RegisterOptions,
+  ): boolean {
     if (exists && !options.replace) {
       throw new IxpError(
         'DUPLICATE_DEFINITION',
@@ -238,7 +273,11 @@ export class Engine {
     return exists
   }
 
-  #changed(kind: 'intent' | 'component', action: 'registered' | 'replaced' | 'unregistered', name: string): void {
+  #changed(
+    kind: 'intent' | 'component',
+    action: 'registered' | 'replaced' | 'unregistered',
+    name: string,
+  ): void {
     this.events.emit('registry:changed', { kind, action, name })
   }
 
@@ -325,14 +364,22 @@ export class Engine {
   // -------------------------------------------------------------------------------------------
 
   /** The intents a caller may see (after the `discoverIntents` hook, which auth uses to filter). */
-  async listIntents(context: IxpContext = {}, purpose: DiscoveryPurpose = 'list'): Promise<IntentDefinition[]> {
+  async listIntents(
+    context: IxpContext = {},
+    purpose: DiscoveryPurpose = 'list',
+  ): Promise<IntentDefinition[]> {
     await this.#whenReady()
     const intents = this.#intents.list()
-    return this.hooks.discoverIntents.isUsed() ? this.hooks.discoverIntents.promise(intents, context, purpose) : intents
+    return this.hooks.discoverIntents.isUsed()
+      ? this.hooks.discoverIntents.promise(intents, context, purpose)
+      : intents
   }
 
   /** The components a caller may see (after the `discoverComponents` hook). */
-  async listComponents(context: IxpContext = {}, purpose: DiscoveryPurpose = 'list'): Promise<ComponentDefinition[]> {
+  async listComponents(
+    context: IxpContext = {},
+    purpose: DiscoveryPurpose = 'list',
+  ): Promise<ComponentDefinition[]> {
     await this.#whenReady()
     const components = this.#components.list()
     return this.hooks.discoverComponents.isUsed()
@@ -367,7 +414,13 @@ export class Engine {
     }
     try {
       const outcome = await this.hooks.resolve.promise(normalized, context)
-      const result = outcome ?? { matched: false, intent: null, confidence: 0, alternatives: [], reason: 'no-match' }
+      const result = outcome ?? {
+        matched: false,
+        intent: null,
+        confidence: 0,
+        alternatives: [],
+        reason: 'no-match',
+      }
       return await this.#visibleOutcome(result, context)
     } catch (error) {
       const failure = toIxpError(error)
@@ -379,7 +432,14 @@ export class Engine {
   #resolveExactName(query: ResolveQuery): ResolveOutcome | undefined {
     const name = query.text.trim()
     if (!this.#intents.has(name)) return undefined
-    return { matched: true, intent: name, parameters: {}, confidence: 1, alternatives: [], source: 'exact-name' }
+    return {
+      matched: true,
+      intent: name,
+      parameters: {},
+      confidence: 1,
+      alternatives: [],
+      source: 'exact-name',
+    }
   }
 
   /** Hides intents the caller may not use from a resolve outcome (when a discovery filter is installed). */
@@ -388,7 +448,14 @@ export class Engine {
     const visible = new Set((await this.listIntents(context, 'resolve')).map((intent) => intent.name))
     const alternatives = outcome.alternatives.filter((alternative) => visible.has(alternative.intent))
     if (outcome.matched && !visible.has(outcome.intent)) {
-      return { matched: false, intent: null, confidence: 0, alternatives, reason: 'no-match', source: outcome.source }
+      return {
+        matched: false,
+        intent: null,
+        confidence: 0,
+        alternatives,
+        reason: 'no-match',
+        source: outcome.source,
+      }
     }
     return { ...outcome, alternatives }
   }
@@ -476,11 +543,19 @@ export class Engine {
     )
   }
 
-  async #run(state: RenderState, intentEntry: IntentEntry, componentEntry: ComponentEntry | undefined): Promise<RenderResult> {
+  async #run(
+    state: RenderState,
+    intentEntry: IntentEntry,
+    componentEntry: ComponentEntry | undefined,
+  ): Promise<RenderResult> {
     const { hooks } = this
     const intent = intentEntry.definition
     if (this.events.listenerCount('intent:before') > 0) {
-      this.events.emit('intent:before', { intent: intent.name, request: state.request, context: state.context })
+      this.events.emit('intent:before', {
+        intent: intent.name,
+        request: state.request,
+        context: state.context,
+      })
     }
     if (hooks.admission.isUsed()) await hooks.admission.promise(state)
     if (intent.deprecated && !this.#warnedDeprecated.has(intent.name)) {
@@ -499,9 +574,13 @@ export class Engine {
     }
     const data = intent.handler ? await intent.handler(validation.value, state.context) : undefined
     if (data !== undefined && !isPlainObject(data)) {
-      throw new IxpError('INTERNAL_ERROR', `Handler of intent '${intent.name}' must return an object or nothing`, {
-        expose: false,
-      })
+      throw new IxpError(
+        'INTERNAL_ERROR',
+        `Handler of intent '${intent.name}' must return an object or nothing`,
+        {
+          expose: false,
+        },
+      )
     }
     let props: Record<string, unknown> = { ...validation.value, ...data, ...state.request.options }
     if (hooks.handler.isUsed()) props = await hooks.handler.promise(props, state)

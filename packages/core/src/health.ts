@@ -35,7 +35,11 @@ export function createHealthChecks() {
       )
       const results = Object.fromEntries(entries)
       const statuses = entries.map(([, result]) => result.status)
-      const status = statuses.includes('fail') ? 'unhealthy' : statuses.includes('warn') ? 'degraded' : 'healthy'
+      const status = statuses.includes('fail')
+        ? 'unhealthy'
+        : statuses.includes('warn')
+          ? 'degraded'
+          : 'healthy'
       return { status, checks: results }
     },
   }

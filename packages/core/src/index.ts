@@ -35,5 +35,9 @@ export {
   loadIntents,
   type DefinitionIssue,
 } from './definitions.js'
-export { compileParameters, type ParameterValidator, type ValidationOutcome } from './validation/parameters.js'
+export {
+  compileParameters,
+  type ParameterValidator,
+  type ValidationOutcome,
+} from './validation/parameters.js'
 export type * from './types.js'

@@ -43,13 +43,20 @@ export function toPlugin(input: PluginInput): IxpPlugin {
     try {
       plugin = input()
     } catch (error) {
-      throw new IxpError('PLUGIN_INVALID', `Plugin factory threw: ${(error as Error)?.message ?? String(error)}`, {
-        cause: error,
-      })
+      throw new IxpError(
+        'PLUGIN_INVALID',
+        `Plugin factory threw: ${(error as Error)?.message ?? String(error)}`,
+        {
+          cause: error,
+        },
+      )
     }
   }
   if (typeof plugin !== 'object' || plugin === null) {
-    throw new IxpError('PLUGIN_INVALID', 'A plugin must be an object { name, apply } or a function returning one')
+    throw new IxpError(
+      'PLUGIN_INVALID',
+      'A plugin must be an object { name, apply } or a function returning one',
+    )
   }
   const candidate = plugin as Partial<IxpPlugin>
   if (typeof candidate.name !== 'string' || candidate.name.trim() === '') {
@@ -59,8 +66,14 @@ export function toPlugin(input: PluginInput): IxpPlugin {
     throw new IxpError('PLUGIN_INVALID', `Plugin ${describePlugin(plugin)} has no apply(engine) function`)
   }
   const dependencies = candidate.dependencies
-  if (dependencies !== undefined && (!Array.isArray(dependencies) || dependencies.some((d) => typeof d !== 'string'))) {
-    throw new IxpError('PLUGIN_INVALID', `Plugin ${describePlugin(plugin)}: dependencies must be an array of names`)
+  if (
+    dependencies !== undefined &&
+    (!Array.isArray(dependencies) || dependencies.some((d) => typeof d !== 'string'))
+  ) {
+    throw new IxpError(
+      'PLUGIN_INVALID',
+      `Plugin ${describePlugin(plugin)}: dependencies must be an array of names`,
+    )
   }
   return candidate as IxpPlugin
 }
@@ -95,7 +108,10 @@ export class PluginHost {
   /** Queues a plugin; a duplicate name is refused at once. */
   enqueue(input: PluginInput): IxpPlugin {
     const plugin = toPlugin(input)
-    if (this.#installed.some((p) => p.name === plugin.name) || this.#queue.some((p) => p.name === plugin.name)) {
+    if (
+      this.#installed.some((p) => p.name === plugin.name) ||
+      this.#queue.some((p) => p.name === plugin.name)
+    ) {
       throw new IxpError('PLUGIN_DUPLICATE', `Plugin '${plugin.name}' is already registered`)
     }
     this.#queue.push(plugin)
@@ -125,9 +141,13 @@ export class PluginHost {
           Promise.resolve().then(() => plugin.apply(engine)),
           this.#applyTimeoutMs,
           () =>
-            new IxpError('PLUGIN_APPLY_FAILED', `Plugin '${plugin.name}' did not finish apply() within ${this.#applyTimeoutMs} ms`, {
-              details: { plugin: plugin.name },
-            }),
+            new IxpError(
+              'PLUGIN_APPLY_FAILED',
+              `Plugin '${plugin.name}' did not finish apply() within ${this.#applyTimeoutMs} ms`,
+              {
+                details: { plugin: plugin.name },
+              },
+            ),
         )
       } catch (error) {
         if (isIxpError(error) && error.code === 'PLUGIN_APPLY_FAILED') throw error

@@ -66,9 +66,11 @@ function count(into: Record<string, number>, key: string): void {
 }
 
 /** A name-keyed store of entries; `E` holds the definition plus what the engine precomputes for it. */
-export class Registry<T extends { name: string }, E extends { definition: T }, Stats>
-  implements ReadonlyRegistry<T, Stats>
-{
+export class Registry<
+  T extends { name: string },
+  E extends { definition: T },
+  Stats,
+> implements ReadonlyRegistry<T, Stats> {
   readonly #entries = new Map<string, E>()
   readonly #summarise: (definitions: T[]) => Stats
 
@@ -122,7 +124,14 @@ export class Registry<T extends { name: string }, E extends { definition: T }, S
 }
 
 export function summariseIntents(intents: IntentDefinition[]): IntentStats {
-  const stats: IntentStats = { total: 0, deprecated: 0, crawlable: 0, withHandler: 0, byComponent: {}, byTag: {} }
+  const stats: IntentStats = {
+    total: 0,
+    deprecated: 0,
+    crawlable: 0,
+    withHandler: 0,
+    byComponent: {},
+    byTag: {},
+  }
   for (const intent of intents) {
     stats.total++
     if (intent.deprecated) stats.deprecated++

@@ -130,8 +130,7 @@ export interface RemoteComponentDefinition {
 }
 
 export type ComponentDefinition<Props = Record<string, unknown>> =
-  | ServerComponentDefinition<Props>
-  | RemoteComponentDefinition
+  ServerComponentDefinition<Props> | RemoteComponentDefinition
 
 // ---------------------------------------------------------------------------------------------
 // Rendering

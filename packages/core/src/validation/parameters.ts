@@ -10,8 +10,7 @@ import { pointerToPath } from './pointer.js'
 import { sanitize, shapeOf, type SanitizeOptions } from './sanitize.js'
 
 export type ValidationOutcome =
-  | { ok: true; value: Record<string, unknown> }
-  | { ok: false; issues: ValidationIssue[] }
+  { ok: true; value: Record<string, unknown> } | { ok: false; issues: ValidationIssue[] }
 
 export type ParameterValidator = (value: unknown) => ValidationOutcome
 

@@ -33,7 +33,8 @@ export function shapeOf(schema: unknown): Shape {
     )
     shape.closed = s.additionalProperties === undefined && s.patternProperties === undefined
   }
-  if (typeof s.items === 'object' && s.items !== null && !Array.isArray(s.items)) shape.items = shapeOf(s.items)
+  if (typeof s.items === 'object' && s.items !== null && !Array.isArray(s.items))
+    shape.items = shapeOf(s.items)
   return shape
 }
 

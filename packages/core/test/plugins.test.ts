@@ -1,0 +1,132 @@
+import { describe, expect, it } from 'vitest'
+import { createEngine, IxpError, type IxpPlugin } from '../src/index.js'
+
+function recorder() {
+  const log: string[] = []
+  const plugin = (name: string, extra: Partial<IxpPlugin> = {}): IxpPlugin => ({
+    name,
+    apply: async () => {
+      log.push(`apply:${name}`)
+      return () => {
+        log.push(`teardown:${name}`)
+      }
+    },
+    ...extra,
+  })
+  return { log, plugin }
+}
+
+describe('plugins', () => {
+  it('applies in order at ready(), runs ready/close hooks, tears down in reverse', async () => {
+    const { log, plugin } = recorder()
+    const engine = createEngine({
+      plugins: [plugin('a'), () => plugin('b', { dependencies: ['a'], version: '2.0.0' })],
+    })
+    engine.hooks.ready.tap('ready-probe', () => {
+      log.push('ready-hook')
+    })
+    engine.hooks.close.tap('close-probe', () => {
+      log.push('close-hook')
+    })
+    const installed: string[] = []
+    engine.events.on('plugin:installed', (event) => installed.push(event.name))
+    await engine.ready()
+    await engine.ready()
+    expect(engine.plugins.map((p) => p.name)).toEqual(['a', 'b'])
+    expect(engine.printPlugins()).toBe('1. a\n2. b@2.0.0  ← after a')
+    await engine.close()
+    await engine.close()
+    expect(log).toEqual(['apply:a', 'apply:b', 'ready-hook', 'close-hook', 'teardown:b', 'teardown:a'])
+    expect(installed).toEqual(['a', 'b'])
+  })
+
+  it('refuses malformed and duplicate plugins at use()', () => {
+    const engine = createEngine()
+    const codeOf = (input: unknown) => {
+      try {
+        engine.use(input as IxpPlugin)
+      } catch (error) {
+        return (error as IxpError).code
+      }
+    }
+    expect(codeOf({ apply() {} })).toBe('PLUGIN_INVALID')
+    expect(codeOf({ name: 'x' })).toBe('PLUGIN_INVALID')
+    expect(codeOf(null)).toBe('PLUGIN_INVALID')
+    expect(codeOf({ name: 'x', apply() {}, dependencies: 'a' })).toBe('PLUGIN_INVALID')
+    expect(
+      codeOf(() => {
+        throw new Error('factory bug')
+      }),
+    ).toBe('PLUGIN_INVALID')
+    engine.use({ name: 'x', apply() {} })
+    expect(codeOf({ name: 'x', apply() {} })).toBe('PLUGIN_DUPLICATE')
+  })
+
+  it('names a missing dependency, and one registered too late', async () => {
+    const missing = createEngine({ plugins: [{ name: 'cache', dependencies: ['redis'], apply() {} }] })
+    await expect(missing.ready()).rejects.toMatchObject({
+      code: 'PLUGIN_DEPENDENCY_MISSING',
+      message: "Plugin 'cache' depends on 'redis', which is not registered",
+    })
+    const late = createEngine({
+      plugins: [
+        { name: 'cache', dependencies: ['auth'], apply() {} },
+        { name: 'auth', apply() {} },
+      ],
+    })
+    await expect(late.ready()).rejects.toThrow("register 'auth' first")
+  })
+
+  it('reports a failing or hanging apply as PLUGIN_APPLY_FAILED and keeps reporting it', async () => {
+    const failing = createEngine({
+      plugins: [{ name: 'bad', apply: () => Promise.reject(new Error('no config')) }],
+    })
+    await expect(failing.ready()).rejects.toMatchObject({
+      code: 'PLUGIN_APPLY_FAILED',
+      message: "Plugin 'bad' failed to apply: no config",
+    })
+    await expect(failing.ready()).rejects.toMatchObject({ code: 'PLUGIN_APPLY_FAILED' })
+    const hanging = createEngine({
+      limits: { pluginTimeoutMs: 20 },
+      plugins: [{ name: 'slow', apply: () => new Promise(() => {}) }],
+    })
+    await expect(hanging.ready()).rejects.toThrow("Plugin 'slow' did not finish apply() within 20 ms")
+  })
+
+  it('applies a plugin added after ready() at once; ready() waits for it', async () => {
+    const { log, plugin } = recorder()
+    const engine = createEngine()
+    await engine.ready()
+    engine.use(plugin('late'))
+    await engine.ready()
+    expect(log).toEqual(['apply:late'])
+    expect(engine.plugins.map((p) => p.name)).toEqual(['late'])
+  })
+
+  it('runs every teardown even when one fails, then reports the failures', async () => {
+    const { log, plugin } = recorder()
+    const engine = createEngine({
+      plugins: [
+        plugin('a'),
+        { name: 'b', apply: () => () => Promise.reject(new Error('socket stuck')) },
+        plugin('c'),
+      ],
+    })
+    await engine.ready()
+    await expect(engine.close()).rejects.toMatchObject({
+      code: 'PLUGIN_TEARDOWN_FAILED',
+      details: { plugins: ['b'] },
+    })
+    expect(log).toEqual(['apply:a', 'apply:c', 'teardown:c', 'teardown:a'])
+  })
+
+  it('supports await using (Symbol.asyncDispose)', async () => {
+    const { log, plugin } = recorder()
+    {
+      const engine = createEngine({ plugins: [plugin('a')] })
+      await engine.ready()
+      await engine[Symbol.asyncDispose]()
+    }
+    expect(log).toEqual(['apply:a', 'teardown:a'])
+  })
+})

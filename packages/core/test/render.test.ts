@@ -1,0 +1,291 @@
+import { describe, expect, it } from 'vitest'
+import { createEngine, IxpError, type IntentDefinition } from '../src/index.js'
+import { makeEngine, orderStatus } from './fixtures.js'
+
+async function failure(promise: Promise<unknown>): Promise<IxpError> {
+  try {
+    await promise
+  } catch (error) {
+    return error as IxpError
+  }
+  throw new Error('expected a failure')
+}
+
+describe('render', () => {
+  it('renders a server component: validated parameters, then handler data, then options', async () => {
+    const engine = makeEngine()
+    const result = await engine.render({
+      intent: { name: 'order_status', parameters: { orderId: '42', undeclared: 'dropped' } },
+      options: { status: 'overridden', theme: 'dark' },
+    })
+    expect(result.props).toEqual({ orderId: '42', status: 'overridden', theme: 'dark' })
+    expect(result.tree).toEqual({ type: 'card', props: { title: 'Order 42' }, children: ['overridden'] })
+    expect(result.record).toBeUndefined()
+    expect(result.component).toEqual({ name: 'OrderCard', description: 'An order', type: 'server' })
+    expect(result.ttl).toBe(300)
+    expect(result.meta.durationMs).toBeGreaterThanOrEqual(0)
+  })
+
+  it('renders a remote component as a module record', async () => {
+    const engine = makeEngine()
+    const result = await engine.render({ intent: { name: 'store_map', parameters: { city: 'Oslo' } } })
+    expect(result.record).toEqual({
+      moduleUrl: 'https://cdn.example.com/map.js',
+      exportName: 'StoreMap',
+      props: { city: 'Oslo' },
+    })
+    expect(result.tree).toBeUndefined()
+    expect(result.component).toMatchObject({
+      name: 'Map',
+      exportName: 'StoreMap',
+      allowedOrigins: ['https://shop.example.com'],
+    })
+  })
+
+  it('renders async components and nested trees', async () => {
+    const engine = createEngine()
+    engine.registerComponent({
+      name: 'List',
+      render: async (props) => ({
+        type: 'ul',
+        props: {},
+        children: (props.items as string[]).map((item) => ({ type: 'li', props: {}, children: [item] })),
+      }),
+    })
+    engine.registerIntent({
+      name: 'list',
+      description: 'A list',
+      component: 'List',
+      parameters: { type: 'object', properties: {} },
+      handler: async () => {
+        await new Promise((resolve) => setTimeout(resolve, 5))
+        return { items: ['a', 'b'] }
+      },
+    })
+    const { tree } = await engine.render({ intent: { name: 'list', parameters: {} } })
+    expect(tree).toEqual({
+      type: 'ul',
+      props: {},
+      children: [
+        { type: 'li', props: {}, children: ['a'] },
+        { type: 'li', props: {}, children: ['b'] },
+      ],
+    })
+  })
+
+  it('gives handlers the validated copy and the context', async () => {
+    const seen: unknown[] = []
+    const engine = makeEngine()
+    engine.registerIntent(
+      {
+        ...orderStatus,
+        handler: (params, ctx) => {
+          seen.push(params, ctx.requestId, ctx.engine === engine, ctx.signal instanceof AbortSignal)
+          return {}
+        },
+      },
+      { replace: true },
+    )
+    const parameters = { orderId: '7', extra: true }
+    await engine.render({ intent: { name: 'order_status', parameters } }, { requestId: 'r-1' })
+    expect(seen).toEqual([{ orderId: '7' }, 'r-1', true, true])
+    expect(parameters).toEqual({ orderId: '7', extra: true })
+  })
+
+  it('reports request errors with IXP codes and statuses', async () => {
+    const engine = makeEngine()
+    const cases: [unknown, string, string][] = [
+      [{}, 'INVALID_REQUEST', "Missing required parameter 'intent.name'"],
+      [{ intent: 'order_status' }, 'INVALID_REQUEST', "Missing required parameter 'intent.name'"],
+      [
+        { intent: { name: { toString: null } } },
+        'INVALID_REQUEST',
+        "Parameter 'intent.name' must be a string",
+      ],
+      [{ intent: { name: ['a'] } }, 'INVALID_REQUEST', "Parameter 'intent.name' must be a string"],
+      [
+        { intent: { name: 'x'.repeat(300) } },
+        'INVALID_REQUEST',
+        "Parameter 'intent.name' must be at most 256 characters",
+      ],
+      [{ intent: { name: 'nope', parameters: {} } }, 'INTENT_NOT_SUPPORTED', "Intent 'nope' not found"],
+      [
+        { intent: { name: 'order_status', parameters: {} }, options: 'str' },
+        'INVALID_REQUEST',
+        "Parameter 'options' must be an object",
+      ],
+      [{ intent: { name: 'order_status' } }, 'INVALID_REQUEST', 'Parameter validation failed: Required'],
+      [
+        { intent: { name: 'order_status', parameters: null } },
+        'INVALID_REQUEST',
+        'Parameter validation failed: Expected object, received null',
+      ],
+      [
+        { intent: { name: 'order_status', parameters: [] } },
+        'INVALID_REQUEST',
+        'Parameter validation failed: Expected object, received array',
+      ],
+      [
+        { intent: { name: 'order_status', parameters: {} } },
+        'INVALID_REQUEST',
+        "Parameter validation failed: Required at 'orderId'",
+      ],
+    ]
+    for (const [request, code, message] of cases) {
+      const error = await failure(engine.render(request as never))
+      expect(error, JSON.stringify(request)).toBeInstanceOf(IxpError)
+      expect([error.code, error.message]).toEqual([code, message])
+    }
+    const notFound = await failure(engine.render({ intent: { name: 'nope' } }))
+    expect(notFound.status).toBe(404)
+  })
+
+  it('reports a missing component after parameter validation', async () => {
+    const engine = createEngine()
+    engine.registerIntent({ ...orderStatus, component: 'Ghost' })
+    expect((await failure(engine.render({ intent: { name: 'order_status', parameters: {} } }))).code).toBe(
+      'INVALID_REQUEST',
+    )
+    const error = await failure(
+      engine.render({ intent: { name: 'order_status', parameters: { orderId: '1' } } }),
+    )
+    expect([error.code, error.status, error.message]).toEqual([
+      'COMPONENT_NOT_FOUND',
+      404,
+      "Component 'Ghost' not found",
+    ])
+  })
+
+  it("checks the caller's origin against the component's allowedOrigins before validation", async () => {
+    const engine = makeEngine()
+    const denied = await failure(
+      engine.render(
+        { intent: { name: 'store_map', parameters: null as never } },
+        { origin: 'https://evil.example' },
+      ),
+    )
+    expect([denied.code, denied.status]).toEqual(['ORIGIN_NOT_ALLOWED', 403])
+    expect(denied.details).toEqual({ origin: 'https://evil.example', componentName: 'Map' })
+    await expect(
+      engine.render(
+        { intent: { name: 'store_map', parameters: {} } },
+        { origin: 'https://shop.example.com' },
+      ),
+    ).resolves.toBeTruthy()
+    // No origin (server-to-server) → no check, as the IXP reference does.
+    await expect(engine.render({ intent: { name: 'store_map', parameters: {} } })).resolves.toBeTruthy()
+  })
+
+  it('wraps unexpected handler errors as INTERNAL_ERROR, keeping the cause, and passes IxpErrors through', async () => {
+    const engine = makeEngine()
+    const boom = new Error('database down')
+    engine.registerIntent(
+      {
+        ...orderStatus,
+        handler: () => {
+          throw boom
+        },
+      },
+      { replace: true },
+    )
+    const error = await failure(
+      engine.render({ intent: { name: 'order_status', parameters: { orderId: '1' } } }),
+    )
+    expect([error.code, error.status, error.expose, error.cause]).toEqual([
+      'INTERNAL_ERROR',
+      500,
+      false,
+      boom,
+    ])
+    engine.registerIntent(
+      {
+        ...orderStatus,
+        handler: () => {
+          throw new IxpError('FORBIDDEN', 'not yours')
+        },
+      },
+      { replace: true },
+    )
+    expect(
+      (await failure(engine.render({ intent: { name: 'order_status', parameters: { orderId: '1' } } }))).code,
+    ).toBe('FORBIDDEN')
+    engine.registerIntent({ ...orderStatus, handler: () => 'text' as never }, { replace: true })
+    expect(
+      (await failure(engine.render({ intent: { name: 'order_status', parameters: { orderId: '1' } } }))).code,
+    ).toBe('INTERNAL_ERROR')
+  })
+
+  it('times out a slow render with RENDER_TIMEOUT and aborts its signal, and keeps serving', async () => {
+    const engine = makeEngine({ limits: { renderTimeoutMs: 30 } })
+    let aborted: unknown
+    const slow: IntentDefinition = {
+      ...orderStatus,
+      name: 'slow',
+      handler: (_params, ctx) =>
+        new Promise((resolve) => {
+          ctx.signal?.addEventListener('abort', () => {
+            aborted = ctx.signal?.reason
+            resolve({})
+          })
+        }),
+    }
+    engine.registerIntent(slow)
+    const error = await failure(engine.render({ intent: { name: 'slow', parameters: { orderId: '1' } } }))
+    expect([error.code, error.status]).toEqual(['RENDER_TIMEOUT', 504])
+    expect((aborted as IxpError).code).toBe('RENDER_TIMEOUT')
+    await expect(
+      engine.render({ intent: { name: 'order_status', parameters: { orderId: '2' } } }),
+    ).resolves.toMatchObject({
+      props: { status: 'shipped:2' },
+    })
+  })
+
+  it("stops with ABORTED when the caller's signal aborts", async () => {
+    const engine = makeEngine({ limits: { renderTimeoutMs: 0 } })
+    engine.registerIntent({ ...orderStatus, name: 'wait', handler: () => new Promise(() => {}) })
+    const controller = new AbortController()
+    const pending = engine.render(
+      { intent: { name: 'wait', parameters: { orderId: '1' } } },
+      { signal: controller.signal },
+    )
+    controller.abort()
+    expect((await failure(pending)).code).toBe('ABORTED')
+    const already = await failure(
+      engine.render(
+        { intent: { name: 'wait', parameters: { orderId: '1' } } },
+        { signal: controller.signal },
+      ),
+    )
+    expect(already.code).toBe('ABORTED')
+  })
+
+  it('emits intent:before, intent:after and intent:error', async () => {
+    const engine = makeEngine()
+    const events: string[] = []
+    engine.events.on('intent:before', (e) => events.push(`before:${e.intent}`))
+    engine.events.on('intent:after', (e) => events.push(`after:${e.intent}:${e.result.ttl}`))
+    engine.events.on('intent:error', (e) => events.push(`error:${e.intent}:${e.error.code}`))
+    await engine.render({ intent: { name: 'order_status', parameters: { orderId: '1' } } })
+    await failure(engine.render({ intent: { name: 'order_status', parameters: {} } }))
+    await failure(engine.render({ intent: { name: 'ghost' } }))
+    expect(events).toEqual([
+      'before:order_status',
+      'after:order_status:300',
+      'before:order_status',
+      'error:order_status:INVALID_REQUEST',
+      'error:undefined:INTENT_NOT_SUPPORTED',
+    ])
+  })
+
+  it('renders before ready() by starting the engine, and refuses use after close()', async () => {
+    const engine = makeEngine()
+    expect(engine.isReady).toBe(false)
+    await engine.render({ intent: { name: 'order_status', parameters: { orderId: '1' } } })
+    expect(engine.isReady).toBe(true)
+    await engine.close()
+    expect(
+      (await failure(engine.render({ intent: { name: 'order_status', parameters: { orderId: '1' } } }))).code,
+    ).toBe('ENGINE_CLOSED')
+    expect(() => engine.registerIntent(orderStatus)).toThrow(/closed/)
+  })
+})
