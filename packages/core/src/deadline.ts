@@ -2,64 +2,81 @@
  * The deadline of one render: a signal that aborts when the render timeout passes or the caller's own signal
  * aborts, and a race that settles the render with `RENDER_TIMEOUT` / `ABORTED` at that moment while the
  * abandoned work finishes (or stops, if it listens to the signal) in the background.
+ *
+ * Every render has one, so it is frugal: the AbortController is created only when someone reads `signal`
+ * (most renders finish without anyone listening), and the timer and abort listener reuse this object instead
+ * of allocating closures.
  */
 import { IxpError } from './errors.js'
 
 const NEVER = new AbortController().signal
 
+function expire(deadline: Deadline): void {
+  deadline.fail(new IxpError('RENDER_TIMEOUT', `The render did not finish within ${deadline.ms} ms`))
+}
+
 export class Deadline {
-  readonly signal: AbortSignal
-  readonly #controller: AbortController | undefined
-  readonly #ms: number
+  readonly ms: number
   readonly #parent: AbortSignal | undefined
+  #controller: AbortController | undefined
+  #reject: ((error: IxpError) => void) | undefined
+  #timer: ReturnType<typeof setTimeout> | undefined
+  #failure: IxpError | undefined
 
   constructor(ms: number, parent: AbortSignal | undefined) {
-    this.#ms = ms > 0 && Number.isFinite(ms) ? ms : 0
+    this.ms = ms > 0 && Number.isFinite(ms) ? ms : 0
     this.#parent = parent
-    this.#controller = this.#ms > 0 || parent ? new AbortController() : undefined
-    this.signal = this.#controller?.signal ?? NEVER
+  }
+
+  /** Aborts at the deadline or with the caller's signal; its reason is the `IxpError` the render failed with. */
+  get signal(): AbortSignal {
+    if (this.#controller) return this.#controller.signal
+    if (this.ms === 0 && !this.#parent) return NEVER
+    this.#controller = new AbortController()
+    if (this.#failure) this.#controller.abort(this.#failure)
+    return this.#controller.signal
   }
 
   /** Settles with `work`, or rejects at the deadline or when the caller aborts, whichever comes first. */
   run<T>(work: Promise<T>): Promise<T> {
-    const controller = this.#controller
-    if (!controller) return work
-    const parent = this.#parent
-    if (parent?.aborted) {
-      const error = new IxpError('ABORTED', 'The request was aborted by the caller')
-      controller.abort(error)
+    if (this.ms === 0 && !this.#parent) return work
+    if (this.#parent?.aborted) {
       work.catch(() => undefined)
-      return Promise.reject(error)
+      this.fail(new IxpError('ABORTED', 'The request was aborted by the caller'))
+      return Promise.reject(this.#failure)
     }
     return new Promise<T>((resolve, reject) => {
-      const fail = (error: IxpError) => {
-        cleanup()
-        controller.abort(error)
-        reject(error)
-      }
-      const timer =
-        this.#ms > 0
-          ? setTimeout(
-              () => fail(new IxpError('RENDER_TIMEOUT', `The render did not finish within ${this.#ms} ms`)),
-              this.#ms,
-            )
-          : undefined
-      const onAbort = () => fail(new IxpError('ABORTED', 'The request was aborted by the caller'))
-      parent?.addEventListener('abort', onAbort, { once: true })
-      const cleanup = () => {
-        if (timer !== undefined) clearTimeout(timer)
-        parent?.removeEventListener('abort', onAbort)
-      }
+      this.#reject = reject
+      if (this.ms > 0) this.#timer = setTimeout(expire, this.ms, this)
+      this.#parent?.addEventListener('abort', this, { once: true })
       work.then(
         (value) => {
-          cleanup()
+          this.#cleanup()
           resolve(value)
         },
         (error: unknown) => {
-          cleanup()
+          this.#cleanup()
           reject(error)
         },
       )
     })
+  }
+
+  /** The caller's signal aborted (EventTarget calls listener objects through `handleEvent`). */
+  handleEvent(): void {
+    this.fail(new IxpError('ABORTED', 'The request was aborted by the caller'))
+  }
+
+  /** Ends the render now with `error`. */
+  fail(error: IxpError): void {
+    this.#cleanup()
+    this.#failure = error
+    this.#controller?.abort(error)
+    this.#reject?.(error)
+  }
+
+  #cleanup(): void {
+    if (this.#timer !== undefined) clearTimeout(this.#timer)
+    this.#parent?.removeEventListener('abort', this)
   }
 }

@@ -32,6 +32,7 @@ import {
   type IntentStats,
   type ReadonlyRegistry,
 } from './registry.js'
+import { RenderRun } from './render-state.js'
 import { computeTtl } from './ttl.js'
 import type {
   ComponentDefinition,
@@ -478,16 +479,16 @@ export class Engine {
       const componentEntry = this.#components.entry(intentEntry.definition.component)
       if (componentEntry) this.#checkOrigin(componentEntry, context)
       const deadline = new Deadline(this.#settings.renderTimeoutMs, context.signal)
-      state = {
+      const run = new RenderRun(
         request,
-        context: { ...context, engine: this, signal: deadline.signal },
-        intent: intentEntry.definition,
-        component: componentEntry?.definition as ComponentDefinition,
-        parameters: undefined,
-        meta: { durationMs: 0 },
-        signal: deadline.signal,
+        context,
+        this,
+        intentEntry.definition,
+        componentEntry?.definition as ComponentDefinition,
+        deadline,
         startedAt,
-      }
+      )
+      state = run
       const result = await deadline.run(this.#run(state, intentEntry, componentEntry))
       result.meta.durationMs = performance.now() - startedAt
       if (this.events.listenerCount('intent:after') > 0) {

@@ -74,9 +74,8 @@ export function compileParameters(schema: JsonSchema, options: SanitizeOptions):
         ],
       }
     }
-    const issues: ValidationIssue[] = []
-    const copy = sanitize(value, shape, options, issues) as Record<string, unknown>
-    if (issues.length > 0) return { ok: false, issues }
+    const { copy, issues } = sanitize(value as Record<string, unknown>, shape, options)
+    if (issues) return { ok: false, issues }
     if (validator.Check(copy)) return { ok: true, value: copy }
     const [, errors] = validator.Errors(copy)
     return { ok: false, issues: toIssues(errors as unknown as SchemaError[]) }

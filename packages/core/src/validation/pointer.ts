@@ -7,8 +7,3 @@ export function pointerToPath(pointer: string): string {
     .map((segment) => segment.replace(/~1/g, '/').replace(/~0/g, '~'))
     .join('.')
 }
-
-/** Appends a key to a JSON pointer. */
-export function childPointer(pointer: string, key: string | number): string {
-  return `${pointer}/${String(key).replace(/~/g, '~0').replace(/\//g, '~1')}`
-}

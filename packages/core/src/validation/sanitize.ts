@@ -1,11 +1,11 @@
 /**
  * Copies a parameters value before schema validation: drops (or reports) properties the schema does not
  * declare, refuses prototype-polluting keys anywhere, and bounds the depth. The caller's object is never
- * mutated, and handlers only ever see this copy.
+ * mutated, and handlers only ever see this copy. Runs on every render, so it allocates only the copy:
+ * locations are tracked as a key stack and turned into paths only when there is a problem to report.
  */
 import type { ValidationIssue } from '../errors.js'
 import type { JsonSchema } from '../types.js'
-import { childPointer, pointerToPath } from './pointer.js'
 
 /** Keys that can reach an object's prototype chain when copied naively. */
 export const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype'])
@@ -51,63 +51,76 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return proto === Object.prototype || proto === null
 }
 
-/** Returns the sanitized copy; problems are pushed to `issues`. */
-export function sanitize(
-  value: unknown,
-  shape: Shape,
-  options: SanitizeOptions,
-  issues: ValidationIssue[],
-  pointer = '',
-  depth = 0,
-): unknown {
-  if (typeof value !== 'object' || value === null) return value
-  if (depth >= options.maxDepth) {
-    issues.push({
-      path: pointerToPath(pointer),
-      pointer,
-      keyword: 'maxDepth',
-      message: `Nested deeper than ${options.maxDepth} levels`,
-      params: { limit: options.maxDepth },
+function escapeSegment(segment: string | number): string {
+  return String(segment).replace(/~/g, '~0').replace(/\//g, '~1')
+}
+
+/** One sanitizing pass; `issues` is created only when there is something to report. */
+class Sanitizer {
+  issues: ValidationIssue[] | undefined
+  readonly #keys: (string | number)[] = []
+
+  constructor(private readonly options: SanitizeOptions) {}
+
+  #report(keyword: string, message: string, params: Record<string, unknown>): void {
+    const keys = this.#keys
+    ;(this.issues ??= []).push({
+      path: keys.join('.'),
+      pointer: keys.map((key) => `/${escapeSegment(key)}`).join(''),
+      keyword,
+      message,
+      params,
     })
-    return undefined
   }
-  if (Array.isArray(value)) {
-    const itemShape = shape.items ?? OPEN
-    const copy = new Array<unknown>(value.length)
-    for (let i = 0; i < value.length; i++) {
-      copy[i] = sanitize(value[i], itemShape, options, issues, childPointer(pointer, i), depth + 1)
+
+  copy(value: unknown, shape: Shape, depth: number): unknown {
+    if (typeof value !== 'object' || value === null) return value
+    if (depth >= this.options.maxDepth) {
+      this.#report('maxDepth', `Nested deeper than ${this.options.maxDepth} levels`, {
+        limit: this.options.maxDepth,
+      })
+      return undefined
+    }
+    const keys = this.#keys
+    if (Array.isArray(value)) {
+      const itemShape = shape.items ?? OPEN
+      const copy = new Array<unknown>(value.length)
+      for (let i = 0; i < value.length; i++) {
+        keys.push(i)
+        copy[i] = this.copy(value[i], itemShape, depth + 1)
+        keys.pop()
+      }
+      return copy
+    }
+    // Class instances (dates, buffers handed in by programmatic callers) are kept as they are.
+    if (!isPlainObject(value)) return value
+    const copy: Record<string, unknown> = {}
+    for (const key of Object.keys(value)) {
+      keys.push(key)
+      const declared = shape.properties?.get(key)
+      if (FORBIDDEN_KEYS.has(key)) {
+        this.#report('forbiddenKey', `Key '${key}' is not allowed`, { key })
+      } else if (shape.closed && declared === undefined) {
+        if (this.options.additionalProperties === 'reject') {
+          const shown = key.length > 64 ? `${key.slice(0, 64)}…` : key
+          this.#report('additionalProperties', `Unknown parameter '${shown}'`, { property: key })
+        }
+      } else {
+        copy[key] = this.copy(value[key], declared ?? OPEN, depth + 1)
+      }
+      keys.pop()
     }
     return copy
   }
-  // Class instances (dates, buffers handed in by programmatic callers) are kept as they are.
-  if (!isPlainObject(value)) return value
-  const copy: Record<string, unknown> = {}
-  for (const key of Object.keys(value)) {
-    const keyPointer = childPointer(pointer, key)
-    if (FORBIDDEN_KEYS.has(key)) {
-      issues.push({
-        path: pointerToPath(keyPointer),
-        pointer: keyPointer,
-        keyword: 'forbiddenKey',
-        message: `Key '${key}' is not allowed`,
-        params: { key },
-      })
-      continue
-    }
-    const declared = shape.properties?.get(key)
-    if (shape.closed && declared === undefined) {
-      if (options.additionalProperties === 'reject') {
-        issues.push({
-          path: pointerToPath(keyPointer),
-          pointer: keyPointer,
-          keyword: 'additionalProperties',
-          message: `Unknown parameter '${key.length > 64 ? `${key.slice(0, 64)}…` : key}'`,
-          params: { property: key },
-        })
-      }
-      continue
-    }
-    copy[key] = sanitize(value[key], declared ?? OPEN, options, issues, keyPointer, depth + 1)
-  }
-  return copy
+}
+
+/** Returns the sanitized copy and the problems found (`undefined` when there are none). */
+export function sanitize(
+  value: Record<string, unknown>,
+  shape: Shape,
+  options: SanitizeOptions,
+): { copy: Record<string, unknown>; issues: ValidationIssue[] | undefined } {
+  const sanitizer = new Sanitizer(options)
+  const copy = sanitizer.copy(value, shape, 0) as Record<string, unknown>
+  return { copy, issues: sanitizer.issues }
 }

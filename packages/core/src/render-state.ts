@@ -1,0 +1,53 @@
+/**
+ * The per-render objects handed to hooks, handlers and components. Classes with a lazy `signal` getter,
+ * so a render allocates no AbortController unless something listens for the deadline.
+ */
+import type { Deadline } from './deadline.js'
+import type { Engine } from './engine.js'
+import type { RenderState } from './hooks/index.js'
+import type { ComponentDefinition, IntentDefinition, IxpContext, RenderMeta, RenderRequest } from './types.js'
+
+/** The context of one render: the caller's fields, the engine, and the deadline's signal. */
+export class RenderContext implements IxpContext {
+  [key: string]: unknown
+  readonly #deadline: Deadline
+
+  constructor(caller: IxpContext, engine: Engine, deadline: Deadline) {
+    this.#deadline = deadline
+    Object.assign(this, caller)
+    this.engine = engine
+  }
+
+  /** Aborts at the render deadline or when the caller's own signal aborts. */
+  get signal(): AbortSignal {
+    return this.#deadline.signal
+  }
+
+  set signal(_ignored: AbortSignal | undefined) {
+    // The caller's signal is already linked into the deadline; a copied `signal` field must not replace it.
+  }
+}
+
+export class RenderRun implements RenderState {
+  parameters: Record<string, unknown> | undefined = undefined
+  readonly meta: RenderMeta = { durationMs: 0 }
+  readonly context: RenderContext
+  readonly #deadline: Deadline
+
+  constructor(
+    readonly request: RenderRequest,
+    caller: IxpContext,
+    engine: Engine,
+    readonly intent: IntentDefinition,
+    readonly component: ComponentDefinition,
+    deadline: Deadline,
+    readonly startedAt: number,
+  ) {
+    this.#deadline = deadline
+    this.context = new RenderContext(caller, engine, deadline)
+  }
+
+  get signal(): AbortSignal {
+    return this.#deadline.signal
+  }
+}
