@@ -1,0 +1,160 @@
+/**
+ * Who a request counts against. A key is built from sources (`ip`, `user`, `api-key`, `client`, `intent`,
+ * `global`, or functions); parts are encoded so that no two different combinations give the same key, API
+ * keys are hashed (raw secrets never reach a store), and overlong keys are hashed too.
+ */
+import type { RenderState } from '@ixp/core'
+import { LRUCache } from 'lru-cache'
+import { clientAddress, type ProxyTrust } from './client-ip.js'
+import { clientIdentity, type IpAddress } from './ip.js'
+
+/**
+ * A built-in key source:
+ * - `ip`: the client address (IPv6 grouped by prefix);
+ * - `user`: `context.user.id` (set by an auth plugin);
+ * - `api-key`: a hash of the API key header;
+ * - `client`: the user id, else the API key, else the address — the best identity the request has;
+ * - `intent`: the intent's name (alone: one counter per intent shared by every caller);
+ * - `global`: one counter for everything.
+ */
+export type KeySource = 'ip' | 'user' | 'api-key' | 'client' | 'intent' | 'global'
+
+/** A custom key: return a string, or `undefined` when the request has no such key. */
+export type KeyFunction = (state: RenderState) => string | undefined | Promise<string | undefined>
+
+/** One source, or several combined (`['user', 'intent']` counts each user per intent). */
+export type KeySpec = KeySource | KeyFunction | readonly (KeySource | KeyFunction)[]
+
+export const KEY_SOURCES: readonly KeySource[] = ['ip', 'user', 'api-key', 'client', 'intent', 'global']
+
+/** Keys longer than this are replaced by their hash (a store key should stay short). */
+const MAX_KEY_LENGTH = 256
+
+export interface KeySettings {
+  trust: ProxyTrust
+  ipHeader: string | undefined
+  ipv6Subnet: number
+  apiKeyHeader: string
+  /** Called once per distinct malformed `X-Forwarded-For` entry that had to be skipped. */
+  onMalformedAddress(entry: string | undefined): void
+}
+
+const encoder = new TextEncoder()
+
+async function sha256Hex(text: string): Promise<string> {
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', encoder.encode(text)))
+  let hex = ''
+  for (let i = 0; i < 16; i++) hex += digest[i]!.toString(16).padStart(2, '0')
+  return hex
+}
+
+function header(state: RenderState, name: string): string | undefined {
+  const value = state.context.headers?.[name]
+  return typeof value === 'string' && value !== '' ? value : undefined
+}
+
+/** Resolves key sources for requests; one instance per plugin (it caches API key hashes). */
+export class KeyResolver {
+  readonly #settings: KeySettings
+  /** API key → hash, so a busy key is hashed once (the cache never leaves the process). */
+  readonly #hashes = new LRUCache<string, string>({ max: 10_000 })
+
+  constructor(settings: KeySettings) {
+    this.#settings = settings
+  }
+
+  /** The client's address for this request (from the transport, a trusted platform header or the proxy chain). */
+  address(state: RenderState): IpAddress | undefined {
+    const { context } = state
+    const settings = this.#settings
+    if (settings.ipHeader) {
+      const fromPlatform = clientAddress(
+        { remote: header(state, settings.ipHeader), forwardedFor: undefined },
+        {
+          kind: 'none',
+        },
+      )
+      if (fromPlatform.address) return fromPlatform.address
+    }
+    const remote = typeof context.ip === 'string' ? context.ip : undefined
+    const found = clientAddress({ remote, forwardedFor: header(state, 'x-forwarded-for') }, settings.trust)
+    if (found.malformed !== undefined) settings.onMalformedAddress(found.malformed)
+    return found.address
+  }
+
+  async #apiKey(state: RenderState): Promise<string | undefined> {
+    const raw = header(state, this.#settings.apiKeyHeader)
+    if (raw === undefined) return undefined
+    let hash = this.#hashes.get(raw)
+    if (hash === undefined) {
+      hash = await sha256Hex(raw)
+      this.#hashes.set(raw, hash)
+    }
+    return `k:${hash}`
+  }
+
+  #user(state: RenderState): string | undefined {
+    const user = state.context.user as { id?: unknown } | undefined
+    const id = user?.id
+    if (typeof id === 'string' && id !== '') return `u:${encodeURIComponent(id)}`
+    if (typeof id === 'number' && Number.isFinite(id)) return `u:${id}`
+    return undefined
+  }
+
+  #ip(state: RenderState, facts: RequestFacts): string | undefined {
+    if (facts.address === null) facts.address = this.address(state)
+    return facts.address && `ip:${clientIdentity(facts.address, this.#settings.ipv6Subnet)}`
+  }
+
+  async #part(
+    part: KeySource | KeyFunction,
+    state: RenderState,
+    facts: RequestFacts,
+  ): Promise<string | undefined> {
+    switch (part) {
+      case 'ip':
+        return this.#ip(state, facts)
+      case 'user':
+        return this.#user(state)
+      case 'api-key':
+        return this.#apiKey(state)
+      case 'client':
+        return this.#user(state) ?? (await this.#apiKey(state)) ?? this.#ip(state, facts)
+      case 'intent':
+        return `i:${encodeURIComponent(state.intent.name)}`
+      case 'global':
+        return 'all'
+      default: {
+        const value = await part(state)
+        if (value === undefined) return undefined
+        if (typeof value !== 'string') {
+          throw new TypeError(
+            `a rate-limit key function returned ${typeof value}; return a string or undefined`,
+          )
+        }
+        return value === '' ? undefined : `c:${encodeURIComponent(value)}`
+      }
+    }
+  }
+
+  /** The key for `parts`, or `undefined` when one of them is unknown for this request. */
+  async key(
+    parts: readonly (KeySource | KeyFunction)[],
+    state: RenderState,
+    facts: RequestFacts,
+  ): Promise<string | undefined> {
+    let key = ''
+    for (let i = 0; i < parts.length; i++) {
+      const value = await this.#part(parts[i]!, state, facts)
+      if (value === undefined) return undefined
+      key = i === 0 ? value : `${key}|${value}`
+    }
+    return key.length > MAX_KEY_LENGTH ? `h:${await sha256Hex(key)}` : key
+  }
+}
+
+/** What one request has already worked out (its address), shared by its limits. */
+export interface RequestFacts {
+  /** `null` until looked up; `undefined` when the request has no usable address. */
+  address: IpAddress | undefined | null
+}

@@ -1,0 +1,247 @@
+/**
+ * The plugin: taps `admission` at `Stage.RATE_LIMIT` (after auth, so `context.user` is known), works out the
+ * request's keys and cost, asks the store for one atomic decision over every limit that applies, and either
+ * adds the RateLimit headers to the result's meta or refuses with `RATE_LIMITED`.
+ */
+import { IxpError, Stage, type IntentDefinition, type IxpPlugin, type RenderState } from '@ixp/core'
+import { decisionHeaders, toDecision, type RateLimitDecision } from './decision.js'
+import { invalidOptions } from './errors.js'
+import { StoreGuard, type GuardedDecision } from './guard.js'
+import { inRange } from './ip.js'
+import { KeyResolver, type RequestFacts } from './keys.js'
+import { memoryStore } from './memory-store.js'
+import {
+  compileIntent,
+  compileOptions,
+  type CompiledIntent,
+  type CompiledLimit,
+  type CostSpec,
+  type IntentRateLimit,
+  type RateLimitOptions,
+} from './options.js'
+import type { LimitCheck, RateLimitStore } from './store.js'
+
+export const PLUGIN_NAME = '@ixp/plugin-rate-limit'
+const VERSION = '0.1.0'
+/** The key of requests whose own key is unknown, under `onMissingKey: 'shared'`. */
+const SHARED_KEY = 'anonymous'
+
+declare module '@ixp/core' {
+  interface IxpContext {
+    /** The rate-limit decision for this request (set by `@ixp/plugin-rate-limit`). */
+    rateLimit?: RateLimitDecision
+  }
+  interface RenderMeta {
+    /** The rate-limit decision for this render (set by `@ixp/plugin-rate-limit`). */
+    rateLimit?: RateLimitDecision
+  }
+  interface IntentDefinition<Params = Record<string, unknown>> {
+    /** Per-intent rate limiting (`@ixp/plugin-rate-limit`): cost, extra limits, or `false` to exempt it. */
+    rateLimit?: IntentRateLimit | false
+  }
+}
+
+function checkStore(store: unknown, option: string): RateLimitStore {
+  const candidate = store as Partial<RateLimitStore> | null
+  if (typeof candidate !== 'object' || candidate === null || typeof candidate.consume !== 'function') {
+    throw invalidOptions(`rateLimit: '${option}' must be a store such as memoryStore() or redisStore()`)
+  }
+  if (typeof candidate.kind !== 'string' || candidate.kind === '') {
+    throw invalidOptions(`rateLimit: '${option}' must have a 'kind' naming it`)
+  }
+  return candidate as RateLimitStore
+}
+
+function resolveCost(cost: CostSpec, state: RenderState): number {
+  if (typeof cost === 'number') return cost
+  const value = cost(state)
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
+    throw new IxpError(
+      'INTERNAL_ERROR',
+      `The rate-limit cost function of intent '${state.intent.name}' returned ${String(value)}; it must return a non-negative integer`,
+      {
+        expose: false,
+      },
+    )
+  }
+  return value
+}
+
+function isPromise<T>(value: T | Promise<T>): value is Promise<T> {
+  return typeof (value as { then?: unknown } | null)?.then === 'function'
+}
+
+/** Creates the rate-limit plugin. Options are validated here: a mistake throws `RATE_LIMIT_INVALID_OPTIONS`. */
+export function rateLimit(options: RateLimitOptions): IxpPlugin {
+  const settings = compileOptions(options)
+  const store = checkStore(options.store ?? memoryStore(), 'store')
+  const fallback =
+    options.fallback === true
+      ? memoryStore()
+      : options.fallback
+        ? checkStore(options.fallback, 'fallback')
+        : undefined
+
+  return {
+    name: PLUGIN_NAME,
+    version: VERSION,
+    async apply(engine) {
+      const { logger } = engine
+      const guard = new StoreGuard(store, fallback, settings.storeRetryMs, logger)
+      let warnedMalformed = false
+      let warnedShared = false
+      const keys = new KeyResolver({
+        trust: settings.trust,
+        ipHeader: settings.ipHeader,
+        ipv6Subnet: settings.ipv6Subnet,
+        apiKeyHeader: settings.apiKeyHeader,
+        onMalformedAddress(entry) {
+          if (warnedMalformed) return
+          warnedMalformed = true
+          logger.warn(
+            'rate-limit: a trusted proxy forwarded a value that is not an IP address; counting the nearest valid hop',
+            {
+              entry: entry?.slice(0, 64),
+            },
+          )
+        },
+      })
+
+      const compiledIntents = new WeakMap<IntentDefinition, CompiledIntent>()
+      const intentLimits = (intent: IntentDefinition): CompiledIntent => {
+        let compiled = compiledIntents.get(intent)
+        if (!compiled) {
+          const config = Object.hasOwn(settings.intents, intent.name)
+            ? settings.intents[intent.name]
+            : intent.rateLimit
+          compiled = compileIntent(intent.name, config, settings)
+          compiledIntents.set(intent, compiled)
+        }
+        return compiled
+      }
+      const asDefinitionError = (intent: IntentDefinition, error: unknown): IxpError => {
+        const message = (error as Error)?.message ?? String(error)
+        return new IxpError('INVALID_DEFINITION', `Invalid intent: ${message}`, {
+          cause: error,
+          details: { issues: [{ path: 'rateLimit', message }], name: intent.name },
+        })
+      }
+      for (const intent of engine.intents.list()) {
+        try {
+          intentLimits(intent)
+        } catch (error) {
+          throw asDefinitionError(intent, error)
+        }
+      }
+      engine.hooks.registerIntent.tap(
+        { name: `${PLUGIN_NAME}:validate`, stage: Stage.RATE_LIMIT },
+        (definition) => {
+          try {
+            intentLimits(definition)
+          } catch (error) {
+            throw asDefinitionError(definition, error)
+          }
+          return definition
+        },
+      )
+
+      engine.hooks.admission.tapPromise({ name: PLUGIN_NAME, stage: Stage.RATE_LIMIT }, async (state) => {
+        const intent = intentLimits(state.intent)
+        if (intent.skip) return
+        if (settings.skip && (await settings.skip(state))) return
+        const facts: RequestFacts = { address: null }
+        if (settings.allowList.length > 0) {
+          const address = (facts.address = keys.address(state))
+          if (address && settings.allowList.some((range) => inRange(address, range))) return
+        }
+        const cost = resolveCost(intent.cost, state)
+        const applied: CompiledLimit[] = []
+        const checks: LimitCheck[] = []
+        let previousParts: CompiledLimit['key'] | undefined
+        let previousKey: string | undefined
+        for (const limit of intent.limits) {
+          let client = limit.key === previousParts ? previousKey : await keys.key(limit.key, state, facts)
+          previousParts = limit.key
+          previousKey = client
+          if (client === undefined) {
+            if (settings.onMissingKey === 'skip') continue
+            if (!warnedShared) {
+              warnedShared = true
+              logger.warn(
+                `rate-limit: a request has no key for limit '${limit.name}'; such requests share one counter`,
+                {
+                  intent: state.intent.name,
+                },
+              )
+            }
+            client = SHARED_KEY
+          }
+          if (cost > limit.rule.capacity) {
+            throw new IxpError(
+              'RATE_LIMITED',
+              `Too many requests: this request costs ${cost}, more than limit '${limit.name}' ever admits (${limit.rule.capacity})`,
+              { details: { violatedPolicies: [limit.name], cost } },
+            )
+          }
+          applied.push(limit)
+          checks.push({ key: `${limit.prefix}|${client}`, rule: limit.rule, cost })
+        }
+        if (checks.length === 0) return
+
+        const answer = guard.consume(checks)
+        const { result, source }: GuardedDecision = isPromise(answer) ? await answer : answer
+        if (!result) {
+          if (settings.onStoreError === 'closed') {
+            throw new IxpError(
+              'RATE_LIMIT_UNAVAILABLE',
+              'Rate limiting is unavailable, so requests are refused; retry shortly',
+              {
+                status: 503,
+                expose: true,
+                headers: { 'Retry-After': String(Math.max(1, Math.ceil(settings.storeRetryMs / 1000))) },
+              },
+            )
+          }
+          const decision: RateLimitDecision = { allowed: true, cost, policies: [], source: 'fail-open' }
+          state.context.rateLimit = decision
+          state.meta.rateLimit = decision
+          return
+        }
+        const decision = toDecision(applied, result, cost, source)
+        state.context.rateLimit = decision
+        state.meta.rateLimit = decision
+        const headers = decisionHeaders(decision, settings, Date.now())
+        if (!decision.allowed) {
+          const violated = decision.policies.filter((policy) => !policy.allowed).map((policy) => policy.name)
+          throw new IxpError(
+            'RATE_LIMITED',
+            `Too many requests: limit ${violated.map((name) => `'${name}'`).join(', ')} reached; retry in ${decision.retryAfterSeconds}s`,
+            {
+              headers,
+              details: { violatedPolicies: violated, retryAfterSeconds: decision.retryAfterSeconds },
+            },
+          )
+        }
+        if (settings.headers || settings.legacyHeaders)
+          state.meta.headers = { ...state.meta.headers, ...headers }
+      })
+
+      if (store.ready) {
+        await store.ready().catch((error: unknown) =>
+          logger.warn(
+            `rate-limit: the ${store.kind} store is not reachable yet; deciding without it until it is`,
+            {
+              error: (error as Error)?.message,
+            },
+          ),
+        )
+      }
+      const unregisterHealth = engine.registerHealthCheck(`rate-limit:${store.kind}`, () => guard.health())
+      return async () => {
+        unregisterHealth()
+        await store.close?.()
+        await fallback?.close?.()
+      }
+    },
+  }
+}
