@@ -138,7 +138,7 @@ function splitProps(props: unknown, label: string): { props: Record<string, unkn
   return { props: out, children }
 }
 
-function toList(children: unknown): unknown[] {
+function toList(children: unknown): readonly unknown[] {
   if (children === undefined) return []
   return isArraySafe(children) ? children : [children]
 }

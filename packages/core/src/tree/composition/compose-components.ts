@@ -166,6 +166,12 @@ function compilePart(part: unknown, where: string): CompiledPart {
     )
   }
   const { component } = part
+  if (component === undefined && typeof part.name === 'string') {
+    throw new IxpError(
+      'INVALID_DEFINITION',
+      `${where} looks like a component definition ('${part.name}'); write it as { component: definition }.`,
+    )
+  }
   if (typeof component === 'string') {
     if (component.length === 0)
       throw new IxpError('INVALID_DEFINITION', `${where}: the component name is empty.`)
