@@ -1,0 +1,110 @@
+/**
+ * The plugin's error codes and the `WWW-Authenticate` challenges of its 401 answers (RFC 6750 for Bearer
+ * tokens, RFC 9470 for step-up to a second factor).
+ */
+import { IxpError } from '@ixp/core'
+
+/** Every error code the plugin produces, with its HTTP status. */
+export const AuthErrorCodes = {
+  /** No credentials, or invalid ones (bad signature, expired, unknown key, malformed header). */
+  UNAUTHORIZED: 401,
+  /** Authenticated, but the intent's roles, permissions or `authorize` predicate refuse the caller. */
+  FORBIDDEN: 403,
+  /** The intent needs a recent second factor the credentials do not show. */
+  MFA_REQUIRED: 401,
+  /** The remote key set could not be fetched, so no token can be checked right now. */
+  AUTH_UNAVAILABLE: 503,
+  /** The plugin's options (or a second-factor helper's arguments) are unusable; raised at start-up. */
+  AUTH_INVALID_OPTIONS: 500,
+} as const
+
+/** RFC 6750 error codes. */
+export type BearerError = 'invalid_request' | 'invalid_token' | 'insufficient_scope'
+
+/** Characters RFC 6750 allows in `error_description` (printable ASCII without `"` and `\`). */
+function descriptionText(text: string): string {
+  return text.replace(/[^\x20-\x21\x23-\x5b\x5d-\x7e]/g, ' ')
+}
+
+/** Builds the challenges of one plugin instance: `Bearer` for tokens, `ApiKey` for key headers. */
+export class Challenges {
+  readonly #realm: string
+  readonly #bearer: boolean
+  readonly #apiKeyHeader: string | undefined
+
+  constructor(options: { realm: string; bearer: boolean; apiKeyHeader: string | undefined }) {
+    this.#realm = options.realm
+    this.#bearer = options.bearer
+    this.#apiKeyHeader = options.apiKeyHeader
+  }
+
+  #header(params: string[]): string {
+    const challenges: string[] = []
+    if (this.#bearer || this.#apiKeyHeader === undefined) {
+      challenges.push(`Bearer ${[`realm="${this.#realm}"`, ...params].join(', ')}`)
+    }
+    if (this.#apiKeyHeader !== undefined) {
+      const keyParams = this.#bearer ? [] : params
+      challenges.push(
+        `ApiKey ${[`realm="${this.#realm}"`, `header="${this.#apiKeyHeader}"`, ...keyParams].join(', ')}`,
+      )
+    }
+    return challenges.join(', ')
+  }
+
+  /** No credentials: the challenge carries no error (RFC 6750 §3.1). */
+  missing(): IxpError {
+    return new IxpError(
+      'UNAUTHORIZED',
+      'Authentication required: send credentials (Authorization: Bearer <token>)',
+      {
+        headers: { 'WWW-Authenticate': this.#header([]) },
+        details: { reason: 'missing_credentials' },
+      },
+    )
+  }
+
+  /** Credentials that were presented and refused. */
+  invalid(error: Exclude<BearerError, 'insufficient_scope'>, description: string): IxpError {
+    const text = descriptionText(description)
+    return new IxpError('UNAUTHORIZED', text, {
+      headers: { 'WWW-Authenticate': this.#header([`error="${error}"`, `error_description="${text}"`]) },
+      details: { reason: error },
+    })
+  }
+
+  /** Valid credentials that do not allow the intent. */
+  forbidden(message: string, bearer: boolean): IxpError {
+    const text = descriptionText(message)
+    return new IxpError('FORBIDDEN', text, {
+      headers: bearer
+        ? {
+            'WWW-Authenticate': `Bearer realm="${this.#realm}", error="insufficient_scope", error_description="${text}"`,
+          }
+        : undefined,
+      details: { reason: 'insufficient_scope' },
+    })
+  }
+
+  /** A recent second factor is needed: the client should step up and retry (RFC 9470). */
+  mfaRequired(maxAgeSeconds: number): IxpError {
+    const maxAge = Math.floor(maxAgeSeconds)
+    const text = `This intent requires a second factor passed within the last ${maxAge} seconds`
+    return new IxpError('MFA_REQUIRED', text, {
+      status: 401,
+      headers: {
+        'WWW-Authenticate': `Bearer realm="${this.#realm}", error="insufficient_user_authentication", error_description="${text}", max_age=${maxAge}`,
+      },
+      details: { reason: 'insufficient_user_authentication', maxAgeSeconds: maxAge },
+    })
+  }
+}
+
+export function unavailable(message: string, cause: unknown): IxpError {
+  return new IxpError('AUTH_UNAVAILABLE', message, {
+    status: 503,
+    expose: true,
+    cause,
+    headers: { 'Retry-After': '5' },
+  })
+}
