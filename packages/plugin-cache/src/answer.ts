@@ -1,0 +1,44 @@
+/** Between a render result and the JSON a cache level keeps. */
+import type { CacheStatus, RemoteRecord, RenderMeta, RenderNode, RenderResult, RenderState } from '@ixp/core'
+import { serialise, type JsonOutcome } from './json.js'
+import type { StoredEntry } from './store.js'
+
+/** What is cached of a render: everything but its component description (read live) and its meta. */
+interface CachedRender {
+  props: Record<string, unknown>
+  ttl: number
+  tree?: RenderNode
+  record?: RemoteRecord
+}
+
+/** The cacheable part of a result as JSON, or why it cannot be cached. */
+export function serialiseResult(result: RenderResult): JsonOutcome {
+  const cached: CachedRender = { props: result.props, ttl: result.ttl }
+  if (result.tree !== undefined) cached.tree = result.tree
+  if (result.record !== undefined) cached.record = result.record
+  return serialise(cached)
+}
+
+/** A new result from a cached entry: its own copy of the data and a new meta object. */
+export function resultFrom(
+  entry: StoredEntry,
+  state: RenderState,
+  component: Record<string, unknown>,
+  status: CacheStatus,
+  now: number,
+): RenderResult {
+  const cached = JSON.parse(entry.data) as CachedRender
+  const meta: RenderMeta = { ...state.meta, cache: status }
+  if (status === 'hit' || status === 'stale')
+    meta.cacheAge = Math.max(0, Math.floor((now - entry.storedAt) / 1000))
+  const result: RenderResult = {
+    intent: state.intent.name,
+    component,
+    props: cached.props,
+    ttl: cached.ttl,
+    meta,
+  }
+  if (cached.tree !== undefined) result.tree = cached.tree
+  if (cached.record !== undefined) result.record = cached.record
+  return result
+}

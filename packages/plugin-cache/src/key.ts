@@ -1,0 +1,85 @@
+/**
+ * Cache keys. A key is readable up to its last part and unique by construction:
+ *
+ *   <version>:<intent>:<intent version>:<component>:<component version>:<scope>:<material>
+ *
+ * Every segment but the last escapes `%`, `:` and `/`, so no two different inputs can produce the same key.
+ * The material (canonical parameters, options and `varyBy`) is kept as is when short (`=<json>`, which costs
+ * nothing and cannot collide) and replaced by its SHA-256 (`#<base64url>`) when long, so keys stay bounded.
+ * A fast non-cryptographic hash is not used on purpose: its collisions can be crafted, and a crafted
+ * collision in a public scope would let one caller's parameters answer another's.
+ */
+
+/** Material at most this long is kept in the key verbatim. */
+export const INLINE_MATERIAL_LIMIT = 96
+
+const ESCAPED = /[%:/]/g
+const ESCAPES: Record<string, string> = { '%': '%25', ':': '%3A', '/': '%2F' }
+
+/** Escapes the key delimiters of one segment. */
+export function segment(value: string): string {
+  return value.replace(ESCAPED, (char) => ESCAPES[char]!)
+}
+
+export interface KeyParts {
+  version: string
+  intent: string
+  intentVersion: string | undefined
+  component: string
+  componentVersion: string | undefined
+  /** Already encoded by {@link scopeSegment}. */
+  scope: string
+  /** Canonical JSON of everything the answer depends on besides the above. */
+  material: string
+}
+
+const encoder = new TextEncoder()
+
+function base64url(bytes: ArrayBuffer): string {
+  let binary = ''
+  for (const byte of new Uint8Array(bytes)) binary += String.fromCharCode(byte)
+  return btoa(binary).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '')
+}
+
+/** SHA-256 of a string as base64url (43 characters), through Web Crypto so it runs on every runtime. */
+export async function sha256(text: string): Promise<string> {
+  return base64url(await crypto.subtle.digest('SHA-256', encoder.encode(text)))
+}
+
+function prefixOf(parts: KeyParts): string {
+  return [
+    segment(parts.version),
+    segment(parts.intent),
+    segment(parts.intentVersion ?? ''),
+    segment(parts.component),
+    segment(parts.componentVersion ?? ''),
+    parts.scope,
+  ].join(':')
+}
+
+/** Builds the key; synchronous for short material (the common case), hashing only long material. */
+export function buildKey(parts: KeyParts): string | Promise<string> {
+  const prefix = prefixOf(parts)
+  if (parts.material.length <= INLINE_MATERIAL_LIMIT) return `${prefix}:=${parts.material}`
+  return sha256(parts.material).then((digest) => `${prefix}:#${digest}`)
+}
+
+/** Who may share an entry. */
+export type CacheScope = 'public' | 'tenant' | 'user'
+
+/** The caller as the cache sees it. */
+export interface CacheIdentity {
+  user?: string | undefined
+  tenant?: string | undefined
+}
+
+/**
+ * The scope segment of a key, or `undefined` when the scope needs an identity the request does not have
+ * (such a render is not cached: a private answer must never be stored where another caller could read it).
+ */
+export function scopeSegment(scope: CacheScope, identity: CacheIdentity): string | undefined {
+  if (scope === 'public') return 'pub'
+  const tenant = identity.tenant === undefined ? '' : segment(identity.tenant)
+  if (scope === 'tenant') return identity.tenant === undefined ? undefined : `t=${tenant}`
+  return identity.user === undefined ? undefined : `u=${tenant}/${segment(identity.user)}`
+}

@@ -1,0 +1,469 @@
+/**
+ * The Redis store: a shared cache level, tag and intent indexes, a distributed lock, and invalidation
+ * messages over pub/sub so every instance's in-process level drops what another instance invalidated.
+ *
+ * Faults never reach a render: every command is bounded by `commandTimeoutMs`, commands are refused at once
+ * while disconnected (no offline queue), and a circuit stops trying for `circuitResetMs` after repeated
+ * failures. Invalidations that could not reach Redis are replayed when it answers again.
+ */
+import { silentLogger, type HealthCheckResult, type Logger } from '@ixp/core'
+import { Redis, type RedisOptions } from 'ioredis'
+import { cacheError } from '../errors.js'
+import { intentGroup, tagGroup } from '../memory.js'
+import {
+  lifetimeMs,
+  type CacheStore,
+  type InvalidationTarget,
+  type StoreContext,
+  type StoredEntry,
+  type StoreLock,
+} from '../store.js'
+import { withTimeout } from '../timing.js'
+import { Circuit } from './circuit.js'
+import { decodeEntry, encodeEntry } from './codec.js'
+import { DROP_GROUPS, RELEASE_LOCK, SET_ENTRY } from './scripts.js'
+
+export interface RedisStoreOptions {
+  /** Connection URL, e.g. `redis://127.0.0.1:6379/0`; the store opens and closes its own connections. */
+  url?: string
+  /**
+   * Your own ioredis client instead of `url`; the store does not close it. Create it with
+   * `enableOfflineQueue: false` so commands fail fast while Redis is down.
+   */
+  client?: Redis
+  /** Prefix of every key the store writes and of its channel. @default 'ixp:cache:' */
+  prefix?: string
+  /** Longest wait for one command before it counts as a failure. @default 100 */
+  commandTimeoutMs?: number
+  /** Longest wait for a connection to open. @default 1000 */
+  connectTimeoutMs?: number
+  /** Consecutive failures that open the circuit. @default 3 */
+  failureThreshold?: number
+  /** How long an open circuit refuses commands before letting one probe through. @default 1000 */
+  circuitResetMs?: number
+  /** Invalidations kept for replay while Redis is unreachable; beyond that they collapse into one clear. @default 1000 */
+  maxPendingInvalidations?: number
+  /** More ioredis options for the connections the store opens (with `url`). @default {} */
+  redisOptions?: RedisOptions
+}
+
+interface Settings {
+  prefix: string
+  commandTimeoutMs: number
+  connectTimeoutMs: number
+  failureThreshold: number
+  circuitResetMs: number
+  maxPendingInvalidations: number
+}
+
+interface Message {
+  from: string
+  target: InvalidationTarget
+}
+
+const LOG_EVERY_MS = 10_000
+const SCAN_COUNT = 500
+
+function invalid(field: string, problem: string): never {
+  throw cacheError('CACHE_INVALID_OPTIONS', `redisStore(): option '${field}' ${problem}`, {
+    details: { option: field },
+  })
+}
+
+function positiveInteger(value: unknown, field: string): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0)
+    invalid(field, 'must be a positive integer')
+  return value
+}
+
+function isTarget(value: unknown): value is InvalidationTarget {
+  if (typeof value !== 'object' || value === null) return false
+  const { kind, values } = value as { kind?: unknown; values?: unknown }
+  if (kind === 'all') return true
+  return (
+    (kind === 'keys' || kind === 'tags' || kind === 'intents') &&
+    Array.isArray(values) &&
+    values.every((item) => typeof item === 'string')
+  )
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error)
+}
+
+export class RedisStore implements CacheStore {
+  readonly name = 'redis'
+  readonly #settings: Settings
+  readonly #client: Redis
+  readonly #ownsClient: boolean
+  readonly #circuit: Circuit
+  readonly #instance = crypto.randomUUID()
+  readonly #channel: string
+  readonly #listeners = new Set<(target: InvalidationTarget) => void>()
+  readonly #loggedAt = new Map<string, number>()
+  #pending: InvalidationTarget[] = []
+  #flushing = false
+  #subscriber: Redis | undefined
+  #opening = false
+  #closed = false
+  #logger: Logger = silentLogger
+
+  constructor(options: RedisStoreOptions) {
+    if (typeof options !== 'object' || options === null)
+      invalid('options', 'must be an object { url } or { client }')
+    if ((options.url === undefined) === (options.client === undefined))
+      invalid('url', 'or client: give exactly one')
+    if (options.url !== undefined && typeof options.url !== 'string') invalid('url', 'must be a string')
+    const prefix = options.prefix ?? 'ixp:cache:'
+    if (typeof prefix !== 'string' || prefix === '') invalid('prefix', 'must be a non-empty string')
+    this.#settings = {
+      prefix,
+      commandTimeoutMs: positiveInteger(options.commandTimeoutMs ?? 100, 'commandTimeoutMs'),
+      connectTimeoutMs: positiveInteger(options.connectTimeoutMs ?? 1000, 'connectTimeoutMs'),
+      failureThreshold: positiveInteger(options.failureThreshold ?? 3, 'failureThreshold'),
+      circuitResetMs: positiveInteger(options.circuitResetMs ?? 1000, 'circuitResetMs'),
+      maxPendingInvalidations: positiveInteger(
+        options.maxPendingInvalidations ?? 1000,
+        'maxPendingInvalidations',
+      ),
+    }
+    this.#circuit = new Circuit(this.#settings.failureThreshold, this.#settings.circuitResetMs)
+    this.#channel = `${prefix}invalidate`
+    this.#ownsClient = options.client === undefined
+    this.#client =
+      options.client ??
+      new Redis(options.url!, {
+        lazyConnect: true,
+        enableOfflineQueue: false,
+        commandTimeout: this.#settings.commandTimeoutMs,
+        connectTimeout: this.#settings.connectTimeoutMs,
+        maxRetriesPerRequest: 0,
+        // Keep trying to come back, never more than 2 s apart: the cache works without Redis meanwhile.
+        retryStrategy: (attempt) => Math.min(50 * 2 ** Math.min(attempt, 6), 2000),
+        connectionName: 'ixp-cache',
+        ...options.redisOptions,
+      })
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Lifecycle
+  // -------------------------------------------------------------------------------------------
+
+  async open(context: StoreContext): Promise<void> {
+    this.#logger = context.logger
+    this.#opening = true
+    const client = this.#client
+    client.on('error', (error: unknown) =>
+      this.#logThrottled('connection', 'cache: redis connection error', error),
+    )
+    client.on('ready', () => {
+      this.#circuit.success()
+      void this.#flushPending()
+    })
+    const subscriber = client.duplicate({
+      enableOfflineQueue: true,
+      lazyConnect: true,
+      connectionName: `${client.options.connectionName ?? 'ixp-cache'}:invalidations`,
+    })
+    this.#subscriber = subscriber
+    subscriber.on('error', (error: unknown) =>
+      this.#logThrottled('subscriber', 'cache: redis invalidation channel error', error),
+    )
+    subscriber.on('message', (channel: string, text: string) => {
+      if (channel === this.#channel) this.#receive(text)
+    })
+    subscriber.on('ready', () => {
+      // Messages sent while this connection was down are lost: whatever the in-process level holds may
+      // have been invalidated meanwhile, so it starts over.
+      if (!this.#opening) this.#emit({ kind: 'all' })
+    })
+    try {
+      const connecting: Promise<unknown>[] = [
+        subscriber.connect().then(() => subscriber.subscribe(this.#channel)),
+      ]
+      if (this.#ownsClient) connecting.push(client.connect())
+      await withTimeout(
+        Promise.all(connecting),
+        this.#settings.connectTimeoutMs * 2,
+        () => new Error('connect timed out'),
+      )
+    } catch (error) {
+      // ioredis keeps reconnecting in the background; until then the cache runs on its in-process level.
+      this.#subscriberSubscribeLater()
+      this.#logger.warn(
+        'cache: redis unreachable at start; serving from the in-process cache until it answers',
+        {
+          error: messageOf(error),
+        },
+      )
+    } finally {
+      this.#opening = false
+    }
+  }
+
+  /** Makes sure the channel subscription is sent once the subscriber connects (queued by ioredis). */
+  #subscriberSubscribeLater(): void {
+    const subscriber = this.#subscriber
+    if (!subscriber) return
+    subscriber.subscribe(this.#channel).catch((error: unknown) => {
+      this.#logThrottled('subscriber', 'cache: redis invalidation channel error', error)
+    })
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return
+    this.#closed = true
+    this.#listeners.clear()
+    const quit = async (connection: Redis) => {
+      try {
+        await withTimeout(
+          connection.quit(),
+          this.#settings.connectTimeoutMs,
+          () => new Error('quit timed out'),
+        )
+      } catch {
+        connection.disconnect()
+      }
+    }
+    const closing: Promise<void>[] = []
+    if (this.#subscriber) closing.push(quit(this.#subscriber))
+    if (this.#ownsClient) closing.push(quit(this.#client))
+    await Promise.all(closing)
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Entries
+  // -------------------------------------------------------------------------------------------
+
+  async get(key: string): Promise<StoredEntry | undefined> {
+    const text = await this.#run(() => this.#client.get(this.#entryKey(key)))
+    if (text === null) return undefined
+    const entry = decodeEntry(text)
+    if (!entry) this.#logThrottled('decode', 'cache: ignoring a redis entry this version cannot read', key)
+    return entry
+  }
+
+  async set(key: string, entry: StoredEntry): Promise<void> {
+    const lifetime = Math.max(1, Math.ceil(lifetimeMs(entry)))
+    const groups = [intentGroup(entry.intent), ...entry.tags.map(tagGroup)].map((group) =>
+      this.#groupKey(group),
+    )
+    await this.#run(() =>
+      this.#client.eval(
+        SET_ENTRY,
+        1 + groups.length,
+        this.#entryKey(key),
+        ...groups,
+        encodeEntry(entry),
+        lifetime,
+        Math.ceil(lifetime / 1000) + 1,
+        key,
+      ),
+    )
+  }
+
+  async lock(key: string, ttlMs: number): Promise<StoreLock | undefined> {
+    const lockKey = `${this.#settings.prefix}lock:${key}`
+    const token = crypto.randomUUID()
+    const taken = await this.#run(() => this.#client.set(lockKey, token, 'PX', ttlMs, 'NX'))
+    if (taken !== 'OK') return undefined
+    return {
+      release: async () => {
+        await this.#run(() => this.#client.eval(RELEASE_LOCK, 1, lockKey, token))
+      },
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Invalidation
+  // -------------------------------------------------------------------------------------------
+
+  async invalidate(target: InvalidationTarget): Promise<void> {
+    try {
+      await this.#drop(target)
+      await this.#run(() =>
+        this.#client.publish(this.#channel, JSON.stringify({ from: this.#instance, target })),
+      )
+    } catch (error) {
+      this.#queue(target)
+      throw cacheError(
+        'CACHE_STORE_UNAVAILABLE',
+        `redis invalidation failed (${messageOf(error)}); it is replayed when redis answers again`,
+        { cause: error },
+      )
+    }
+  }
+
+  subscribe(listener: (target: InvalidationTarget) => void): () => void {
+    this.#listeners.add(listener)
+    return () => this.#listeners.delete(listener)
+  }
+
+  async #drop(target: InvalidationTarget): Promise<void> {
+    const client = this.#client
+    if (target.kind === 'keys') {
+      if (target.values.length > 0)
+        await this.#run(() => client.del(...target.values.map((key) => this.#entryKey(key))))
+      return
+    }
+    if (target.kind === 'all') {
+      let cursor = '0'
+      do {
+        const [next, keys] = await this.#run(() =>
+          client.scan(cursor, 'MATCH', `${this.#escapedPrefix()}*`, 'COUNT', SCAN_COUNT),
+        )
+        cursor = next
+        if (keys.length > 0) await this.#run(() => client.del(...keys))
+      } while (cursor !== '0')
+      return
+    }
+    const group = target.kind === 'tags' ? tagGroup : intentGroup
+    const groups = target.values.map((value) => this.#groupKey(group(value)))
+    if (groups.length > 0) {
+      await this.#run(() =>
+        client.eval(DROP_GROUPS, groups.length, ...groups, `${this.#settings.prefix}entry:`),
+      )
+    }
+  }
+
+  #queue(target: InvalidationTarget): void {
+    if (this.#pending.some((pending) => pending.kind === 'all')) return
+    if (target.kind === 'all' || this.#pending.length >= this.#settings.maxPendingInvalidations) {
+      // Dropping everything is always correct, only costlier: better than forgetting one invalidation.
+      this.#pending = [{ kind: 'all' }]
+      return
+    }
+    this.#pending.push(target)
+  }
+
+  /** Replays invalidations Redis missed, in order; stops at the first failure and keeps the rest. */
+  async #flushPending(): Promise<void> {
+    if (this.#flushing || this.#pending.length === 0) return
+    this.#flushing = true
+    try {
+      while (this.#pending.length > 0) {
+        const target = this.#pending[0]!
+        await this.#drop(target)
+        await this.#run(() =>
+          this.#client.publish(this.#channel, JSON.stringify({ from: this.#instance, target })),
+        )
+        this.#pending.shift()
+      }
+      this.#logger.info('cache: replayed the invalidations redis missed')
+    } catch (error) {
+      this.#logThrottled('replay', 'cache: replaying invalidations failed; retrying later', error)
+    } finally {
+      this.#flushing = false
+    }
+  }
+
+  #receive(text: string): void {
+    let message: Message
+    try {
+      message = JSON.parse(text) as Message
+    } catch {
+      return
+    }
+    if (typeof message !== 'object' || message === null || message.from === this.#instance) return
+    if (!isTarget(message.target)) return
+    this.#emit(message.target)
+  }
+
+  #emit(target: InvalidationTarget): void {
+    for (const listener of this.#listeners) {
+      try {
+        listener(target)
+      } catch (error) {
+        this.#logThrottled('listener', 'cache: an invalidation listener threw', error)
+      }
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Health and plumbing
+  // -------------------------------------------------------------------------------------------
+
+  async health(): Promise<HealthCheckResult> {
+    const degraded = (message: string): HealthCheckResult => ({
+      status: 'warn',
+      message: `${message}; serving from the in-process cache`,
+      pendingInvalidations: this.#pending.length,
+    })
+    if (this.#closed) return degraded('redis store closed')
+    if (this.#client.status !== 'ready') return degraded(`redis not connected (${this.#client.status})`)
+    if (this.#subscriber?.status !== 'ready') return degraded('redis invalidation channel not connected')
+    if (this.#circuit.state === 'open')
+      return degraded(`redis failing (${this.#circuit.lastError ?? 'unknown'})`)
+    const started = performance.now()
+    try {
+      await this.#run(() => this.#client.ping())
+    } catch (error) {
+      return degraded(`redis not answering (${messageOf(error)})`)
+    }
+    return {
+      status: 'pass',
+      message: 'redis reachable',
+      latencyMs: Math.round((performance.now() - started) * 100) / 100,
+      pendingInvalidations: this.#pending.length,
+    }
+  }
+
+  /** One bounded command through the circuit; rejects with `CACHE_STORE_UNAVAILABLE`. */
+  async #run<T>(command: () => Promise<T>): Promise<T> {
+    if (this.#closed) throw cacheError('CACHE_STORE_UNAVAILABLE', 'redis store is closed')
+    if (!this.#circuit.allow()) {
+      throw cacheError(
+        'CACHE_STORE_UNAVAILABLE',
+        `redis circuit open (${this.#circuit.lastError ?? 'failing'})`,
+      )
+    }
+    if (this.#client.status !== 'ready') {
+      const error = cacheError('CACHE_STORE_UNAVAILABLE', `redis not connected (${this.#client.status})`)
+      this.#circuit.failure(error)
+      throw error
+    }
+    try {
+      const result = await withTimeout(command(), this.#settings.commandTimeoutMs, () =>
+        cacheError(
+          'CACHE_STORE_UNAVAILABLE',
+          `redis command took more than ${this.#settings.commandTimeoutMs} ms`,
+        ),
+      )
+      this.#circuit.success()
+      if (this.#pending.length > 0 && !this.#flushing) void this.#flushPending()
+      return result
+    } catch (error) {
+      this.#circuit.failure(error)
+      throw error
+    }
+  }
+
+  #entryKey(key: string): string {
+    return `${this.#settings.prefix}entry:${key}`
+  }
+
+  #groupKey(group: string): string {
+    return `${this.#settings.prefix}group:${group}`
+  }
+
+  /** The prefix as a SCAN pattern (glob characters in it matched literally). */
+  #escapedPrefix(): string {
+    return this.#settings.prefix.replace(/[*?[\]\\]/g, '\\$&')
+  }
+
+  #logThrottled(what: string, message: string, error: unknown): void {
+    const now = performance.now()
+    const last = this.#loggedAt.get(what)
+    if (last !== undefined && now - last < LOG_EVERY_MS) return
+    this.#loggedAt.set(what, now)
+    this.#logger.warn(message, { error: messageOf(error) })
+  }
+}
+
+/**
+ * A Redis-backed {@link CacheStore}: `cache({ store: redisStore({ url: 'redis://127.0.0.1:6379' }) })`.
+ * Options are checked at once (`CACHE_INVALID_OPTIONS`). One store per `cache()` plugin.
+ */
+export function redisStore(options: RedisStoreOptions): RedisStore {
+  return new RedisStore(options)
+}

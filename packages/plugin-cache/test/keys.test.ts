@@ -1,0 +1,116 @@
+import { describe, expect, it } from 'vitest'
+import { canonicalJson, findUnserialisable, serialise } from '../src/json.js'
+import { buildKey, INLINE_MATERIAL_LIMIT, scopeSegment, segment, type KeyParts } from '../src/key.js'
+
+function parts(overrides: Partial<KeyParts> = {}): KeyParts {
+  return {
+    version: '1',
+    intent: 'product',
+    intentVersion: '1.0.0',
+    component: 'Card',
+    componentVersion: '2.0.0',
+    scope: 'pub',
+    material: '{"p":{"id":"42"}}',
+    ...overrides,
+  }
+}
+
+describe('canonical JSON', () => {
+  it('does not depend on key order, at any depth', () => {
+    const a = canonicalJson({ b: 1, a: { y: [1, { d: 2, c: 3 }], x: 'x' } })
+    const b = canonicalJson({ a: { x: 'x', y: [1, { c: 3, d: 2 }] }, b: 1 })
+    expect(a).toEqual({ ok: true, json: '{"a":{"x":"x","y":[1,{"c":3,"d":2}]},"b":1}' })
+    expect(b).toEqual(a)
+  })
+
+  it('keeps array order and drops undefined properties', () => {
+    expect(canonicalJson([2, 1])).not.toEqual(canonicalJson([1, 2]))
+    expect(canonicalJson({ a: 1, b: undefined })).toEqual(canonicalJson({ a: 1 }))
+  })
+
+  it('escapes strings so distinct values never meet', () => {
+    const left = canonicalJson({ a: 'x","b":"y' })
+    const right = canonicalJson({ a: 'x', b: 'y' })
+    expect(left.ok && right.ok && left.json !== right.json).toBe(true)
+  })
+
+  it('reports what plain JSON cannot carry, with its path', () => {
+    expect(canonicalJson({ when: new Date(0) })).toEqual({
+      ok: false,
+      problem: { path: 'when', reason: 'a Date' },
+    })
+    expect(canonicalJson({ list: [1, undefined] })).toEqual({
+      ok: false,
+      problem: { path: 'list.1', reason: 'undefined' },
+    })
+    expect(canonicalJson({ n: Number.NaN })).toEqual({
+      ok: false,
+      problem: { path: 'n', reason: 'the number NaN' },
+    })
+    expect(canonicalJson({ big: 1n })).toEqual({ ok: false, problem: { path: 'big', reason: 'a bigint' } })
+    const cycle: Record<string, unknown> = {}
+    cycle.self = cycle
+    expect(canonicalJson(cycle)).toEqual({
+      ok: false,
+      problem: { path: 'self', reason: 'a circular reference' },
+    })
+  })
+})
+
+describe('serialise', () => {
+  it('keeps key order and accepts a shared (non-circular) object twice', () => {
+    const shared = { z: 1 }
+    expect(serialise({ b: shared, a: shared })).toEqual({ ok: true, json: '{"b":{"z":1},"a":{"z":1}}' })
+  })
+
+  it('refuses functions, maps and class instances', () => {
+    expect(findUnserialisable({ f: () => 1 })).toEqual({ path: 'f', reason: 'a function' })
+    expect(findUnserialisable({ m: new Map() })).toEqual({ path: 'm', reason: 'a Map' })
+    class Money {}
+    expect(findUnserialisable({ price: new Money() })).toEqual({ path: 'price', reason: 'a Money' })
+    expect(findUnserialisable(Object.create(null))).toBeUndefined()
+  })
+})
+
+describe('keys', () => {
+  it('are readable and contain short material verbatim', () => {
+    expect(buildKey(parts())).toBe('1:product:1.0.0:Card:2.0.0:pub:={"p":{"id":"42"}}')
+  })
+
+  it('escape delimiters in segments so different inputs cannot collide', () => {
+    const a = buildKey(parts({ intent: 'a:b', intentVersion: 'c' }))
+    const b = buildKey(parts({ intent: 'a', intentVersion: 'b:c' }))
+    expect(a).not.toBe(b)
+    expect(segment('a:b/c%d')).toBe('a%3Ab%2Fc%25d')
+  })
+
+  it('change with every version', () => {
+    const base = buildKey(parts())
+    expect(buildKey(parts({ version: '2' }))).not.toBe(base)
+    expect(buildKey(parts({ intentVersion: '1.0.1' }))).not.toBe(base)
+    expect(buildKey(parts({ componentVersion: '2.0.1' }))).not.toBe(base)
+  })
+
+  it('hash long material with SHA-256 and stay bounded', async () => {
+    const long = JSON.stringify({ p: { text: 'x'.repeat(10_000) } })
+    const key = await buildKey(parts({ material: long }))
+    expect(key).toMatch(/:#[A-Za-z0-9_-]{43}$/)
+    expect(key.length).toBeLessThan(100)
+    expect(await buildKey(parts({ material: long }))).toBe(key)
+    expect(await buildKey(parts({ material: long.replace('x"', 'y"') }))).not.toBe(key)
+    const edge = 'a'.repeat(INLINE_MATERIAL_LIMIT)
+    expect(buildKey(parts({ material: edge }))).toBe(`1:product:1.0.0:Card:2.0.0:pub:=${edge}`)
+  })
+
+  it('keep scopes apart and refuse a private scope without an identity', () => {
+    expect(scopeSegment('public', { user: 'alice' })).toBe('pub')
+    expect(scopeSegment('user', { user: 'alice' })).toBe('u=/alice')
+    expect(scopeSegment('user', { user: 'alice', tenant: 'acme' })).toBe('u=acme/alice')
+    expect(scopeSegment('user', { user: 'a/b', tenant: 'c' })).not.toBe(
+      scopeSegment('user', { user: 'b', tenant: 'c/a' }),
+    )
+    expect(scopeSegment('tenant', { user: 'alice', tenant: 'acme' })).toBe('t=acme')
+    expect(scopeSegment('user', { tenant: 'acme' })).toBeUndefined()
+    expect(scopeSegment('tenant', { user: 'alice' })).toBeUndefined()
+  })
+})
