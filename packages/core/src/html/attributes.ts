@@ -4,7 +4,10 @@ import { renderStyle } from './style.js'
 import { isDangerousSrcset, isDangerousUrl, isScriptUrl, URL_ATTRIBUTES } from './url.js'
 
 /** Prop names renamed to their attribute (the DOM-property spelling some trees use). */
-const RENAMED: Record<string, string> = { className: 'class', htmlFor: 'for' }
+const RENAMED: ReadonlyMap<string, string> = new Map([
+  ['className', 'class'],
+  ['htmlFor', 'for'],
+])
 
 /** Props that are never attributes: tree plumbing, and ways to inject markup or a document. */
 const NEVER = new Set([
@@ -36,7 +39,7 @@ export function renderAttributes(props: unknown, budget: { left: number }): stri
   let out = ''
   for (const key of keys) {
     if (budget.left <= 0) break
-    const name = RENAMED[key] ?? key
+    const name = RENAMED.get(key) ?? key
     const lower = name.toLowerCase()
     if (NEVER.has(lower) || lower.startsWith('on') || seen.has(lower) || !isSafeAttributeName(name)) continue
     let text: string | undefined

@@ -1,27 +1,29 @@
 /** Named references used to hide URL schemes; others are left encoded (they cannot form a scheme). */
-const named: Record<string, string> = {
-  colon: ':',
-  tab: '\t',
-  newline: '\n',
-  nbsp: '\u00a0',
-  lpar: '(',
-  rpar: ')',
-  sol: '/',
-  bsol: '\\',
-  period: '.',
-  comma: ',',
-  semi: ';',
-  excl: '!',
-  num: '#',
-  amp: '&',
-  lt: '<',
-  gt: '>',
-  quot: '"',
-  apos: "'",
-  equals: '=',
-  plus: '+',
-  percnt: '%',
-}
+const named: ReadonlyMap<string, string> = new Map(
+  Object.entries({
+    colon: ':',
+    tab: '\t',
+    newline: '\n',
+    nbsp: '\u00a0',
+    lpar: '(',
+    rpar: ')',
+    sol: '/',
+    bsol: '\\',
+    period: '.',
+    comma: ',',
+    semi: ';',
+    excl: '!',
+    num: '#',
+    amp: '&',
+    lt: '<',
+    gt: '>',
+    quot: '"',
+    apos: "'",
+    equals: '=',
+    plus: '+',
+    percnt: '%',
+  }),
+)
 
 /**
  * Decodes character references the way a browser would in an attribute (numeric with or without `;`,
@@ -37,7 +39,7 @@ export function decodeEntities(text: string): string {
           numeric[0] === 'x' || numeric[0] === 'X' ? parseInt(numeric.slice(1), 16) : parseInt(numeric, 10)
         return codePoint > 0 && codePoint <= 0x10ffff ? String.fromCodePoint(codePoint) : '\ufffd'
       }
-      return named[name!.toLowerCase()] ?? match
+      return named.get(name!.toLowerCase()) ?? match
     },
   )
 }

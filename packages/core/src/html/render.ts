@@ -57,21 +57,24 @@ export function renderToHTML(tree: unknown, options?: RenderToHTMLOptions): stri
       if (work.preserve) preserving--
       continue
     }
-    if (stopped) continue
+    if (stopped || (work.kind === 'list' && work.index >= work.length)) continue
     if (budget.left <= 0 || length >= maxLength) {
       stopped = true
       emit(Markers.truncated, work.indent)
       continue
     }
     if (work.kind === 'list') {
-      if (work.index >= work.length) continue
       const index = work.index++
       stack.push(work)
       stack.push({ kind: 'node', value: read(work.items, index), depth: work.depth, indent: work.indent })
       continue
     }
     budget.left--
-    visit(work.value, work.depth, work.indent)
+    try {
+      visit(work.value, work.depth, work.indent)
+    } catch {
+      // Every read of tree data is already guarded; this keeps the promise never to throw, whatever slips by.
+    }
   }
   return out.join('')
 

@@ -63,8 +63,9 @@ export function isScriptUrl(value: string): boolean {
 export function isDangerousSrcset(value: string): boolean {
   return (
     isDangerousUrl(value) ||
+    // Whole candidates are checked (URL and descriptor): whitespace removal then cannot hide a scheme.
     decodeEntities(value)
       .split(',')
-      .some((candidate) => isDangerousUrl(candidate.trim().split(/\s+/)[0] ?? ''))
+      .some((candidate) => isDangerousUrl(candidate))
   )
 }
