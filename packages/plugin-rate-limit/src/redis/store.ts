@@ -33,7 +33,10 @@ export interface RedisStoreOptions {
   client?: RedisClientLike
   /** Prefix of every counter key. @default 'ixp:rl:' */
   prefix?: string
-  /** Longest wait for one decision before it counts as a store failure. @default 250 */
+  /**
+   * Longest wait for one decision before it counts as a store failure (the request is then decided by
+   * `onStoreError` / `fallback`, though Redis may still count it). @default 1000
+   */
   timeoutMs?: number
   /**
    * Whose clock decides windows: `'server'` uses Redis `TIME` (every instance agrees); a function passes its
@@ -49,7 +52,7 @@ export interface RedisStoreOptions {
 
 const DEFAULTS = {
   prefix: 'ixp:rl:',
-  timeoutMs: 250,
+  timeoutMs: 1000,
   clock: 'server' as 'server' | (() => number),
   connectTimeoutMs: 2000,
   redisOptions: {} as RedisOptions,
