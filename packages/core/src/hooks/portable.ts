@@ -9,7 +9,20 @@
  * run, which errors reach `interceptor.error`, how a promise caller defers synchronous errors. Randomized
  * differential tests compare it with the compiled hooks.
  */
-import tapable from 'tapable'
+// Named imports: tapable sets `__esModule` without a default export, so a default import is `undefined`
+// under bundlers that honour that flag outside Node's interop mode; named imports work everywhere.
+import {
+  AsyncParallelBailHook,
+  AsyncParallelHook,
+  AsyncSeriesBailHook,
+  AsyncSeriesHook,
+  AsyncSeriesLoopHook,
+  AsyncSeriesWaterfallHook,
+  SyncBailHook,
+  SyncHook,
+  SyncLoopHook,
+  SyncWaterfallHook,
+} from 'tapable'
 import { IxpError } from '../errors.js'
 
 /** `'auto'`: use tapable's compiled callers where `new Function` works, else interpret. `'off'`: always interpret. */
@@ -61,16 +74,16 @@ type Flow = 'series' | 'bail' | 'waterfall' | 'loop' | 'parallel' | 'parallelBai
 // tapable sets `hook.constructor` to the factory that built it; comparing identities survives minifiers,
 // which rename classes.
 const flows = new Map<unknown, Flow>([
-  [tapable.SyncHook, 'series'],
-  [tapable.AsyncSeriesHook, 'series'],
-  [tapable.SyncBailHook, 'bail'],
-  [tapable.AsyncSeriesBailHook, 'bail'],
-  [tapable.SyncWaterfallHook, 'waterfall'],
-  [tapable.AsyncSeriesWaterfallHook, 'waterfall'],
-  [tapable.SyncLoopHook, 'loop'],
-  [tapable.AsyncSeriesLoopHook, 'loop'],
-  [tapable.AsyncParallelHook, 'parallel'],
-  [tapable.AsyncParallelBailHook, 'parallelBail'],
+  [SyncHook, 'series'],
+  [AsyncSeriesHook, 'series'],
+  [SyncBailHook, 'bail'],
+  [AsyncSeriesBailHook, 'bail'],
+  [SyncWaterfallHook, 'waterfall'],
+  [AsyncSeriesWaterfallHook, 'waterfall'],
+  [SyncLoopHook, 'loop'],
+  [AsyncSeriesLoopHook, 'loop'],
+  [AsyncParallelHook, 'parallel'],
+  [AsyncParallelBailHook, 'parallelBail'],
 ])
 
 let codeGenerationWorks: boolean | undefined
