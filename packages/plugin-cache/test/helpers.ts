@@ -206,7 +206,9 @@ export class ThrowawayRedis {
     return `redis://127.0.0.1:${this.port}`
   }
 
+  /** Starts the server again (after `kill`); does nothing while it runs. */
   async start(): Promise<void> {
+    if (this.#child && this.#child.exitCode === null) return
     const child = spawn('redis-server', ['--port', String(this.port), '--save', '', '--appendonly', 'no'], {
       stdio: 'ignore',
     })
@@ -231,4 +233,36 @@ export class ThrowawayRedis {
  */
 export function asUser(id: string, extra: Record<string, unknown> = {}): IxpContext {
   return { user: { id, roles: [], permissions: [], method: 'api-key' }, ...extra } as unknown as IxpContext
+}
+
+/** Kills the server-side connections named `name` (as a network fault or a Redis restart would drop them). */
+export async function killConnections(name: string, url = REDIS_URL): Promise<number> {
+  const admin = new Redis(url)
+  admin.on('error', () => undefined)
+  try {
+    const list = (await admin.call('CLIENT', 'LIST')) as string
+    let killed = 0
+    for (const line of list.split('\n')) {
+      const fields = Object.fromEntries(
+        line
+          .trim()
+          .split(' ')
+          .map((field) => field.split('=') as [string, string]),
+      )
+      if (fields.name === name && fields.id) {
+        await admin.call('CLIENT', 'KILL', 'ID', fields.id)
+        killed++
+      }
+    }
+    return killed
+  } finally {
+    admin.disconnect()
+  }
+}
+
+/** A connection for looking at what the store wrote. */
+export function inspector(url = REDIS_URL): Redis {
+  const client = new Redis(url)
+  client.on('error', () => undefined)
+  return client
 }

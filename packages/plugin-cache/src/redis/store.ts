@@ -103,6 +103,7 @@ export class RedisStore implements CacheStore {
   readonly #loggedAt = new Map<string, number>()
   #pending: InvalidationTarget[] = []
   #flushing = false
+  #replayTimer: ReturnType<typeof setTimeout> | undefined
   #subscriber: Redis | undefined
   #opening = false
   #closed = false
@@ -214,6 +215,7 @@ export class RedisStore implements CacheStore {
     if (this.#closed) return
     this.#closed = true
     this.#listeners.clear()
+    clearTimeout(this.#replayTimer)
     const quit = async (connection: Redis) => {
       try {
         await withTimeout(
@@ -327,6 +329,7 @@ export class RedisStore implements CacheStore {
   }
 
   #queue(target: InvalidationTarget): void {
+    this.#scheduleReplay()
     if (this.#pending.some((pending) => pending.kind === 'all')) return
     if (target.kind === 'all' || this.#pending.length >= this.#settings.maxPendingInvalidations) {
       // Dropping everything is always correct, only costlier: better than forgetting one invalidation.
@@ -334,6 +337,19 @@ export class RedisStore implements CacheStore {
       return
     }
     this.#pending.push(target)
+  }
+
+  /** Retries the replay on a timer too, so it happens even when no request touches Redis meanwhile. */
+  #scheduleReplay(): void {
+    if (this.#replayTimer !== undefined || this.#closed) return
+    this.#replayTimer = setTimeout(() => {
+      this.#replayTimer = undefined
+      void this.#flushPending().then(() => {
+        if (this.#pending.length > 0) this.#scheduleReplay()
+      })
+    }, this.#settings.circuitResetMs)
+    // A pending replay must not keep a process alive that has nothing else to do.
+    ;(this.#replayTimer as { unref?: () => void }).unref?.()
   }
 
   /** Replays invalidations Redis missed, in order; stops at the first failure and keeps the rest. */
