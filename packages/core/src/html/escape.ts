@@ -1,3 +1,5 @@
+const significant = /[&<>"'\u0000]/
+
 const escapes: Record<string, string> = {
   '&': '&amp;',
   '<': '&lt;',
@@ -12,7 +14,7 @@ const escapes: Record<string, string> = {
  * too, so no value can end a raw-text element (`</noscript>`, `</title>`) when a browser re-parses it.
  */
 export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"'\u0000]/g, (char) => escapes[char]!)
+  return significant.test(text) ? text.replace(/[&<>"'\u0000]/g, (char) => escapes[char]!) : text
 }
 
 /**

@@ -37,8 +37,10 @@ const URL_BLOCKED_SCHEMES = new Set([...SCRIPT_SCHEMES, 'data'])
  * browsers skip them (`java\tscript:`, `&#106;avascript:`, `&#x6A;avascript&colon;`).
  */
 export function urlScheme(value: string): string | undefined {
+  // Without a colon or a character reference that could encode one, there is no scheme.
+  if (!value.includes(':') && !value.includes('&')) return undefined
   let decoded = value
-  for (let round = 0; round < 3; round++) {
+  for (let round = 0; round < 3 && decoded.includes('&'); round++) {
     const next = decodeEntities(decoded)
     if (next === decoded) break
     decoded = next
