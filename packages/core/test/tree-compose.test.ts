@@ -270,6 +270,14 @@ describe('composeComponents: definition checks', () => {
       [{ name: 'c', parts: [{ component: weather, props: { location: 3 } }] }, /dotted path/],
       [{ name: 'c', parts: [{ component: weather, props: 'location' }] }, /function or an object/],
       [{ name: 'c', layout: 'grid; color: red', parts: [{ component: weather }] }, /layout must be a token/],
+      [
+        { name: 'c', layoutProps: { gap: () => 1 }, parts: [{ component: weather }] },
+        /layoutProps props\.gap: a function/,
+      ],
+      [
+        { name: 'c', layoutProps: 'wide', parts: [{ component: weather }] },
+        /layoutProps must be a plain object/,
+      ],
     ]
     for (const [options, message] of cases) {
       const error = thrown(() => composeComponents(options as never))

@@ -8,6 +8,7 @@ import type {
 } from '../../types.js'
 import { Layout } from '../constants.js'
 import { h } from '../h.js'
+import { validateTree } from '../normalize.js'
 import { assertServerComponent, startRender } from '../hoc/shared.js'
 import { describeValue, isPlainObject } from '../values.js'
 import { mergeSchemas } from './merge-schemas.js'
@@ -184,10 +185,16 @@ function compilePart(part: unknown, where: string): CompiledPart {
   }
 }
 
-function checkOptions<P>(
-  options: CompositionOptions<P>,
-): Required<Omit<CompositionOptions<P>, 'description' | 'props'>> &
-  Pick<CompositionOptions<P>, 'description' | 'props'> {
+interface CheckedOptions<P> {
+  name: string
+  description: string | undefined
+  layout: LayoutKind
+  layoutProps: Record<string, unknown>
+  parts: CompositionPart<P>[]
+  props: JsonSchema | undefined
+}
+
+function checkOptions<P>(options: CompositionOptions<P>): CheckedOptions<P> {
   if (!isPlainObject(options)) {
     throw new IxpError('INVALID_DEFINITION', 'composeComponents() needs an options object ({ name, parts }).')
   }
@@ -205,8 +212,16 @@ function checkOptions<P>(
       `${where}: layout must be a token like 'stack', 'row' or 'grid'.`,
     )
   }
-  if (!isPlainObject(layoutProps))
+  if (!isPlainObject(layoutProps)) {
     throw new IxpError('INVALID_DEFINITION', `${where}: layoutProps must be a plain object.`)
+  }
+  const layoutCheck = validateTree({ type: Layout, props: layoutProps, children: [] })
+  if (!layoutCheck.ok) {
+    throw new IxpError(
+      'INVALID_DEFINITION',
+      `${where}: layoutProps ${layoutCheck.path}: ${layoutCheck.message}.`,
+    )
+  }
   if (!Array.isArray(parts) || parts.length === 0) {
     throw new IxpError('INVALID_DEFINITION', `${where}: parts must be a non-empty array.`)
   }
