@@ -66,7 +66,7 @@ function describeError(error: unknown): string {
 }
 
 /** Runs every registered test in order; each gets `timeoutMs` before it counts as failed. */
-export async function runTests({ timeoutMs = 5_000 }: { timeoutMs?: number } = {}): Promise<SuiteReport> {
+export async function runTests({ timeoutMs = 10_000 }: { timeoutMs?: number } = {}): Promise<SuiteReport> {
   const results: CaseResult[] = []
   for (const { name, fn, timeoutMs: own } of cases) {
     const limit = own ?? timeoutMs
