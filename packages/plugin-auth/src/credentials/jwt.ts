@@ -65,7 +65,14 @@ function checkAlgorithms(algorithms: unknown, allowed: Set<string>, kind: string
   return [...new Set(algorithms as string[])]
 }
 
-function secretResolver(secret: string | Uint8Array): KeyResolver {
+/**
+ * The secret as one non-extractable Web Crypto key per allowed algorithm, imported once: jose would
+ * otherwise import raw bytes again on every verification.
+ */
+function secretResolver(
+  secret: string | Uint8Array,
+  algorithms: string[],
+): { resolve: KeyResolver; ready: Promise<void> } {
   if (typeof secret === 'string' && /-----BEGIN |^\s*\{/.test(secret)) {
     throw invalidOptions('jwt.secret looks like a key (PEM or JWK); pass public keys as jwt.publicKey')
   }
@@ -79,7 +86,24 @@ function secretResolver(secret: string | Uint8Array): KeyResolver {
   if (bytes.length < MIN_SECRET_BYTES) {
     throw invalidOptions(`jwt.secret must be at least ${MIN_SECRET_BYTES} bytes (256 bits) long`)
   }
-  return async () => bytes
+  const keys = new Map<string, CryptoKey>()
+  const ready = (async () => {
+    for (const alg of algorithms) {
+      const hash = `SHA-${alg.slice(2)}`
+      keys.set(alg, await crypto.subtle.importKey('raw', bytes, { name: 'HMAC', hash }, false, ['verify']))
+    }
+  })()
+  return { resolve: keyFrom(keys, ready), ready }
+}
+
+/** Resolves the key imported for the token's (already allow-listed) algorithm. */
+function keyFrom(keys: Map<string, CryptoKey>, ready: Promise<void>): KeyResolver {
+  return async (header) => {
+    await ready
+    const found = header.alg === undefined ? undefined : keys.get(header.alg)
+    if (!found) throw new Error('no key for this algorithm')
+    return found
+  }
 }
 
 async function importPublicKey(key: string | JWK | CryptoKey, alg: string): Promise<CryptoKey> {
@@ -118,13 +142,7 @@ function publicKeyResolver(
       }
     }
   })()
-  const resolve: KeyResolver = async (header) => {
-    await ready
-    const found = header.alg === undefined ? undefined : keys.get(header.alg)
-    if (!found) throw new Error('no key for this algorithm')
-    return found
-  }
-  return { resolve, ready }
+  return { resolve: keyFrom(keys, ready), ready }
 }
 
 function jwksResolver(url: string | URL, options: NonNullable<JwtOptions['jwks']>): KeyResolver {
@@ -175,7 +193,7 @@ export function createJwtVerifier(
   let ready = Promise.resolve()
   if (options.secret !== undefined) {
     algorithms = checkAlgorithms(options.algorithms ?? ['HS256'], HMAC, 'an HMAC secret')
-    resolve = secretResolver(options.secret)
+    ;({ resolve, ready } = secretResolver(options.secret, algorithms))
   } else if (options.publicKey !== undefined) {
     algorithms = checkAlgorithms(options.algorithms ?? ['RS256'], ASYMMETRIC, 'a public key')
     ;({ resolve, ready } = publicKeyResolver(options.publicKey, algorithms))
