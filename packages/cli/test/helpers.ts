@@ -60,7 +60,7 @@ export interface Served {
   /** The base URL printed on the first line, e.g. http://127.0.0.1:41234/ixp. */
   url: string
   output(): { stdout: string; stderr: string }
-  /** Resolves when stdout contains `text` (rejects after `timeoutMs`). */
+  /** Resolves when stdout or stderr contains `text` (rejects after `timeoutMs`). */
   waitFor(text: string | RegExp, timeoutMs?: number): Promise<void>
   /** Sends a signal and resolves with the exit status. */
   stop(signal?: NodeJS.Signals): Promise<{ code: number | null; signal: NodeJS.Signals | null }>
@@ -90,7 +90,10 @@ export function startNode(args: string[], options: RunOptions = {}): Promise<Ser
     stdout += chunk
     for (const listener of listeners) listener()
   })
-  child.stderr!.on('data', (chunk) => (stderr += chunk))
+  child.stderr!.on('data', (chunk) => {
+    stderr += chunk
+    for (const listener of listeners) listener()
+  })
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
     child.on('close', (code, signal) => {
       running.delete(child)
@@ -101,10 +104,11 @@ export function startNode(args: string[], options: RunOptions = {}): Promise<Ser
   let closed = false
   void exited.then(() => (closed = true))
 
-  const waitFor = (text: string | RegExp, timeoutMs = 30_000) =>
+  const waitFor = (text: string | RegExp, timeoutMs = 15_000) =>
     new Promise<void>((resolve, reject) => {
       const check = () => {
-        if (typeof text === 'string' ? stdout.includes(text) : text.test(stdout)) {
+        const seen = `${stdout}\n${stderr}`
+        if (typeof text === 'string' ? seen.includes(text) : text.test(seen)) {
           done()
           resolve()
         } else if (closed) {

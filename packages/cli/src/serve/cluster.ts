@@ -102,6 +102,7 @@ export async function runPrimary(settings: ServeSettings, argv: string[], io: Cl
       if (message.ixp === 'ready') {
         ready.add(worker)
         facts ??= message.facts
+        if (bannerShown && !shuttingDown) println(io.stdout, `worker ${worker.process.pid} is serving`)
         if (bannerShown || ready.size < settings.workers || shuttingDown) return
         bannerShown = true
         printBanner(io, {

@@ -75,6 +75,31 @@ export async function runServer(
   io: CliIo,
   role: ServerRole,
 ): Promise<number> {
+  // The primary may ask a worker to stop while it is still starting: remember it and stop once listening.
+  let stopRequested: string | undefined
+  const early = (message: unknown) => {
+    if (isMessage<ToWorker>(message) && message.ixp === 'shutdown') stopRequested = 'shutdown requested'
+  }
+  const earlyDisconnect = () => (stopRequested = 'primary process gone')
+  if (role === 'worker') {
+    process.on('message', early)
+    process.on('disconnect', earlyDisconnect)
+  }
+  try {
+    return await serve(resolved, settings, io, role, () => stopRequested)
+  } finally {
+    process.off('message', early)
+    process.off('disconnect', earlyDisconnect)
+  }
+}
+
+async function serve(
+  resolved: ResolvedConfig,
+  settings: ServeSettings,
+  io: CliIo,
+  role: ServerRole,
+  stopRequested: () => string | undefined,
+): Promise<number> {
   const { engine, registrar } = await buildEngine(resolved, io.cwd)
   let server: IxpNodeServer
   try {
@@ -168,6 +193,8 @@ export async function runServer(
     if (role === 'worker') {
       process.on('message', onMessage)
       process.on('disconnect', onDisconnect)
+      const requested = stopRequested()
+      if (requested) void stop(requested)
     }
   })
 }

@@ -91,8 +91,8 @@ export function serveSettings(
   const files: WatchedFiles = new Map()
   const add = (kind: DefinitionKind, file: string) =>
     files.set(file, new Set([...(files.get(file) ?? []), kind]))
-  for (const file of resolved.componentFiles) add('components', file)
   for (const file of resolved.intentFiles) add('intents', file)
+  for (const file of resolved.componentFiles) add('components', file)
   const watch = parsed.values.watch === true
   if (watch && files.size === 0) {
     throw usageError(
