@@ -33,6 +33,8 @@ import {
   type ReadonlyRegistry,
 } from './registry.js'
 import { RenderRun } from './render-state.js'
+import { CANONICAL, CANONICAL_WITH_PLACEHOLDER, classifyTree, NOT_CANONICAL } from './tree/canonical.js'
+import { containsPlaceholder, normalizeTree, type TreeLimits } from './tree/index.js'
 import { computeTtl } from './ttl.js'
 import type {
   ComponentDefinition,
@@ -64,6 +66,10 @@ export interface EngineOptions {
     renderTimeoutMs?: number
     /** Deadline of one plugin's `apply()` in milliseconds (`0` disables it). @default 10000 */
     pluginTimeoutMs?: number
+    /** Deepest render tree a server component may return. @default 64 */
+    maxTreeDepth?: number
+    /** Most nodes a render tree may have. @default 100000 */
+    maxTreeNodes?: number
   }
   /** Where the engine and plugins log. @default consoleLogger('warn') */
   logger?: Logger
@@ -98,6 +104,8 @@ const DEFAULTS = {
   maxIntentNameLength: 256,
   renderTimeoutMs: 10_000,
   pluginTimeoutMs: 10_000,
+  maxTreeDepth: 64,
+  maxTreeNodes: 100_000,
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -135,6 +143,7 @@ export class Engine {
   readonly #health = createHealthChecks()
   readonly #settings: typeof DEFAULTS
   readonly #rules: DefinitionRules
+  readonly #treeLimits: TreeLimits
   #state: Lifecycle = 'created'
   #starting: Promise<void> | undefined
   readonly #warnedDeprecated = new Set<string>()
@@ -146,6 +155,7 @@ export class Engine {
       ...options.limits,
     }
     this.#rules = { maxNameLength: this.#settings.maxIntentNameLength, reference: false }
+    this.#treeLimits = { maxDepth: this.#settings.maxTreeDepth, maxNodes: this.#settings.maxTreeNodes }
     this.logger = options.logger ?? consoleLogger('warn')
     this.hooks = createHooks(options.hooks?.codeGeneration ?? 'auto')
     this.#plugins = new PluginHost(this.#settings.pluginTimeoutMs)
@@ -596,11 +606,25 @@ export class Engine {
     if (typeof component.render === 'function') {
       let tree: RenderNode = await component.render(props, state.context)
       if (hooks.render.isUsed()) tree = await hooks.render.promise(tree, state)
-      result.tree = tree
+      result.tree = this.#checkTree(tree, result)
     } else {
       result.record = { moduleUrl: component.remoteUrl, exportName: component.exportName, props }
     }
     return this.#finish(result, state)
+  }
+
+  /**
+   * Keeps a canonical tree as it is and normalizes anything else; a bad tree fails here with the path of the
+   * problem (`INVALID_RENDER_TREE`) instead of reaching the wire. A loading placeholder stands in for a late
+   * render, so a result holding one must not be reused (TTL 0).
+   */
+  #checkTree(tree: RenderNode, result: RenderResult): RenderNode {
+    const { maxTreeDepth, maxTreeNodes } = this.#settings
+    const kind = classifyTree(tree, maxTreeDepth, maxTreeNodes)
+    if (kind === CANONICAL) return tree
+    const checked = kind === NOT_CANONICAL ? normalizeTree(tree, this.#treeLimits) : tree
+    if (kind === CANONICAL_WITH_PLACEHOLDER || containsPlaceholder(checked)) result.ttl = 0
+    return checked
   }
 
   #finish(result: RenderResult, state: RenderState): RenderResult | Promise<RenderResult> {

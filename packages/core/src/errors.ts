@@ -39,6 +39,8 @@ export const ErrorCodes = {
   PLUGIN_TEARDOWN_FAILED: 500,
   /** The engine was used after `close()`. */
   ENGINE_CLOSED: 500,
+  /** A server component returned something that is not a valid render tree (`details.path` says where). */
+  INVALID_RENDER_TREE: 500,
   /** Anything unexpected; the original error is kept as `cause`, never sent to callers. */
   INTERNAL_ERROR: 500,
 } as const

@@ -40,4 +40,5 @@ export {
   type ParameterValidator,
   type ValidationOutcome,
 } from './validation/parameters.js'
+export * from './tree/index.js'
 export type * from './types.js'

@@ -289,3 +289,49 @@ describe('render', () => {
     expect(() => engine.registerIntent(orderStatus)).toThrow(/closed/)
   })
 })
+
+describe('render trees', () => {
+  it('keeps canonical trees, normalizes loose ones, and refuses bad ones with the path', async () => {
+    const engine = createEngine()
+    let tree: unknown = null
+    engine.registerComponent({ name: 'T', render: () => tree as never })
+    engine.registerIntent({ name: 't', description: 'd', component: 'T', parameters: { type: 'object' } })
+    const render = () => engine.render({ intent: { name: 't', parameters: {} } })
+    const canonical = {
+      type: 'div',
+      props: { id: 'x', data: [1, { a: null }] },
+      children: ['a', { type: 'b', props: {}, children: [] }],
+    }
+    tree = canonical
+    expect((await render()).tree).toBe(canonical)
+    tree = { type: 'div', children: [1, false, null, 'x'] }
+    expect((await render()).tree).toEqual({ type: 'div', props: {}, children: ['1', 'x'] })
+    tree = { type: 'div', props: { onClick: () => {} }, children: [] }
+    const error = await failure(render())
+    expect([error.code, error.status]).toEqual(['INVALID_RENDER_TREE', 500])
+    expect(error.details?.path).toBe('props.onClick')
+    const cyclic: Record<string, unknown> = { type: 'div', props: {}, children: [] }
+    ;(cyclic.children as unknown[]).push(cyclic)
+    tree = cyclic
+    expect((await failure(render())).code).toBe('INVALID_RENDER_TREE')
+  })
+
+  it('gives a result holding a loading placeholder a TTL of 0', async () => {
+    const engine = createEngine()
+    engine.registerComponent({
+      name: 'Late',
+      render: () => ({
+        type: 'div',
+        props: {},
+        children: [{ type: 'ixp:placeholder', props: { reason: 'loading' }, children: [] }],
+      }),
+    })
+    engine.registerIntent({
+      name: 'late',
+      description: 'd',
+      component: 'Late',
+      parameters: { type: 'object' },
+    })
+    expect((await engine.render({ intent: { name: 'late', parameters: {} } })).ttl).toBe(0)
+  })
+})
