@@ -69,11 +69,6 @@ export function toDecision(
   return decision
 }
 
-/** Quotes a policy name as a Structured Fields string (names are validated, the escaping is belt and braces). */
-function sfString(value: string): string {
-  return `"${value.replace(/[\\"]/g, (c) => `\\${c}`)}"`
-}
-
 export interface HeaderSettings {
   headers: boolean
   legacyHeaders: boolean
@@ -81,19 +76,23 @@ export interface HeaderSettings {
 
 /** The response headers for a decision (`Retry-After` is added for refusals whatever the settings). */
 export function decisionHeaders(
+  limits: readonly CompiledLimit[],
   decision: RateLimitDecision,
   settings: HeaderSettings,
-  nowMs: number,
 ): Record<string, string> {
   const headers: Record<string, string> = {}
   const { policies } = decision
   if (settings.headers && policies.length > 0) {
-    headers['RateLimit-Policy'] = policies
-      .map((p) => `${sfString(p.name)};q=${p.limit};w=${p.windowSeconds}`)
-      .join(', ')
-    headers['RateLimit'] = policies
-      .map((p) => `${sfString(p.name)};r=${p.remaining};t=${p.resetSeconds}`)
-      .join(', ')
+    let policy = ''
+    let current = ''
+    for (let i = 0; i < policies.length; i++) {
+      const p = policies[i]!
+      const separator = i === 0 ? '' : ', '
+      policy += separator + limits[i]!.policyItem
+      current += `${separator}${limits[i]!.quotedName};r=${p.remaining};t=${p.resetSeconds}`
+    }
+    headers['RateLimit-Policy'] = policy
+    headers['RateLimit'] = current
   }
   if (settings.legacyHeaders && policies.length > 0) {
     // The legacy fields hold one policy: the one closest to refusing (fewest units left, then the longest wait).
@@ -108,7 +107,7 @@ export function decisionHeaders(
     }
     headers['X-RateLimit-Limit'] = String(tightest.limit)
     headers['X-RateLimit-Remaining'] = String(tightest.remaining)
-    headers['X-RateLimit-Reset'] = String(Math.ceil(nowMs / 1000) + tightest.resetSeconds)
+    headers['X-RateLimit-Reset'] = String(Math.ceil(Date.now() / 1000) + tightest.resetSeconds)
   }
   if (decision.retryAfterSeconds !== undefined) headers['Retry-After'] = String(decision.retryAfterSeconds)
   return headers

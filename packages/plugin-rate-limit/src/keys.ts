@@ -6,7 +6,7 @@
 import type { RenderState } from '@ixp/core'
 import { LRUCache } from 'lru-cache'
 import { clientAddress, type ProxyTrust } from './client-ip.js'
-import { clientIdentity, type IpAddress } from './ip.js'
+import { canonicalIpv4, clientIdentity, type IpAddress } from './ip.js'
 
 /**
  * A built-in key source:
@@ -82,15 +82,15 @@ export class KeyResolver {
     return found.address
   }
 
-  async #apiKey(state: RenderState): Promise<string | undefined> {
+  #apiKey(state: RenderState): MaybePromise<string | undefined> {
     const raw = header(state, this.#settings.apiKeyHeader)
     if (raw === undefined) return undefined
-    let hash = this.#hashes.get(raw)
-    if (hash === undefined) {
-      hash = await sha256Hex(raw)
+    const known = this.#hashes.get(raw)
+    if (known !== undefined) return `k:${known}`
+    return sha256Hex(raw).then((hash) => {
       this.#hashes.set(raw, hash)
-    }
-    return `k:${hash}`
+      return `k:${hash}`
+    })
   }
 
   #user(state: RenderState): string | undefined {
@@ -102,15 +102,37 @@ export class KeyResolver {
   }
 
   #ip(state: RenderState, facts: RequestFacts): string | undefined {
-    if (facts.address === null) facts.address = this.address(state)
+    if (facts.address === null) {
+      const settings = this.#settings
+      const remote = state.context.ip
+      // Fast path for the usual case: a plain IPv4 socket address and nothing else to consult.
+      if (
+        typeof remote === 'string' &&
+        settings.ipHeader === undefined &&
+        (settings.trust.kind === 'none' || !state.context.headers?.['x-forwarded-for'])
+      ) {
+        const ipv4 = canonicalIpv4(remote)
+        if (ipv4 !== undefined) return `ip:${ipv4}`
+      }
+      facts.address = this.address(state)
+    }
     return facts.address && `ip:${clientIdentity(facts.address, this.#settings.ipv6Subnet)}`
   }
 
-  async #part(
+  #custom(value: string | undefined): string | undefined {
+    if (value === undefined) return undefined
+    if (typeof value !== 'string') {
+      throw new TypeError(`a rate-limit key function returned ${typeof value}; return a string or undefined`)
+    }
+    return value === '' ? undefined : `c:${encodeURIComponent(value)}`
+  }
+
+  /** One part of a key; synchronous unless it needs hashing or a custom function is asynchronous. */
+  #part(
     part: KeySource | KeyFunction,
     state: RenderState,
     facts: RequestFacts,
-  ): Promise<string | undefined> {
+  ): MaybePromise<string | undefined> {
     switch (part) {
       case 'ip':
         return this.#ip(state, facts)
@@ -118,39 +140,63 @@ export class KeyResolver {
         return this.#user(state)
       case 'api-key':
         return this.#apiKey(state)
-      case 'client':
-        return this.#user(state) ?? (await this.#apiKey(state)) ?? this.#ip(state, facts)
+      case 'client': {
+        const user = this.#user(state)
+        if (user !== undefined) return user
+        if (header(state, this.#settings.apiKeyHeader) !== undefined) return this.#apiKey(state)
+        return this.#ip(state, facts)
+      }
       case 'intent':
         return `i:${encodeURIComponent(state.intent.name)}`
       case 'global':
         return 'all'
       default: {
-        const value = await part(state)
-        if (value === undefined) return undefined
-        if (typeof value !== 'string') {
-          throw new TypeError(
-            `a rate-limit key function returned ${typeof value}; return a string or undefined`,
-          )
-        }
-        return value === '' ? undefined : `c:${encodeURIComponent(value)}`
+        const value = part(state)
+        return isPromise(value) ? value.then((v) => this.#custom(v)) : this.#custom(value)
       }
     }
   }
 
-  /** The key for `parts`, or `undefined` when one of them is unknown for this request. */
-  async key(
+  /**
+   * The key for `parts`, or `undefined` when one of them is unknown for this request. Synchronous when every
+   * part is, so most requests never wait on a promise here.
+   */
+  key(
     parts: readonly (KeySource | KeyFunction)[],
     state: RenderState,
     facts: RequestFacts,
-  ): Promise<string | undefined> {
+  ): MaybePromise<string | undefined> {
     let key = ''
     for (let i = 0; i < parts.length; i++) {
-      const value = await this.#part(parts[i]!, state, facts)
+      const value = this.#part(parts[i]!, state, facts)
+      if (isPromise(value)) return this.#keyAsync(parts, i, value, key, state, facts)
+      if (value === undefined) return undefined
+      key = i === 0 ? value : `${key}|${value}`
+    }
+    return key.length > MAX_KEY_LENGTH ? sha256Hex(key).then((hash) => `h:${hash}`) : key
+  }
+
+  async #keyAsync(
+    parts: readonly (KeySource | KeyFunction)[],
+    from: number,
+    pending: Promise<string | undefined>,
+    key: string,
+    state: RenderState,
+    facts: RequestFacts,
+  ): Promise<string | undefined> {
+    for (let i = from; i < parts.length; i++) {
+      const value = i === from ? await pending : await this.#part(parts[i]!, state, facts)
       if (value === undefined) return undefined
       key = i === 0 ? value : `${key}|${value}`
     }
     return key.length > MAX_KEY_LENGTH ? `h:${await sha256Hex(key)}` : key
   }
+}
+
+type MaybePromise<T> = T | Promise<T>
+
+function isPromise<T>(value: MaybePromise<T>): value is Promise<T> {
+  return typeof (value as { then?: unknown } | null)?.then === 'function'
 }
 
 /** What one request has already worked out (its address), shared by its limits. */

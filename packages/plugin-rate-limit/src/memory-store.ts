@@ -45,11 +45,14 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
   function consume(checks: readonly LimitCheck[]): StoreDecision {
     const now = clock()
     const usages: Usage[] = new Array<Usage>(checks.length)
+    const stored: (Counter | undefined)[] = new Array<Counter | undefined>(checks.length)
     const passes: boolean[] = new Array<boolean>(checks.length)
     let allowed = true
     for (let i = 0; i < checks.length; i++) {
       const check = checks[i]!
-      const usage = readUsage(check.rule, counters.get(check.key), now)
+      const counter = counters.get(check.key)
+      stored[i] = counter
+      const usage = readUsage(check.rule, counter, now)
       usages[i] = usage
       passes[i] = admits(check.rule, usage, check.cost)
       if (!passes[i]) allowed = false
@@ -59,7 +62,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
         const check = checks[i]!
         if (check.cost <= 0) continue
         take(check.rule, usages[i]!, check.cost)
-        const existing = counters.peek(check.key)
+        const existing = stored[i]
         const { counter } = toCounter(check.rule, usages[i]!, now, existing)
         if (!existing) counters.set(check.key, counter)
       }

@@ -109,6 +109,9 @@ export interface CompiledLimit {
   readonly prefix: string
   /** The window in whole seconds, for the headers (at least 1). */
   readonly windowSeconds: number
+  /** The name as a Structured Fields string, and this policy's `RateLimit-Policy` item (both fixed). */
+  readonly quotedName: string
+  readonly policyItem: string
 }
 
 /** What applies to one intent. */
@@ -239,12 +242,17 @@ function compileLimit(
   }
   const key = input.key === undefined ? defaultKey : compileKey(input.key, where)
   const capacity = algorithm === 'token-bucket' ? (input.burst ?? input.limit) : input.limit
+  const windowSeconds = Math.max(1, Math.ceil(input.windowMs / 1000))
+  // Names are restricted to characters that need no escaping in a Structured Fields string.
+  const quotedName = `"${name}"`
   return {
     name,
     rule: { algorithm, limit: input.limit, windowMs: input.windowMs, capacity },
     key,
     prefix: `${scope}${name}:${ALGORITHM_CODES[algorithm]}${input.windowMs}`,
-    windowSeconds: Math.max(1, Math.ceil(input.windowMs / 1000)),
+    windowSeconds,
+    quotedName,
+    policyItem: `${quotedName};q=${input.limit};w=${windowSeconds}`,
   }
 }
 

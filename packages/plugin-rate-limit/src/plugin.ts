@@ -160,7 +160,12 @@ export function rateLimit(options: RateLimitOptions): IxpPlugin {
         let previousParts: CompiledLimit['key'] | undefined
         let previousKey: string | undefined
         for (const limit of intent.limits) {
-          let client = limit.key === previousParts ? previousKey : await keys.key(limit.key, state, facts)
+          let client: string | undefined
+          if (limit.key === previousParts) client = previousKey
+          else {
+            const found = keys.key(limit.key, state, facts)
+            client = isPromise(found) ? await found : found
+          }
           previousParts = limit.key
           previousKey = client
           if (client === undefined) {
@@ -210,7 +215,7 @@ export function rateLimit(options: RateLimitOptions): IxpPlugin {
         const decision = toDecision(applied, result, cost, source)
         state.context.rateLimit = decision
         state.meta.rateLimit = decision
-        const headers = decisionHeaders(decision, settings, Date.now())
+        const headers = decisionHeaders(applied, decision, settings)
         if (!decision.allowed) {
           const violated = decision.policies.filter((policy) => !policy.allowed).map((policy) => policy.name)
           throw new IxpError(

@@ -28,6 +28,11 @@ async function countAllowed(
 }
 
 const client = { ip: '203.0.113.7' }
+/**
+ * A principal as an auth plugin leaves it on the context; only `id` matters here. The cast keeps this file
+ * independent of which auth plugin (if any) declares `context.user`.
+ */
+const user = (id: string | number) => ({ id }) as unknown as IxpContext['user']
 
 describe('decisions and headers', () => {
   it('adds the IETF RateLimit headers and the decision to the result', async () => {
@@ -204,9 +209,9 @@ describe('keys', () => {
 
   it('counts users, API keys (hashed), intents, custom keys and combinations', async () => {
     const byUser = setup({ limit: 1, windowMs: 60_000, key: 'user' })
-    expect(await countAllowed(byUser.engine, 2, { ip: '1.1.1.1', user: { id: 'alice' } })).toBe(1)
-    expect(await countAllowed(byUser.engine, 1, { ip: '1.1.1.2', user: { id: 'alice' } })).toBe(0)
-    expect(await countAllowed(byUser.engine, 1, { ip: '1.1.1.1', user: { id: 'bob' } })).toBe(1)
+    expect(await countAllowed(byUser.engine, 2, { ip: '1.1.1.1', user: user('alice') })).toBe(1)
+    expect(await countAllowed(byUser.engine, 1, { ip: '1.1.1.2', user: user('alice') })).toBe(0)
+    expect(await countAllowed(byUser.engine, 1, { ip: '1.1.1.1', user: user('bob') })).toBe(1)
     expect(byUser.seen.map((check) => check.key.split('|')[1])).toContain('u:alice')
 
     const byApiKey = setup({ limit: 1, windowMs: 60_000, key: 'api-key' })
@@ -239,7 +244,7 @@ describe('keys', () => {
 
   it("'client' is the user, else the API key, else the address", async () => {
     const { engine, seen } = setup({ limit: 10, windowMs: 60_000, key: 'client' })
-    await attempt(engine, { ip: '1.1.1.1', user: { id: 42 }, headers: { 'x-api-key': 'k' } })
+    await attempt(engine, { ip: '1.1.1.1', user: user(42), headers: { 'x-api-key': 'k' } })
     await attempt(engine, { ip: '1.1.1.1', headers: { 'x-api-key': 'k' } })
     await attempt(engine, { ip: '1.1.1.1' })
     expect(seen.map((check) => check.key.split('|')[1])).toEqual([
