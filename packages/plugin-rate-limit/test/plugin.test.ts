@@ -254,6 +254,23 @@ describe('keys', () => {
     ])
   })
 
+  it('lets each limit count its own key', async () => {
+    const { engine, seen } = setup({
+      onMissingKey: 'skip',
+      limits: [
+        { name: 'per-ip', limit: 3, windowMs: 60_000, key: 'ip', algorithm: 'fixed-window' },
+        { name: 'per-user', limit: 1, windowMs: 60_000, key: 'user', algorithm: 'fixed-window' },
+      ],
+    })
+    // Anonymous callers only meet the per-address limit.
+    const anonymous = await attempt(engine, { ip: '1.1.1.1' })
+    expect(anonymous.ok && anonymous.result.meta.headers?.RateLimit).toBe('"per-ip";r=2;t=60')
+    expect(await countAllowed(engine, 2, { ip: '1.1.1.1', user: user('carol') })).toBe(1)
+    // Carol from another address is still Carol.
+    expect(await countAllowed(engine, 1, { ip: '1.1.1.2', user: user('carol') })).toBe(0)
+    expect(seen.map((check) => check.key)).toContain('per-user:f60000|u:carol')
+  })
+
   it('limits requests without a key together, or not at all with onMissingKey: skip', async () => {
     const shared = setup({ limit: 2, windowMs: 60_000 })
     expect(await countAllowed(shared.engine, 3, {})).toBe(2)

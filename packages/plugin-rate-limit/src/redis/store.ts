@@ -27,8 +27,9 @@ export interface RedisStoreOptions {
   /** A Redis URL (`redis://host:6379/0`); the store creates its own client and closes it with the engine. */
   url?: string
   /**
-   * An ioredis client you own (the store never closes it). Create it with `enableOfflineQueue: false` and
-   * `maxRetriesPerRequest: 0` so decisions fail fast instead of queueing while Redis is away.
+   * An ioredis client you own (the store never closes it). Create it with `enableOfflineQueue: false`,
+   * `maxRetriesPerRequest: 0` and `autoResendUnfulfilledCommands: false` so decisions fail fast instead of
+   * queueing while Redis is away, and are never sent twice.
    */
   client?: RedisClientLike
   /** Prefix of every counter key. @default 'ixp:rl:' */
@@ -137,8 +138,10 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
   const client: RedisClientLike =
     options.client ??
     new Redis(options.url!, {
+      // Fail fast while disconnected, and never send a decision twice (a re-sent script would count twice).
       enableOfflineQueue: false,
       maxRetriesPerRequest: 0,
+      autoResendUnfulfilledCommands: false,
       commandTimeout: settings.timeoutMs,
       connectTimeout: settings.connectTimeoutMs,
       retryStrategy: (times) => Math.min(50 * 2 ** Math.min(times, 10), 2000),
