@@ -1,0 +1,473 @@
+/**
+ * Checking and compiling workflow definitions. Everything that can be known without an engine is checked
+ * here — fields, step ids, parallel groups, the references of parameter mappings — and reported at once as
+ * one `INVALID_DEFINITION` error naming the workflow and the steps at fault.
+ */
+import { IxpError, type JsonSchema } from '@ixp/core'
+import { compileMapping, type CompiledMapping, type LocatedReference } from './mapping.js'
+import type {
+  ErrorHandling,
+  StepCondition,
+  StepFunction,
+  StepTransform,
+  WorkflowDefinition,
+  WorkflowStep,
+} from './types.js'
+
+/** One problem with a definition: the step at fault (if any), the field and what is wrong. */
+export interface WorkflowIssue {
+  step?: string
+  path: string
+  message: string
+}
+
+export interface CompiledAction {
+  intentName: string | undefined
+  run: StepFunction | undefined
+  params: CompiledMapping | undefined
+  transform: StepTransform<any> | undefined
+  timeout: number | undefined
+  /** As written; the step's effective count also depends on its error handling. */
+  retries: number | undefined
+  retryDelayMs: number | undefined
+}
+
+export interface CompiledStep {
+  id: string
+  index: number
+  group: number
+  action: CompiledAction
+  condition: StepCondition<any> | undefined
+  handling: ErrorHandling
+  /** Extra attempts after retryable failures. */
+  retries: number
+  retryDelayMs: number | undefined
+  compensate: CompiledAction | undefined
+}
+
+export interface CompiledWorkflow {
+  id: string
+  /** `workflow_<id>`. */
+  intentName: string
+  definition: WorkflowDefinition<any>
+  steps: readonly CompiledStep[]
+  groups: readonly (readonly CompiledStep[])[]
+  output: CompiledMapping | undefined
+  timeout: number | undefined
+}
+
+export const WORKFLOW_INTENT_PREFIX = 'workflow_'
+const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$/
+const HANDLINGS: readonly ErrorHandling[] = ['stop', 'continue', 'retry']
+const MAX_RETRIES = 100
+/** Longer delays overflow timers (they would fire at once). */
+const MAX_MS = 2_147_483_647
+const DEFAULT_MAX_RETRIES = 3
+
+const WORKFLOW_FIELDS = [
+  'id',
+  'name',
+  'description',
+  'input',
+  'steps',
+  'errorHandling',
+  'maxRetries',
+  'retryDelayMs',
+  'timeout',
+  'output',
+  'intent',
+]
+const ACTION_FIELDS = ['intentName', 'run', 'params', 'transform', 'timeout', 'retries', 'retryDelayMs']
+const STEP_FIELDS = [
+  'id',
+  'description',
+  'condition',
+  'parallel',
+  'errorHandling',
+  'compensate',
+  ...ACTION_FIELDS,
+]
+const RESERVED_INTENT_FIELDS = ['name', 'component', 'parameters', 'handler']
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null'
+  if (Array.isArray(value)) return 'an array'
+  return typeof value
+}
+
+/** The intent a workflow is served as. */
+export function workflowIntentName(id: string): string {
+  return `${WORKFLOW_INTENT_PREFIX}${id}`
+}
+
+/** The input keys a reference may read, when the input schema pins them down. */
+function declaredInputKeys(schema: unknown): readonly string[] | undefined {
+  if (!isObject(schema) || !isObject(schema.properties)) return undefined
+  if (schema.additionalProperties !== undefined && schema.additionalProperties !== false) return undefined
+  if (schema.patternProperties !== undefined) return undefined
+  return Object.keys(schema.properties)
+}
+
+class Issues {
+  readonly list: WorkflowIssue[] = []
+
+  add(step: string | undefined, path: string, message: string): void {
+    this.list.push(step === undefined ? { path, message } : { step, path, message })
+  }
+
+  unknownFields(step: string | undefined, prefix: string, value: Record<string, unknown>, known: string[]) {
+    for (const key of Object.keys(value)) {
+      if (!known.includes(key)) {
+        this.add(step, `${prefix}${key}`, `is not a known field (use ${known.join(', ')})`)
+      }
+    }
+  }
+
+  count(step: string | undefined, path: string, value: unknown, max: number): number | undefined {
+    if (value === undefined) return undefined
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > max) {
+      this.add(step, path, `must be a whole number from 0 to ${max}`)
+      return undefined
+    }
+    return value
+  }
+
+  milliseconds(
+    step: string | undefined,
+    path: string,
+    value: unknown,
+    allowZero: boolean,
+  ): number | undefined {
+    if (value === undefined) return undefined
+    const low = allowZero ? 0 : 1
+    if (typeof value !== 'number' || !Number.isFinite(value) || value < low || value > MAX_MS) {
+      this.add(step, path, `must be a number of milliseconds from ${low} to ${MAX_MS}`)
+      return undefined
+    }
+    return value
+  }
+
+  handling(step: string | undefined, path: string, value: unknown): ErrorHandling | undefined {
+    if (value === undefined) return undefined
+    if (!HANDLINGS.includes(value as ErrorHandling)) {
+      this.add(step, path, `must be one of ${HANDLINGS.map((h) => `'${h}'`).join(', ')}`)
+      return undefined
+    }
+    return value as ErrorHandling
+  }
+
+  fn<T>(step: string | undefined, path: string, value: unknown): T | undefined {
+    if (value === undefined) return undefined
+    if (typeof value !== 'function') {
+      this.add(step, path, `must be a function; got ${describe(value)}`)
+      return undefined
+    }
+    return value as T
+  }
+}
+
+interface ActionReferences {
+  step: string
+  prefix: string
+  references: LocatedReference[]
+}
+
+function compileAction(
+  issues: Issues,
+  step: string,
+  prefix: string,
+  value: Record<string, unknown>,
+  collected: ActionReferences[],
+): CompiledAction {
+  const hasIntent = value.intentName !== undefined
+  const hasRun = value.run !== undefined
+  if (hasIntent === hasRun) {
+    issues.add(
+      step,
+      `${prefix}intentName`,
+      'set exactly one of intentName (an intent to render) or run (a function)',
+    )
+  }
+  if (hasIntent && (typeof value.intentName !== 'string' || value.intentName.trim() === '')) {
+    issues.add(step, `${prefix}intentName`, 'must be a non-empty string')
+  }
+  const run = issues.fn<StepFunction>(step, `${prefix}run`, value.run)
+  const transform = issues.fn<StepTransform<any>>(step, `${prefix}transform`, value.transform)
+  let params: CompiledMapping | undefined
+  if (value.params !== undefined) {
+    if (value.transform !== undefined) {
+      issues.add(step, `${prefix}params`, 'set params or transform, not both')
+    }
+    const isReference =
+      typeof value.params === 'string' && value.params.startsWith('$') && !value.params.startsWith('$$')
+    if (!isObject(value.params) && !isReference) {
+      issues.add(step, `${prefix}params`, 'must be an object mapping or a single $reference')
+    } else {
+      const compiled = compileMapping(value.params, `${prefix}params`)
+      for (const problem of compiled.problems) issues.add(step, problem.at, problem.message)
+      collected.push({ step, prefix, references: compiled.references })
+      params = compiled.compiled
+    }
+  }
+  return {
+    intentName: typeof value.intentName === 'string' ? value.intentName : undefined,
+    run,
+    params,
+    transform,
+    timeout: issues.milliseconds(step, `${prefix}timeout`, value.timeout, false),
+    retries: issues.count(step, `${prefix}retries`, value.retries, MAX_RETRIES),
+    retryDelayMs: issues.milliseconds(step, `${prefix}retryDelayMs`, value.retryDelayMs, true),
+  }
+}
+
+/** Checks the `$results` references of a step (or its compensation) against the step order and groups. */
+function checkResultReferences(
+  issues: Issues,
+  entry: ActionReferences,
+  positions: ReadonlyMap<string, { index: number; group: number }>,
+  own: { index: number; group: number },
+  compensation: boolean,
+): void {
+  for (const { at, text, reference } of entry.references) {
+    if (reference.root !== 'results') continue
+    const target = reference.path[0]
+    if (target === undefined) continue
+    const position = positions.get(target)
+    if (!position) {
+      issues.add(entry.step, at, `${text} reads step '${target}', which this workflow does not have`)
+    } else if (compensation) {
+      if (position.group >= own.group && target !== entry.step) {
+        issues.add(
+          entry.step,
+          at,
+          `${text} reads step '${target}', which is not guaranteed to have completed when this step is compensated (only this step and steps of earlier groups are)`,
+        )
+      }
+    } else if (target === entry.step) {
+      issues.add(entry.step, at, `${text} reads the step's own result, which does not exist yet`)
+    } else if (position.index > own.index) {
+      issues.add(entry.step, at, `${text} reads step '${target}', which runs after this step`)
+    } else if (position.group === own.group) {
+      issues.add(
+        entry.step,
+        at,
+        `${text} reads step '${target}', which runs in the same parallel group (steps of one group cannot read each other's results)`,
+      )
+    }
+  }
+}
+
+function checkInputReferences(
+  issues: Issues,
+  step: string | undefined,
+  references: readonly LocatedReference[],
+  keys: readonly string[] | undefined,
+): void {
+  if (!keys) return
+  for (const { at, text, reference } of references) {
+    const first = reference.path[0]
+    if (reference.root !== 'input' || first === undefined || keys.includes(first)) continue
+    issues.add(
+      step,
+      at,
+      `${text} reads input '${first}', which the input schema does not declare (it declares ${keys.length ? keys.join(', ') : 'nothing'})`,
+    )
+  }
+}
+
+function definitionError(id: unknown, issues: readonly WorkflowIssue[]): IxpError {
+  const name = typeof id === 'string' && id !== '' ? `'${id.length > 64 ? `${id.slice(0, 64)}…` : id}'` : ''
+  const lines = issues.map((issue) =>
+    issue.step === undefined
+      ? `${issue.path} ${issue.message}`
+      : `step '${issue.step}': ${issue.path} ${issue.message}`,
+  )
+  const summary = lines.slice(0, 5).join('; ') + (lines.length > 5 ? ` (and ${lines.length - 5} more)` : '')
+  return new IxpError('INVALID_DEFINITION', `Invalid workflow${name ? ` ${name}` : ''}: ${summary}`, {
+    details: {
+      workflow: typeof id === 'string' ? id : undefined,
+      step: issues.find((issue) => issue.step !== undefined)?.step,
+      issues: issues.map((issue) => ({ ...issue })),
+    },
+  })
+}
+
+/**
+ * Checks a workflow definition and prepares it for running; throws `INVALID_DEFINITION` listing every problem.
+ * Engine-dependent checks (do the intents exist, do nested workflows loop) happen when the plugin is installed.
+ */
+export function compileWorkflow(definition: unknown): CompiledWorkflow {
+  const issues = new Issues()
+  if (!isObject(definition)) {
+    throw definitionError(undefined, [
+      { path: '', message: `A workflow definition must be an object; got ${describe(definition)}` },
+    ])
+  }
+  const def = definition as unknown as WorkflowDefinition<any> & Record<string, unknown>
+  issues.unknownFields(undefined, '', def, WORKFLOW_FIELDS)
+  if (typeof def.id !== 'string' || !ID_PATTERN.test(def.id)) {
+    issues.add(
+      undefined,
+      'id',
+      "must be 1–100 letters, digits, '_' or '-', starting with a letter or digit (it becomes the intent name workflow_<id>)",
+    )
+  }
+  for (const field of ['name', 'description'] as const) {
+    if (typeof def[field] !== 'string' || def[field].trim() === '')
+      issues.add(undefined, field, 'must be a non-empty string')
+  }
+  if (def.input !== undefined && !isObject(def.input))
+    issues.add(undefined, 'input', 'must be a JSON Schema object')
+  const handling = issues.handling(undefined, 'errorHandling', def.errorHandling) ?? 'stop'
+  const maxRetries = issues.count(undefined, 'maxRetries', def.maxRetries, MAX_RETRIES) ?? DEFAULT_MAX_RETRIES
+  const workflowDelay = issues.milliseconds(undefined, 'retryDelayMs', def.retryDelayMs, true)
+  const timeout = issues.milliseconds(undefined, 'timeout', def.timeout, false)
+  if (def.intent !== undefined) {
+    if (!isObject(def.intent))
+      issues.add(undefined, 'intent', 'must be an object of intent fields (auth, cache, tags, …)')
+    else
+      for (const key of RESERVED_INTENT_FIELDS) {
+        if (def.intent[key] !== undefined)
+          issues.add(undefined, `intent.${key}`, 'is set by the plugin and cannot be overridden')
+      }
+  }
+
+  const rawSteps: unknown = def.steps
+  if (!Array.isArray(rawSteps) || rawSteps.length === 0) {
+    issues.add(undefined, 'steps', 'must be a non-empty array of steps')
+    throw definitionError(def.id, issues.list)
+  }
+
+  const positions = new Map<string, { index: number; group: number }>()
+  const steps: CompiledStep[] = []
+  const collected: {
+    own: { index: number; group: number }
+    params: ActionReferences[]
+    compensation: ActionReferences[]
+  }[] = []
+  let group = -1
+  rawSteps.forEach((raw: unknown, index: number) => {
+    if (!isObject(raw)) {
+      issues.add(undefined, `steps.${index}`, `must be a step object; got ${describe(raw)}`)
+      return
+    }
+    const step = raw as unknown as WorkflowStep<any> & Record<string, unknown>
+    const validId = typeof step.id === 'string' && ID_PATTERN.test(step.id)
+    const label = validId ? step.id : `#${index + 1}`
+    if (!validId) {
+      issues.add(
+        label,
+        `steps.${index}.id`,
+        "must be 1–100 letters, digits, '_' or '-', starting with a letter or digit",
+      )
+    } else if (positions.has(step.id)) {
+      issues.add(
+        label,
+        'id',
+        `is used by step ${positions.get(step.id)!.index + 1} too; step ids must be unique`,
+      )
+    }
+    issues.unknownFields(label, '', step, STEP_FIELDS)
+    if (step.parallel !== undefined && typeof step.parallel !== 'boolean')
+      issues.add(label, 'parallel', 'must be a boolean')
+    if (step.description !== undefined && typeof step.description !== 'string')
+      issues.add(label, 'description', 'must be a string')
+    // A step marked parallel joins the group of the step before it; the first step always opens a group.
+    if (!(step.parallel === true && index > 0)) group++
+    const own = { index, group }
+    if (validId && !positions.has(step.id)) positions.set(step.id, own)
+    const params: ActionReferences[] = []
+    const compensation: ActionReferences[] = []
+    const action = compileAction(issues, label, '', step, params)
+    const condition = issues.fn<StepCondition<any>>(label, 'condition', step.condition)
+    const stepHandling = issues.handling(label, 'errorHandling', step.errorHandling) ?? handling
+    let compensate: CompiledAction | undefined
+    if (step.compensate !== undefined) {
+      if (!isObject(step.compensate)) {
+        issues.add(
+          label,
+          'compensate',
+          'must be an object { intentName | run, params | transform, timeout?, retries? }',
+        )
+      } else {
+        issues.unknownFields(label, 'compensate.', step.compensate, ACTION_FIELDS)
+        compensate = compileAction(issues, label, 'compensate.', step.compensate, compensation)
+      }
+    }
+    collected.push({ own, params, compensation })
+    steps.push({
+      id: label,
+      index,
+      group,
+      action,
+      condition,
+      handling: stepHandling,
+      retries: action.retries ?? (stepHandling === 'retry' ? maxRetries : 0),
+      retryDelayMs: action.retryDelayMs ?? workflowDelay,
+      compensate,
+    })
+  })
+
+  const inputKeys = declaredInputKeys(def.input)
+  for (const { own, params, compensation } of collected) {
+    for (const entry of params) {
+      checkResultReferences(issues, entry, positions, own, false)
+      checkInputReferences(issues, entry.step, entry.references, inputKeys)
+    }
+    for (const entry of compensation) {
+      checkResultReferences(issues, entry, positions, own, true)
+      checkInputReferences(issues, entry.step, entry.references, inputKeys)
+    }
+  }
+
+  let output: CompiledMapping | undefined
+  if (def.output !== undefined) {
+    if (!isObject(def.output)) {
+      issues.add(undefined, 'output', 'must be an object mapping')
+    } else {
+      const compiled = compileMapping(def.output, 'output')
+      for (const problem of compiled.problems) issues.add(undefined, problem.at, problem.message)
+      for (const { at, text, reference } of compiled.references) {
+        const target = reference.path[0]
+        if (reference.root === 'results' && target !== undefined && !positions.has(target)) {
+          issues.add(undefined, at, `${text} reads step '${target}', which this workflow does not have`)
+        }
+      }
+      checkInputReferences(issues, undefined, compiled.references, inputKeys)
+      output = compiled.compiled
+    }
+  }
+
+  if (issues.list.length > 0) throw definitionError(def.id, issues.list)
+  const groups: CompiledStep[][] = []
+  for (const step of steps) (groups[step.group] ??= []).push(step)
+  return {
+    id: def.id,
+    intentName: workflowIntentName(def.id),
+    definition: def,
+    steps,
+    groups,
+    output,
+    timeout,
+  }
+}
+
+/**
+ * Checks a workflow definition and returns it, typed: problems are reported where the workflow is written,
+ * not when a server starts. Throws `INVALID_DEFINITION` (details: `workflow`, `step`, `issues`).
+ */
+export function defineWorkflow<Input = Record<string, unknown>>(
+  definition: WorkflowDefinition<Input>,
+): WorkflowDefinition<Input> {
+  compileWorkflow(definition)
+  return definition
+}
+
+/** The input schema of a workflow as its intent declares it. */
+export function inputSchemaOf(definition: WorkflowDefinition<any>): JsonSchema {
+  return { description: 'Input data for the workflow', ...(definition.input ?? { type: 'object' }) }
+}
