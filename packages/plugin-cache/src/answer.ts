@@ -1,6 +1,6 @@
 /** Between a render result and the JSON a cache level keeps. */
 import type { CacheStatus, RemoteRecord, RenderMeta, RenderNode, RenderResult, RenderState } from '@ixp/core'
-import { serialise, type JsonOutcome } from './json.js'
+import { cloneJson, serialise, type JsonOutcome } from './json.js'
 import type { StoredEntry } from './store.js'
 
 /** What is cached of a render: everything but its component description (read live) and its meta. */
@@ -19,6 +19,19 @@ export function serialiseResult(result: RenderResult): JsonOutcome {
   return serialise(cached)
 }
 
+// One parsed copy per entry, never handed out: every answer gets a clone of it, which is cheaper than
+// parsing the entry's JSON on every hit and still gives each caller a copy nobody else can change.
+const parsed = new WeakMap<StoredEntry, CachedRender>()
+
+function cachedRender(entry: StoredEntry): CachedRender {
+  let render = parsed.get(entry)
+  if (!render) {
+    render = JSON.parse(entry.data) as CachedRender
+    parsed.set(entry, render)
+  }
+  return render
+}
+
 /** A new result from a cached entry: its own copy of the data and a new meta object. */
 export function resultFrom(
   entry: StoredEntry,
@@ -27,7 +40,7 @@ export function resultFrom(
   status: CacheStatus,
   now: number,
 ): RenderResult {
-  const cached = JSON.parse(entry.data) as CachedRender
+  const cached = cloneJson(cachedRender(entry))
   const meta: RenderMeta = { ...state.meta, cache: status }
   if (status === 'hit' || status === 'stale')
     meta.cacheAge = Math.max(0, Math.floor((now - entry.storedAt) / 1000))

@@ -82,46 +82,65 @@ export function serialise(value: unknown): JsonOutcome {
   return { ok: true, json: JSON.stringify(value) }
 }
 
-function canonicalOf(value: unknown, path: string, seen: Set<object>): string {
-  if (value === null) return 'null'
+/** Deepest nesting canonical JSON accepts; also what stops a circular structure. */
+export const MAX_CANONICAL_DEPTH = 100
+
+/** Thrown while walking; collects the path on the way out (only on failure, so the walk stays cheap). */
+class Problem {
+  readonly segments: (string | number)[] = []
+  constructor(readonly reason: string) {}
+}
+
+function canonicalOf(value: unknown, depth: number): string {
   switch (typeof value) {
     case 'string':
       return JSON.stringify(value)
     case 'boolean':
       return value ? 'true' : 'false'
     case 'number':
-      if (!Number.isFinite(value)) throw { path, reason: `the number ${value}` } satisfies Unserialisable
+      if (!Number.isFinite(value)) throw new Problem(`the number ${value}`)
       return JSON.stringify(value)
     case 'object':
+      if (value === null) return 'null'
       break
     default:
-      throw { path, reason: describe(value) ?? String(typeof value) } satisfies Unserialisable
+      throw new Problem(describe(value) ?? String(typeof value))
   }
-  const object = value as object
-  if (seen.has(object)) throw { path, reason: 'a circular reference' } satisfies Unserialisable
-  seen.add(object)
-  try {
-    if (Array.isArray(object)) {
-      const items: string[] = []
-      for (let i = 0; i < object.length; i++) {
-        const item: unknown = object[i]
-        if (item === undefined) throw { path: join(path, i), reason: 'undefined' } satisfies Unserialisable
-        items.push(canonicalOf(item, join(path, i), seen))
+  if (depth > MAX_CANONICAL_DEPTH) {
+    throw new Problem(`a circular reference or nesting deeper than ${MAX_CANONICAL_DEPTH} levels`)
+  }
+  if (Array.isArray(value)) {
+    let out = '['
+    for (let i = 0; i < value.length; i++) {
+      const item: unknown = value[i]
+      try {
+        if (item === undefined) throw new Problem('undefined')
+        out += (i === 0 ? '' : ',') + canonicalOf(item, depth + 1)
+      } catch (error) {
+        if (error instanceof Problem) error.segments.push(i)
+        throw error
       }
-      return `[${items.join(',')}]`
     }
-    if (!isPlain(object)) throw { path, reason: nameOf(object) } satisfies Unserialisable
-    const record = object as Record<string, unknown>
-    const parts: string[] = []
-    for (const key of Object.keys(record).sort()) {
-      const item = record[key]
-      if (item === undefined) continue
-      parts.push(`${JSON.stringify(key)}:${canonicalOf(item, join(path, key), seen)}`)
-    }
-    return `{${parts.join(',')}}`
-  } finally {
-    seen.delete(object)
+    return `${out}]`
   }
+  if (!isPlain(value as object)) throw new Problem(nameOf(value as object))
+  const record = value as Record<string, unknown>
+  const keys = Object.keys(record)
+  if (keys.length > 1) keys.sort()
+  let out = '{'
+  let first = true
+  for (const key of keys) {
+    const item = record[key]
+    if (item === undefined) continue
+    try {
+      out += `${first ? '' : ','}${JSON.stringify(key)}:${canonicalOf(item, depth + 1)}`
+    } catch (error) {
+      if (error instanceof Problem) error.segments.push(key)
+      throw error
+    }
+    first = false
+  }
+  return `${out}}`
 }
 
 /**
@@ -130,11 +149,33 @@ function canonicalOf(value: unknown, path: string, seen: Set<object>): string {
  */
 export function canonicalJson(value: unknown): JsonOutcome {
   try {
-    return { ok: true, json: canonicalOf(value, '', new Set()) }
+    return { ok: true, json: canonicalOf(value, 0) }
   } catch (error) {
-    if (typeof error === 'object' && error !== null && 'reason' in error && 'path' in error) {
-      return { ok: false, problem: error as Unserialisable }
-    }
-    throw error
+    if (!(error instanceof Problem)) throw error
+    const segments = error.segments.reverse()
+    const path = segments.length > 10 ? `${segments.slice(0, 10).join('.')}.…` : segments.join('.')
+    return { ok: false, problem: { path, reason: error.reason } }
   }
+}
+
+/**
+ * A deep copy of a value that came from `JSON.parse` (plain objects, arrays, scalars): several times cheaper
+ * than parsing the JSON again, which is what a cache hit would otherwise do to hand out its own copy.
+ */
+export function cloneJson<T>(value: T): T {
+  if (typeof value !== 'object' || value === null) return value
+  if (Array.isArray(value)) {
+    const copy: unknown[] = new Array(value.length)
+    for (let i = 0; i < value.length; i++) copy[i] = cloneJson(value[i])
+    return copy as T
+  }
+  const copy: Record<string, unknown> = {}
+  for (const key of Object.keys(value)) {
+    const item = cloneJson((value as Record<string, unknown>)[key])
+    // JSON.parse makes "__proto__" an own property; plain assignment would set the prototype instead.
+    if (key === '__proto__')
+      Object.defineProperty(copy, key, { value: item, enumerable: true, writable: true, configurable: true })
+    else copy[key] = item
+  }
+  return copy as T
 }

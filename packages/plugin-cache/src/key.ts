@@ -21,12 +21,16 @@ export function segment(value: string): string {
   return value.replace(ESCAPED, (char) => ESCAPES[char]!)
 }
 
-export interface KeyParts {
+/** The fixed part of a key: everything but the scope and the material. */
+export interface KeyPrefixParts {
   version: string
   intent: string
   intentVersion: string | undefined
   component: string
   componentVersion: string | undefined
+}
+
+export interface KeyParts extends KeyPrefixParts {
   /** Already encoded by {@link scopeSegment}. */
   scope: string
   /** Canonical JSON of everything the answer depends on besides the above. */
@@ -46,22 +50,26 @@ export async function sha256(text: string): Promise<string> {
   return base64url(await crypto.subtle.digest('SHA-256', encoder.encode(text)))
 }
 
-function prefixOf(parts: KeyParts): string {
+/** The fixed part of a key; computed once per intent and component definition. */
+export function keyPrefix(parts: KeyPrefixParts): string {
   return [
     segment(parts.version),
     segment(parts.intent),
     segment(parts.intentVersion ?? ''),
     segment(parts.component),
     segment(parts.componentVersion ?? ''),
-    parts.scope,
   ].join(':')
 }
 
-/** Builds the key; synchronous for short material (the common case), hashing only long material. */
+/** Completes a key; synchronous for short material (the common case), hashing only long material. */
+export function finishKey(prefix: string, scope: string, material: string): string | Promise<string> {
+  if (material.length <= INLINE_MATERIAL_LIMIT) return `${prefix}:${scope}:=${material}`
+  return sha256(material).then((digest) => `${prefix}:${scope}:#${digest}`)
+}
+
+/** Builds a whole key. */
 export function buildKey(parts: KeyParts): string | Promise<string> {
-  const prefix = prefixOf(parts)
-  if (parts.material.length <= INLINE_MATERIAL_LIMIT) return `${prefix}:=${parts.material}`
-  return sha256(parts.material).then((digest) => `${prefix}:#${digest}`)
+  return finishKey(keyPrefix(parts), parts.scope, parts.material)
 }
 
 /** Who may share an entry. */

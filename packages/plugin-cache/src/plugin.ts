@@ -31,7 +31,7 @@ import type { BypassReason, CacheEvents, CacheStats } from './events.js'
 import { Flights, waitFor, type Flight, type FlightOutcome } from './flights.js'
 import { InvalidationLog } from './invalidation-log.js'
 import { canonicalJson } from './json.js'
-import { buildKey, scopeSegment, type CacheScope } from './key.js'
+import { finishKey, keyPrefix, scopeSegment, type CacheScope } from './key.js'
 import { MemoryLevel } from './memory.js'
 import { resolveOptions, type CacheOptions, type Settings } from './options.js'
 import { cacheDefinitionError, compilePolicy, intentCacheIssues, type IntentPolicy } from './policy.js'
@@ -111,6 +111,7 @@ class RenderCache implements CachePlugin {
   readonly #flights = new Flights()
   readonly #plans = new WeakMap<RenderState, Plan>()
   readonly #policies = new WeakMap<IntentDefinition, IntentPolicy>()
+  readonly #prefixes = new WeakMap<IntentDefinition, { component: ComponentDefinition; prefix: string }>()
   readonly #log = new InvalidationLog()
   /** Keys whose last refresh failed, and when (stale-if-error, refresh back-off). */
   readonly #failures = new LRUCache<string, number>({ max: 10_000 })
@@ -294,16 +295,22 @@ class RenderCache implements CachePlugin {
       )
       return { bypass: 'key' }
     }
-    const key = await buildKey({
-      version: settings.version,
+    return { key: await finishKey(this.#prefix(intent, component), scopeKey, json.json) }
+  }
+
+  /** The fixed part of the keys of an intent rendered by a component (both may be replaced at run time). */
+  #prefix(intent: IntentDefinition, component: ComponentDefinition): string {
+    const known = this.#prefixes.get(intent)
+    if (known?.component === component) return known.prefix
+    const prefix = keyPrefix({
+      version: this.#settings.version,
       intent: intent.name,
       intentVersion: intent.version,
       component: component.name,
       componentVersion: typeof component.version === 'string' ? component.version : undefined,
-      scope: scopeKey,
-      material: json.json,
     })
-    return { key }
+    this.#prefixes.set(intent, { component, prefix })
+    return prefix
   }
 
   async #lookup(state: RenderState, key: string, policy: IntentPolicy): Promise<RenderResult | undefined> {
@@ -358,7 +365,7 @@ class RenderCache implements CachePlugin {
   #missed(state: RenderState, key: string): undefined {
     state.meta.cache = 'miss'
     this.#counters.misses++
-    this.events.emit('miss', { key, intent: state.intent.name })
+    if (this.events.listenerCount('miss') > 0) this.events.emit('miss', { key, intent: state.intent.name })
     return undefined
   }
 
@@ -430,13 +437,13 @@ class RenderCache implements CachePlugin {
     if (status === 'hit') {
       this.#counters.hits++
       if (level === 'l2') this.#counters.storeHits++
-      this.events.emit('hit', { key, intent, level: level ?? 'l1' })
+      if (this.events.listenerCount('hit') > 0) this.events.emit('hit', { key, intent, level: level ?? 'l1' })
     } else if (status === 'stale') {
       this.#counters.stale++
       this.events.emit('stale', { key, intent, level: level ?? 'l1' })
     } else {
       this.#counters.coalesced++
-      this.events.emit('coalesced', { key, intent })
+      if (this.events.listenerCount('coalesced') > 0) this.events.emit('coalesced', { key, intent })
     }
     const component = this.#engine?.describeComponent(state.component.name) ?? { name: state.component.name }
     return resultFrom(entry, state, component, status, this.#settings.now())

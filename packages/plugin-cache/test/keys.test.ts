@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { canonicalJson, findUnserialisable, serialise } from '../src/json.js'
+import { canonicalJson, cloneJson, findUnserialisable, serialise } from '../src/json.js'
 import { buildKey, INLINE_MATERIAL_LIMIT, scopeSegment, segment, type KeyParts } from '../src/key.js'
 
 function parts(overrides: Partial<KeyParts> = {}): KeyParts {
@@ -52,7 +52,10 @@ describe('canonical JSON', () => {
     cycle.self = cycle
     expect(canonicalJson(cycle)).toEqual({
       ok: false,
-      problem: { path: 'self', reason: 'a circular reference' },
+      problem: {
+        path: 'self.self.self.self.self.self.self.self.self.self.…',
+        reason: 'a circular reference or nesting deeper than 100 levels',
+      },
     })
   })
 })
@@ -69,6 +72,18 @@ describe('serialise', () => {
     class Money {}
     expect(findUnserialisable({ price: new Money() })).toEqual({ path: 'price', reason: 'a Money' })
     expect(findUnserialisable(Object.create(null))).toBeUndefined()
+  })
+})
+
+describe('cloneJson', () => {
+  it('copies deeply, keeping a "__proto__" key as data', () => {
+    const parsed = JSON.parse('{"a":[1,{"b":null}],"__proto__":{"polluted":true}}') as Record<string, unknown>
+    const copy = cloneJson(parsed)
+    expect(copy).toEqual(parsed)
+    expect(copy.a).not.toBe(parsed.a)
+    expect(Object.getPrototypeOf(copy)).toBe(Object.prototype)
+    expect(Object.keys(copy)).toEqual(['a', '__proto__'])
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined()
   })
 })
 
