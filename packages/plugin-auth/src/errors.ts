@@ -38,15 +38,18 @@ export class Challenges {
     this.#apiKeyHeader = options.apiKeyHeader
   }
 
-  #header(params: string[]): string {
+  /** The challenges; the error parameters go to the one of the credential that failed. */
+  #header(params: string[], failed: 'bearer' | 'api-key' = 'bearer'): string {
     const challenges: string[] = []
-    if (this.#bearer || this.#apiKeyHeader === undefined) {
-      challenges.push(`Bearer ${[`realm="${this.#realm}"`, ...params].join(', ')}`)
+    const apiKeyOnly = this.#apiKeyHeader !== undefined && !this.#bearer
+    if (!apiKeyOnly) {
+      const own = failed === 'bearer' || this.#apiKeyHeader === undefined ? params : []
+      challenges.push(`Bearer ${[`realm="${this.#realm}"`, ...own].join(', ')}`)
     }
     if (this.#apiKeyHeader !== undefined) {
-      const keyParams = this.#bearer ? [] : params
+      const own = failed === 'api-key' || apiKeyOnly ? params : []
       challenges.push(
-        `ApiKey ${[`realm="${this.#realm}"`, `header="${this.#apiKeyHeader}"`, ...keyParams].join(', ')}`,
+        `ApiKey ${[`realm="${this.#realm}"`, `header="${this.#apiKeyHeader}"`, ...own].join(', ')}`,
       )
     }
     return challenges.join(', ')
@@ -65,10 +68,16 @@ export class Challenges {
   }
 
   /** Credentials that were presented and refused. */
-  invalid(error: Exclude<BearerError, 'insufficient_scope'>, description: string): IxpError {
+  invalid(
+    error: Exclude<BearerError, 'insufficient_scope'>,
+    description: string,
+    failed: 'bearer' | 'api-key' = 'bearer',
+  ): IxpError {
     const text = descriptionText(description)
     return new IxpError('UNAUTHORIZED', text, {
-      headers: { 'WWW-Authenticate': this.#header([`error="${error}"`, `error_description="${text}"`]) },
+      headers: {
+        'WWW-Authenticate': this.#header([`error="${error}"`, `error_description="${text}"`], failed),
+      },
       details: { reason: error },
     })
   }

@@ -214,7 +214,10 @@ export function resolveOptions(options: AuthOptions): ResolvedOptions {
   if (!Array.isArray(mfa.amrValues) || mfa.amrValues.length === 0)
     throw invalidOptions('mfa.amrValues must be a non-empty array')
 
-  const intentPermissions: Record<string, AuthRequirement> = {}
+  const intentPermissions: Record<string, AuthRequirement> = Object.create(null) as Record<
+    string,
+    AuthRequirement
+  >
   if (!isRecord(merged.intentPermissions))
     throw invalidOptions('intentPermissions must be an object keyed by intent name')
   for (const [name, entry] of Object.entries(merged.intentPermissions)) {

@@ -1,11 +1,18 @@
 /** The role hierarchy and role permissions, resolved once at start-up into per-role closures. */
 
+// Maps, not objects: role names come from tokens, and `constructor` or `__proto__` must stay plain names.
+type RoleMap = ReadonlyMap<string, readonly string[]>
+
+function toMap(record: Readonly<Record<string, readonly string[]>>): RoleMap {
+  return new Map(Object.entries(record))
+}
+
 /** Every role reachable from `role` through `hierarchy` (the role included); cycles are harmless. */
-function closure(role: string, hierarchy: Readonly<Record<string, readonly string[]>>): string[] {
+function closure(role: string, hierarchy: RoleMap): string[] {
   const seen = new Set<string>([role])
   const pending = [role]
   while (pending.length > 0) {
-    for (const inherited of hierarchy[pending.pop()!] ?? []) {
+    for (const inherited of hierarchy.get(pending.pop()!) ?? []) {
       if (!seen.has(inherited)) {
         seen.add(inherited)
         pending.push(inherited)
@@ -17,16 +24,16 @@ function closure(role: string, hierarchy: Readonly<Record<string, readonly strin
 
 export class RoleModel {
   readonly #closures = new Map<string, readonly string[]>()
-  readonly #hierarchy: Readonly<Record<string, readonly string[]>>
-  readonly #rolePermissions: Readonly<Record<string, readonly string[]>>
+  readonly #hierarchy: RoleMap
+  readonly #rolePermissions: RoleMap
 
   constructor(
     hierarchy: Readonly<Record<string, readonly string[]>>,
     rolePermissions: Readonly<Record<string, readonly string[]>>,
   ) {
-    this.#hierarchy = hierarchy
-    this.#rolePermissions = rolePermissions
-    for (const role of Object.keys(hierarchy)) this.#closures.set(role, closure(role, hierarchy))
+    this.#hierarchy = toMap(hierarchy)
+    this.#rolePermissions = toMap(rolePermissions)
+    for (const role of this.#hierarchy.keys()) this.#closures.set(role, closure(role, this.#hierarchy))
   }
 
   /** The granted roles and every role they inherit, without duplicates. */
@@ -42,7 +49,7 @@ export class RoleModel {
   effectivePermissions(granted: readonly string[], effectiveRoles: readonly string[]): string[] {
     const permissions = new Set(granted)
     for (const role of effectiveRoles)
-      for (const permission of this.#rolePermissions[role] ?? []) permissions.add(permission)
+      for (const permission of this.#rolePermissions.get(role) ?? []) permissions.add(permission)
     return [...permissions]
   }
 }

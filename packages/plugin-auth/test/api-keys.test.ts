@@ -125,10 +125,20 @@ describe('API keys', () => {
     expect((await refusal(engine, 'order_status', ctx)).message).toContain('not both')
   })
 
-  it('challenges with both schemes when both are configured', async () => {
+  it('challenges with both schemes when both are configured; the error goes to the failed one', async () => {
     const engine = await authEngine({ apiKeys: { keys: [{ id: 'svc', key: PLAIN }] } })
     expect((await refusal(engine, 'order_status')).headers?.['WWW-Authenticate']).toBe(
       'Bearer realm="ixp", ApiKey realm="ixp", header="x-api-key"',
+    )
+    expect(
+      (await refusal(engine, 'order_status', { headers: { 'x-api-key': 'ixp_live_unknown_0000000' } }))
+        .headers,
+    ).toEqual({
+      'WWW-Authenticate':
+        'Bearer realm="ixp", ApiKey realm="ixp", header="x-api-key", error="invalid_token", error_description="Invalid API key"',
+    })
+    expect((await refusal(engine, 'order_status', bearer('a.b.c'))).headers?.['WWW-Authenticate']).toMatch(
+      /^Bearer realm="ixp", error="invalid_token", error_description="[^"]+", ApiKey realm="ixp", header="x-api-key"$/,
     )
   })
 

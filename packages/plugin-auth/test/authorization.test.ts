@@ -80,6 +80,15 @@ describe('role hierarchy and permissions', () => {
     )
   })
 
+  it('role names that are also Object.prototype keys are plain names', async () => {
+    const engine = await authEngine({ rolePermissions: { admin: ['admin:read'] } })
+    for (const role of ['constructor', '__proto__', 'toString', 'hasOwnProperty']) {
+      const outcome = await attempt(engine, 'order_status', await as({ roles: [role], permissions: [role] }))
+      expect(outcome.ok && outcome.result.props.who).toBe('someone')
+      expect((await refusal(engine, 'admin_dashboard', await as({ roles: [role] }))).code).toBe('FORBIDDEN')
+    }
+  })
+
   it('role permissions satisfy intent permissions', async () => {
     const engine = await authEngine({ rolePermissions: { admin: ['admin:read'] } })
     expect((await attempt(engine, 'admin_dashboard', await as({ roles: ['admin'] }))).ok).toBe(true)

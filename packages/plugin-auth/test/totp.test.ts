@@ -168,6 +168,11 @@ describe('verifyTotp', () => {
     await expect(verifyTotp('123456', secret, { window: 11 })).rejects.toMatchObject({
       code: 'AUTH_INVALID_OPTIONS',
     })
+    await expect(
+      verifyTotp('123456', secret, { algorithm: 'constructor' as TotpAlgorithm }),
+    ).rejects.toMatchObject({
+      code: 'AUTH_INVALID_OPTIONS',
+    })
     await expect(verifyTotp('123456', secret, { algorithm: 'MD5' as TotpAlgorithm })).rejects.toMatchObject({
       code: 'AUTH_INVALID_OPTIONS',
     })

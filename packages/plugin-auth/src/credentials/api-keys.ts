@@ -105,7 +105,11 @@ export class ApiKeyVerifier {
   /** The principal parts of a presented key; throws a 401 for unknown, expired or malformed keys. */
   async verify(presented: string, now: number): Promise<PrincipalParts> {
     if (!/^[\x21-\x7e]+$/.test(presented)) {
-      throw this.#challenges.invalid('invalid_request', 'The API key is malformed (printable ASCII expected)')
+      throw this.#challenges.invalid(
+        'invalid_request',
+        'The API key is malformed (printable ASCII expected)',
+        'api-key',
+      )
     }
     const digest = await sha256(utf8(presented))
     let match: StoredKey | ApiKeyRecord | undefined
@@ -123,9 +127,9 @@ export class ApiKeyVerifier {
         expiresAt = expiryOf(record.expiresAt, 'apiKeys.lookup() record')
       }
     }
-    if (!match) throw this.#challenges.invalid('invalid_token', 'Invalid API key')
+    if (!match) throw this.#challenges.invalid('invalid_token', 'Invalid API key', 'api-key')
     if (expiresAt !== undefined && now >= expiresAt)
-      throw this.#challenges.invalid('invalid_token', 'The API key has expired')
+      throw this.#challenges.invalid('invalid_token', 'The API key has expired', 'api-key')
     return {
       id: match.id,
       roles: stringList(match.roles, 'API key roles'),

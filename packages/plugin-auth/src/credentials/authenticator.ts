@@ -21,6 +21,9 @@ interface Memo {
   outcome: Promise<Principal | undefined>
 }
 
+/** Which challenge of a 401 carries the error. */
+type Scheme = 'bearer' | 'api-key'
+
 interface Presented {
   authorization: string | undefined
   apiKey: string | undefined
@@ -94,28 +97,28 @@ export class Authenticator {
 
   /** Reads the credentials, refusing the ones that cannot be parsed before any crypto runs. */
   #presented(ctx: IxpContext): Presented {
-    const authorization = this.#header(ctx, 'authorization', 'Authorization header')
+    const authorization = this.#header(ctx, 'authorization', 'Authorization header', 'bearer')
     const options = this.#settings.apiKeys
     let apiKey: string | undefined
     if (options) {
-      apiKey = this.#header(ctx, options.header, `${options.header} header`)
+      apiKey = this.#header(ctx, options.header, `${options.header} header`, 'api-key')
       if (apiKey === undefined && options.query !== undefined) apiKey = this.#query(ctx, options.query)
     }
     return { authorization, apiKey }
   }
 
-  #header(ctx: IxpContext, name: string, label: string): string | undefined {
+  #header(ctx: IxpContext, name: string, label: string, scheme: Scheme): string | undefined {
     const headers = ctx.headers
     if (typeof headers !== 'object' || headers === null) return undefined
-    let value: unknown = headers[name]
+    let value: unknown = Object.hasOwn(headers, name) ? headers[name] : undefined
     // Node lists repeated headers as arrays; two credentials in one request are refused, not guessed at.
     if (Array.isArray(value)) {
       if (value.length !== 1)
-        throw this.#challenges.invalid('invalid_request', `Send one ${label}, not ${value.length}`)
+        throw this.#challenges.invalid('invalid_request', `Send one ${label}, not ${value.length}`, scheme)
       value = value[0]
     }
     if (value === undefined || value === null) return undefined
-    return this.#bounded(value, label)
+    return this.#bounded(value, label, scheme)
   }
 
   /** The key from `ctx.query` (a raw query string or a parsed record) or else from `ctx.url`. */
@@ -125,7 +128,7 @@ export class Authenticator {
     if (typeof query === 'string') {
       values = new URLSearchParams(query.startsWith('?') ? query.slice(1) : query).getAll(name)
     } else if (typeof query === 'object' && query !== null) {
-      const value = (query as Record<string, unknown>)[name]
+      const value = Object.hasOwn(query, name) ? (query as Record<string, unknown>)[name] : undefined
       values = value === undefined || value === null ? [] : Array.isArray(value) ? value : [value]
     } else if (typeof ctx.url === 'string') {
       try {
@@ -138,16 +141,20 @@ export class Authenticator {
     }
     if (values.length === 0) return undefined
     if (values.length > 1)
-      throw this.#challenges.invalid('invalid_request', `Send one ${name} query parameter`)
-    return this.#bounded(values[0], `${name} query parameter`)
+      throw this.#challenges.invalid('invalid_request', `Send one ${name} query parameter`, 'api-key')
+    return this.#bounded(values[0], `${name} query parameter`, 'api-key')
   }
 
-  #bounded(value: unknown, label: string): string {
+  #bounded(value: unknown, label: string, scheme: Scheme): string {
     if (typeof value !== 'string')
-      throw this.#challenges.invalid('invalid_request', `The ${label} must be a string`)
+      throw this.#challenges.invalid('invalid_request', `The ${label} must be a string`, scheme)
     const limit = this.#settings.maxCredentialLength
     if (value.length > limit) {
-      throw this.#challenges.invalid('invalid_request', `The ${label} is longer than ${limit} characters`)
+      throw this.#challenges.invalid(
+        'invalid_request',
+        `The ${label} is longer than ${limit} characters`,
+        scheme,
+      )
     }
     return value
   }

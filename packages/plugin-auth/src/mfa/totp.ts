@@ -67,7 +67,8 @@ function invalidOption(message: string): IxpError {
 
 function settings(options: TotpOptions) {
   const merged = { ...DEFAULTS, ...options }
-  if (!(merged.algorithm in HASHES)) throw invalidOption(`TOTP algorithm must be SHA1, SHA256 or SHA512`)
+  if (!Object.hasOwn(HASHES, merged.algorithm))
+    throw invalidOption(`TOTP algorithm must be SHA1, SHA256 or SHA512`)
   if (!Number.isInteger(merged.digits) || merged.digits < 6 || merged.digits > 8) {
     throw invalidOption('TOTP digits must be an integer from 6 to 8')
   }
