@@ -14,9 +14,8 @@ describe('ixp serve', () => {
       '0',
     ])
     expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/ixp$/)
-    const { stdout } = server.output()
-    expect(stdout).toContain(`POST ${server.url}/render`)
-    expect(stdout).toContain('2 intents, 1 components; plugins: none')
+    await server.waitFor(`POST ${server.url}/render`)
+    await server.waitFor('2 intents, 1 components; plugins: none')
     const intents = (await (await fetch(`${server.url}/intents`)).json()) as { intents: { name: string }[] }
     expect(intents.intents.map((intent) => intent.name)).toEqual(['show_weather', 'show_forecast'])
     const render = await postRender(server.url, 'show_weather', { city: 'Oslo', extra: 1 })

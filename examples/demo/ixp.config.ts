@@ -1,0 +1,14 @@
+/**
+ * The store assistant as an `ixp serve` config: `pnpm --filter @ixp/example-demo serve` (or
+ * `ixp serve --config examples/demo/ixp.config.ts`). `pnpm start` runs `src/main.ts`, which serves the same
+ * application plus the demo page and the store locator's module.
+ */
+import { defineConfig } from '@ixp/cli'
+import { storeAssistant } from './src/app.js'
+
+const port = Number(process.env.PORT ?? 4100)
+
+export default defineConfig({
+  ...storeAssistant({ port }),
+  http: { port, host: '127.0.0.1', base: '/ixp' },
+})

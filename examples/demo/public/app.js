@@ -1,0 +1,135 @@
+// The demo page: lists the intents, renders one through POST {base}/render, and shows the answer — a
+// server-rendered tree turned into DOM nodes (allow-listed tags and attributes, text only), or a remote
+// component's module imported and mounted.
+
+const { base, samples } = JSON.parse(document.getElementById('ixp-demo').textContent)
+
+const TAGS = new Set([
+  'section',
+  'article',
+  'div',
+  'span',
+  'p',
+  'h1',
+  'h2',
+  'h3',
+  'h4',
+  'strong',
+  'em',
+  'code',
+  'small',
+  'ul',
+  'ol',
+  'li',
+  'dl',
+  'dt',
+  'dd',
+  'table',
+  'thead',
+  'tbody',
+  'tr',
+  'th',
+  'td',
+  'details',
+  'summary',
+  'time',
+  'a',
+  'br',
+])
+const ATTRIBUTES = new Set(['class', 'scope', 'datetime', 'aria-label', 'aria-current', 'title', 'href'])
+
+const nav = document.getElementById('intents')
+const form = document.getElementById('render')
+const result = document.getElementById('result')
+let current
+let unmount
+
+function toDom(node) {
+  if (node === null || node === undefined || typeof node === 'boolean') return document.createTextNode('')
+  if (typeof node !== 'object') return document.createTextNode(String(node))
+  if (Array.isArray(node)) {
+    const fragment = document.createDocumentFragment()
+    for (const child of node) fragment.append(toDom(child))
+    return fragment
+  }
+  const tag = TAGS.has(node.type) ? node.type : 'div'
+  const element = document.createElement(tag)
+  for (const [name, value] of Object.entries(node.props ?? {})) {
+    if (!ATTRIBUTES.has(name) || value === null || value === undefined || typeof value === 'object') continue
+    if (name === 'href' && !/^(https?:|mailto:|tel:|\/)/.test(String(value))) continue
+    element.setAttribute(name, String(value))
+  }
+  for (const child of node.children ?? []) element.append(toDom(child))
+  return element
+}
+
+function showError(body, status) {
+  const error = body && body.error ? body.error : { code: String(status), message: 'Request failed' }
+  const box = document.createElement('div')
+  box.className = 'error'
+  const title = document.createElement('strong')
+  title.textContent = error.code
+  box.append(title, ` ${error.message}`)
+  result.replaceChildren(box)
+}
+
+async function show(response) {
+  unmount?.()
+  unmount = undefined
+  const body = await response.json().catch(() => undefined)
+  if (!response.ok) return showError(body, response.status)
+  const meta = document.createElement('p')
+  meta.className = 'meta'
+  meta.textContent = `${body.component.name} · cached for ${body.ttl} s${body.resolution ? ` · matched ${body.resolution.intent} (${Math.round(body.resolution.confidence * 100)}%)` : ''}`
+  const mount = document.createElement('div')
+  result.replaceChildren(meta, mount)
+  if (body.tree !== undefined) {
+    mount.append(toDom(body.tree))
+  } else if (body.record) {
+    const module = await import(body.record.moduleUrl)
+    unmount = module[body.record.exportName](mount, body.record.props)
+  }
+}
+
+function post(path, payload) {
+  return fetch(`${base}${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(payload),
+  })
+}
+
+function select(intent) {
+  current = intent
+  form.hidden = false
+  document.getElementById('intent-name').textContent = intent.name
+  document.getElementById('intent-description').textContent = intent.description
+  form.elements.parameters.value = JSON.stringify(samples[intent.name] ?? {}, null, 2)
+}
+
+form.addEventListener('submit', async (event) => {
+  event.preventDefault()
+  let parameters
+  try {
+    parameters = JSON.parse(form.elements.parameters.value || '{}')
+  } catch (error) {
+    return showError({ error: { code: 'INVALID_JSON', message: error.message } })
+  }
+  await show(await post('/render', { intent: { name: current.name, parameters } }))
+})
+
+document.getElementById('ask').addEventListener('submit', async (event) => {
+  event.preventDefault()
+  const text = event.target.elements.text.value.trim()
+  if (text) await show(await post('/render', { query: text }))
+})
+
+const { intents } = await (await fetch(`${base}/intents`)).json()
+for (const intent of intents) {
+  const button = document.createElement('button')
+  button.type = 'button'
+  button.textContent = intent.name
+  button.title = intent.description
+  button.addEventListener('click', () => select(intent))
+  nav.append(button)
+}

@@ -1,0 +1,78 @@
+/**
+ * `pnpm start`: the store assistant on http://127.0.0.1:4100 — the IXP API under /ixp and, at /, a page to try
+ * it. In-memory data, no set-up. `PORT` and `HOST` override the address. SIGINT/SIGTERM stop it gracefully.
+ */
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { createEngine } from '@ixp/core'
+import { createHttpHandler } from '@ixp/plugin-http'
+import { toNodeHandler } from '@ixp/plugin-http/node'
+import { registerStore, storePlugins } from './engine.js'
+import { serveSite } from './web/site.js'
+
+const port = Number(process.env.PORT ?? 4100)
+const host = process.env.HOST ?? '127.0.0.1'
+const base = '/ixp'
+const SHUTDOWN_TIMEOUT_MS = 10_000
+
+if (!Number.isInteger(port) || port < 0 || port > 65_535) {
+  console.error(`PORT must be a whole number from 0 to 65535, got '${process.env.PORT}'`)
+  process.exit(2)
+}
+
+const engine = createEngine({ plugins: storePlugins() })
+try {
+  await engine.ready()
+} catch (error) {
+  console.error(`Could not start the store assistant: ${(error as Error).message}`)
+  process.exit(1)
+}
+
+const ixp = toNodeHandler(createHttpHandler(engine, { basePath: base }))
+const server = createServer((req, res) =>
+  // Requests outside /ixp fall through to the demo page and its assets.
+  ixp(req, res, () => {
+    serveSite(req, res, base).catch(() => {
+      if (!res.headersSent) res.writeHead(500)
+      res.end()
+    })
+  }),
+)
+
+server.on('error', (error: NodeJS.ErrnoException) => {
+  console.error(
+    error.code === 'EADDRINUSE'
+      ? `${host}:${port} is already in use; choose another port: PORT=4200 pnpm start`
+      : `Could not listen on ${host}:${port}: ${error.message}`,
+  )
+  process.exit(1)
+})
+
+server.listen(port, host, () => {
+  const actual = (server.address() as AddressInfo).port
+  // Registered once the port is known: the store locator accepts pages from this very origin.
+  registerStore(engine, { port: actual })
+  const origin = `http://${host.includes(':') ? `[${host}]` : host}:${actual}`
+  console.log(`IXP server listening on ${origin}${base}`)
+  console.log(`Store assistant page: ${origin}/`)
+  console.log(
+    `Try: curl -X POST ${origin}${base}/render -H 'content-type: application/json' -d '{"intent":{"name":"store_hours","parameters":{}}}'`,
+  )
+})
+
+let stopping = false
+async function stop(signal: string): Promise<void> {
+  if (stopping) process.exit(1)
+  stopping = true
+  console.log(`${signal} received: finishing requests in flight…`)
+  const deadline = setTimeout(() => server.closeAllConnections(), SHUTDOWN_TIMEOUT_MS)
+  deadline.unref()
+  await new Promise<void>((resolve) => {
+    server.close(() => resolve())
+    server.closeIdleConnections()
+  })
+  await engine.close()
+  console.log('Stopped')
+}
+process.on('SIGINT', (signal) => void stop(signal))
+process.on('SIGTERM', (signal) => void stop(signal))
