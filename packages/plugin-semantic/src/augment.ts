@@ -1,0 +1,13 @@
+/** Fields this plugin reads from intents and contexts, added to @ixp/core's types. */
+export {}
+
+declare module '@ixp/core' {
+  interface IntentDefinition<Params = Record<string, unknown>> {
+    /** Other names of the intent ("track package" for `order_status`): exact matches, and training text. */
+    aliases?: string[]
+  }
+  interface IxpContext {
+    /** The intent the conversation was last about, when the query does not carry `previousIntent`. */
+    previousIntent?: string
+  }
+}

@@ -1,0 +1,316 @@
+/**
+ * The embedded intent classifier: hashed word and character n-gram TF-IDF features, one linear SVM per
+ * intent, a shared confidence sigmoid and an out-of-scope threshold. No model weights to download, no Node
+ * built-ins: it trains in the engine's process and runs on edge runtimes.
+ */
+import { semanticError } from '../errors.js'
+import type { FeatureConfig } from '../text/features.js'
+import { trainOneVsRestSvm } from '../model/linear-svm.js'
+import { meanColumnValues, scoreSparse, sparsify, type SparseLinearModel } from '../model/sparse-linear.js'
+import { Vectorizer } from '../model/vectorizer.js'
+import { buildVocabulary, vectorizeAll } from '../model/vocabulary.js'
+import type { FeatureTable } from '../text/feature-table.js'
+import {
+  chooseThreshold,
+  confidenceOf,
+  DEFAULT_CALIBRATION,
+  fitSigmoid,
+  type Calibration,
+} from './calibration.js'
+import { resolveClassifierOptions, type ClassifierOptions } from './options.js'
+import { checkExamples, type IntentExample } from './examples.js'
+import { decodeClassifier, encodeClassifier, type SerializedClassifier } from './serialize.js'
+
+export interface RankedIntent {
+  intent: string
+  confidence: number
+}
+
+export interface Classification {
+  /** The best intent, or `null` when the text is out of scope. */
+  intent: string | null
+  /** Confidence of the best intent (0–1), also when it was judged out of scope. */
+  confidence: number
+  /** `true` when no intent is confident enough, or the text is closest to the out-of-scope examples. */
+  outOfScope: boolean
+  /**
+   * Why the text is out of scope: the best confidence is under the threshold, the text is closest to the
+   * out-of-scope examples, or it has no word or word part the classifier knows. `null` when in scope.
+   */
+  rejectedBy: 'threshold' | 'out-of-scope-examples' | 'unknown-words' | null
+  /** The best intents, most confident first (the best one included). */
+  ranking: RankedIntent[]
+}
+
+export interface CalibrationOptions {
+  /** Label of the held-out examples that belong to no intent. @default the classifier's `outOfScopeLabel` */
+  outOfScopeLabel?: string
+  /**
+   * Worth of one correctly rejected out-of-scope example relative to one correctly answered in-scope example.
+   * @default 1
+   */
+  outOfScopeWeight?: number
+}
+
+export interface CalibrationReport extends Calibration {
+  /** Held-out examples used. */
+  examples: number
+  /** Of which out of scope. */
+  outOfScope: number
+  /** How the threshold was set. */
+  thresholdFrom: 'held-out out-of-scope examples' | 'fitted probability 0.5'
+}
+
+export interface ClassifierStats {
+  intents: number
+  examples: number
+  features: number
+  weights: number
+  trainMs: number
+}
+
+/** Internal parts of a classifier, shared with serialisation. @internal */
+export interface ClassifierParts {
+  labels: string[]
+  rejectLabel: string | undefined
+  features: FeatureConfig
+  wordWeight: number
+  charWeight: number
+  table: FeatureTable
+  idf: Float32Array
+  model: SparseLinearModel
+  calibration: Calibration
+  stats: ClassifierStats
+}
+
+export class IntentClassifier {
+  readonly #parts: ClassifierParts
+  readonly #vectorizer: Vectorizer
+  readonly #scores: Float64Array
+  readonly #intents: readonly string[]
+  readonly #rejectIndex: number
+  #calibration: Calibration
+
+  private constructor(parts: ClassifierParts) {
+    this.#parts = parts
+    this.#vectorizer = new Vectorizer(parts.features, parts.table, parts.idf, {
+      word: parts.wordWeight,
+      char: parts.charWeight,
+    })
+    this.#scores = new Float64Array(parts.labels.length)
+    this.#rejectIndex = parts.rejectLabel === undefined ? -1 : parts.labels.indexOf(parts.rejectLabel)
+    this.#intents = Object.freeze(parts.labels.filter((_, i) => i !== this.#rejectIndex))
+    this.#calibration = { ...parts.calibration }
+  }
+
+  /** Trains a classifier on labelled examples. Deterministic for the same examples, options and seed. */
+  static train(examples: readonly IntentExample[], options: ClassifierOptions = {}): IntentClassifier {
+    const settings = resolveClassifierOptions(options)
+    checkExamples(examples)
+    const started = performance.now()
+    const labels = [...new Set(examples.map((example) => example.intent))].sort()
+    const inScope = labels.filter((label) => label !== settings.outOfScopeLabel)
+    if (inScope.length === 0)
+      throw semanticError('SEMANTIC_INVALID_EXAMPLES', 'Training needs examples of at least one intent')
+    const rejectLabel = labels.length > inScope.length ? settings.outOfScopeLabel : undefined
+    const index = new Map(labels.map((label, i) => [label, i]))
+    const texts = examples.map((example) => example.text)
+    const progress = settings.onProgress
+    progress?.({ phase: 'features', done: 0, total: examples.length })
+    const vocabulary = buildVocabulary(texts, settings.features, settings.minDocumentFrequency)
+    const vectorizer = new Vectorizer(settings.features, vocabulary.table, vocabulary.idf, {
+      word: settings.wordWeight,
+      char: settings.charWeight,
+    })
+    const matrix = vectorizeAll(vectorizer, vocabulary.extracted)
+    progress?.({ phase: 'features', done: examples.length, total: examples.length })
+    const targets = Int32Array.from(examples, (example) => index.get(example.intent)!)
+    // With a single label there is nothing to separate: a second, empty class gives the SVM a negative side.
+    const classes = Math.max(labels.length, 2)
+    const dense = trainOneVsRestSvm(matrix, targets, vocabulary.table.size, classes, {
+      c: settings.c,
+      tolerance: 0.1,
+      maxPasses: settings.maxPasses,
+      biasFeature: 1,
+      shrinkMargin: 0.1,
+      seed: settings.seed,
+      onClass: progress && ((done, total) => progress({ phase: 'train', done, total })),
+    })
+    const model = sparsify(
+      dense,
+      labels.length,
+      meanColumnValues(matrix, vocabulary.table.size),
+      settings.pruneBelow,
+    )
+    return new IntentClassifier({
+      labels,
+      rejectLabel,
+      features: settings.features,
+      wordWeight: settings.wordWeight,
+      charWeight: settings.charWeight,
+      table: vocabulary.table,
+      idf: vocabulary.idf,
+      model,
+      calibration: { ...DEFAULT_CALIBRATION },
+      stats: {
+        intents: inScope.length,
+        examples: examples.length,
+        features: vocabulary.table.size,
+        weights: model.weights.length,
+        trainMs: performance.now() - started,
+      },
+    })
+  }
+
+  /** Reads a classifier saved with {@link IntentClassifier.toJSON}; throws `SEMANTIC_INVALID_MODEL` when it cannot. */
+  static fromJSON(json: unknown): IntentClassifier {
+    return new IntentClassifier(decodeClassifier(json))
+  }
+
+  /** The intents this classifier knows (the out-of-scope label excluded), sorted. */
+  get intents(): readonly string[] {
+    return this.#intents
+  }
+
+  get calibration(): Readonly<Calibration> {
+    return this.#calibration
+  }
+
+  /** Replaces the confidence sigmoid and the threshold (e.g. values found by `calibrate` elsewhere). */
+  setCalibration(calibration: Partial<Calibration>): void {
+    const next = { ...this.#calibration, ...calibration }
+    if (!(next.slope > 0) || !Number.isFinite(next.offset) || !(next.threshold >= 0 && next.threshold <= 1))
+      throw semanticError(
+        'SEMANTIC_INVALID_OPTIONS',
+        'Calibration needs slope > 0, a finite offset and a threshold between 0 and 1',
+      )
+    this.#calibration = next
+  }
+
+  get stats(): Readonly<ClassifierStats> {
+    return this.#parts.stats
+  }
+
+  /** Classifies one text: the best intents with their confidences, and whether it is out of scope. */
+  classify(text: string, limit = 3): Classification {
+    const scores = this.#scores
+    const nnz = this.#vectorizer.vectorize(text)
+    scoreSparse(this.#parts.model, this.#vectorizer.rows, this.#vectorizer.values, nnz, scores)
+    const labels = this.#parts.labels
+    const reject = this.#rejectIndex
+    const count = Math.max(1, Math.min(limit, this.#intents.length))
+    // Top `count` in-scope classes by raw score, by insertion into a short sorted list.
+    const top: number[] = []
+    for (let c = 0; c < scores.length; c++) {
+      if (c === reject) continue
+      const score = scores[c]!
+      if (top.length === count && score <= scores[top[count - 1]!]!) continue
+      let position = top.length === count ? count - 1 : top.length
+      if (top.length < count) top.push(c)
+      while (position > 0 && scores[top[position - 1]!]! < score) {
+        top[position] = top[position - 1]!
+        position--
+      }
+      top[position] = c
+    }
+    const calibration = this.#calibration
+    const ranking = top.map((c) => ({
+      intent: labels[c]!,
+      confidence: confidenceOf(scores[c]!, calibration),
+    }))
+    const best = ranking[0]!
+    // A text with no known feature carries no evidence for any intent.
+    const rejectedBy =
+      nnz === 0
+        ? 'unknown-words'
+        : reject >= 0 && scores[reject]! > scores[top[0]!]!
+          ? 'out-of-scope-examples'
+          : best.confidence < calibration.threshold
+            ? 'threshold'
+            : null
+    const outOfScope = rejectedBy !== null
+    return {
+      intent: outOfScope ? null : best.intent,
+      confidence: best.confidence,
+      outOfScope,
+      rejectedBy,
+      ranking,
+    }
+  }
+
+  /**
+   * Fits the confidence sigmoid on held-out examples (Platt scaling over each example's best intents) and
+   * sets the out-of-scope threshold: where held-out accuracy is best when out-of-scope examples are given,
+   * else at a fitted probability of 0.5.
+   */
+  calibrate(heldOut: readonly IntentExample[], options: CalibrationOptions = {}): CalibrationReport {
+    checkExamples(heldOut)
+    const oosLabel = options.outOfScopeLabel ?? this.#parts.rejectLabel
+    const weight = options.outOfScopeWeight ?? 1
+    if (!(weight > 0 && Number.isFinite(weight)))
+      throw semanticError('SEMANTIC_INVALID_OPTIONS', `'outOfScopeWeight' must be a positive number`)
+    const known = new Set(this.#intents)
+    const usable = heldOut.filter((example) => example.intent === oosLabel || known.has(example.intent))
+    if (usable.length === 0)
+      throw semanticError(
+        'SEMANTIC_INVALID_EXAMPLES',
+        'None of the held-out examples has an intent this classifier knows (or the out-of-scope label)',
+      )
+    const n = usable.length
+    const labels = this.#parts.labels
+    const reject = this.#rejectIndex
+    const pairs = 3
+    const pairScores = new Float64Array(n * pairs)
+    const pairTargets = new Uint8Array(n * pairs)
+    const bestScore = new Float64Array(n)
+    const correct = new Uint8Array(n)
+    const outOfScope = new Uint8Array(n)
+    const rejected = new Uint8Array(n)
+    const scores = this.#scores
+    for (let i = 0; i < n; i++) {
+      const example = usable[i]!
+      const nnz = this.#vectorizer.vectorize(example.text)
+      scoreSparse(this.#parts.model, this.#vectorizer.rows, this.#vectorizer.values, nnz, scores)
+      const order = rankClasses(scores, reject, pairs)
+      for (let p = 0; p < pairs; p++) {
+        const c = order[p]
+        pairScores[i * pairs + p] = c === undefined ? -10 : scores[c]!
+        pairTargets[i * pairs + p] = c !== undefined && labels[c] === example.intent ? 1 : 0
+      }
+      bestScore[i] = scores[order[0]!]!
+      correct[i] = labels[order[0]!] === example.intent ? 1 : 0
+      outOfScope[i] = example.intent === oosLabel ? 1 : 0
+      rejected[i] = nnz === 0 || (reject >= 0 && scores[reject]! > bestScore[i]!) ? 1 : 0
+    }
+    const fitted = fitSigmoid(pairScores, pairTargets)
+    const sigmoid = fitted ?? { slope: this.#calibration.slope, offset: this.#calibration.offset }
+    const oosCount = outOfScope.reduce((sum, flag) => sum + flag, 0)
+    let threshold = 0.5
+    if (oosCount > 0) {
+      const confidence = bestScore.map((score) => confidenceOf(score, { ...sigmoid, threshold: 0 }))
+      threshold = chooseThreshold(confidence, correct, outOfScope, rejected, weight)
+    }
+    this.#calibration = { ...sigmoid, threshold }
+    return {
+      ...this.#calibration,
+      examples: n,
+      outOfScope: oosCount,
+      thresholdFrom: oosCount > 0 ? 'held-out out-of-scope examples' : 'fitted probability 0.5',
+    }
+  }
+
+  /** A JSON-safe, versioned snapshot: `IntentClassifier.fromJSON(JSON.parse(JSON.stringify(c)))` predicts the same. */
+  toJSON(): SerializedClassifier {
+    return encodeClassifier({ ...this.#parts, calibration: { ...this.#calibration } })
+  }
+}
+
+/** Indices of the best `count` classes by score, the rejection class left out. */
+function rankClasses(scores: Float64Array, reject: number, count: number): number[] {
+  const order: number[] = []
+  for (let c = 0; c < scores.length; c++) if (c !== reject) order.push(c)
+  order.sort((a, b) => scores[b]! - scores[a]! || a - b)
+  return order.slice(0, count)
+}
+
+export type { IntentExample }

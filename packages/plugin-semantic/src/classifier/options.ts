@@ -1,0 +1,143 @@
+import { DEFAULT_FEATURE_CONFIG, type FeatureConfig } from '../text/features.js'
+import { semanticError } from '../errors.js'
+
+/** How the embedded classifier learns. Every field has a default tuned by cross-validation. */
+export interface ClassifierOptions {
+  /**
+   * Inverse regularisation strength of the linear SVMs: higher fits the examples more closely.
+   * @default 1
+   */
+  c?: number
+  /**
+   * Upper bound of passes over the examples per intent.
+   * @default 8
+   */
+  maxPasses?: number
+  /**
+   * A feature must occur in at least this many examples to be kept.
+   * @default 1
+   */
+  minDocumentFrequency?: number
+  /**
+   * How text is cut into features (word n-grams, character n-grams inside words).
+   * @default { wordNgrams: 2, charMin: 2, charMax: 5, edgeBigrams: true, maxChars: 1000 }
+   */
+  features?: Partial<FeatureConfig>
+  /**
+   * Weight (L2 norm) of the word block of a vector.
+   * @default 1
+   */
+  wordWeight?: number
+  /**
+   * Weight (L2 norm) of the character block of a vector.
+   * @default 1
+   */
+  charWeight?: number
+  /**
+   * Weights whose typical contribution to a score is below this are dropped: a smaller, faster model.
+   * `0` keeps every non-zero weight.
+   * @default 0.003
+   */
+  pruneBelow?: number
+  /**
+   * Seed of the training order: the same examples, options and seed give the same model.
+   * @default 1
+   */
+  seed?: number
+  /**
+   * Label of examples that belong to no intent (e.g. `oos`). They train a rejection class, which is never
+   * returned as an intent: a text closest to it is out of scope.
+   * @default undefined
+   */
+  outOfScopeLabel?: string
+  /**
+   * Called while training, for progress reports.
+   * @default undefined
+   */
+  onProgress?: (progress: TrainingProgress) => void
+}
+
+export interface TrainingProgress {
+  phase: 'features' | 'train'
+  done: number
+  total: number
+}
+
+export type ResolvedClassifierOptions = Required<
+  Omit<ClassifierOptions, 'outOfScopeLabel' | 'onProgress' | 'features'>
+> & {
+  features: FeatureConfig
+  outOfScopeLabel: string | undefined
+  onProgress: ((progress: TrainingProgress) => void) | undefined
+}
+
+export const CLASSIFIER_DEFAULTS = {
+  c: 1,
+  maxPasses: 8,
+  minDocumentFrequency: 1,
+  wordWeight: 1,
+  charWeight: 1,
+  pruneBelow: 0.003,
+  seed: 1,
+} as const
+
+function positive(name: string, value: number, integer = false): number {
+  if (
+    typeof value !== 'number' ||
+    !Number.isFinite(value) ||
+    value <= 0 ||
+    (integer && !Number.isInteger(value))
+  )
+    throw semanticError(
+      'SEMANTIC_INVALID_OPTIONS',
+      `Classifier option '${name}' must be a positive ${integer ? 'integer' : 'number'}, got ${String(value)}`,
+    )
+  return value
+}
+
+export function resolveClassifierOptions(options: ClassifierOptions = {}): ResolvedClassifierOptions {
+  const merged = { ...CLASSIFIER_DEFAULTS, ...options }
+  const features = { ...DEFAULT_FEATURE_CONFIG, ...options.features }
+  positive('c', merged.c)
+  positive('maxPasses', merged.maxPasses, true)
+  positive('minDocumentFrequency', merged.minDocumentFrequency, true)
+  positive('wordWeight', merged.wordWeight)
+  positive('charWeight', merged.charWeight)
+  positive('features.maxChars', features.maxChars, true)
+  if (typeof merged.pruneBelow !== 'number' || !(merged.pruneBelow >= 0))
+    throw semanticError('SEMANTIC_INVALID_OPTIONS', `Classifier option 'pruneBelow' must be a number ≥ 0`)
+  if (!Number.isInteger(merged.seed))
+    throw semanticError('SEMANTIC_INVALID_OPTIONS', `Classifier option 'seed' must be an integer`)
+  if (![1, 2, 3].includes(features.wordNgrams))
+    throw semanticError(
+      'SEMANTIC_INVALID_OPTIONS',
+      `Classifier option 'features.wordNgrams' must be 1, 2 or 3`,
+    )
+  const charOff = features.charMax === 0
+  if (
+    !charOff &&
+    (!Number.isInteger(features.charMin) ||
+      !Number.isInteger(features.charMax) ||
+      features.charMin < 1 ||
+      features.charMax < features.charMin ||
+      features.charMax > 8)
+  )
+    throw semanticError(
+      'SEMANTIC_INVALID_OPTIONS',
+      `Classifier options 'features.charMin'/'features.charMax' must satisfy 1 ≤ charMin ≤ charMax ≤ 8 (or charMax 0 to disable)`,
+    )
+  if (
+    options.outOfScopeLabel !== undefined &&
+    (typeof options.outOfScopeLabel !== 'string' || !options.outOfScopeLabel)
+  )
+    throw semanticError(
+      'SEMANTIC_INVALID_OPTIONS',
+      `Classifier option 'outOfScopeLabel' must be a non-empty string`,
+    )
+  return {
+    ...merged,
+    features,
+    outOfScopeLabel: options.outOfScopeLabel,
+    onProgress: options.onProgress,
+  }
+}

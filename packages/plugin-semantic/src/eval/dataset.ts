@@ -1,0 +1,36 @@
+import { semanticError } from '../errors.js'
+import type { IntentExample } from '../classifier/examples.js'
+
+/**
+ * Parses JSON Lines of `{ "text": "…", "intent": "…" }` (blank lines skipped). `source` names the input
+ * in error messages, which give the line number at fault.
+ */
+export function parseJsonl(content: string, source = 'input'): IntentExample[] {
+  const examples: IntentExample[] = []
+  const lines = content.split(/\r?\n/)
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!.trim()
+    if (line === '') continue
+    let value: unknown
+    try {
+      value = JSON.parse(line)
+    } catch {
+      throw semanticError('SEMANTIC_INVALID_EXAMPLES', `${source}:${i + 1}: not valid JSON`)
+    }
+    const record = value as { text?: unknown; intent?: unknown } | null
+    if (
+      typeof record !== 'object' ||
+      record === null ||
+      typeof record.text !== 'string' ||
+      typeof record.intent !== 'string' ||
+      !record.intent
+    )
+      throw semanticError(
+        'SEMANTIC_INVALID_EXAMPLES',
+        `${source}:${i + 1}: expected {"text": "…", "intent": "…"} with a non-empty intent`,
+      )
+    examples.push({ text: record.text, intent: record.intent })
+  }
+  if (examples.length === 0) throw semanticError('SEMANTIC_INVALID_EXAMPLES', `${source}: no examples`)
+  return examples
+}

@@ -1,0 +1,153 @@
+/**
+ * `semantic()`: natural-language resolution for an engine. At `ready()` the stages learn from the
+ * registered intents; when intents change they learn again (debounced); every `engine.resolve(text)` that
+ * no exact name answered runs the pipeline, and a match carries the parameters the text states.
+ */
+import { Stage, type Engine, type IxpPlugin, type RegistryChange, type ResolveOutcome } from '@ixp/core'
+import { semanticError } from './errors.js'
+import { checkSemanticOptions, type SemanticOptions } from './options.js'
+import { extractParameters } from './params/extract.js'
+import { ResolverPipeline } from './pipeline.js'
+import { classifierStage } from './stages/classifier.js'
+import { contextStage } from './stages/context.js'
+import { embeddingStage } from './stages/embedding.js'
+import { exactStage } from './stages/exact.js'
+import type { ResolverStage } from './stages/types.js'
+import './augment.js'
+
+export const PLUGIN_NAME = '@ixp/plugin-semantic'
+
+export interface SemanticPlugin extends IxpPlugin {
+  /** The resolver pipeline (its stages, in order). */
+  readonly pipeline: ResolverPipeline
+  /** Resolves once the stages learned the current intents (waits for a pending retraining). */
+  whenTrained(): Promise<void>
+}
+
+export function defaultStages(options: SemanticOptions): ResolverStage[] {
+  return [
+    exactStage(),
+    classifierStage({ training: options.classifier, model: options.model, calibration: options.calibration }),
+    ...(options.embeddings ? [embeddingStage({ ...options.embedding, provider: options.embeddings })] : []),
+    contextStage(options.context),
+  ]
+}
+
+export function semantic(options: SemanticOptions = {}): SemanticPlugin {
+  checkSemanticOptions(options)
+  const pipeline = new ResolverPipeline(options.stages ?? defaultStages(options), {
+    earlyExit: options.earlyExit,
+    threshold: options.threshold,
+    limit: options.limit,
+  })
+  const delay = options.retrainDelayMs ?? 100
+  const fillParameters = options.extractParameters ?? true
+  let attached: Engine | undefined
+  let training: Promise<void> | undefined
+  let dirty = false
+  let timer: ReturnType<typeof setTimeout> | undefined
+  let closed = false
+
+  // One training at a time; changes that arrive meanwhile trigger one more round afterwards.
+  const train = (engine: Engine): Promise<void> => {
+    if (training) {
+      dirty = true
+      return training
+    }
+    training = (async () => {
+      try {
+        do {
+          dirty = false
+          const intents = engine.intents.list()
+          const started = performance.now()
+          await pipeline.prepare(intents)
+          engine.logger.debug('semantic stages trained', {
+            intents: intents.length,
+            ms: Math.round(performance.now() - started),
+          })
+        } while (dirty && !closed)
+      } finally {
+        training = undefined
+      }
+    })()
+    return training
+  }
+
+  return {
+    name: PLUGIN_NAME,
+    version: '0.1.0',
+    pipeline,
+    async whenTrained() {
+      if (timer !== undefined && attached) {
+        clearTimeout(timer)
+        timer = undefined
+        await train(attached)
+      }
+      while (training) await training
+    },
+    apply(engine) {
+      if (attached && attached !== engine)
+        throw semanticError(
+          'SEMANTIC_INVALID_OPTIONS',
+          `A semantic() plugin serves one engine; create one per engine`,
+        )
+      attached = engine
+
+      engine.hooks.ready.tapPromise({ name: `${PLUGIN_NAME}:train` }, async () => {
+        await train(engine)
+      })
+
+      const onChange = (change: RegistryChange) => {
+        if (change.kind !== 'intent' || closed || !engine.isReady) return
+        if (timer !== undefined) clearTimeout(timer)
+        timer = setTimeout(() => {
+          timer = undefined
+          train(engine).catch((error: unknown) =>
+            engine.logger.error('semantic retraining failed', { error: (error as Error)?.message }),
+          )
+        }, delay)
+      }
+      engine.events.on('registry:changed', onChange)
+
+      engine.hooks.resolve.tapPromise(
+        { name: PLUGIN_NAME, stage: Stage.SEMANTIC },
+        async (query, context): Promise<ResolveOutcome | undefined> => {
+          if (closed) return undefined
+          while (training) await training
+          const decision = await pipeline.resolve(query, context, engine.intents)
+          if (decision.reason === 'no-match') return undefined
+          if (!decision.matched || decision.intent === null)
+            return {
+              matched: false,
+              intent: null,
+              confidence: decision.confidence,
+              alternatives: decision.alternatives,
+              reason: 'out-of-scope',
+              source: decision.source,
+            }
+          const definition = engine.intents.get(decision.intent)
+          const extracted = fillParameters
+            ? extractParameters(query.text, definition?.parameters)
+            : { parameters: {}, missing: [] }
+          return {
+            matched: true,
+            intent: decision.intent,
+            parameters: extracted.parameters,
+            confidence: decision.confidence,
+            alternatives: decision.alternatives,
+            ...(extracted.missing.length > 0 ? { missing: extracted.missing } : {}),
+            source: decision.source,
+          }
+        },
+      )
+
+      return async () => {
+        closed = true
+        if (timer !== undefined) clearTimeout(timer)
+        engine.events.off('registry:changed', onChange)
+        await training?.catch(() => undefined)
+        await pipeline.close()
+      }
+    },
+  }
+}
