@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { clientAddress, type ProxyTrust } from '../src/client-ip.js'
-import { clientIdentity, formatIp, inRange, parseIp, parseRange } from '../src/ip.js'
+import { canonicalIpv4, clientIdentity, formatIp, inRange, parseIp, parseRange } from '../src/ip.js'
 
 const text = (input: string) => {
   const address = parseIp(input)
@@ -51,6 +51,34 @@ describe('parseIp / formatIp', () => {
       '2001:db8::g',
     ]) {
       expect(parseIp(bad), bad).toBeUndefined()
+    }
+  })
+})
+
+describe('canonicalIpv4 (the fast path for plain socket addresses)', () => {
+  it('agrees with the general parser on every plain IPv4 form and refuses the rest', () => {
+    const inputs = [
+      '0.0.0.0',
+      '1.2.3.4',
+      '255.255.255.255',
+      '10.0.0.1',
+      '256.0.0.1',
+      '01.2.3.4',
+      '1.2.3',
+      '1.2.3.4.',
+      '.1.2.3',
+      '1..2.3',
+      '1.2.3.4:80',
+      '::1',
+      '1.2.3.a',
+      '',
+      '1234.1.1.1',
+      '1.2.3.04',
+    ]
+    for (const input of inputs) {
+      const general = parseIp(input)
+      const expected = general?.version === 4 && !input.includes(':') ? formatIp(general) : undefined
+      expect(canonicalIpv4(input), input).toBe(expected)
     }
   })
 })
