@@ -35,6 +35,8 @@ export interface IxpContext {
   origin?: string
   /** Request headers, lower-cased names (transports fill it; auth reads `authorization`). */
   headers?: Record<string, string | undefined>
+  /** The client's address as the transport saw it (the socket's peer; proxies are plugin-rate-limit's business). */
+  ip?: string
   /** A request id for logs and tracing. */
   requestId?: string
   /** Aborted when the caller goes away; the engine also aborts it at the render deadline. */
