@@ -29,6 +29,11 @@ function isObject(value: unknown): value is Record<string, unknown> {
 
 const NEVER_ABORTED = new AbortController().signal
 
+/** Durations are reported to a hundredth of a millisecond. */
+function elapsed(from: number, to: number): number {
+  return Math.round((to - from) * 100) / 100
+}
+
 /** Refuses a run nested too deep, or one re-entering a workflow already running in the chain. */
 export function checkNesting(workflowId: string, caller: IxpContext, maxDepth: number): readonly string[] {
   const trace = caller.workflow
@@ -147,7 +152,11 @@ export class WorkflowRun {
         message: `Step '${this.#fatal.step}' failed: ${reported.message}`,
         step: this.#fatal.step,
       }
-    } else if (this.#controller.signal.aborted) {
+    } else if (
+      this.#controller.signal.aborted &&
+      // Aborted after every step already ended well: the work is done, there is nothing to undo.
+      this.#records.some((record) => record.status === 'cancelled' || record.status === 'not_run')
+    ) {
       failure = toStepError(abortReason(this.#controller.signal))
     }
     if (failure) await this.#compensate()
@@ -157,7 +166,7 @@ export class WorkflowRun {
       workflowId: workflow.id,
       name: workflow.definition.name,
       status: failure ? 'failed' : this.#records.some((r) => r.status === 'failed') ? 'partial' : 'completed',
-      executionTime: clock.now() - startedAt,
+      executionTime: elapsed(startedAt, clock.now()),
       steps: this.#records,
       results: this.#finalResults(),
     }
@@ -216,7 +225,7 @@ export class WorkflowRun {
     const base = { workflowId: this.#workflow.id, runId: this.runId, stepId: step.id }
     const scope = this.#scope(step.id)
     const finish = () => {
-      record.duration = clock.now() - startedAt
+      record.duration = elapsed(startedAt, clock.now())
     }
     const fail = (error: IxpError, attempts: number) => {
       finish()
@@ -411,7 +420,7 @@ export class WorkflowRun {
       } catch (error) {
         outcome = { ok: false, error: toIxpError(error), attempts: 0 }
       }
-      const duration = clock.now() - startedAt
+      const duration = elapsed(startedAt, clock.now())
       if (outcome.ok) {
         record.compensation = { status: 'completed', attempts: outcome.attempts, duration }
         if (outcome.result !== undefined) record.compensation.result = outcome.result

@@ -143,9 +143,7 @@ describe('failure modes', () => {
     expect(result.steps.map((step) => step.status)).toEqual(['failed', 'completed'])
     expect(notify.calls[0]!.params).toEqual({ fixed: 1 })
     const rendered = await engine.render({ intent: { name: 'workflow_w', parameters: { input: {} } } })
-    expect((rendered.tree as ElementNode).props.className).toBe(
-      'workflow-result status-partial',
-    )
+    expect((rendered.tree as ElementNode).props.className).toBe('workflow-result status-partial')
   })
 
   it('a step errorHandling overrides the workflow one, both ways', async () => {
@@ -437,6 +435,33 @@ describe('failure modes', () => {
     expect(result.error?.code).toBe('ABORTED')
     expect(result.steps[0]!.status).toBe('cancelled')
     expect((slow.reasons[0] as IxpError).code).toBe('ABORTED')
+  })
+
+  it('a caller leaving after every step ended does not fail (nor undo) the finished run', async () => {
+    const undone = recorder()
+    const engine = engineWith([intent('ok', async () => ({ done: true })), intent('undo', undone.handler)])
+    const plugin = workflows({
+      workflows: [
+        {
+          id: 'w',
+          name: 'W',
+          description: 'Late abort',
+          steps: [{ id: 'last', intentName: 'ok', compensate: { intentName: 'undo' } }],
+        },
+      ],
+    })
+    const caller = new AbortController()
+    // The caller goes away right after the last step succeeded, before the run reports its end.
+    plugin.events.on('step:success', () => caller.abort())
+    const ended = deferred<WorkflowResult>()
+    plugin.events.on('workflow:end', (event) => ended.resolve(event.result))
+    engine.use(plugin)
+    await expect(runWorkflow(engine, 'w', {}, { signal: caller.signal })).rejects.toMatchObject({
+      code: 'ABORTED',
+    })
+    const result = await ended.promise
+    expect(result.status).toBe('completed')
+    expect(undone.calls).toHaveLength(0)
   })
 
   it("the engine's own render deadline of the workflow also reaches the steps", async () => {

@@ -1,4 +1,5 @@
 import { isIxpError, type IxpError } from '@ixp/core'
+import { renderToHTML } from '@ixp/core/html'
 import { describe, expect, it } from 'vitest'
 import { runWorkflow, workflows, type WorkflowEvents, type WorkflowsPlugin } from '../src/index.js'
 import { deferred, engineWith, intent, recorder } from './helpers.js'
@@ -327,6 +328,9 @@ describe('running workflows', () => {
       props: { className: 'results-json' },
       children: [JSON.stringify({ validate: { n: 1, ok: true } }, null, 2)],
     })
+    const html = renderToHTML(rendered.tree)
+    expect(html).toContain('<h2>Workflow: Tree demo</h2>')
+    expect(html).toContain('<div class="step-item status-skipped" data-step-id="never" data-group="1">')
     expect(engine.intents.get('workflow_tree')).toMatchObject({
       description: 'Execute workflow: Rendered',
       metadata: { workflowId: 'tree', isWorkflow: true },
