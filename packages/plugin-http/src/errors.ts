@@ -1,0 +1,108 @@
+/**
+ * The HTTP error codes this package adds to the core's, and the one place an error becomes the IXP error
+ * body `{"error":{"code","message","timestamp","details"?}}`. Unexpected errors never reach the caller:
+ * they get a generic message and an error id that is also in the server log.
+ */
+import { ErrorCodes, IxpError, isIxpError, type Logger } from '@ixp/core'
+
+/** Error codes of `@ixp/plugin-http` with their statuses (the core's codes pass through unchanged). */
+export const HttpErrorCodes = {
+  /** No route at that path under the base path. */
+  NOT_FOUND: 404,
+  /** The route exists but not for that method; the `Allow` header lists the methods it has. */
+  METHOD_NOT_ALLOWED: 405,
+  /** The request body is larger than `bodyLimit`; reading stopped at the limit. */
+  PAYLOAD_TOO_LARGE: 413,
+  /** A body that is not JSON (form, text, no Content-Type) or a charset other than UTF-8. */
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  /** An option of `createHttpHandler` is invalid (thrown at start-up, never sent). */
+  HTTP_INVALID_OPTIONS: 500,
+} as const
+
+export type HttpErrorCode = keyof typeof HttpErrorCodes
+
+/** Makes an error of this package's table (4xx ones are exposed to the caller). */
+export function httpError(
+  code: HttpErrorCode | 'INVALID_REQUEST',
+  message: string,
+  options: { details?: Record<string, unknown>; headers?: Record<string, string> } = {},
+): IxpError {
+  const status = code === 'INVALID_REQUEST' ? ErrorCodes.INVALID_REQUEST : HttpErrorCodes[code]
+  return new IxpError(code, message, { status, ...options })
+}
+
+/** Safe messages for 5xx codes whose own message is not exposed. */
+const GENERIC_MESSAGES: Record<string, string> = {
+  RENDER_TIMEOUT: 'The render did not finish within its deadline',
+  ABORTED: 'The request was aborted by the caller',
+}
+
+export interface ErrorPayload {
+  status: number
+  code: string
+  body: string
+  headers: Record<string, string> | undefined
+}
+
+function errorId(): string {
+  return crypto.randomUUID()
+}
+
+function clampStatus(status: number): number {
+  return Number.isInteger(status) && status >= 400 && status <= 599 ? status : 500
+}
+
+/**
+ * Turns anything thrown into the wire error. Exposed IxpErrors keep their message and details; anything else
+ * keeps its code and status (when it is an IxpError) but gets a generic message and an `errorId`, and the real
+ * error is logged with that id. `debug` adds the original message and stack for local development.
+ */
+export function toErrorPayload(
+  error: unknown,
+  logger: Logger,
+  debug: boolean,
+  where: { method: string; path: string; requestId: string | undefined },
+): ErrorPayload {
+  const ixp = isIxpError(error) ? error : undefined
+  const status = clampStatus(ixp?.status ?? 500)
+  const code = ixp?.code ?? 'INTERNAL_ERROR'
+  let message: string
+  let details: Record<string, unknown> | undefined
+  if (ixp && ixp.expose) {
+    message = ixp.message
+    details = ixp.details
+  } else {
+    const id = errorId()
+    message = GENERIC_MESSAGES[code] ?? 'An unexpected error occurred; quote the errorId when reporting it'
+    details = { errorId: id }
+    const original = ixp?.cause ?? error
+    logger.error('request failed', {
+      errorId: id,
+      code,
+      status,
+      method: where.method,
+      path: where.path,
+      requestId: where.requestId,
+      message: original instanceof Error ? original.message : String(original),
+      stack: original instanceof Error ? original.stack : undefined,
+    })
+    if (debug) {
+      details.message = original instanceof Error ? original.message : String(original)
+      details.stack = original instanceof Error ? original.stack : undefined
+    }
+  }
+  const payload: { code: string; message: string; timestamp: string; details?: Record<string, unknown> } = {
+    code,
+    message,
+    timestamp: new Date().toISOString(),
+  }
+  if (details !== undefined) payload.details = details
+  let body: string
+  try {
+    body = JSON.stringify({ error: payload })
+  } catch {
+    // Details a plugin filled with something unserialisable (a BigInt, a cycle) must not hide the error itself.
+    body = JSON.stringify({ error: { code, message, timestamp: payload.timestamp } })
+  }
+  return { status, code, body, headers: ixp?.headers }
+}

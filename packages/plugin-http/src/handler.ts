@@ -1,0 +1,197 @@
+/**
+ * `createHttpHandler`: the route table (precomputed once), the dispatcher every transport calls, and the
+ * web-standard `fetch` entry. One request: match → context → route → answer (or the JSON error body), with
+ * security, CORS and request-id headers on every answer, and the metrics collector counting it.
+ */
+import type { Engine, IxpContext } from '@ixp/core'
+import { applyCors, applyPreflight } from './cors.js'
+import { httpError, toErrorPayload } from './errors.js'
+import type { TransportRequest, TransportResponse } from './exchange.js'
+import { setHeader, setHeaders, type HeaderList } from './headers.js'
+import { DISPATCH, type Dispatcher } from './internal.js'
+import { JsonCache } from './json-cache.js'
+import { MetricsCollector } from './metrics.js'
+import { resolveOptions, type HttpHandlerOptions, type ResolvedOptions } from './options.js'
+import { createRoutes, type RouteHandler } from './routes.js'
+import { fromRequest, toResponse } from './web.js'
+
+/** The handler: a web-standard `fetch`, plus what adapters and plugins need to know about it. */
+export interface HttpHandler {
+  /** Answers one request (bound: pass it around as `handler.fetch`, e.g. `export default { fetch }`). */
+  readonly fetch: (request: Request) => Promise<Response>
+  /** The engine it serves. */
+  readonly engine: Engine
+  /** The normalised base path (`''` when the routes live at the root). */
+  readonly basePath: string
+  /** The built-in request metrics (a metrics provider receives it too). */
+  readonly metrics: MetricsCollector
+  /** Whether a path (without query) is under the base path, i.e. this handler answers it. */
+  handles(path: string): boolean
+  /** @internal The transport-neutral dispatcher used by the adapters. */
+  readonly [DISPATCH]: Dispatcher
+}
+
+interface Route {
+  /** The metrics key. */
+  key: string
+  methods: Record<string, RouteHandler>
+  allow: string
+}
+
+const JSON_TYPE = 'application/json; charset=utf-8'
+const NOT_FOUND_KEY = 'not_found'
+/** A sane request id: visible ASCII, bounded (it is echoed in a header and written to logs). */
+const REQUEST_ID = /^[\x21-\x7e]{1,128}$/
+
+function buildRouteTable(routes: Record<string, Record<string, RouteHandler>>): Map<string, Route> {
+  const table = new Map<string, Route>()
+  for (const [path, methods] of Object.entries(routes)) {
+    const names = Object.keys(methods)
+    if (names.includes('GET')) names.push('HEAD')
+    names.push('OPTIONS')
+    table.set(path, { key: path === '/render' ? 'render_requests' : path, methods, allow: names.join(', ') })
+  }
+  return table
+}
+
+/** Lower-cases, drops one trailing slash (as Express does) and removes the base path; undefined when outside it. */
+function routePath(request: TransportRequest, basePath: string): string | undefined {
+  let path = request.path.toLowerCase()
+  if (path.length > 1 && path.endsWith('/')) path = path.slice(0, -1)
+  if (request.relative || basePath === '') return path === '' ? '/' : path
+  if (!path.startsWith(basePath)) return undefined
+  if (path.length === basePath.length) return '/'
+  return path.charCodeAt(basePath.length) === 0x2f ? path.slice(basePath.length) : undefined
+}
+
+function hasNoCache(cacheControl: string | undefined): boolean {
+  return cacheControl !== undefined && /(?:^|[\s,])no-cache(?:$|[\s,=])/i.test(cacheControl)
+}
+
+/**
+ * Creates the IXP HTTP handler for an engine. Options are checked here (a bad one throws
+ * `HTTP_INVALID_OPTIONS` naming it); routes are built once.
+ */
+export function createHttpHandler(engine: Engine, options: HttpHandlerOptions = {}): HttpHandler {
+  const settings: ResolvedOptions = resolveOptions(options)
+  const collector = new MetricsCollector()
+  const createdAt = Date.now()
+  const table = buildRouteTable(
+    createRoutes({ engine, options: settings, collector, cache: new JsonCache(engine), createdAt }),
+  )
+  const { basePath, cors, securityHeaders, requestIdHeader, generateRequestId, logRequests, debug } = settings
+  const countRequests = settings.metrics.enabled
+  const staticHeaders: HeaderList = Object.entries(securityHeaders).flat()
+
+  const customRequestId = options.requestId !== false && options.requestId?.generate !== undefined
+
+  function newRequestId(): string {
+    if (!customRequestId) return crypto.randomUUID()
+    try {
+      const id = generateRequestId()
+      if (typeof id === 'string' && REQUEST_ID.test(id)) return id
+    } catch (error) {
+      engine.logger.error('requestId.generate threw; using a random id', { error: (error as Error)?.message })
+    }
+    return crypto.randomUUID()
+  }
+
+  function contextFor(request: TransportRequest, requestId: string | undefined, path: string): IxpContext {
+    const headers = request.headers()
+    const ctx: IxpContext = { headers }
+    if (requestId !== undefined) ctx.requestId = requestId
+    const origin = headers.origin
+    if (origin !== undefined) ctx.origin = origin
+    if (request.signal !== undefined) ctx.signal = request.signal
+    if (hasNoCache(headers['cache-control'])) ctx.cache = 'bypass'
+    if (request.ip !== undefined) ctx.ip = request.ip
+    if (settings.context) Object.assign(ctx, settings.context({ headers, path }))
+    return ctx
+  }
+
+  const dispatch: Dispatcher = async (request) => {
+    const startedAt = performance.now()
+    const headers = staticHeaders.slice()
+    let requestId: string | undefined
+    if (requestIdHeader !== undefined) {
+      const given = request.header(requestIdHeader)
+      requestId = given !== undefined && REQUEST_ID.test(given) ? given : newRequestId()
+      headers.push(requestIdHeader, requestId)
+    }
+    if (cors) applyCors(headers, cors, request.header('origin'))
+    const method = request.method
+    const path = routePath(request, basePath)
+    const route = path === undefined ? undefined : table.get(path)
+    let response: TransportResponse
+    let errorCode: string | undefined
+    try {
+      if (path !== undefined && method === 'OPTIONS' && (cors || route)) {
+        if (cors) applyPreflight(headers, cors)
+        if (route) headers.push('allow', route.allow)
+        headers.push('content-length', '0')
+        response = { status: 204, headers, body: null }
+      } else {
+        if (!route) throw httpError('NOT_FOUND', 'The requested resource was not found')
+        const handler = route.methods[method] ?? (method === 'HEAD' ? route.methods.GET : undefined)
+        if (!handler) {
+          headers.push('allow', route.allow)
+          throw httpError(
+            'METHOD_NOT_ALLOWED',
+            `Method ${method.slice(0, 20)} is not allowed here; use ${route.allow}`,
+            {
+              details: { allow: route.allow.split(', ') },
+            },
+          )
+        }
+        const answer = await handler({ request, ctx: contextFor(request, requestId, path!) })
+        headers.push('content-type', answer.contentType ?? JSON_TYPE)
+        if (answer.headers !== undefined) setHeaders(headers, answer.headers)
+        response = { status: answer.status, headers, body: answer.body }
+      }
+    } catch (error) {
+      const payload = toErrorPayload(error, engine.logger, debug, { method, path: request.path, requestId })
+      errorCode = payload.code
+      setHeader(headers, 'content-type', JSON_TYPE)
+      if (payload.headers !== undefined) setHeaders(headers, payload.headers)
+      response = { status: payload.status, headers, body: payload.body }
+      // Unread bytes of an oversized body would otherwise be read to keep the connection alive.
+      if (payload.status === 413) response.close = true
+    }
+    if (method === 'HEAD') response.head = true
+    const durationMs = performance.now() - startedAt
+    if (countRequests) collector.record(route?.key ?? NOT_FOUND_KEY, response.status, durationMs, errorCode)
+    if (logRequests) {
+      engine.logger.info('request', {
+        method,
+        path: request.path,
+        status: response.status,
+        durationMs: Math.round(durationMs * 1000) / 1000,
+        requestId,
+      })
+    }
+    return response
+  }
+
+  const fetch = async (request: Request): Promise<Response> => {
+    try {
+      return toResponse(await dispatch(fromRequest(request)))
+    } catch (error) {
+      // Only a broken Request object gets here; the dispatcher itself never throws.
+      const payload = toErrorPayload(error, engine.logger, debug, {
+        method: '?',
+        path: '?',
+        requestId: undefined,
+      })
+      return new Response(payload.body, { status: payload.status, headers: { 'content-type': JSON_TYPE } })
+    }
+  }
+
+  return {
+    fetch,
+    engine,
+    basePath,
+    metrics: collector,
+    handles: (path) => routePath({ path, relative: false } as TransportRequest, basePath) !== undefined,
+    [DISPATCH]: dispatch,
+  }
+}

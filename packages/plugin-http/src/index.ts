@@ -1,0 +1,28 @@
+/**
+ * @ixp/plugin-http — the IXP routes as a web-standard `fetch` handler. Runs anywhere `Request` and `Response`
+ * exist (Node, workerd, Bun, Deno); the node:http, Express, Fastify and Hono adapters live in subpaths.
+ */
+export { createHttpHandler, type HttpHandler } from './handler.js'
+export type {
+  CorsOptions,
+  CrawlerOptions,
+  HttpHandlerOptions,
+  MetricsOptions,
+  RequestIdOptions,
+} from './options.js'
+export { HttpErrorCodes, type HttpErrorCode } from './errors.js'
+export type {
+  CrawlerItem,
+  CrawlerProvider,
+  CrawlerQuery,
+  CrawlerSource,
+  CrawlerSourceQuery,
+} from './crawler.js'
+export {
+  MetricsCollector,
+  type MetricsAnswer,
+  type MetricsProvider,
+  type MetricsSnapshot,
+} from './metrics.js'
+export { DEFAULT_SECURITY_HEADERS } from './security-headers.js'
+export { DEFAULT_THEME } from './theme.js'

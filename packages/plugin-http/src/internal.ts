@@ -1,0 +1,11 @@
+/**
+ * What the adapters of this package share and users should not rely on. The dispatcher is reached through a
+ * registered symbol so that two bundled copies of the package (ESM and CJS) still understand each other.
+ */
+import type { TransportRequest, TransportResponse } from './exchange.js'
+
+/** @internal */
+export const DISPATCH: unique symbol = Symbol.for('@ixp/plugin-http.dispatch')
+
+/** @internal Answers one transport-neutral request; never rejects. */
+export type Dispatcher = (request: TransportRequest) => Promise<TransportResponse>

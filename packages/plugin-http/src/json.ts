@@ -1,0 +1,131 @@
+/**
+ * Safe JSON bodies: a linear pre-scan bounds the nesting before `JSON.parse` runs (no parser recursion is ever
+ * reached on a hostile body), the top level must be an object, and `__proto__` / `constructor` / `prototype`
+ * keys are refused anywhere. Every check is iterative: 100 000 levels of nesting cost a scan, not a stack.
+ */
+import type { IxpError } from '@ixp/core'
+import { httpError } from './errors.js'
+
+const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype'])
+
+const OPEN_BRACE = 0x7b
+const OPEN_BRACKET = 0x5b
+const CLOSE_BRACE = 0x7d
+const CLOSE_BRACKET = 0x5d
+const QUOTE = 0x22
+const BACKSLASH = 0x5c
+
+function tooDeep(maxDepth: number): IxpError {
+  return httpError('INVALID_REQUEST', `The JSON body is nested deeper than ${maxDepth} levels`, {
+    details: { maxDepth },
+  })
+}
+
+/** Throws when arrays and objects in `text` nest deeper than `maxDepth` (strings are skipped correctly). */
+export function assertJsonDepth(text: string, maxDepth: number): void {
+  let depth = 0
+  let inString = false
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    if (inString) {
+      if (c === BACKSLASH) i++
+      else if (c === QUOTE) inString = false
+    } else if (c === QUOTE) {
+      inString = true
+    } else if (c === OPEN_BRACE || c === OPEN_BRACKET) {
+      if (++depth > maxDepth) throw tooDeep(maxDepth)
+    } else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) {
+      depth--
+    }
+  }
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
+interface Frame {
+  value: object
+  depth: number
+  key: string | number | undefined
+  parent: Frame | undefined
+}
+
+function pathOf(frame: Frame): string {
+  const parts: (string | number)[] = []
+  for (let at: Frame | undefined = frame; at?.key !== undefined; at = at.parent) parts.push(at.key)
+  const path = parts.reverse().join('.')
+  return path.length > 120 ? `${path.slice(0, 120)}…` : path
+}
+
+/**
+ * Walks a parsed value without recursion: refuses forbidden keys and nesting deeper than `maxDepth`.
+ * Used on every body parsed here and on bodies a framework parsed before us (`express.json()`).
+ */
+export function assertSafeValue(root: unknown, maxDepth: number): void {
+  if (typeof root !== 'object' || root === null) return
+  const stack: Frame[] = [{ value: root, depth: 1, key: undefined, parent: undefined }]
+  while (stack.length > 0) {
+    const frame = stack.pop()!
+    const { value, depth } = frame
+    if (depth > maxDepth) throw tooDeep(maxDepth)
+    if (Array.isArray(value)) {
+      for (let i = 0; i < value.length; i++) {
+        const item: unknown = value[i]
+        if (typeof item === 'object' && item !== null)
+          stack.push({ value: item, depth: depth + 1, key: i, parent: frame })
+      }
+      continue
+    }
+    for (const key of Object.keys(value)) {
+      if (FORBIDDEN_KEYS.has(key)) {
+        throw httpError('INVALID_REQUEST', `The key '${key}' is not allowed in a request body`, {
+          details: { key, path: pathOf(frame) },
+        })
+      }
+      const item: unknown = (value as Record<string, unknown>)[key]
+      if (typeof item === 'object' && item !== null)
+        stack.push({ value: item, depth: depth + 1, key, parent: frame })
+    }
+  }
+}
+
+/** Cheap test: could the raw text spell a forbidden key (directly or through `\u` escapes)? */
+function mayHoldForbiddenKey(text: string): boolean {
+  return (
+    text.includes('__proto__') ||
+    text.includes('constructor') ||
+    text.includes('prototype') ||
+    text.includes('\\u')
+  )
+}
+
+/**
+ * Parses a request body that must be a JSON object. Throws `INVALID_REQUEST` (400) for an empty body,
+ * malformed JSON, a top level other than an object, excessive nesting or a forbidden key.
+ */
+export function parseJsonObject(text: string, maxDepth: number): Record<string, unknown> {
+  // Nesting deeper than maxDepth needs more than maxDepth brackets, so short bodies skip the scan.
+  if (text.length > maxDepth) assertJsonDepth(text, maxDepth)
+  let value: unknown
+  try {
+    value = JSON.parse(text)
+  } catch (error) {
+    if (text.trim() === '')
+      throw httpError('INVALID_REQUEST', 'The request body is empty; send a JSON object')
+    const reason = error instanceof Error ? error.message.slice(0, 200) : 'invalid JSON'
+    throw httpError('INVALID_REQUEST', `The request body is not valid JSON: ${reason}`)
+  }
+  const parsed = requireObject(value)
+  if (mayHoldForbiddenKey(text)) assertSafeValue(parsed, maxDepth)
+  return parsed
+}
+
+/** The body's top level must be a JSON object (not an array, string, number, boolean or null). */
+export function requireObject(value: unknown): Record<string, unknown> {
+  if (!isPlainObject(value)) {
+    const kind = value === null ? 'null' : Array.isArray(value) ? 'an array' : `a ${typeof value}`
+    throw httpError('INVALID_REQUEST', `The request body must be a JSON object, not ${kind}`)
+  }
+  return value
+}

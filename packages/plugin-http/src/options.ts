@@ -1,0 +1,288 @@
+/**
+ * The options of {@link createHttpHandler}, their defaults (spread in one place, {@link resolveOptions}) and the
+ * start-up checks that refuse a misconfiguration before the first request.
+ */
+import { IxpError, type IxpContext } from '@ixp/core'
+import type { CrawlerProvider, CrawlerSource } from './crawler.js'
+import type { MetricsProvider } from './metrics.js'
+import { DEFAULT_SECURITY_HEADERS } from './security-headers.js'
+import { DEFAULT_THEME } from './theme.js'
+
+/** Cross-origin resource sharing; the defaults are the IXP reference server's. */
+export interface CorsOptions {
+  /**
+   * Origins that get `Access-Control-Allow-Origin` (echoed). `'*'` allows every origin (echoed when
+   * `credentials` is on, since browsers refuse `*` with credentials); a function decides per origin.
+   * CORS never refuses a request: other origins simply get no `Access-Control-Allow-Origin`.
+   * @default ['http://localhost:3000']
+   */
+  origins?: string[] | '*' | ((origin: string) => boolean)
+  /** Send `Access-Control-Allow-Credentials: true`. @default true */
+  credentials?: boolean
+  /** `Access-Control-Allow-Methods` of preflight answers. @default ['GET','POST','PUT','DELETE','OPTIONS'] */
+  methods?: string[]
+  /** `Access-Control-Allow-Headers` of preflight answers. @default ['Content-Type','Authorization'] */
+  allowedHeaders?: string[]
+  /** `Access-Control-Expose-Headers` on every answer (none by default, as the reference). @default [] */
+  exposedHeaders?: string[]
+  /** `Access-Control-Max-Age` of preflight answers, in seconds; unset sends none. @default undefined */
+  maxAge?: number
+}
+
+/** The metrics route. */
+export interface MetricsOptions {
+  /** Serve the metrics route and count requests. @default true */
+  enabled?: boolean
+  /** Path of the metrics route under the base path. @default '/metrics' */
+  endpoint?: string
+  /**
+   * Produces the route's answer instead of the built-in JSON collector (a tracing plugin serves Prometheus
+   * text here). The built-in collector keeps counting either way and is passed in.
+   * @default undefined (the built-in JSON shape of the IXP reference)
+   */
+  provider?: MetricsProvider
+}
+
+/** The crawler content route. */
+export interface CrawlerOptions {
+  /** Data sources merged, sorted (newest first) and paginated by the route. @default [] */
+  sources?: CrawlerSource[]
+  /** Answers the route when no source is registered (the reference's data provider). @default undefined */
+  provider?: CrawlerProvider
+}
+
+/** Request ids: taken from a request header when it is sane, generated otherwise, and returned. */
+export interface RequestIdOptions {
+  /** Header read and written (lower-case). @default 'x-request-id' */
+  header?: string
+  /** Makes a new id. @default crypto.randomUUID */
+  generate?: () => string
+}
+
+/** Options of {@link createHttpHandler}; every field is optional. */
+export interface HttpHandlerOptions {
+  /** Where the IXP routes live (`''` serves them at the root, e.g. behind a framework mount). @default '/ixp' */
+  basePath?: string
+  /** Largest accepted request body in bytes; reading stops there with 413. @default 1_048_576 (1 MB) */
+  bodyLimit?: number
+  /** Deepest nesting of arrays and objects accepted in a JSON body; deeper is a 400. @default 64 */
+  maxJsonDepth?: number
+  /** CORS headers, or `false` for none. @default the reference's defaults (see {@link CorsOptions}) */
+  cors?: CorsOptions | false
+  /**
+   * Security headers on every answer: `true` sends the reference's helmet set, an object overrides single
+   * headers of it (`false` drops one), `false` sends none.
+   * @default true
+   */
+  securityHeaders?: boolean | Record<string, string | false>
+  /** Request id header, or `false` to neither read nor send one. @default { header: 'x-request-id' } */
+  requestId?: RequestIdOptions | false
+  /** The metrics route and collector. @default { enabled: true, endpoint: '/metrics' } */
+  metrics?: MetricsOptions
+  /** Sources of the crawler content route. @default { sources: [] } (crawlable intents are listed) */
+  crawler?: CrawlerOptions
+  /** The theme served by `GET /theme`, `/sdk/config` and `/init`. @default a built-in light theme */
+  theme?: Record<string, unknown>
+  /** `service` of `GET /health`. @default 'IXP Server' */
+  serviceName?: string
+  /** `version` of `GET /health`. @default '1.0.0' */
+  serviceVersion?: string
+  /** `info` of `GET /openapi.json`. @default { title: 'IXP API', version: '1.0.0' } */
+  openapi?: { title?: string; version?: string; description?: string } | false
+  /** Log one structured line per request through `engine.logger.info`. @default false */
+  logRequests?: boolean
+  /**
+   * Put the real message and stack of unexpected errors into responses (`details.stack`). Never in production.
+   * @default false
+   */
+  debug?: boolean
+  /**
+   * Adds fields to the context of every request (after the transport's own), e.g. a tenant from a header.
+   * @default undefined
+   */
+  context?: (request: { headers: Record<string, string | undefined>; path: string }) => Partial<IxpContext>
+}
+
+export interface ResolvedCors {
+  allow: (origin: string) => boolean
+  /** Echo the origin (credentials or a list) rather than sending `*`. */
+  wildcard: boolean
+  credentials: boolean
+  methods: string
+  allowedHeaders: string
+  exposedHeaders: string | undefined
+  maxAge: string | undefined
+  origins: string[] | '*' | 'function'
+}
+
+export interface ResolvedOptions {
+  basePath: string
+  bodyLimit: number
+  maxJsonDepth: number
+  cors: ResolvedCors | undefined
+  securityHeaders: Record<string, string>
+  requestIdHeader: string | undefined
+  generateRequestId: () => string
+  metrics: { enabled: boolean; endpoint: string; provider: MetricsProvider | undefined }
+  crawler: { sources: CrawlerSource[]; provider: CrawlerProvider | undefined }
+  theme: Record<string, unknown>
+  serviceName: string
+  serviceVersion: string
+  openapi: { title: string; version: string; description?: string } | undefined
+  logRequests: boolean
+  debug: boolean
+  context: HttpHandlerOptions['context']
+}
+
+const DEFAULT_CORS = {
+  origins: ['http://localhost:3000'] as CorsOptions['origins'],
+  credentials: true,
+  methods: ['GET', 'POST', 'PUT', 'DELETE', 'OPTIONS'],
+  allowedHeaders: ['Content-Type', 'Authorization'],
+  exposedHeaders: [] as string[],
+  maxAge: undefined as number | undefined,
+}
+
+const DEFAULTS = {
+  basePath: '/ixp',
+  bodyLimit: 1_048_576,
+  maxJsonDepth: 64,
+  serviceName: 'IXP Server',
+  serviceVersion: '1.0.0',
+  logRequests: false,
+  debug: false,
+}
+
+function invalid(message: string): IxpError {
+  return new IxpError('HTTP_INVALID_OPTIONS', `@ixp/plugin-http: ${message}`, { status: 500 })
+}
+
+// Header names and values must survive every transport unchanged.
+const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/
+const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/
+
+function normalizeBasePath(basePath: string): string {
+  if (basePath === '' || basePath === '/') return ''
+  if (!basePath.startsWith('/')) throw invalid(`basePath must start with '/' (got '${basePath}')`)
+  if (/[?#\s]/.test(basePath))
+    throw invalid('basePath must be a plain path without query, fragment or spaces')
+  return basePath.replace(/\/+$/, '').toLowerCase()
+}
+
+function positiveInteger(name: string, value: number): number {
+  if (!Number.isSafeInteger(value) || value < 1)
+    throw invalid(`${name} must be a positive integer (got ${value})`)
+  return value
+}
+
+function resolveCors(cors: CorsOptions | false | undefined): ResolvedCors | undefined {
+  if (cors === false) return undefined
+  const merged = { ...DEFAULT_CORS, ...cors }
+  const { origins } = merged
+  let allow: (origin: string) => boolean
+  if (origins === '*') {
+    allow = () => true
+  } else if (typeof origins === 'function') {
+    allow = (origin) => {
+      try {
+        return origins(origin) === true
+      } catch {
+        return false
+      }
+    }
+  } else if (Array.isArray(origins) && origins.every((origin) => typeof origin === 'string')) {
+    const set = new Set(origins)
+    allow = (origin) => set.has(origin)
+  } else {
+    throw invalid("cors.origins must be an array of origin strings, '*' or a function")
+  }
+  for (const key of ['methods', 'allowedHeaders', 'exposedHeaders'] as const) {
+    const list = merged[key]
+    if (!Array.isArray(list) || !list.every((item) => typeof item === 'string' && TOKEN.test(item))) {
+      throw invalid(`cors.${key} must be an array of header or method names`)
+    }
+  }
+  if (merged.maxAge !== undefined && (!Number.isSafeInteger(merged.maxAge) || merged.maxAge < 0)) {
+    throw invalid('cors.maxAge must be a non-negative integer number of seconds')
+  }
+  return {
+    allow,
+    wildcard: origins === '*' && !merged.credentials,
+    credentials: merged.credentials === true,
+    methods: merged.methods.join(','),
+    allowedHeaders: merged.allowedHeaders.join(','),
+    exposedHeaders: merged.exposedHeaders.length > 0 ? merged.exposedHeaders.join(',') : undefined,
+    maxAge: merged.maxAge === undefined ? undefined : String(merged.maxAge),
+    origins: typeof origins === 'function' ? 'function' : origins === '*' ? '*' : [...origins],
+  }
+}
+
+function resolveSecurityHeaders(option: HttpHandlerOptions['securityHeaders']): Record<string, string> {
+  if (option === false) return {}
+  const headers: Record<string, string> = { ...DEFAULT_SECURITY_HEADERS }
+  if (option === true || option === undefined) return headers
+  for (const [name, value] of Object.entries(option)) {
+    const key = name.toLowerCase()
+    if (!TOKEN.test(key)) throw invalid(`securityHeaders: '${name}' is not a valid header name`)
+    if (value === false) {
+      delete headers[key]
+    } else if (typeof value === 'string' && HEADER_VALUE.test(value)) {
+      headers[key] = value
+    } else {
+      throw invalid(`securityHeaders.${name} must be a header value string or false`)
+    }
+  }
+  return headers
+}
+
+function defaultRequestId(): string {
+  return crypto.randomUUID()
+}
+
+/** Applies the defaults and checks every option; throws `HTTP_INVALID_OPTIONS` naming the bad one. */
+export function resolveOptions(options: HttpHandlerOptions = {}): ResolvedOptions {
+  const merged = { ...DEFAULTS, ...options }
+  const requestId = options.requestId === false ? undefined : { header: 'x-request-id', ...options.requestId }
+  if (requestId && !TOKEN.test(requestId.header)) throw invalid('requestId.header must be a header name')
+  const metrics = { enabled: true, endpoint: '/metrics', ...options.metrics }
+  if (!metrics.endpoint.startsWith('/')) throw invalid("metrics.endpoint must start with '/'")
+  if (metrics.provider !== undefined && typeof metrics.provider !== 'function') {
+    throw invalid('metrics.provider must be a function')
+  }
+  const sources = options.crawler?.sources ?? []
+  const names = new Set<string>()
+  for (const source of sources) {
+    if (typeof source?.name !== 'string' || source.name === '' || typeof source.list !== 'function') {
+      throw invalid('every crawler source needs a non-empty name and a list(query, ctx) function')
+    }
+    if (names.has(source.name)) throw invalid(`two crawler sources are named '${source.name}'`)
+    names.add(source.name)
+  }
+  const provider = options.crawler?.provider
+  if (provider !== undefined && typeof provider !== 'function')
+    throw invalid('crawler.provider must be a function')
+  const openapi =
+    options.openapi === false ? undefined : { title: 'IXP API', version: '1.0.0', ...options.openapi }
+  return {
+    basePath: normalizeBasePath(merged.basePath),
+    bodyLimit: positiveInteger('bodyLimit', merged.bodyLimit),
+    maxJsonDepth: positiveInteger('maxJsonDepth', merged.maxJsonDepth),
+    cors: resolveCors(options.cors),
+    securityHeaders: resolveSecurityHeaders(options.securityHeaders),
+    requestIdHeader: requestId?.header.toLowerCase(),
+    generateRequestId: requestId?.generate ?? defaultRequestId,
+    metrics: {
+      enabled: metrics.enabled !== false,
+      endpoint: metrics.endpoint.replace(/\/+$/, '').toLowerCase() || '/metrics',
+      provider: metrics.provider,
+    },
+    crawler: { sources: [...sources], provider },
+    theme: options.theme ?? DEFAULT_THEME,
+    serviceName: merged.serviceName,
+    serviceVersion: merged.serviceVersion,
+    openapi,
+    logRequests: merged.logRequests === true,
+    debug: merged.debug === true,
+    context: options.context,
+  }
+}

@@ -1,0 +1,330 @@
+/**
+ * The IXP routes. Each takes the request scope and answers a JSON text; errors are thrown as `IxpError`s and
+ * turned into the error body by the dispatcher. Paths are relative to the base path.
+ */
+import {
+  IxpError,
+  type ComponentDefinition,
+  type Engine,
+  type IxpContext,
+  type RenderRequest,
+  type ResolveQuery,
+} from '@ixp/core'
+import { crawlerContent } from './crawler.js'
+import { httpError } from './errors.js'
+import type { TransportRequest } from './exchange.js'
+import type { MetricsCollector } from './metrics.js'
+import { buildOpenApiDocument } from './openapi.js'
+import type { ResolvedOptions } from './options.js'
+import { readJsonObject } from './request-body.js'
+import type { JsonCache } from './json-cache.js'
+
+export interface RouteScope {
+  readonly request: TransportRequest
+  readonly ctx: IxpContext
+}
+
+export interface RouteAnswer {
+  status: number
+  body: string
+  /** @default 'application/json; charset=utf-8' */
+  contentType?: string
+  headers?: Record<string, string>
+}
+
+export type RouteHandler = (scope: RouteScope) => Promise<RouteAnswer> | RouteAnswer
+
+export interface RouteDeps {
+  engine: Engine
+  options: ResolvedOptions
+  collector: MetricsCollector
+  cache: JsonCache
+  createdAt: number
+}
+
+/** `version` of the list routes' bodies, as the IXP reference sends it. */
+const PROTOCOL_VERSION = '1.0.0'
+/** `version` of `/sdk/config`, as the IXP reference sends it. */
+const SDK_CONFIG_VERSION = '1.1.0'
+/** Longest free text accepted for resolution. */
+const MAX_QUERY_LENGTH = 10_000
+
+const ok = (body: string): RouteAnswer => ({ status: 200, body })
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
+function queryText(value: unknown, field: string): string {
+  if (typeof value !== 'string' || value.trim() === '') {
+    throw httpError('INVALID_REQUEST', `'${field}' must be a non-empty string`)
+  }
+  if (value.length > MAX_QUERY_LENGTH) {
+    throw httpError('INVALID_REQUEST', `'${field}' must be at most ${MAX_QUERY_LENGTH} characters`)
+  }
+  return value
+}
+
+function uptimeSeconds(createdAt: number): number {
+  const uptime = (globalThis as { process?: { uptime?: () => number } }).process?.uptime
+  return typeof uptime === 'function' ? uptime() : (Date.now() - createdAt) / 1000
+}
+
+function endpoints(options: ResolvedOptions): Record<string, string> {
+  const base = options.basePath
+  const list: Record<string, string> = {
+    intents: `${base}/intents`,
+    components: `${base}/components`,
+    render: `${base}/render`,
+    resolve: `${base}/resolve`,
+    crawlerContent: `${base}/crawler_content`,
+    health: `${base}/health`,
+    theme: `${base}/theme`,
+    menu: `${base}/menu`,
+    init: `${base}/init`,
+  }
+  if (options.metrics.enabled) list.metrics = `${base}${options.metrics.endpoint}`
+  if (options.openapi) list.openapi = `${base}/openapi.json`
+  return list
+}
+
+async function menuItems(engine: Engine, ctx: IxpContext): Promise<Record<string, unknown>[]> {
+  const intents = await engine.listIntents(ctx, 'list')
+  return intents
+    .filter((intent) => intent.deprecated !== true)
+    .map((intent) => {
+      const title =
+        isPlainObject(intent.metadata) && typeof intent.metadata.title === 'string'
+          ? intent.metadata.title
+          : intent.name
+      const item: Record<string, unknown> = { intent: intent.name, title, description: intent.description }
+      if (intent.examples) item.examples = intent.examples
+      if (intent.tags) item.tags = intent.tags
+      return item
+    })
+}
+
+function componentJson(deps: RouteDeps, component: ComponentDefinition): string {
+  // The registered definition is described by the engine (functions dropped, `type: 'server'` added); a
+  // discovery filter that hands back its own objects is described as it gave them.
+  const registered = deps.engine.components.get(component.name) === component
+  const description = registered ? deps.engine.describeComponent(component.name) : undefined
+  return deps.cache.stringify(description ?? component)
+}
+
+/** Builds the route handlers (by relative path and method). */
+export function createRoutes(deps: RouteDeps): Record<string, Record<string, RouteHandler>> {
+  const { engine, options } = deps
+  const limits = { bodyLimit: options.bodyLimit, maxJsonDepth: options.maxJsonDepth }
+  const crawlerDeps = {
+    engine,
+    sources: options.crawler.sources,
+    provider: options.crawler.provider,
+    logger: engine.logger,
+  }
+
+  const routes: Record<string, Record<string, RouteHandler>> = {
+    '/intents': {
+      GET: async ({ ctx }) => {
+        const intents = await engine.listIntents(ctx, 'list')
+        const items = intents.map((intent) => deps.cache.stringify(intent)).join(',')
+        return ok(
+          `{"intents":[${items}],"version":"${PROTOCOL_VERSION}","timestamp":"${new Date().toISOString()}"}`,
+        )
+      },
+    },
+    '/components': {
+      GET: async ({ ctx }) => {
+        const components = await engine.listComponents(ctx, 'list')
+        const items = components.map((component) => componentJson(deps, component)).join(',')
+        return ok(
+          `{"components":[${items}],"version":"${PROTOCOL_VERSION}","timestamp":"${new Date().toISOString()}"}`,
+        )
+      },
+    },
+    '/render': {
+      POST: async ({ request, ctx }) => {
+        const body = await readJsonObject(request, limits)
+        let renderRequest = body as unknown as RenderRequest
+        let resolution: Record<string, unknown> | undefined
+        if (body.intent === undefined && body.query !== undefined) {
+          const text = queryText(body.query, 'query')
+          if (body.parameters !== undefined && !isPlainObject(body.parameters)) {
+            throw httpError('INVALID_REQUEST', "'parameters' must be an object")
+          }
+          const outcome = await engine.resolve({ text }, ctx)
+          if (!outcome.matched) {
+            throw new IxpError('INTENT_NOT_SUPPORTED', 'No intent matches the query', {
+              details: { reason: outcome.reason, alternatives: outcome.alternatives },
+            })
+          }
+          renderRequest = {
+            intent: {
+              name: outcome.intent,
+              parameters: { ...outcome.parameters, ...(body.parameters as object) },
+            },
+          }
+          if (body.options !== undefined) renderRequest.options = body.options as Record<string, unknown>
+          resolution = {
+            intent: outcome.intent,
+            confidence: outcome.confidence,
+            alternatives: outcome.alternatives,
+          }
+          if (outcome.source !== undefined) resolution.source = outcome.source
+        }
+        const result = await engine.render(renderRequest, ctx)
+        const component = deps.cache.stringify(result.component)
+        const content =
+          result.record !== undefined
+            ? `{"record":${JSON.stringify(result.record)},"component":${component},"ttl":${result.ttl}`
+            : `{"tree":${JSON.stringify(result.tree ?? null)},"component":${component},"ttl":${result.ttl}`
+        const answer: RouteAnswer = {
+          status: 200,
+          body:
+            resolution === undefined
+              ? `${content}}`
+              : `${content},"resolution":${JSON.stringify(resolution)}}`,
+        }
+        const { meta } = result
+        if (meta.headers !== undefined || meta.cache !== undefined) {
+          answer.headers = { ...meta.headers }
+          if (meta.cache !== undefined) answer.headers['x-ixp-cache'] = meta.cache
+        }
+        return answer
+      },
+    },
+    '/resolve': {
+      POST: async ({ request, ctx }) => {
+        const body = await readJsonObject(request, limits)
+        const field = body.query !== undefined ? 'query' : 'text'
+        const query: ResolveQuery = { text: queryText(body[field], field) }
+        if (body.previousIntent !== undefined) {
+          if (typeof body.previousIntent !== 'string' || body.previousIntent.length > 256) {
+            throw httpError('INVALID_REQUEST', "'previousIntent' must be an intent name")
+          }
+          query.previousIntent = body.previousIntent
+        }
+        if (body.limit !== undefined) {
+          if (!Number.isInteger(body.limit) || (body.limit as number) < 1 || (body.limit as number) > 50) {
+            throw httpError('INVALID_REQUEST', "'limit' must be an integer from 1 to 50")
+          }
+          query.limit = body.limit as number
+        }
+        return ok(JSON.stringify(await engine.resolve(query, ctx)))
+      },
+    },
+    '/crawler_content': {
+      GET: async ({ request, ctx }) => {
+        return ok(JSON.stringify(await crawlerContent(crawlerDeps, request.query, ctx)))
+      },
+    },
+    '/health': {
+      GET: async () => {
+        const report = await engine.health()
+        const body = {
+          status: report.status,
+          service: options.serviceName,
+          version: options.serviceVersion,
+          timestamp: new Date().toISOString(),
+          uptime: uptimeSeconds(deps.createdAt),
+          checks: report.checks,
+        }
+        return { status: report.status === 'unhealthy' ? 503 : 200, body: JSON.stringify(body) }
+      },
+    },
+    '/theme': {
+      GET: () =>
+        ok(
+          JSON.stringify({
+            theme: options.theme,
+            version: PROTOCOL_VERSION,
+            timestamp: new Date().toISOString(),
+          }),
+        ),
+    },
+    '/sdk/config': {
+      GET: () => {
+        const cors = options.cors
+        const origins = cors === undefined || cors.origins === 'function' ? [] : cors.origins
+        return {
+          status: 200,
+          body: JSON.stringify({
+            theme: options.theme,
+            version: SDK_CONFIG_VERSION,
+            endpoints: endpoints(options),
+            cors: { origins },
+          }),
+          // Public configuration any page may read and cache, as the reference serves it.
+          headers: { 'cache-control': 'public, max-age=300', 'access-control-allow-origin': '*' },
+        }
+      },
+    },
+    '/menu': {
+      GET: async ({ ctx }) =>
+        ok(
+          JSON.stringify({
+            menu: await menuItems(engine, ctx),
+            version: PROTOCOL_VERSION,
+            timestamp: new Date().toISOString(),
+          }),
+        ),
+    },
+    '/init': {
+      GET: async ({ ctx }) =>
+        ok(
+          JSON.stringify({
+            version: PROTOCOL_VERSION,
+            theme: options.theme,
+            endpoints: endpoints(options),
+            menu: await menuItems(engine, ctx),
+            timestamp: new Date().toISOString(),
+          }),
+        ),
+    },
+  }
+
+  if (options.openapi) {
+    const info = options.openapi
+    let lastIntents: readonly unknown[] = []
+    let lastDocument = ''
+    routes['/openapi.json'] = {
+      GET: async ({ ctx }) => {
+        const intents = await engine.listIntents(ctx, 'list')
+        // The same visible intents (same objects, same order) give the same document: reuse it.
+        const same =
+          intents.length === lastIntents.length && intents.every((intent, i) => intent === lastIntents[i])
+        if (!same || lastDocument === '') {
+          const routesInfo = {
+            basePath: options.basePath,
+            metricsEndpoint: options.metrics.enabled ? options.metrics.endpoint : undefined,
+          }
+          lastDocument = JSON.stringify(buildOpenApiDocument(info, routesInfo, intents))
+          lastIntents = intents
+        }
+        return ok(lastDocument)
+      },
+    }
+  }
+
+  if (options.metrics.enabled) {
+    const endpoint = options.metrics.endpoint
+    if (routes[endpoint]) {
+      throw new IxpError(
+        'HTTP_INVALID_OPTIONS',
+        `@ixp/plugin-http: metrics.endpoint '${endpoint}' is already a route`,
+        {
+          status: 500,
+        },
+      )
+    }
+    const provider = options.metrics.provider
+    routes[endpoint] = {
+      GET: async () => {
+        if (!provider) return ok(JSON.stringify(deps.collector.snapshot()))
+        const answer = await provider(deps.collector)
+        return { status: 200, body: answer.body, contentType: answer.contentType }
+      },
+    }
+  }
+  return routes
+}

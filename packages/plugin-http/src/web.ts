@@ -1,0 +1,51 @@
+/** The web-standard side: a `Request` becomes a transport request, a transport response a `Response`. */
+import { readStreamText } from './body.js'
+import { toRecord } from './headers.js'
+import { NO_BODY, type BodySource, type TransportRequest, type TransportResponse } from './exchange.js'
+import { splitTarget } from './url.js'
+
+function declaredLength(value: string | null): number | undefined {
+  if (value === null || !/^\d{1,15}$/.test(value)) return undefined
+  return Number(value)
+}
+
+export function fromRequest(
+  request: Request,
+  options: { relative?: boolean; ip?: string } = {},
+): TransportRequest {
+  const { path, query } = splitTarget(request.url)
+  const headers = request.headers
+  let record: Record<string, string> | undefined
+  const stream = request.body
+  const body: BodySource =
+    stream === null
+      ? NO_BODY
+      : {
+          present: true,
+          length: declaredLength(headers.get('content-length')),
+          text: (limit) => readStreamText(stream, limit),
+        }
+  return {
+    method: request.method.toUpperCase(),
+    path,
+    query,
+    relative: options.relative === true,
+    header: (name) => headers.get(name) ?? undefined,
+    // Headers iterate with lower-case names and repeated headers joined, which is what the context wants.
+    headers: () => (record ??= Object.fromEntries(headers)),
+    body,
+    signal: request.signal,
+    ip: options.ip,
+  }
+}
+
+export function toResponse(response: TransportResponse): Response {
+  const { status } = response
+  const headers = toRecord(response.headers)
+  if (response.body === null || response.head) {
+    if (response.body !== null)
+      headers['content-length'] = String(new TextEncoder().encode(response.body).byteLength)
+    return new Response(null, { status, headers })
+  }
+  return new Response(response.body, { status, headers })
+}
