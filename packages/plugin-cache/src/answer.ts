@@ -32,7 +32,7 @@ function cachedRender(entry: StoredEntry): CachedRender {
   return render
 }
 
-/** A new result from a cached entry: its own copy of the data and a new meta object. */
+/** A new result from a cached entry: its own copy of the data, with the render's meta. */
 export function resultFrom(
   entry: StoredEntry,
   state: RenderState,
@@ -41,7 +41,9 @@ export function resultFrom(
   now: number,
 ): RenderResult {
   const cached = cloneJson(cachedRender(entry))
-  const meta: RenderMeta = { ...state.meta, cache: status }
+  // The render's own meta object: new for every render and shared with nothing cached.
+  const meta: RenderMeta = state.meta
+  meta.cache = status
   if (status === 'hit' || status === 'stale')
     meta.cacheAge = Math.max(0, Math.floor((now - entry.storedAt) / 1000))
   const result: RenderResult = {

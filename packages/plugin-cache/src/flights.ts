@@ -71,16 +71,3 @@ export class Flights {
     return this.#flights.size
   }
 }
-
-/** Waits for a flight, or rejects with the waiter's own abort reason (its deadline or its caller leaving). */
-export function waitFor(flight: Flight, signal: AbortSignal): Promise<FlightOutcome> {
-  if (signal.aborted) return Promise.reject(signal.reason)
-  return new Promise((resolve, reject) => {
-    const onAbort = () => reject(signal.reason)
-    signal.addEventListener('abort', onAbort, { once: true })
-    flight.promise.then((outcome) => {
-      signal.removeEventListener('abort', onAbort)
-      resolve(outcome)
-    })
-  })
-}

@@ -91,6 +91,12 @@ class Problem {
   constructor(readonly reason: string) {}
 }
 
+// Parameters usually arrive in a stable order already (schema order); checking is cheaper than sorting.
+function isSorted(keys: string[]): boolean {
+  for (let i = 1; i < keys.length; i++) if (keys[i - 1]! > keys[i]!) return false
+  return true
+}
+
 function canonicalOf(value: unknown, depth: number): string {
   switch (typeof value) {
     case 'string':
@@ -126,7 +132,7 @@ function canonicalOf(value: unknown, depth: number): string {
   if (!isPlain(value as object)) throw new Problem(nameOf(value as object))
   const record = value as Record<string, unknown>
   const keys = Object.keys(record)
-  if (keys.length > 1) keys.sort()
+  if (!isSorted(keys)) keys.sort()
   let out = '{'
   let first = true
   for (const key of keys) {
@@ -156,6 +162,28 @@ export function canonicalJson(value: unknown): JsonOutcome {
     const path = segments.length > 10 ? `${segments.slice(0, 10).join('.')}.…` : segments.join('.')
     return { ok: false, problem: { path, reason: error.reason } }
   }
+}
+
+/**
+ * The key material of a render: a one-letter kind, then the canonical JSON of its parts, each part after the
+ * first introduced by `|` and a letter. Each canonical JSON is a complete JSON value, so the concatenation
+ * still names exactly one list of parts. Missing parts are left out.
+ */
+export function keyMaterial(kind: 'p' | 'k', main: unknown, vary: unknown, options?: unknown): JsonOutcome {
+  let json = canonicalJson(main)
+  if (!json.ok) return json
+  let material = `${kind}${json.json}`
+  if (options !== undefined) {
+    json = canonicalJson(options)
+    if (!json.ok) return { ok: false, problem: { ...json.problem, path: `options.${json.problem.path}` } }
+    material += `|o${json.json}`
+  }
+  if (vary !== undefined) {
+    json = canonicalJson(vary)
+    if (!json.ok) return { ok: false, problem: { ...json.problem, path: `varyBy.${json.problem.path}` } }
+    material += `|v${json.json}`
+  }
+  return { ok: true, json: material }
 }
 
 /**

@@ -28,9 +28,9 @@ import { resultFrom, serialiseResult } from './answer.js'
 import { directivesOf, tagProblem, type CacheDirectives } from './control.js'
 import { cacheError } from './errors.js'
 import type { BypassReason, CacheEvents, CacheStats } from './events.js'
-import { Flights, waitFor, type Flight, type FlightOutcome } from './flights.js'
+import { Flights, type Flight, type FlightOutcome } from './flights.js'
 import { InvalidationLog } from './invalidation-log.js'
-import { canonicalJson } from './json.js'
+import { keyMaterial } from './json.js'
 import { finishKey, keyPrefix, scopeSegment, type CacheScope } from './key.js'
 import { MemoryLevel } from './memory.js'
 import { resolveOptions, type CacheOptions, type Settings } from './options.js'
@@ -88,6 +88,10 @@ type Decision =
   { kind: 'bypass'; reason: BypassReason } | { kind: 'lookup' | 'refresh'; key: string; policy: IntentPolicy }
 
 const STORE_FAILED = Symbol('store failed')
+
+function decisionOf(found: KeyOutcome, kind: 'lookup' | 'refresh', policy: IntentPolicy): Decision {
+  return 'bypass' in found ? { kind: 'bypass', reason: found.bypass } : { kind, key: found.key, policy }
+}
 
 function list(value: string | readonly string[], method: string): readonly string[] {
   const values = typeof value === 'string' ? [value] : value
@@ -222,10 +226,12 @@ class RenderCache implements CachePlugin {
   // beforeHandler: keys, lookups, coalescing
   // -------------------------------------------------------------------------------------------
 
+  // The hit path avoids `await` where nothing is asynchronous: on a busy server every microtask hop counts.
   async #before(state: RenderState): Promise<RenderResult | undefined> {
     let decision: Decision
     try {
-      decision = await this.#decide(state)
+      const decided = this.#decide(state)
+      decision = decided instanceof Promise ? await decided : decided
     } catch (error) {
       this.#fail('key', error, { intent: state.intent.name })
       decision = { kind: 'bypass', reason: 'key' }
@@ -243,13 +249,13 @@ class RenderCache implements CachePlugin {
     return this.#lookup(state, decision.key, decision.policy)
   }
 
-  async #decide(state: RenderState): Promise<Decision> {
+  #decide(state: RenderState): Decision | Promise<Decision> {
     const policy = this.#policy(state.intent)
     if (!policy.enabled) return { kind: 'bypass', reason: 'intent' }
     const directive = state.context.cache
     if (directive === 'bypass') return { kind: 'bypass', reason: 'request' }
     if (this.#settings.bypass?.(state)) return { kind: 'bypass', reason: 'predicate' }
-    const outcome = await this.#keyOf(
+    const outcome = this.#keyOf(
       state.intent,
       state.component,
       state.parameters ?? {},
@@ -257,18 +263,20 @@ class RenderCache implements CachePlugin {
       state.context,
       policy,
     )
-    if ('bypass' in outcome) return { kind: 'bypass', reason: outcome.bypass }
-    return { kind: directive === 'refresh' ? 'refresh' : 'lookup', key: outcome.key, policy }
+    const kind = directive === 'refresh' ? 'refresh' : 'lookup'
+    return outcome instanceof Promise
+      ? outcome.then((found) => decisionOf(found, kind, policy))
+      : decisionOf(outcome, kind, policy)
   }
 
-  async #keyOf(
+  #keyOf(
     intent: IntentDefinition,
     component: ComponentDefinition,
     parameters: Record<string, unknown>,
     options: Record<string, unknown> | undefined,
     context: IxpContext,
     policy: IntentPolicy,
-  ): Promise<KeyOutcome> {
+  ): KeyOutcome | Promise<KeyOutcome> {
     const settings = this.#settings
     const identity = settings.identify(context)
     let scope: CacheScope
@@ -278,12 +286,13 @@ class RenderCache implements CachePlugin {
     const scopeKey = scopeSegment(scope, identity)
     if (scopeKey === undefined) return { bypass: 'no-identity' }
     const vary = policy.varyBy?.(parameters, context)
-    const material = policy.key
-      ? { k: policy.key(parameters, context), v: vary }
-      : settings.key
-        ? { k: settings.key({ intent: intent.name, parameters, options, context }), v: vary }
-        : { p: parameters, o: options, v: vary }
-    const json = canonicalJson(material)
+    const custom = policy.key
+      ? policy.key(parameters, context)
+      : settings.key?.({ intent: intent.name, parameters, options, context })
+    const json =
+      policy.key || settings.key
+        ? keyMaterial('k', custom, vary)
+        : keyMaterial('p', parameters, vary, options)
     if (!json.ok) {
       this.#warnOnce(
         `key:${intent.name}`,
@@ -295,7 +304,8 @@ class RenderCache implements CachePlugin {
       )
       return { bypass: 'key' }
     }
-    return { key: await finishKey(this.#prefix(intent, component), scopeKey, json.json) }
+    const key = finishKey(this.#prefix(intent, component), scopeKey, json.json)
+    return typeof key === 'string' ? { key } : key.then((hashed) => ({ key: hashed }))
   }
 
   /** The fixed part of the keys of an intent rendered by a component (both may be replaced at run time). */
@@ -313,31 +323,54 @@ class RenderCache implements CachePlugin {
     return prefix
   }
 
-  async #lookup(state: RenderState, key: string, policy: IntentPolicy): Promise<RenderResult | undefined> {
-    for (;;) {
-      const now = this.#settings.now()
-      const entry = this.#memory.get(key, now)
-      if (entry) {
-        const freshness = this.#freshness(entry, key, now)
-        if (freshness === 'fresh') return this.#answer(state, entry, 'hit', key, 'l1')
-        if (freshness === 'stale') {
-          this.#refresh(state, key)
-          return this.#answer(state, entry, 'stale', key, 'l1')
-        }
+  #lookup(
+    state: RenderState,
+    key: string,
+    policy: IntentPolicy,
+  ): RenderResult | undefined | Promise<RenderResult | undefined> {
+    const now = this.#settings.now()
+    const entry = this.#memory.get(key, now)
+    if (entry) {
+      const freshness = this.#freshness(entry, key, now)
+      if (freshness === 'fresh') return this.#answer(state, entry, 'hit', key, 'l1')
+      if (freshness === 'stale') {
+        this.#refresh(state, key)
+        return this.#answer(state, entry, 'stale', key, 'l1')
       }
-      const flight = this.#settings.coalesce ? this.#flights.get(key) : undefined
-      if (!flight) return this.#miss(state, key, policy)
-      const outcome: FlightOutcome = await waitFor(flight, state.signal)
-      if (outcome.kind === 'value') return this.#answer(state, outcome.entry, 'coalesced', key)
-      if (outcome.kind === 'error') throw outcome.error
-      if (outcome.kind === 'render') return this.#missed(state, key)
-      // 'retry': the owner's caller left; look again (this render may become the owner).
     }
+    const flight = this.#settings.coalesce ? this.#flights.get(key) : undefined
+    return flight ? this.#join(state, key, policy, flight) : this.#miss(state, key, policy)
+  }
+
+  /** Waits for a concurrent render of the same key and shares its outcome. */
+  async #join(
+    state: RenderState,
+    key: string,
+    policy: IntentPolicy,
+    flight: Flight,
+  ): Promise<RenderResult | undefined> {
+    // Not tied to this render's signal on purpose: listening costs an AbortController per waiter, and the
+    // engine already ends the render at its deadline; every flight settles, so the wait always ends.
+    const outcome: FlightOutcome = await flight.promise
+    if (outcome.kind === 'value') return this.#answer(state, outcome.entry, 'coalesced', key)
+    if (outcome.kind === 'error') throw outcome.error
+    if (outcome.kind === 'render') return this.#missed(state, key)
+    // 'retry': the owner's caller left; look again (this render may become the owner).
+    return this.#lookup(state, key, policy)
   }
 
   /** Nothing usable in the in-process level and no flight: own the key, then try the store. */
-  async #miss(state: RenderState, key: string, policy: IntentPolicy): Promise<RenderResult | undefined> {
+  #miss(
+    state: RenderState,
+    key: string,
+    policy: IntentPolicy,
+  ): RenderResult | undefined | Promise<RenderResult | undefined> {
     const plan = this.#own(state, key, policy)
+    return this.#settings.store ? this.#missWithStore(state, plan) : this.#missed(state, key)
+  }
+
+  async #missWithStore(state: RenderState, plan: Plan): Promise<RenderResult | undefined> {
+    const key = plan.key
     const store = this.#settings.store
     if (store) {
       const remote = await this.#storeCall('get', () => store.get(key), key)
@@ -617,7 +650,17 @@ class RenderCache implements CachePlugin {
     if (error.code === 'RENDER_TIMEOUT') {
       // The handler may still finish (afterRender then stores its answer and settles the flight for the
       // waiters, each bounded by its own deadline); new requests must not queue behind it meanwhile.
-      if (plan.flight) this.#flights.detach(plan.key, plan.flight)
+      const flight = plan.flight
+      if (flight) {
+        this.#flights.detach(plan.key, flight)
+        // Every waiter joined after the owner started and has the same render timeout, so none is still
+        // waiting once that long has passed again: settle then, in case the late work fails unseen.
+        const timer = setTimeout(
+          () => flight.settle({ kind: 'error', error }),
+          performance.now() - state.startedAt,
+        )
+        ;(timer as { unref?: () => void }).unref?.()
+      }
       this.#failures.set(plan.key, this.#settings.now())
       this.#unlock(plan)
       return

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { canonicalJson, cloneJson, findUnserialisable, serialise } from '../src/json.js'
+import { canonicalJson, cloneJson, findUnserialisable, keyMaterial, serialise } from '../src/json.js'
 import { buildKey, INLINE_MATERIAL_LIMIT, scopeSegment, segment, type KeyParts } from '../src/key.js'
 
 function parts(overrides: Partial<KeyParts> = {}): KeyParts {
@@ -72,6 +72,27 @@ describe('serialise', () => {
     class Money {}
     expect(findUnserialisable({ price: new Money() })).toEqual({ path: 'price', reason: 'a Money' })
     expect(findUnserialisable(Object.create(null))).toBeUndefined()
+  })
+})
+
+describe('key material', () => {
+  it('names its parts, leaving missing ones out, and locates problems', () => {
+    expect(keyMaterial('p', { b: 1, a: 2 }, undefined)).toEqual({ ok: true, json: 'p{"a":2,"b":1}' })
+    expect(keyMaterial('p', {}, 'en', { theme: 'dark' })).toEqual({
+      ok: true,
+      json: 'p{}|o{"theme":"dark"}|v"en"',
+    })
+    expect(keyMaterial('k', 'abc', undefined)).toEqual({ ok: true, json: 'k"abc"' })
+    expect(keyMaterial('p', {}, undefined, { at: new Date(0) })).toEqual({
+      ok: false,
+      problem: { path: 'options.at', reason: 'a Date' },
+    })
+  })
+
+  it('cannot be forged by a string that looks like a separator', () => {
+    const forged = keyMaterial('p', { a: 'x"}|o{"b":1' }, undefined)
+    const real = keyMaterial('p', { a: 'x' }, undefined, { b: 1 })
+    expect(forged.ok && real.ok && forged.json !== real.json).toBe(true)
   })
 })
 
