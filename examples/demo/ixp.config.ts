@@ -5,10 +5,12 @@
  */
 import { defineConfig } from '@ixp/cli'
 import { storeAssistant } from './src/app.js'
+import { storePlugins } from './src/engine.js'
 
 const port = Number(process.env.PORT ?? 4100)
 
 export default defineConfig({
   ...storeAssistant({ port }),
+  plugins: storePlugins(),
   http: { port, host: '127.0.0.1', base: '/ixp' },
 })

@@ -91,10 +91,16 @@ async function show(response) {
   }
 }
 
+const staffKey = document.getElementById('staff-key')
+
+function credentials() {
+  return staffKey.value ? { 'x-api-key': staffKey.value } : {}
+}
+
 function post(path, payload) {
   return fetch(`${base}${path}`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...credentials() },
     body: JSON.stringify(payload),
   })
 }
@@ -124,12 +130,21 @@ document.getElementById('ask').addEventListener('submit', async (event) => {
   if (text) await show(await post('/render', { query: text }))
 })
 
-const { intents } = await (await fetch(`${base}/intents`)).json()
-for (const intent of intents) {
-  const button = document.createElement('button')
-  button.type = 'button'
-  button.textContent = intent.name
-  button.title = intent.description
-  button.addEventListener('click', () => select(intent))
-  nav.append(button)
+// Discovery shows each caller what it may use: the staff key reveals the staff intents.
+async function listIntents() {
+  const response = await fetch(`${base}/intents`, { headers: credentials() })
+  if (!response.ok) return showError(await response.json().catch(() => undefined), response.status)
+  const { intents } = await response.json()
+  nav.replaceChildren()
+  for (const intent of intents) {
+    const button = document.createElement('button')
+    button.type = 'button'
+    button.textContent = intent.name
+    button.title = intent.description
+    button.addEventListener('click', () => select(intent))
+    nav.append(button)
+  }
 }
+
+staffKey.addEventListener('change', listIntents)
+await listIntents()

@@ -5,6 +5,7 @@
 import type { ComponentDefinition, IntentDefinition } from '@ixp/core'
 import { OrderTracker } from './components/orders.js'
 import { ProductComparison, ProductDetails, ProductList, StockLevels } from './components/products.js'
+import { RestockReport } from './components/staff.js'
 import { PolicyAnswer, StoreHours, storeLocator } from './components/stores.js'
 import { orderStatusIntent } from './intents/orders.js'
 import {
@@ -13,6 +14,7 @@ import {
   productDetailsIntent,
   searchProductsIntent,
 } from './intents/products.js'
+import { restockReportIntent } from './intents/staff.js'
 import { findStoreIntent, storeHoursIntent, storePolicyIntent } from './intents/stores.js'
 
 export interface StoreAssistantOptions {
@@ -42,6 +44,7 @@ export function storeAssistant(options: StoreAssistantOptions = {}): StoreAssist
       storeHoursIntent({ ...(options.now ? { now: options.now } : {}) }),
       findStoreIntent,
       storePolicyIntent,
+      restockReportIntent,
     ],
     components: [
       ProductList,
@@ -51,6 +54,7 @@ export function storeAssistant(options: StoreAssistantOptions = {}): StoreAssist
       OrderTracker,
       StoreHours,
       PolicyAnswer,
+      RestockReport,
       storeLocator({ allowedOrigins: origins }),
     ],
   }

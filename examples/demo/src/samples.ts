@@ -8,4 +8,8 @@ export const SAMPLE_PARAMETERS: Record<string, Record<string, unknown>> = {
   store_hours: { store: 'seattle' },
   find_store: { city: 'Portland' },
   store_policy: { topic: 'returns' },
+  restock_report: { threshold: 1 },
 }
+
+/** Intents only staff may use (send the staff API key as `x-api-key`). */
+export const STAFF_INTENTS = ['restock_report']

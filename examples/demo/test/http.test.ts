@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { SAMPLE_PARAMETERS } from '../src/samples.js'
+import { DEMO_STAFF_KEY } from '../src/engine.js'
+import { SAMPLE_PARAMETERS, STAFF_INTENTS } from '../src/samples.js'
 import { DEMO_DIR, killAll, render, startScript, textOf, type Running } from './server.js'
 
 afterAll(killAll)
@@ -25,7 +26,12 @@ const EXPECTED: Record<string, (body: Record<string, any>) => void> = {
       props: { city: 'Portland', stores: [{ id: 'portland' }] },
     }),
   store_policy: (body) => expect(textOf(body.tree)).toContain('within 60 days'),
+  restock_report: (body) =>
+    expect(textOf(body.tree)).toMatch(/Restock: \d+ shelves at 1 units or fewer.*Harbor & Pine Boise/),
 }
+
+const STAFF = { 'x-api-key': DEMO_STAFF_KEY }
+const PUBLIC_INTENTS = Object.keys(SAMPLE_PARAMETERS).filter((name) => !STAFF_INTENTS.includes(name))
 
 describe('the demo, started as `pnpm start` does', () => {
   let demo: Running
@@ -39,7 +45,7 @@ describe('the demo, started as `pnpm start` does', () => {
   })
 
   it('lists at least 6 intents, each with examples and an object schema', async () => {
-    const { intents } = (await (await fetch(`${demo.url}/intents`)).json()) as {
+    const { intents } = (await (await fetch(`${demo.url}/intents`, { headers: STAFF })).json()) as {
       intents: Record<string, any>[]
     }
     expect(intents.length).toBeGreaterThanOrEqual(6)
@@ -66,7 +72,7 @@ describe('the demo, started as `pnpm start` does', () => {
   })
 
   it.each(Object.entries(SAMPLE_PARAMETERS))('renders %s through HTTP', async (name, parameters) => {
-    const { status, body } = await render(demo.url, name, parameters, { origin: demo.origin })
+    const { status, body } = await render(demo.url, name, parameters, { origin: demo.origin, ...STAFF })
     expect(status, JSON.stringify(body)).toBe(200)
     expect(body.component.name).toBeTypeOf('string')
     EXPECTED[name]!(body)
@@ -102,6 +108,50 @@ describe('the demo, started as `pnpm start` does', () => {
     expect(unknown).toMatchObject({ status: 404, body: { error: { code: 'INTENT_NOT_SUPPORTED' } } })
   })
 
+  it('hides staff intents from anonymous callers and refuses them without the key', async () => {
+    const { intents } = (await (await fetch(`${demo.url}/intents`)).json()) as { intents: { name: string }[] }
+    expect(intents.map((intent) => intent.name).sort()).toEqual(PUBLIC_INTENTS.sort())
+    const anonymous = await render(demo.url, 'restock_report', {})
+    expect(anonymous).toMatchObject({ status: 401, body: { error: { code: 'UNAUTHORIZED' } } })
+    const wrongKey = await render(demo.url, 'restock_report', {}, { 'x-api-key': 'not-the-staff-key-at-all' })
+    expect(wrongKey.status).toBe(401)
+  })
+
+  it('answers a repeated render from the cache', async () => {
+    const ask = () =>
+      fetch(`${demo.url}/render`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ intent: { name: 'product_details', parameters: { sku: 'LT-700' } } }),
+      })
+    expect((await ask()).headers.get('x-ixp-cache')).toBe('miss')
+    expect((await ask()).headers.get('x-ixp-cache')).toBe('hit')
+  })
+
+  it('limits order look-ups per client (30 a minute), with Retry-After', async () => {
+    const lookups = await Promise.all(
+      Array.from({ length: 31 }, (_, index) =>
+        fetch(`${demo.url}/render`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({
+            intent: {
+              name: 'order_status',
+              parameters: { orderId: `ORD-${20000 + index}`, email: 'eve@example.com' },
+            },
+          }),
+        }),
+      ),
+    )
+    const statuses = lookups.map((response) => response.status)
+    // Earlier tests looked up orders too: at most 30 in all got an answer, the rest were refused.
+    expect(statuses.every((status) => status === 404 || status === 429)).toBe(true)
+    expect(statuses.filter((status) => status === 404).length).toBeLessThanOrEqual(30)
+    const refused = lookups.find((response) => response.status === 429)!
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0)
+    expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('RATE_LIMITED')
+  })
+
   it('stops gracefully on SIGTERM with exit status 0', async () => {
     expect(await demo.stop()).toBe(0)
     expect(demo.output()).toContain('Stopped')
@@ -115,7 +165,9 @@ describe('the demo through the CLI (`ixp serve --config ixp.config.ts`)', () => 
       const { status, body } = await render(served.url, 'store_policy', { topic: 'shipping' })
       expect(status).toBe(200)
       expect(textOf(body.tree)).toContain('Free standard shipping')
-      await served.waitFor('8 intents, 8 components')
+      await served.waitFor(
+        '9 intents, 9 components; plugins: @ixp/plugin-auth, @ixp/plugin-rate-limit, @ixp/plugin-cache',
+      )
     } finally {
       expect(await served.stop()).toBe(0)
     }
@@ -127,7 +179,7 @@ describe('the demo through the CLI (`ixp serve --config ixp.config.ts`)', () => 
       encoding: 'utf8',
       timeout: 60_000,
     })
-    expect(result.stdout).toContain('ok    ixp.config.ts (8 intents, 8 components)')
+    expect(result.stdout).toContain('ok    ixp.config.ts (9 intents, 9 components)')
     expect(result.status).toBe(0)
   }, 60_000)
 })

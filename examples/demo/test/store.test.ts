@@ -2,7 +2,7 @@ import { silentLogger, type Engine } from '@ixp/core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { PRODUCTS } from '../src/data/catalog.js'
 import { openingState, findStore } from '../src/data/stores.js'
-import { createStoreEngine } from '../src/engine.js'
+import { DEMO_STAFF_KEY, createStoreEngine } from '../src/engine.js'
 import { textOf } from './server.js'
 
 // Thursday 2026-11-19, 10:30 in Seattle (UTC-8).
@@ -125,6 +125,17 @@ describe('store assistant intents', () => {
     await expect(render('store_policy', { topic: 'loyalty' })).rejects.toMatchObject({
       code: 'INVALID_REQUEST',
     })
+  })
+
+  it('the restock report is for staff only, emptiest shelves first', async () => {
+    await expect(render('restock_report', {})).rejects.toMatchObject({ code: 'UNAUTHORIZED' })
+    const result = await engine.render(
+      { intent: { name: 'restock_report', parameters: { threshold: 0, store: 'portland' } } },
+      { headers: { 'x-api-key': DEMO_STAFF_KEY } },
+    )
+    const rows = result.props.rows as { sku: string; units: number }[]
+    expect(rows.map((row) => row.sku)).toEqual(['BP-065', 'CK-530', 'LT-720', 'TE-310'])
+    expect(rows.every((row) => row.units === 0)).toBe(true)
   })
 
   it('crawlable intents are the public ones', () => {

@@ -20,6 +20,7 @@ export const orderStatusIntent: IntentDefinition<Static<typeof OrderParameters>>
   description: 'Where an order is: status, tracking, delivery estimate and history',
   component: 'OrderTracker',
   version: '2.0.0',
+  auth: { public: true },
   tags: ['orders'],
   // Orders are personal: never cache a render longer than a minute.
   ttl: 60,

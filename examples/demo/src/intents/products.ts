@@ -67,6 +67,7 @@ export const searchProductsIntent: IntentDefinition<Static<typeof SearchParamete
   description: 'Search the catalogue by words, category, price and availability',
   component: 'ProductList',
   version: '1.2.0',
+  auth: { public: true },
   crawlable: true,
   tags: ['catalogue'],
   parameters: jsonSchema(SearchParameters),
@@ -96,6 +97,7 @@ export const productDetailsIntent: IntentDefinition<Static<typeof DetailsParamet
   description: 'Everything about one product: price, description, specifications, stock by store',
   component: 'ProductDetails',
   version: '1.0.0',
+  auth: { public: true },
   tags: ['catalogue'],
   parameters: jsonSchema(DetailsParameters),
   examples: [
@@ -133,6 +135,7 @@ export const compareProductsIntent: IntentDefinition<Static<typeof CompareParame
   description: 'Compare two to four products side by side',
   component: 'ProductComparison',
   version: '1.0.0',
+  auth: { public: true },
   tags: ['catalogue'],
   parameters: jsonSchema(CompareParameters),
   examples: [
@@ -177,6 +180,7 @@ export const checkStockIntent: IntentDefinition<Static<typeof StockParameters>> 
   description: 'Whether a product is in stock, in every store or in one',
   component: 'StockLevels',
   version: '1.0.0',
+  auth: { public: true },
   tags: ['catalogue', 'stores'],
   parameters: jsonSchema(StockParameters),
   examples: [
