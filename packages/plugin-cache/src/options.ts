@@ -89,7 +89,7 @@ export interface CacheOptions {
   coalesce?: boolean
   /** Misses also render once across instances, through the store's lock. @default false */
   lock?: boolean | LockOptions
-  /** Longest wait for the store on the request path (`get`, `lock`) before carrying on without it. @default 200 */
+  /** Longest wait for one store call (`get`, `set`, `lock`) before carrying on without it. @default 200 */
   storeTimeoutMs?: number
   /** The clock, in epoch milliseconds. @default Date.now */
   now?: () => number

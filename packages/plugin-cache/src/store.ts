@@ -4,7 +4,7 @@
  * `@ixp/plugin-cache/redis` implements it; write your own by implementing the required methods.
  *
  * Contract: methods may reject (the plugin falls back to its in-process level and counts an error), but they
- * should fail fast — the plugin also bounds `get` and `lock` by `storeTimeoutMs`.
+ * should fail fast — the plugin also bounds `get`, `set` and `lock` by `storeTimeoutMs`.
  */
 import type { HealthCheckResult, Logger } from '@ixp/core'
 
