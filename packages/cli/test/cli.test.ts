@@ -95,6 +95,15 @@ describe('ixp (dispatcher)', () => {
     })
   })
 
+  it('hands `ixp semantic …` to @ixp/plugin-semantic, keeping its exit codes', async () => {
+    const help = captureIo()
+    expect(await runCli(['semantic', '--help'], help.io)).toBe(0)
+    expect(help.stdout).toContain('Usage: ixp semantic <command>')
+    const wrong = captureIo()
+    expect(await runCli(['semantic', 'no-such-command'], wrong.io)).toBe(2)
+    expect(wrong.stderr).not.toBe('')
+  })
+
   it('the real binary reports errors without a stack trace, and with one under --debug', async () => {
     const plain = await runIxp(['serve', '--config', 'throws.config.mjs'])
     expect(plain.code).toBe(1)
