@@ -108,13 +108,15 @@ export class Executor {
   /** One attempt: its signal aborts with the job's signal or at the job's timeout. */
   async #attempt(job: ActionJob): Promise<{ result: unknown; tree: RenderNode | undefined }> {
     const { clock } = this.#settings
-    const attempt = new LinkedController(job.signal)
+    // Only a timeout needs a signal of the attempt's own; otherwise the job's signal already says everything.
+    const attempt = job.timeout === undefined ? undefined : new LinkedController(job.signal)
+    const signal = attempt?.signal ?? job.signal
     const timer =
       job.timeout === undefined
         ? undefined
         : clock.setTimeout(
             () =>
-              attempt.abort(
+              attempt!.abort(
                 workflowError(
                   'WORKFLOW_STEP_TIMEOUT',
                   `Step '${job.trace.stepId}' of workflow '${job.trace.workflowId}' did not finish within ${job.timeout} ms`,
@@ -129,7 +131,7 @@ export class Executor {
               ),
             job.timeout,
           )
-    const ctx = childContext(job.caller, attempt.signal, job.trace)
+    const ctx = childContext(job.caller, signal, job.trace)
     try {
       const { intentName, run } = job.action
       if (intentName !== undefined) {
@@ -142,16 +144,16 @@ export class Executor {
       }
       const result = await untilAborted(
         Promise.resolve().then(() => run!(job.params as Record<string, unknown>, ctx)),
-        attempt.signal,
+        signal,
       )
       return { result, tree: undefined }
     } catch (error) {
       // The engine reports an abort as ABORTED; the signal knows the real reason (step timeout, run ended).
-      if (attempt.signal.aborted) throw abortReason(attempt.signal)
+      if (signal.aborted) throw abortReason(signal)
       throw error
     } finally {
       if (timer !== undefined) clock.clearTimeout(timer)
-      attempt.dispose()
+      attempt?.dispose()
     }
   }
 

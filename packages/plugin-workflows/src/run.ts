@@ -23,6 +23,12 @@ export interface RunDependencies {
 
 type EventName = keyof WorkflowEvents
 
+/** What a step sees of its parallel group: the signal that cancels it, and how to cancel its siblings. */
+interface GroupSignal {
+  readonly signal: AbortSignal
+  abort(reason: IxpError): void
+}
+
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
@@ -127,11 +133,16 @@ export class WorkflowRun {
     try {
       for (const group of workflow.groups) {
         if (this.#controller.signal.aborted || this.#fatal) break
-        const groupController = new LinkedController(this.#controller.signal)
-        try {
-          await Promise.all(group.map((step) => this.#step(step, groupController)))
-        } finally {
-          groupController.dispose()
+        if (group.length === 1) {
+          // A step alone in its group has no siblings to cancel: it runs on the run's own signal.
+          await this.#step(group[0]!, { signal: this.#controller.signal, abort: () => undefined })
+        } else {
+          const groupController = new LinkedController(this.#controller.signal)
+          try {
+            await Promise.all(group.map((step) => this.#step(step, groupController)))
+          } finally {
+            groupController.dispose()
+          }
         }
         // Results become visible once the whole group ended: steps of one group never see each other's.
         for (const step of group) {
@@ -218,7 +229,7 @@ export class WorkflowRun {
   }
 
   /** A step from its condition to its last attempt. Never rejects. */
-  async #step(step: CompiledStep, group: LinkedController): Promise<void> {
+  async #step(step: CompiledStep, group: GroupSignal): Promise<void> {
     const { clock } = this.#deps.settings
     const record = this.#records[step.index]!
     const startedAt = clock.now()
