@@ -53,7 +53,7 @@ describe('IntentClassifier: training and prediction', () => {
         if (progress.phase === 'train') last = progress.done / progress.total
       },
     })
-    expect([...phases]).toEqual(['features', 'train'])
+    expect([...phases]).toEqual(['features', 'train', 'calibration'])
     expect(last).toBe(1)
   })
 

@@ -17,7 +17,12 @@ import {
   fitSigmoid,
   type Calibration,
 } from './calibration.js'
-import { resolveClassifierOptions, type ClassifierOptions } from './options.js'
+import {
+  resolveClassifierOptions,
+  type ClassifierOptions,
+  type ResolvedClassifierOptions,
+} from './options.js'
+import { Random } from '../model/random.js'
 import { checkExamples, type IntentExample } from './examples.js'
 import { decodeClassifier, encodeClassifier, type SerializedClassifier } from './serialize.js'
 
@@ -142,7 +147,7 @@ export class IntentClassifier {
       meanColumnValues(matrix, vocabulary.table.size),
       settings.pruneBelow,
     )
-    return new IntentClassifier({
+    const classifier = new IntentClassifier({
       labels,
       rejectLabel,
       features: settings.features,
@@ -157,9 +162,12 @@ export class IntentClassifier {
         examples: examples.length,
         features: vocabulary.table.size,
         weights: model.weights.length,
-        trainMs: performance.now() - started,
+        trainMs: 0,
       },
     })
+    classifier.crossCalibrate(examples, settings)
+    classifier.#parts.stats.trainMs = performance.now() - started
+    return classifier
   }
 
   /** Reads a classifier saved with {@link IntentClassifier.toJSON}; throws `SEMANTIC_INVALID_MODEL` when it cannot. */
@@ -256,53 +264,170 @@ export class IntentClassifier {
         'SEMANTIC_INVALID_EXAMPLES',
         'None of the held-out examples has an intent this classifier knows (or the out-of-scope label)',
       )
-    const n = usable.length
+    const scores = this.heldOutScores(usable, (example) => example.intent === oosLabel)
+    return this.#fit(scores, weight)
+  }
+
+  /** Scores held-out examples for calibration. @internal */
+  heldOutScores(
+    examples: readonly IntentExample[],
+    isOutOfScope: (example: IntentExample) => boolean,
+  ): HeldOutScores {
+    const n = examples.length
     const labels = this.#parts.labels
     const reject = this.#rejectIndex
-    const pairs = 3
-    const pairScores = new Float64Array(n * pairs)
-    const pairTargets = new Uint8Array(n * pairs)
-    const bestScore = new Float64Array(n)
-    const correct = new Uint8Array(n)
-    const outOfScope = new Uint8Array(n)
-    const rejected = new Uint8Array(n)
+    const held = emptyHeldOut(n)
     const scores = this.#scores
     for (let i = 0; i < n; i++) {
-      const example = usable[i]!
+      const example = examples[i]!
       const nnz = this.#vectorizer.vectorize(example.text)
       scoreSparse(this.#parts.model, this.#vectorizer.rows, this.#vectorizer.values, nnz, scores)
-      const order = rankClasses(scores, reject, pairs)
-      for (let p = 0; p < pairs; p++) {
+      const order = rankClasses(scores, reject, PAIRS)
+      const oos = isOutOfScope(example)
+      for (let p = 0; p < PAIRS; p++) {
         const c = order[p]
-        pairScores[i * pairs + p] = c === undefined ? -10 : scores[c]!
-        pairTargets[i * pairs + p] = c !== undefined && labels[c] === example.intent ? 1 : 0
+        held.pairScores[i * PAIRS + p] = c === undefined ? -10 : scores[c]!
+        held.pairTargets[i * PAIRS + p] = !oos && c !== undefined && labels[c] === example.intent ? 1 : 0
       }
-      bestScore[i] = scores[order[0]!]!
-      correct[i] = labels[order[0]!] === example.intent ? 1 : 0
-      outOfScope[i] = example.intent === oosLabel ? 1 : 0
-      rejected[i] = nnz === 0 || (reject >= 0 && scores[reject]! > bestScore[i]!) ? 1 : 0
+      held.bestScore[i] = scores[order[0]!]!
+      held.correct[i] = !oos && labels[order[0]!] === example.intent ? 1 : 0
+      held.outOfScope[i] = oos ? 1 : 0
+      held.rejected[i] = nnz === 0 || (reject >= 0 && scores[reject]! > held.bestScore[i]!) ? 1 : 0
     }
-    const fitted = fitSigmoid(pairScores, pairTargets)
+    return held
+  }
+
+  #fit(held: HeldOutScores, outOfScopeWeight: number, sigmoidFromInScope = false): CalibrationReport {
+    const fitted = sigmoidFromInScope
+      ? fitSigmoid(...inScopePairs(held))
+      : fitSigmoid(held.pairScores, held.pairTargets)
     const sigmoid = fitted ?? { slope: this.#calibration.slope, offset: this.#calibration.offset }
-    const oosCount = outOfScope.reduce((sum, flag) => sum + flag, 0)
+    const oosCount = held.outOfScope.reduce((sum, flag) => sum + flag, 0)
     let threshold = 0.5
     if (oosCount > 0) {
-      const confidence = bestScore.map((score) => confidenceOf(score, { ...sigmoid, threshold: 0 }))
-      threshold = chooseThreshold(confidence, correct, outOfScope, rejected, weight)
+      const confidence = held.bestScore.map((score) => confidenceOf(score, { ...sigmoid, threshold: 0 }))
+      threshold = chooseThreshold(confidence, held.correct, held.outOfScope, held.rejected, outOfScopeWeight)
     }
     this.#calibration = { ...sigmoid, threshold }
     return {
       ...this.#calibration,
-      examples: n,
+      examples: held.bestScore.length,
       outOfScope: oosCount,
       thresholdFrom: oosCount > 0 ? 'held-out out-of-scope examples' : 'fitted probability 0.5',
     }
+  }
+
+  /**
+   * Calibration without held-out data: k-fold cross-validation over the training examples, where each fold
+   * also leaves some intents out entirely. Their examples, scored by a model that never saw them, stand in
+   * for out-of-scope text; the other held-out examples are the in-scope side. @internal
+   */
+  crossCalibrate(
+    examples: readonly IntentExample[],
+    settings: ResolvedClassifierOptions,
+  ): CalibrationReport | undefined {
+    const folds = settings.calibrationFolds
+    const intents = this.#intents
+    if (folds < 2 || intents.length < 2) return undefined
+    const random = new Random(settings.seed ^ 0x5eed)
+    const foldOf = new Int32Array(examples.length)
+    const perIntent = new Map<string, number[]>()
+    examples.forEach((example, i) => {
+      const list = perIntent.get(example.intent) ?? []
+      list.push(i)
+      perIntent.set(example.intent, list)
+    })
+    // Spread every intent's examples over the folds, from a random fold onwards.
+    for (const indices of perIntent.values()) {
+      const offset = random.int(folds)
+      random.shuffle(indices)
+      indices.forEach((index, k) => (foldOf[index] = (k + offset) % folds))
+    }
+    const shuffled = random.shuffle(Int32Array.from(intents.keys()))
+    const leaveOut = Math.max(1, Math.round(intents.length * 0.15))
+    const parts: HeldOutScores[] = []
+    const total = folds
+    for (let fold = 0; fold < folds; fold++) {
+      settings.onProgress?.({ phase: 'calibration', done: fold, total })
+      const absent = new Set<string>()
+      for (let k = 0; k < leaveOut && k < intents.length - 1; k++)
+        absent.add(intents[shuffled[(fold * leaveOut + k) % intents.length]!]!)
+      const train = examples.filter((example, i) => foldOf[i] !== fold && !absent.has(example.intent))
+      const test = examples.filter(
+        (example, i) =>
+          (foldOf[i] === fold || absent.has(example.intent)) && example.intent !== settings.outOfScopeLabel,
+      )
+      if (test.length === 0 || !train.some((example) => example.intent !== settings.outOfScopeLabel)) continue
+      const model = IntentClassifier.train(train, { ...settings, calibrationFolds: 0, onProgress: undefined })
+      parts.push(model.heldOutScores(test, (example) => absent.has(example.intent)))
+    }
+    settings.onProgress?.({ phase: 'calibration', done: total, total })
+    if (parts.length === 0) return undefined
+    const held = concatHeldOut(parts)
+    const oos = held.outOfScope.reduce((sum, flag) => sum + flag, 0)
+    const inScope = held.outOfScope.length - oos
+    // Intents left out are harder to tell apart than most real out-of-scope text (same domain, same
+    // phrasing), so together they weigh a quarter of the in-scope side: the threshold stays lenient.
+    // The stand-ins are not real traffic: they set the threshold but not the confidence curve.
+    return this.#fit(held, oos > 0 ? (STAND_IN_SHARE * inScope) / oos : 1, true)
   }
 
   /** A JSON-safe, versioned snapshot: `IntentClassifier.fromJSON(JSON.parse(JSON.stringify(c)))` predicts the same. */
   toJSON(): SerializedClassifier {
     return encodeClassifier({ ...this.#parts, calibration: { ...this.#calibration } })
   }
+}
+
+const PAIRS = 3
+const STAND_IN_SHARE = 0.25
+
+/** Held-out evidence for calibration: each example's best scores, and whether it was right. @internal */
+export interface HeldOutScores {
+  pairScores: Float64Array
+  pairTargets: Uint8Array
+  bestScore: Float64Array
+  correct: Uint8Array
+  outOfScope: Uint8Array
+  rejected: Uint8Array
+}
+
+function emptyHeldOut(n: number): HeldOutScores {
+  return {
+    pairScores: new Float64Array(n * PAIRS),
+    pairTargets: new Uint8Array(n * PAIRS),
+    bestScore: new Float64Array(n),
+    correct: new Uint8Array(n),
+    outOfScope: new Uint8Array(n),
+    rejected: new Uint8Array(n),
+  }
+}
+
+function inScopePairs(held: HeldOutScores): [Float64Array, Uint8Array] {
+  const keep: number[] = []
+  for (let i = 0; i < held.outOfScope.length; i++) if (!held.outOfScope[i]) keep.push(i)
+  const scores = new Float64Array(keep.length * PAIRS)
+  const targets = new Uint8Array(keep.length * PAIRS)
+  keep.forEach((i, k) => {
+    scores.set(held.pairScores.subarray(i * PAIRS, (i + 1) * PAIRS), k * PAIRS)
+    targets.set(held.pairTargets.subarray(i * PAIRS, (i + 1) * PAIRS), k * PAIRS)
+  })
+  return [scores, targets]
+}
+
+function concatHeldOut(parts: HeldOutScores[]): HeldOutScores {
+  const n = parts.reduce((sum, part) => sum + part.bestScore.length, 0)
+  const out = emptyHeldOut(n)
+  let at = 0
+  for (const part of parts) {
+    out.pairScores.set(part.pairScores, at * PAIRS)
+    out.pairTargets.set(part.pairTargets, at * PAIRS)
+    out.bestScore.set(part.bestScore, at)
+    out.correct.set(part.correct, at)
+    out.outOfScope.set(part.outOfScope, at)
+    out.rejected.set(part.rejected, at)
+    at += part.bestScore.length
+  }
+  return out
 }
 
 /** Indices of the best `count` classes by score, the rejection class left out. */

@@ -10,7 +10,7 @@ export interface ClassifierOptions {
   c?: number
   /**
    * Upper bound of passes over the examples per intent.
-   * @default 8
+   * @default 12
    */
   maxPasses?: number
   /**
@@ -20,7 +20,7 @@ export interface ClassifierOptions {
   minDocumentFrequency?: number
   /**
    * How text is cut into features (word n-grams, character n-grams inside words).
-   * @default { wordNgrams: 2, charMin: 2, charMax: 5, edgeBigrams: true, maxChars: 1000 }
+   * @default { wordNgrams: 2, charMin: 2, charMax: 4, edgeBigrams: true, maxChars: 1000 }
    */
   features?: Partial<FeatureConfig>
   /**
@@ -51,6 +51,13 @@ export interface ClassifierOptions {
    */
   outOfScopeLabel?: string
   /**
+   * Folds of the cross-validation that calibrates confidences and the out-of-scope threshold at training
+   * (each fold also leaves some intents out, as stand-ins for out-of-scope text). `0` keeps
+   * `DEFAULT_CALIBRATION` — for when `calibrate()` will run on held-out data anyway.
+   * @default 3
+   */
+  calibrationFolds?: number
+  /**
    * Called while training, for progress reports.
    * @default undefined
    */
@@ -58,7 +65,7 @@ export interface ClassifierOptions {
 }
 
 export interface TrainingProgress {
-  phase: 'features' | 'train'
+  phase: 'features' | 'train' | 'calibration'
   done: number
   total: number
 }
@@ -73,12 +80,13 @@ export type ResolvedClassifierOptions = Required<
 
 export const CLASSIFIER_DEFAULTS = {
   c: 1,
-  maxPasses: 8,
+  maxPasses: 12,
   minDocumentFrequency: 1,
   wordWeight: 1,
   charWeight: 1,
   pruneBelow: 0.003,
   seed: 1,
+  calibrationFolds: 3,
 } as const
 
 function positive(name: string, value: number, integer = false): number {
@@ -106,6 +114,15 @@ export function resolveClassifierOptions(options: ClassifierOptions = {}): Resol
   positive('features.maxChars', features.maxChars, true)
   if (typeof merged.pruneBelow !== 'number' || !(merged.pruneBelow >= 0))
     throw semanticError('SEMANTIC_INVALID_OPTIONS', `Classifier option 'pruneBelow' must be a number ≥ 0`)
+  if (
+    !Number.isInteger(merged.calibrationFolds) ||
+    merged.calibrationFolds < 0 ||
+    merged.calibrationFolds === 1
+  )
+    throw semanticError(
+      'SEMANTIC_INVALID_OPTIONS',
+      `Classifier option 'calibrationFolds' must be 0 or an integer ≥ 2`,
+    )
   if (!Number.isInteger(merged.seed))
     throw semanticError('SEMANTIC_INVALID_OPTIONS', `Classifier option 'seed' must be an integer`)
   if (![1, 2, 3].includes(features.wordNgrams))

@@ -22,7 +22,7 @@ export interface FeatureConfig {
 export const DEFAULT_FEATURE_CONFIG: FeatureConfig = {
   wordNgrams: 2,
   charMin: 2,
-  charMax: 5,
+  charMax: 4,
   edgeBigrams: true,
   maxChars: 1000,
 }
