@@ -11,6 +11,6 @@ const port = Number(process.env.PORT ?? 4100)
 
 export default defineConfig({
   ...storeAssistant({ port }),
-  plugins: storePlugins(),
+  plugins: storePlugins().all,
   http: { port, host: '127.0.0.1', base: '/ixp' },
 })

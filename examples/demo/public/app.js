@@ -43,6 +43,7 @@ const form = document.getElementById('render')
 const result = document.getElementById('result')
 let current
 let unmount
+const known = new Map()
 
 function toDom(node) {
   if (node === null || node === undefined || typeof node === 'boolean') return document.createTextNode('')
@@ -105,12 +106,19 @@ function post(path, payload) {
   })
 }
 
-function select(intent) {
+function select(intent, parameters = samples[intent.name] ?? {}) {
   current = intent
   form.hidden = false
   document.getElementById('intent-name').textContent = intent.name
   document.getElementById('intent-description').textContent = intent.description
-  form.elements.parameters.value = JSON.stringify(samples[intent.name] ?? {}, null, 2)
+  form.elements.parameters.value = JSON.stringify(parameters, null, 2)
+}
+
+function note(text) {
+  const paragraph = document.createElement('p')
+  paragraph.className = 'meta'
+  paragraph.textContent = text
+  result.replaceChildren(paragraph)
 }
 
 form.addEventListener('submit', async (event) => {
@@ -124,10 +132,23 @@ form.addEventListener('submit', async (event) => {
   await show(await post('/render', { intent: { name: current.name, parameters } }))
 })
 
+// Free text goes to the resolver first: a complete match is rendered at once; when the text leaves required
+// parameters out, the form is filled with what it did say and the rest is asked for.
 document.getElementById('ask').addEventListener('submit', async (event) => {
   event.preventDefault()
   const text = event.target.elements.text.value.trim()
-  if (text) await show(await post('/render', { query: text }))
+  if (!text) return
+  const response = await post('/resolve', { text, ...(current ? { previousIntent: current.name } : {}) })
+  const outcome = await response.json().catch(() => undefined)
+  if (!response.ok) return showError(outcome, response.status)
+  if (!outcome.matched) {
+    const others = outcome.alternatives.map((alternative) => alternative.intent).join(', ')
+    return note(`No intent matches that (${outcome.reason})${others ? `; closest: ${others}` : ''}.`)
+  }
+  const intent = known.get(outcome.intent) ?? { name: outcome.intent, description: '' }
+  select(intent, outcome.parameters)
+  if (outcome.missing?.length) return note(`${outcome.intent}: please fill in ${outcome.missing.join(', ')}.`)
+  await show(await post('/render', { intent: { name: outcome.intent, parameters: outcome.parameters } }))
 })
 
 // Discovery shows each caller what it may use: the staff key reveals the staff intents.
@@ -136,7 +157,9 @@ async function listIntents() {
   if (!response.ok) return showError(await response.json().catch(() => undefined), response.status)
   const { intents } = await response.json()
   nav.replaceChildren()
+  known.clear()
   for (const intent of intents) {
+    known.set(intent.name, intent)
     const button = document.createElement('button')
     button.type = 'button'
     button.textContent = intent.name

@@ -3,6 +3,7 @@ import { createEngine, type Engine, type EngineOptions, type PluginInput } from 
 import { auth } from '@ixp/plugin-auth'
 import { cache } from '@ixp/plugin-cache'
 import { rateLimit } from '@ixp/plugin-rate-limit'
+import { semantic, type SemanticPlugin } from '@ixp/plugin-semantic'
 import { storeAssistant, type StoreAssistantOptions } from './app.js'
 
 /**
@@ -20,9 +21,17 @@ export interface StorePluginOptions {
   orderLookupsPerMinute?: number
 }
 
-/** The engine's plugins, in installation order: who is calling, how often, then the cache. */
-export function storePlugins(options: StorePluginOptions = {}): PluginInput[] {
-  return [
+export interface StorePlugins {
+  /** Every plugin, in installation order: who is calling, how often, the cache, natural language. */
+  all: PluginInput[]
+  /** The natural-language resolver (trained on the intents' examples; `whenTrained()` after registering). */
+  semantic: SemanticPlugin
+}
+
+/** The demo's plugins. */
+export function storePlugins(options: StorePluginOptions = {}): StorePlugins {
+  const resolver = semantic()
+  const all: PluginInput[] = [
     auth({
       apiKeys: {
         keys: [
@@ -45,7 +54,9 @@ export function storePlugins(options: StorePluginOptions = {}): PluginInput[] {
       },
     }),
     cache({ staleWhileRevalidate: 30 }),
+    resolver,
   ]
+  return { all, semantic: resolver }
 }
 
 /** Registers the store assistant's components and intents into an engine. */
@@ -62,13 +73,15 @@ export interface StoreEngineOptions extends StoreAssistantOptions {
   engine?: EngineOptions
 }
 
-/** A ready engine serving the store assistant. */
+/** A ready engine serving the store assistant, its resolver trained on the intents' examples. */
 export async function createStoreEngine(options: StoreEngineOptions = {}): Promise<Engine> {
+  const plugins = storePlugins(options.plugins)
   const engine = createEngine({
     ...options.engine,
-    plugins: [...storePlugins(options.plugins), ...(options.engine?.plugins ?? [])],
+    plugins: [...plugins.all, ...(options.engine?.plugins ?? [])],
   })
   await engine.ready()
   registerStore(engine, options)
+  await plugins.semantic.whenTrained()
   return engine
 }

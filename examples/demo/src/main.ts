@@ -20,7 +20,8 @@ if (!Number.isInteger(port) || port < 0 || port > 65_535) {
   process.exit(2)
 }
 
-const engine = createEngine({ plugins: storePlugins() })
+const plugins = storePlugins()
+const engine = createEngine({ plugins: plugins.all })
 try {
   await engine.ready()
 } catch (error) {
@@ -48,15 +49,16 @@ server.on('error', (error: NodeJS.ErrnoException) => {
   process.exit(1)
 })
 
-server.listen(port, host, () => {
+server.listen(port, host, async () => {
   const actual = (server.address() as AddressInfo).port
   // Registered once the port is known: the store locator accepts pages from this very origin.
   registerStore(engine, { port: actual })
+  await plugins.semantic.whenTrained()
   const origin = `http://${host.includes(':') ? `[${host}]` : host}:${actual}`
   console.log(`IXP server listening on ${origin}${base}`)
   console.log(`Store assistant page: ${origin}/`)
   console.log(
-    `Try: curl -X POST ${origin}${base}/render -H 'content-type: application/json' -d '{"intent":{"name":"store_hours","parameters":{}}}'`,
+    `Try: curl -X POST ${origin}${base}/render -H 'content-type: application/json' -d '{"query":"when does the Seattle store close?"}'`,
   )
 })
 

@@ -117,6 +117,29 @@ describe('the demo, started as `pnpm start` does', () => {
     expect(wrongKey.status).toBe(401)
   })
 
+  it('resolves free text and renders what it means', async () => {
+    const resolved = await fetch(`${demo.url}/resolve`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ text: 'where is my order ORD-10388' }),
+    })
+    expect(await resolved.json()).toMatchObject({
+      matched: true,
+      intent: 'order_status',
+      parameters: { orderId: 'ORD-10388' },
+      missing: ['email'],
+    })
+    const response = await fetch(`${demo.url}/render`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: 'when are you open on sunday in Boise', parameters: {} }),
+    })
+    const body = (await response.json()) as Record<string, any>
+    expect(response.status).toBe(200)
+    expect(body.resolution.intent).toBe('store_hours')
+    expect(textOf(body.tree)).toContain('Harbor & Pine Boise')
+  })
+
   it('answers a repeated render from the cache', async () => {
     const ask = () =>
       fetch(`${demo.url}/render`, {

@@ -138,6 +138,28 @@ describe('store assistant intents', () => {
     expect(rows.every((row) => row.units === 0)).toBe(true)
   })
 
+  it.each([
+    ['where is my order ORD-10421', 'order_status', { orderId: 'ORD-10421' }],
+    ['what time does the seattle store close', 'store_hours', { store: 'seattle' }],
+    ['do you price match', 'store_policy', { topic: 'price-match' }],
+    ['is the Scree Trail Runner available in Portland', 'check_stock', { store: 'portland' }],
+  ])('resolves “%s” to %s with the parameters it states', async (text, intent, parameters) => {
+    const outcome = await engine.resolve(text)
+    expect(outcome).toMatchObject({ matched: true, intent, parameters })
+  })
+
+  it('says when a question is out of scope, and hides staff intents from anonymous callers', async () => {
+    expect(await engine.resolve('what is the capital of France')).toMatchObject({
+      matched: false,
+      reason: 'out-of-scope',
+    })
+    expect(await engine.resolve('which shelves are empty')).toMatchObject({ matched: false })
+    const staff = await engine.resolve('which shelves are empty', {
+      headers: { 'x-api-key': DEMO_STAFF_KEY },
+    })
+    expect(staff).toMatchObject({ matched: true, intent: 'restock_report' })
+  })
+
   it('crawlable intents are the public ones', () => {
     expect(
       engine.intents

@@ -40,7 +40,7 @@ function page(base: string): string {
 <body>
 <header><h1>Harbor &amp; Pine store assistant</h1><p>An IXP Engine demo: pick an intent or ask a question.</p></header>
 <main>
-  <form id="ask"><input name="text" placeholder="Ask, e.g. store_hours" autocomplete="off" aria-label="Question"><button>Ask</button></form>
+  <form id="ask"><input name="text" placeholder="Ask, e.g. when does the Seattle store close?" autocomplete="off" aria-label="Question"><button>Ask</button></form>
   <label class="staff">Staff API key (optional, unlocks restock_report)<input id="staff-key" type="password" autocomplete="off"></label>
   <nav id="intents" aria-label="Intents"></nav>
   <form id="render" hidden>
