@@ -16,10 +16,10 @@ import { browserFieldPlugin } from './portable/run.js'
 
 /**
  * Minified and gzipped bytes of each entry's bundle, dependencies included, with ~15% headroom over what was
- * measured (`@ixp/core`: 41 628 with tapable, typebox and eventemitter3; `@ixp/core/html`: 3 528).
+ * measured (`@ixp/core`: 47 654 with tapable, typebox and eventemitter3; `@ixp/core/html`: 3 528).
  */
 const entries = [
-  { name: '@ixp/core', file: '../src/index.ts', gzipBudget: 48_000 },
+  { name: '@ixp/core', file: '../src/index.ts', gzipBudget: 55_000 },
   { name: '@ixp/core/html', file: '../src/html/index.ts', gzipBudget: 4_100 },
 ]
   .map((entry) => ({ ...entry, file: fileURLToPath(new URL(entry.file, import.meta.url)) }))

@@ -337,14 +337,16 @@ describe('resolve and discovery', () => {
   test('discovery hooks filter what a caller sees', async () => {
     const engine = makeEngine()
     engine.hooks.discoverIntents.tap({ name: 'auth', stage: Stage.AUTH }, (intents, context, purpose) =>
-      purpose === 'crawler' || !context.user ? intents.filter((i) => i.name === 'store_map') : intents,
+      purpose === 'crawler' || !context.headers?.authorization
+        ? intents.filter((i) => i.name === 'store_map')
+        : intents,
     )
     equal(
       (await engine.listIntents({})).map((i) => i.name),
       ['store_map'],
     )
     equal(
-      (await engine.listIntents({ user: 'u' })).map((i) => i.name),
+      (await engine.listIntents({ headers: { authorization: 'Bearer t' } })).map((i) => i.name),
       ['order_status', 'store_map'],
     )
     matches(await engine.resolve('order_status'), { matched: false })
