@@ -437,6 +437,17 @@ class RenderCache implements CachePlugin {
       const lock = await this.#storeCall('lock', () => store.lock!(plan.key, ttlMs), plan.key)
       if (lock === STORE_FAILED) return undefined
       if (lock) {
+        // The previous holder may have stored its answer and released the lock since this render last
+        // looked: look once more before rendering.
+        const stored = await this.#storeCall('get', () => store.get(plan.key), plan.key)
+        if (
+          stored !== STORE_FAILED &&
+          stored &&
+          this.#freshness(stored, plan.key, this.#settings.now()) !== 'expired'
+        ) {
+          this.#track(this.#storeCall('unlock', () => lock.release(), plan.key))
+          return stored
+        }
         plan.lock = lock
         return undefined
       }

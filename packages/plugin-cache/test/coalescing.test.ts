@@ -42,10 +42,11 @@ describe('request coalescing', () => {
   })
 
   it('lets waiters outlive a timed-out owner: they get its late answer, which is also stored', async () => {
-    const { render, handler } = await setup({}, {}, { limits: { renderTimeoutMs: 60 } })
-    handler.delayMs = 90
+    // The owner times out at 300 ms; its handler answers at 400 ms, before the waiter's own deadline (550 ms).
+    const { render, handler } = await setup({}, {}, { limits: { renderTimeoutMs: 300 } })
+    handler.delayMs = 400
     const owner = render()
-    await delay(40)
+    await delay(250)
     const waiter = render()
     await expect(owner).rejects.toMatchObject({ code: 'RENDER_TIMEOUT' })
     const shared = await waiter
@@ -68,7 +69,7 @@ describe('request coalescing', () => {
 
   it('makes a waiter the new owner when the first caller goes away', async () => {
     const { render, handler } = await setup()
-    handler.delayMs = 50
+    handler.delayMs = 300
     const leaving = new AbortController()
     const owner = render({ id: '42' }, { signal: leaving.signal })
     await delay(5)
@@ -82,7 +83,7 @@ describe('request coalescing', () => {
 
   it('stops a waiter at its own deadline', async () => {
     const { render, handler } = await setup()
-    handler.delayMs = 80
+    handler.delayMs = 300
     const owner = render()
     await delay(5)
     const impatient = new AbortController()

@@ -67,7 +67,7 @@ describe('invalidation', () => {
 
   it('does not store an answer whose render started before an invalidation that covers it', async () => {
     const { render, plugin, handler } = await setup({}, { cache: { tags: ['product:1'] } })
-    handler.delayMs = 30
+    handler.delayMs = 300
     const rendering = render({ id: '1' })
     await delay(5)
     await plugin.invalidateTag('product:1')
@@ -80,7 +80,7 @@ describe('invalidation', () => {
 
   it('still stores answers an unrelated invalidation does not cover', async () => {
     const { render, plugin, handler } = await setup({}, { cache: { tags: ['product:1'] } })
-    handler.delayMs = 30
+    handler.delayMs = 300
     const rendering = render({ id: '1' })
     await delay(5)
     await plugin.invalidateTag('product:2')

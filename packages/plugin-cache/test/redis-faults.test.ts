@@ -107,16 +107,16 @@ describe.skipIf(skip !== undefined)(`redis faults${skip ? ` (skipped: ${skip})` 
     const fixture = await instance()
     const admin = inspector(server.url)
     try {
-      await admin.call('CLIENT', 'PAUSE', '1500', 'ALL')
+      await admin.call('CLIENT', 'PAUSE', '3000', 'ALL')
       const started = performance.now()
       const results = []
       for (let i = 0; i < 6; i++) results.push(await fixture.render({ id: `slow-${i}` }))
       const elapsed = performance.now() - started
       expect(results.every((result) => result.meta.cache === 'miss')).toBe(true)
       // Six misses against a paused Redis: a few bounded timeouts, then the open circuit answers at once.
-      expect(elapsed).toBeLessThan(1_200)
+      expect(elapsed).toBeLessThan(2_000)
       expect(await storeStatus(fixture)).toBe('warn')
-      await eventually(async () => (await storeStatus(fixture)) === 'pass', 5_000, 'the circuit to close')
+      await eventually(async () => (await storeStatus(fixture)) === 'pass', 8_000, 'the circuit to close')
       await fixture.render({ id: 'back' })
       await fixture.plugin.idle()
       const key = await fixture.plugin.keyFor({ intent: { name: 'product', parameters: { id: 'back' } } })
@@ -145,7 +145,7 @@ describe.skipIf(skip !== undefined)(`redis faults${skip ? ` (skipped: ${skip})` 
     await b.render()
     const admin = inspector(server.url)
     try {
-      await admin.call('CLIENT', 'PAUSE', '600', 'ALL')
+      await admin.call('CLIENT', 'PAUSE', '1500', 'ALL')
       expect(await a.plugin.invalidateTag('catalogue')).toBe(1)
       expect(a.plugin.stats().errors).toBeGreaterThan(0)
       expect((await a.engine.health()).checks['cache:redis']).toMatchObject({ pendingInvalidations: 1 })

@@ -28,8 +28,15 @@ async function instance(
 ): Promise<Fixture> {
   const fixture = await setup(
     {
+      // Generous timeouts: these tests are about sharing, not faults, and CI machines can be slow.
+      storeTimeoutMs: 2_000,
       ...options,
-      store: redisStore({ url: REDIS_URL, prefix, redisOptions: { connectionName: name } }),
+      store: redisStore({
+        url: REDIS_URL,
+        prefix,
+        commandTimeoutMs: 1_000,
+        redisOptions: { connectionName: name },
+      }),
     },
     { cache: { tags: (params: Record<string, unknown>) => [`product:${String(params.id)}`] }, ...intent },
   )
