@@ -3,8 +3,16 @@
  * here — fields, step ids, parallel groups, the references of parameter mappings — and reported at once as
  * one `INVALID_DEFINITION` error naming the workflow and the steps at fault.
  */
-import { IxpError, type JsonSchema } from '@ixp/core'
-import { compileMapping, type CompiledMapping, type LocatedReference } from './mapping.js'
+import type { JsonSchema } from '@ixp/core'
+import { definitionError, describe, Issues } from './issues.js'
+import { compileMapping, type CompiledMapping } from './mapping.js'
+import {
+  checkInputReferences,
+  checkResultReferences,
+  declaredInputKeys,
+  type ActionReferences,
+  type StepPosition,
+} from './references.js'
 import type {
   ErrorHandling,
   StepCondition,
@@ -14,12 +22,7 @@ import type {
   WorkflowStep,
 } from './types.js'
 
-/** One problem with a definition: the step at fault (if any), the field and what is wrong. */
-export interface WorkflowIssue {
-  step?: string
-  path: string
-  message: string
-}
+export type { WorkflowIssue } from './issues.js'
 
 export interface CompiledAction {
   intentName: string | undefined
@@ -58,10 +61,7 @@ export interface CompiledWorkflow {
 
 export const WORKFLOW_INTENT_PREFIX = 'workflow_'
 const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$/
-const HANDLINGS: readonly ErrorHandling[] = ['stop', 'continue', 'retry']
 const MAX_RETRIES = 100
-/** Longer delays overflow timers (they would fire at once). */
-const MAX_MS = 2_147_483_647
 const DEFAULT_MAX_RETRIES = 3
 
 const WORKFLOW_FIELDS = [
@@ -93,87 +93,9 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
 
-function describe(value: unknown): string {
-  if (value === null) return 'null'
-  if (Array.isArray(value)) return 'an array'
-  return typeof value
-}
-
 /** The intent a workflow is served as. */
 export function workflowIntentName(id: string): string {
   return `${WORKFLOW_INTENT_PREFIX}${id}`
-}
-
-/** The input keys a reference may read, when the input schema pins them down. */
-function declaredInputKeys(schema: unknown): readonly string[] | undefined {
-  if (!isObject(schema) || !isObject(schema.properties)) return undefined
-  if (schema.additionalProperties !== undefined && schema.additionalProperties !== false) return undefined
-  if (schema.patternProperties !== undefined) return undefined
-  return Object.keys(schema.properties)
-}
-
-class Issues {
-  readonly list: WorkflowIssue[] = []
-
-  add(step: string | undefined, path: string, message: string): void {
-    this.list.push(step === undefined ? { path, message } : { step, path, message })
-  }
-
-  unknownFields(step: string | undefined, prefix: string, value: Record<string, unknown>, known: string[]) {
-    for (const key of Object.keys(value)) {
-      if (!known.includes(key)) {
-        this.add(step, `${prefix}${key}`, `is not a known field (use ${known.join(', ')})`)
-      }
-    }
-  }
-
-  count(step: string | undefined, path: string, value: unknown, max: number): number | undefined {
-    if (value === undefined) return undefined
-    if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > max) {
-      this.add(step, path, `must be a whole number from 0 to ${max}`)
-      return undefined
-    }
-    return value
-  }
-
-  milliseconds(
-    step: string | undefined,
-    path: string,
-    value: unknown,
-    allowZero: boolean,
-  ): number | undefined {
-    if (value === undefined) return undefined
-    const low = allowZero ? 0 : 1
-    if (typeof value !== 'number' || !Number.isFinite(value) || value < low || value > MAX_MS) {
-      this.add(step, path, `must be a number of milliseconds from ${low} to ${MAX_MS}`)
-      return undefined
-    }
-    return value
-  }
-
-  handling(step: string | undefined, path: string, value: unknown): ErrorHandling | undefined {
-    if (value === undefined) return undefined
-    if (!HANDLINGS.includes(value as ErrorHandling)) {
-      this.add(step, path, `must be one of ${HANDLINGS.map((h) => `'${h}'`).join(', ')}`)
-      return undefined
-    }
-    return value as ErrorHandling
-  }
-
-  fn<T>(step: string | undefined, path: string, value: unknown): T | undefined {
-    if (value === undefined) return undefined
-    if (typeof value !== 'function') {
-      this.add(step, path, `must be a function; got ${describe(value)}`)
-      return undefined
-    }
-    return value as T
-  }
-}
-
-interface ActionReferences {
-  step: string
-  prefix: string
-  references: LocatedReference[]
 }
 
 function compileAction(
@@ -224,78 +146,6 @@ function compileAction(
   }
 }
 
-/** Checks the `$results` references of a step (or its compensation) against the step order and groups. */
-function checkResultReferences(
-  issues: Issues,
-  entry: ActionReferences,
-  positions: ReadonlyMap<string, { index: number; group: number }>,
-  own: { index: number; group: number },
-  compensation: boolean,
-): void {
-  for (const { at, text, reference } of entry.references) {
-    if (reference.root !== 'results') continue
-    const target = reference.path[0]
-    if (target === undefined) continue
-    const position = positions.get(target)
-    if (!position) {
-      issues.add(entry.step, at, `${text} reads step '${target}', which this workflow does not have`)
-    } else if (compensation) {
-      if (position.group >= own.group && target !== entry.step) {
-        issues.add(
-          entry.step,
-          at,
-          `${text} reads step '${target}', which is not guaranteed to have completed when this step is compensated (only this step and steps of earlier groups are)`,
-        )
-      }
-    } else if (target === entry.step) {
-      issues.add(entry.step, at, `${text} reads the step's own result, which does not exist yet`)
-    } else if (position.index > own.index) {
-      issues.add(entry.step, at, `${text} reads step '${target}', which runs after this step`)
-    } else if (position.group === own.group) {
-      issues.add(
-        entry.step,
-        at,
-        `${text} reads step '${target}', which runs in the same parallel group (steps of one group cannot read each other's results)`,
-      )
-    }
-  }
-}
-
-function checkInputReferences(
-  issues: Issues,
-  step: string | undefined,
-  references: readonly LocatedReference[],
-  keys: readonly string[] | undefined,
-): void {
-  if (!keys) return
-  for (const { at, text, reference } of references) {
-    const first = reference.path[0]
-    if (reference.root !== 'input' || first === undefined || keys.includes(first)) continue
-    issues.add(
-      step,
-      at,
-      `${text} reads input '${first}', which the input schema does not declare (it declares ${keys.length ? keys.join(', ') : 'nothing'})`,
-    )
-  }
-}
-
-function definitionError(id: unknown, issues: readonly WorkflowIssue[]): IxpError {
-  const name = typeof id === 'string' && id !== '' ? `'${id.length > 64 ? `${id.slice(0, 64)}…` : id}'` : ''
-  const lines = issues.map((issue) =>
-    issue.step === undefined
-      ? `${issue.path} ${issue.message}`
-      : `step '${issue.step}': ${issue.path} ${issue.message}`,
-  )
-  const summary = lines.slice(0, 5).join('; ') + (lines.length > 5 ? ` (and ${lines.length - 5} more)` : '')
-  return new IxpError('INVALID_DEFINITION', `Invalid workflow${name ? ` ${name}` : ''}: ${summary}`, {
-    details: {
-      workflow: typeof id === 'string' ? id : undefined,
-      step: issues.find((issue) => issue.step !== undefined)?.step,
-      issues: issues.map((issue) => ({ ...issue })),
-    },
-  })
-}
-
 /**
  * Checks a workflow definition and prepares it for running; throws `INVALID_DEFINITION` listing every problem.
  * Engine-dependent checks (do the intents exist, do nested workflows loop) happen when the plugin is installed.
@@ -342,10 +192,10 @@ export function compileWorkflow(definition: unknown): CompiledWorkflow {
     throw definitionError(def.id, issues.list)
   }
 
-  const positions = new Map<string, { index: number; group: number }>()
+  const positions = new Map<string, StepPosition>()
   const steps: CompiledStep[] = []
   const collected: {
-    own: { index: number; group: number }
+    own: StepPosition
     params: ActionReferences[]
     compensation: ActionReferences[]
   }[] = []

@@ -2,6 +2,7 @@
 import type { IxpError } from '@ixp/core'
 import { systemClock, type WorkflowClock } from './clock.js'
 import { workflowError } from './errors.js'
+import { MAX_MS } from './issues.js'
 import type { WorkflowDefinition } from './types.js'
 
 export interface WorkflowsOptions {
@@ -63,7 +64,6 @@ const DEFAULTS: Settings = {
   clock: systemClock,
 }
 
-const MAX_MS = 2_147_483_647
 const KNOWN_OPTIONS = ['workflows', ...Object.keys(DEFAULTS)]
 
 function invalid(message: string): never {
