@@ -112,6 +112,32 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
 
+/** Misconfiguration is reported when the engine is created, naming the option, not at the first request. */
+function checkSettings(settings: typeof DEFAULTS): void {
+  if (settings.additionalProperties !== 'strip' && settings.additionalProperties !== 'reject') {
+    throw new IxpError(
+      'INVALID_OPTIONS',
+      `validation.additionalProperties must be 'strip' or 'reject', got ${JSON.stringify(settings.additionalProperties)}`,
+    )
+  }
+  const counts: [string, number, number][] = [
+    ['validation.maxDepth', settings.maxDepth, 1],
+    ['limits.maxIntentNameLength', settings.maxIntentNameLength, 1],
+    ['limits.renderTimeoutMs', settings.renderTimeoutMs, 0],
+    ['limits.pluginTimeoutMs', settings.pluginTimeoutMs, 0],
+    ['limits.maxTreeDepth', settings.maxTreeDepth, 1],
+    ['limits.maxTreeNodes', settings.maxTreeNodes, 1],
+  ]
+  for (const [name, value, minimum] of counts) {
+    if (typeof value !== 'number' || !Number.isFinite(value) || value < minimum) {
+      throw new IxpError(
+        'INVALID_OPTIONS',
+        `${name} must be a finite number ≥ ${minimum}, got ${JSON.stringify(value)}`,
+      )
+    }
+  }
+}
+
 function publicDescription(definition: ComponentDefinition): Record<string, unknown> {
   const description: Record<string, unknown> = {}
   for (const [key, value] of Object.entries(definition)) {
@@ -154,6 +180,7 @@ export class Engine {
       ...options.validation,
       ...options.limits,
     }
+    checkSettings(this.#settings)
     this.#rules = { maxNameLength: this.#settings.maxIntentNameLength, reference: false }
     this.#treeLimits = { maxDepth: this.#settings.maxTreeDepth, maxNodes: this.#settings.maxTreeNodes }
     this.logger = options.logger ?? consoleLogger('warn')

@@ -37,6 +37,8 @@ export const ErrorCodes = {
   PLUGIN_APPLY_FAILED: 500,
   /** A plugin's teardown threw or rejected during `close()`. */
   PLUGIN_TEARDOWN_FAILED: 500,
+  /** An option of `createEngine` (or of a plugin) is invalid; reported at creation, not at the first request. */
+  INVALID_OPTIONS: 500,
   /** The engine was used after `close()`. */
   ENGINE_CLOSED: 500,
   /** A server component returned something that is not a valid render tree (`details.path` says where). */

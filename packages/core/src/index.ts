@@ -15,6 +15,7 @@ export {
 export type { EngineEvents, RegistryChange } from './events.js'
 export type { HealthCheck, HealthCheckResult, HealthReport } from './health.js'
 export {
+  removeTap,
   Stage,
   type CodeGeneration,
   type DiscoveryPurpose,

@@ -130,3 +130,25 @@ describe('plugins', () => {
     expect(log).toEqual(['apply:a', 'teardown:a'])
   })
 })
+
+describe('engine options', () => {
+  it('refuses invalid options at creation, naming the option', () => {
+    const cases: [Parameters<typeof createEngine>[0], string][] = [
+      [{ validation: { additionalProperties: 'drop' as never } }, 'validation.additionalProperties'],
+      [{ validation: { maxDepth: 0 } }, 'validation.maxDepth'],
+      [{ limits: { renderTimeoutMs: -1 } }, 'limits.renderTimeoutMs'],
+      [{ limits: { maxTreeNodes: Number.NaN } }, 'limits.maxTreeNodes'],
+      [{ hooks: { codeGeneration: 'never' as never } }, 'hooks.codeGeneration'],
+    ]
+    for (const [options, name] of cases) {
+      let error: IxpError | undefined
+      try {
+        createEngine(options)
+      } catch (e) {
+        error = e as IxpError
+      }
+      expect(error?.code, name).toBe('INVALID_OPTIONS')
+      expect(error?.message).toContain(name)
+    }
+  })
+})

@@ -2,13 +2,9 @@
  * The engine's hooks: one frozen object of typed tapable hooks, created per engine. Every hook is made
  * portable so it also runs where code generation from strings is forbidden (Cloudflare workerd, Vercel Edge).
  */
-import tapable from 'tapable'
-import type {
-  AsyncSeriesBailHook as AsyncSeriesBailHookType,
-  AsyncSeriesHook as AsyncSeriesHookType,
-  AsyncSeriesWaterfallHook as AsyncSeriesWaterfallHookType,
-  SyncWaterfallHook as SyncWaterfallHookType,
-} from 'tapable'
+// Named imports: tapable is CommonJS with `__esModule` and no default export, so bundlers without Node's
+// interop read a default import as `undefined`.
+import { AsyncSeriesBailHook, AsyncSeriesHook, AsyncSeriesWaterfallHook, SyncWaterfallHook } from 'tapable'
 import type { Engine } from '../engine.js'
 import type { IxpError } from '../errors.js'
 import type {
@@ -23,9 +19,6 @@ import type {
   ResolveQuery,
 } from '../types.js'
 import { makePortable, type CodeGeneration } from './portable.js'
-
-// tapable is CommonJS; a default import keeps it loadable from ESM on every runtime and bundler.
-const { AsyncSeriesBailHook, AsyncSeriesHook, AsyncSeriesWaterfallHook, SyncWaterfallHook } = tapable
 
 /** What every render-path hook receives: the request and what the engine knows so far. */
 export interface RenderState {
@@ -59,31 +52,31 @@ export type DiscoveryPurpose = 'list' | 'crawler' | 'resolve'
 /** The engine's hooks. Tap them with `{ name, stage }` (see {@link Stage}); every tap must be named. */
 export interface EngineHooks {
   /** Sync waterfall, on `registerIntent`: return the (possibly decorated) definition, or throw to refuse it. */
-  readonly registerIntent: SyncWaterfallHookType<[IntentDefinition]>
+  readonly registerIntent: SyncWaterfallHook<[IntentDefinition]>
   /** Sync waterfall, on `registerComponent`: return the (possibly decorated) definition, or throw to refuse it. */
-  readonly registerComponent: SyncWaterfallHookType<[ComponentDefinition]>
+  readonly registerComponent: SyncWaterfallHook<[ComponentDefinition]>
   /** Async series bail, on `resolve()`: the first tap returning an outcome wins (exact names run first). */
-  readonly resolve: AsyncSeriesBailHookType<[ResolveQuery, IxpContext], ResolveOutcome | undefined>
+  readonly resolve: AsyncSeriesBailHook<[ResolveQuery, IxpContext], ResolveOutcome | undefined>
   /** Async series, before validation: throw an IxpError (`UNAUTHORIZED`, `FORBIDDEN`, `RATE_LIMITED`) to refuse. */
-  readonly admission: AsyncSeriesHookType<[RenderState]>
+  readonly admission: AsyncSeriesHook<[RenderState]>
   /** Async series bail, after validation and before the handler: return a result to short-circuit (cache hit). */
-  readonly beforeHandler: AsyncSeriesBailHookType<[RenderState], RenderResult | undefined>
+  readonly beforeHandler: AsyncSeriesBailHook<[RenderState], RenderResult | undefined>
   /** Async series waterfall, after the intent's handler: receives and returns the merged props. */
-  readonly handler: AsyncSeriesWaterfallHookType<[Record<string, unknown>, RenderState]>
+  readonly handler: AsyncSeriesWaterfallHook<[Record<string, unknown>, RenderState]>
   /** Async series waterfall, after a server component rendered: receives and returns the tree. */
-  readonly render: AsyncSeriesWaterfallHookType<[RenderNode, RenderState]>
+  readonly render: AsyncSeriesWaterfallHook<[RenderNode, RenderState]>
   /** Async series waterfall, on every result (cache hits included): receives and returns the result. */
-  readonly afterRender: AsyncSeriesWaterfallHookType<[RenderResult, RenderState]>
+  readonly afterRender: AsyncSeriesWaterfallHook<[RenderResult, RenderState]>
   /** Async series, when a render or resolve fails: observe the error (it is re-thrown afterwards). */
-  readonly error: AsyncSeriesHookType<[IxpError, ErrorInfo]>
+  readonly error: AsyncSeriesHook<[IxpError, ErrorInfo]>
   /** Async series waterfall: filter the intents a caller may see. */
-  readonly discoverIntents: AsyncSeriesWaterfallHookType<[IntentDefinition[], IxpContext, DiscoveryPurpose]>
+  readonly discoverIntents: AsyncSeriesWaterfallHook<[IntentDefinition[], IxpContext, DiscoveryPurpose]>
   /** Async series waterfall: filter the components a caller may see. */
-  readonly discoverComponents: AsyncSeriesWaterfallHookType<[ComponentDefinition[], IxpContext, DiscoveryPurpose]>
+  readonly discoverComponents: AsyncSeriesWaterfallHook<[ComponentDefinition[], IxpContext, DiscoveryPurpose]>
   /** Async series, once in `ready()` after every plugin was applied. */
-  readonly ready: AsyncSeriesHookType<[Engine]>
+  readonly ready: AsyncSeriesHook<[Engine]>
   /** Async series, once in `close()` before plugin teardowns. */
-  readonly close: AsyncSeriesHookType<[Engine]>
+  readonly close: AsyncSeriesHook<[Engine]>
 }
 
 /** Creates a fresh, frozen set of hooks. `codeGeneration: 'off'` forces the portable interpreter. */
@@ -91,7 +84,10 @@ export function createHooks(codeGeneration: CodeGeneration = 'auto'): EngineHook
   const hooks: EngineHooks = {
     registerIntent: new SyncWaterfallHook<[IntentDefinition]>(['definition']),
     registerComponent: new SyncWaterfallHook<[ComponentDefinition]>(['definition']),
-    resolve: new AsyncSeriesBailHook<[ResolveQuery, IxpContext], ResolveOutcome | undefined>(['query', 'context']),
+    resolve: new AsyncSeriesBailHook<[ResolveQuery, IxpContext], ResolveOutcome | undefined>([
+      'query',
+      'context',
+    ]),
     admission: new AsyncSeriesHook<[RenderState]>(['state']),
     beforeHandler: new AsyncSeriesBailHook<[RenderState], RenderResult | undefined>(['state']),
     handler: new AsyncSeriesWaterfallHook<[Record<string, unknown>, RenderState]>(['props', 'state']),
@@ -117,3 +113,4 @@ export function createHooks(codeGeneration: CodeGeneration = 'auto'): EngineHook
 
 export { Stage, type StageName } from './stages.js'
 export type { CodeGeneration } from './portable.js'
+export { removeTap } from './remove-tap.js'

@@ -89,7 +89,7 @@ export function makePortable(hook: PortableHook, mode: CodeGeneration): void {
     )
   }
   if (mode !== 'auto' && mode !== 'off') {
-    throw new IxpError('INVALID_REQUEST', `hooks.codeGeneration must be 'auto' or 'off', got ${String(mode)}`)
+    throw new IxpError('INVALID_OPTIONS', `hooks.codeGeneration must be 'auto' or 'off', got ${String(mode)}`)
   }
   if (mode === 'auto' && canGenerateCode()) return
   internals.compile = (options) => compile(internals, flow, options)
