@@ -213,7 +213,18 @@ export class ThrowawayRedis {
       stdio: 'ignore',
     })
     this.#child = child
-    await eventually(() => redisAnswers(this.url), 5_000, `redis-server on port ${this.port}`)
+    let failure: Error | undefined
+    child.once('error', (error) => {
+      failure = error
+    })
+    await eventually(
+      async () => {
+        if (failure) throw new Error(`redis-server could not start: ${failure.message}`)
+        return redisAnswers(this.url)
+      },
+      5_000,
+      `redis-server on port ${this.port}`,
+    )
   }
 
   /** Kills the server at once (as a crash would). */
