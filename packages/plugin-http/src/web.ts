@@ -9,22 +9,27 @@ function declaredLength(value: string | null): number | undefined {
   return Number(value)
 }
 
-export function fromRequest(
-  request: Request,
-  options: { relative?: boolean; ip?: string } = {},
-): TransportRequest {
+export interface FromRequestOptions {
+  relative?: boolean
+  ip?: string | undefined
+  /** Replaces reading `request.body` (for a framework that already read it). */
+  body?: BodySource
+}
+
+export function fromRequest(request: Request, options: FromRequestOptions = {}): TransportRequest {
   const { path, query } = splitTarget(request.url)
   const headers = request.headers
   let record: Record<string, string> | undefined
   const stream = request.body
   const body: BodySource =
-    stream === null
+    options.body ??
+    (stream === null
       ? NO_BODY
       : {
           present: true,
           length: declaredLength(headers.get('content-length')),
           text: (limit) => readStreamText(stream, limit),
-        }
+        })
   return {
     method: request.method.toUpperCase(),
     path,

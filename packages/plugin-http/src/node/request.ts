@@ -7,6 +7,7 @@ import { isUtf8 } from 'node:buffer'
 import { setMaxListeners } from 'node:events'
 import type { IncomingMessage } from 'node:http'
 import type { Socket } from 'node:net'
+import type { Readable } from 'node:stream'
 import { IxpError } from '@ixp/core'
 import { notUtf8, payloadTooLarge } from '../body.js'
 import { httpError } from '../errors.js'
@@ -20,9 +21,12 @@ function declaredLength(value: string | undefined): number | undefined {
   return Number(value)
 }
 
-/** Reads a node request body to text, stopping (and pausing the stream) as soon as `limit` is passed. */
-export function readNodeBody(req: IncomingMessage, limit: number): Promise<string> {
-  if (req.readableEnded || req.destroyed) {
+/**
+ * Reads a node body stream (the request itself, or a stream a framework put in front of it) to text,
+ * stopping — and pausing the stream — as soon as more than `limit` bytes arrived.
+ */
+export function readNodeBody(stream: Readable, limit: number): Promise<string> {
+  if (stream.readableEnded || stream.destroyed) {
     const error = new IxpError(
       'INTERNAL_ERROR',
       'The request body was already consumed before the IXP handler ran',
@@ -39,22 +43,23 @@ export function readNodeBody(req: IncomingMessage, limit: number): Promise<strin
     const finish = (error: IxpError | undefined, text?: string) => {
       if (settled) return
       settled = true
-      req.off('data', onData)
-      req.off('end', onEnd)
-      req.off('error', onError)
-      req.off('close', onClose)
+      stream.off('data', onData)
+      stream.off('end', onEnd)
+      stream.off('error', onError)
+      stream.off('close', onClose)
       if (error) reject(error)
       else resolve(text!)
     }
-    const onData = (chunk: Buffer) => {
-      size += chunk.length
+    const onData = (chunk: Buffer | string) => {
+      const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk
+      size += bytes.length
       if (size > limit) {
         // Stop pulling bytes off the wire: the answer is sent with `Connection: close`.
-        req.pause()
+        stream.pause()
         finish(payloadTooLarge(limit))
         return
       }
-      chunks.push(chunk)
+      chunks.push(bytes)
     }
     const onEnd = () => {
       const buffer = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size)
@@ -64,13 +69,12 @@ export function readNodeBody(req: IncomingMessage, limit: number): Promise<strin
     }
     const onError = () =>
       finish(httpError('INVALID_REQUEST', 'The request body could not be read to its end'))
-    const onClose = () => {
-      if (!req.complete) finish(new IxpError('ABORTED', 'The request was aborted by the caller'))
-    }
-    req.on('data', onData)
-    req.on('end', onEnd)
-    req.on('error', onError)
-    req.on('close', onClose)
+    // A stream that closes before its end lost its client.
+    const onClose = () => finish(new IxpError('ABORTED', 'The request was aborted by the caller'))
+    stream.on('data', onData)
+    stream.on('end', onEnd)
+    stream.on('error', onError)
+    stream.on('close', onClose)
   })
 }
 
@@ -106,8 +110,16 @@ export interface NodeRequestOptions {
   relative: boolean
   /** Take the client address from the first `X-Forwarded-For` entry. */
   trustProxy: boolean
-  /** A body a framework already read. */
-  parsed?: { value: unknown }
+  /** The client address as a framework computed it (its own proxy trust rules); wins over `trustProxy`. */
+  ip?: string | undefined
+  /** A body a framework already read and parsed. */
+  parsed?: { value: unknown } | undefined
+  /** The stream to read the body from, when a framework put one in front of the request. */
+  stream?: Readable | undefined
+  /** The body as text a framework already read (`express.text()`), parsed with our checks. */
+  text?: string | undefined
+  /** Replaces the body reader (a framework's own parse error, re-raised as ours). */
+  bodyError?: IxpError | undefined
 }
 
 /** The transport request of one node:http exchange. */
@@ -119,10 +131,12 @@ export class NodeTransportRequest implements TransportRequest {
   readonly body: BodySource
   readonly #req: IncomingMessage
   readonly #trustProxy: boolean
+  readonly #ip: string | undefined
 
   constructor(req: IncomingMessage, url: string, options: NodeRequestOptions) {
     this.#req = req
     this.#trustProxy = options.trustProxy
+    this.#ip = options.ip
     this.method = req.method ?? 'GET'
     const { path, query } = splitTarget(url)
     this.path = path
@@ -131,10 +145,18 @@ export class NodeTransportRequest implements TransportRequest {
     const headers = req.headers
     const length = declaredLength(headers['content-length'])
     const present = (length !== undefined && length > 0) || headers['transfer-encoding'] !== undefined
+    const stream = options.stream ?? req
+    const { bodyError, text } = options
+    let read: (limit: number) => Promise<string>
+    if (bodyError) read = () => Promise.reject(bodyError)
+    else if (text !== undefined) {
+      read = (limit) =>
+        Buffer.byteLength(text) > limit ? Promise.reject(payloadTooLarge(limit)) : Promise.resolve(text)
+    } else read = (limit) => readNodeBody(stream, limit)
     this.body = {
-      present: present || options.parsed !== undefined,
+      present: present || options.parsed !== undefined || bodyError !== undefined || text !== undefined,
       length,
-      text: (limit) => readNodeBody(req, limit),
+      text: read,
       ...(options.parsed === undefined ? {} : { parsed: options.parsed }),
     }
   }
@@ -156,6 +178,7 @@ export class NodeTransportRequest implements TransportRequest {
   }
 
   get ip(): string | undefined {
+    if (this.#ip !== undefined) return this.#ip
     if (this.#trustProxy) {
       const forwarded = this.header('x-forwarded-for')
       const first = forwarded?.split(',')[0]?.trim()

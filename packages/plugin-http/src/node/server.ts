@@ -4,9 +4,9 @@
  */
 import { createServer, type Server } from 'node:http'
 import type { Engine } from '@ixp/core'
-import { createHttpHandler, type HttpHandler } from '../handler.js'
-import { DISPATCH } from '../internal.js'
+import type { HttpHandler } from '../handler.js'
 import type { HttpHandlerOptions } from '../options.js'
+import { toHandler } from '../target.js'
 import { createNodeListener, type NodeHandlerOptions } from './handler.js'
 
 /** Options of {@link createNodeServer}: the handler's (when given an engine) plus node's server settings. */
@@ -33,16 +33,12 @@ export interface IxpNodeServer extends Server {
   closeGracefully(timeoutMs?: number): Promise<void>
 }
 
-function isHandler(value: Engine | HttpHandler): value is HttpHandler {
-  return typeof (value as HttpHandler)[DISPATCH] === 'function'
-}
-
 /** Creates (does not start) a node:http server for an engine or a handler; call `listen()` on it. */
 export function createNodeServer(
   target: Engine | HttpHandler,
   options: NodeServerOptions = {},
 ): IxpNodeServer {
-  const handler = isHandler(target) ? target : createHttpHandler(target, options)
+  const handler = toHandler(target, options)
   let closing = false
   let inFlight = 0
   let drained: (() => void) | undefined
