@@ -7,7 +7,7 @@
  * (most renders finish without anyone listening), and the timer and abort listener reuse this object instead
  * of allocating closures.
  */
-import { IxpError } from './errors.js'
+import { IxpError, isIxpError } from './errors.js'
 
 const NEVER = new AbortController().signal
 
@@ -42,7 +42,7 @@ export class Deadline {
     if (this.ms === 0 && !this.#parent) return work
     if (this.#parent?.aborted) {
       work.catch(() => undefined)
-      this.fail(new IxpError('ABORTED', 'The request was aborted by the caller'))
+      this.fail(this.#callerReason())
       return Promise.reject(this.#failure)
     }
     return new Promise<T>((resolve, reject) => {
@@ -64,7 +64,13 @@ export class Deadline {
 
   /** The caller's signal aborted (EventTarget calls listener objects through `handleEvent`). */
   handleEvent(): void {
-    this.fail(new IxpError('ABORTED', 'The request was aborted by the caller'))
+    this.fail(this.#callerReason())
+  }
+
+  /** The caller's own `IxpError` reason (a workflow step's timeout, say) is kept; anything else is `ABORTED`. */
+  #callerReason(): IxpError {
+    const reason: unknown = this.#parent?.reason
+    return isIxpError(reason) ? reason : new IxpError('ABORTED', 'The request was aborted by the caller')
   }
 
   /** Ends the render now with `error`. */

@@ -335,3 +335,28 @@ describe('render trees', () => {
     expect((await engine.render({ intent: { name: 'late', parameters: {} } })).ttl).toBe(0)
   })
 })
+
+describe('abort reasons', () => {
+  it("keeps the caller's IxpError reason", async () => {
+    const engine = makeEngine({ limits: { renderTimeoutMs: 0 } })
+    let seen: unknown
+    engine.registerIntent({
+      ...orderStatus,
+      name: 'wait',
+      handler: (_p, ctx) =>
+        new Promise(() => {
+          ctx.signal?.addEventListener('abort', () => (seen = ctx.signal?.reason))
+        }),
+    })
+    const controller = new AbortController()
+    const pending = engine.render(
+      { intent: { name: 'wait', parameters: { orderId: '1' } } },
+      { signal: controller.signal },
+    )
+    await new Promise((resolve) => setTimeout(resolve, 5))
+    controller.abort(new IxpError('RENDER_TIMEOUT', 'step timed out'))
+    const error = await failure(pending)
+    expect([error.code, error.message]).toEqual(['RENDER_TIMEOUT', 'step timed out'])
+    expect((seen as IxpError).message).toBe('step timed out')
+  })
+})
