@@ -19,13 +19,16 @@ async function intentNames(url: string): Promise<string[]> {
   return body.intents.map((intent) => intent.name)
 }
 
-async function eventually(check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+async function eventually(check: () => Promise<boolean>, server?: Served, timeoutMs = 15_000): Promise<void> {
   const deadline = Date.now() + timeoutMs
   while (Date.now() < deadline) {
     if (await check()) return
     await new Promise((resolve) => setTimeout(resolve, 100))
   }
-  throw new Error('condition not met in time')
+  const output = server?.output()
+  throw new Error(
+    `condition not met in time${output ? `\nstdout:\n${output.stdout}\nstderr:\n${output.stderr}` : ''}`,
+  )
 }
 
 async function editIntents(edit: (file: { intents: Record<string, unknown>[] }) => void): Promise<void> {
@@ -66,7 +69,7 @@ describe('ixp serve --watch', () => {
     })()
 
     await editIntents((file) => file.intents.push(extraIntent))
-    await eventually(async () => (await intentNames(server.url)).includes('show_alerts'))
+    await eventually(async () => (await intentNames(server.url)).includes('show_alerts'), server)
     await server.waitFor('reloaded intents.json (intents): added show_alerts')
     expect((await postRender(server.url, 'show_alerts', { region: 'west' })).status).toBe(200)
 
@@ -88,7 +91,7 @@ describe('ixp serve --watch', () => {
   it('keeps the previous definitions when the changed file is invalid, and logs the problems', async () => {
     const server = await startWatching()
     await writeFile(join(dir, 'intents.json'), '{ "intents": [ { "name": ')
-    await eventually(async () => server.output().stderr.includes('not reloaded'))
+    await eventually(async () => server.output().stderr.includes('not reloaded'), server)
     expect(server.output().stderr).toContain(
       'intents.json (intents) not reloaded, keeping the previous definitions',
     )
@@ -111,10 +114,10 @@ describe('ixp serve --watch', () => {
     file.intents.push(extraIntent)
     await writeFile(join(dir, 'intents.json.tmp'), JSON.stringify(file))
     await rename(join(dir, 'intents.json.tmp'), join(dir, 'intents.json'))
-    await eventually(async () => (await intentNames(server.url)).includes('show_alerts'))
+    await eventually(async () => (await intentNames(server.url)).includes('show_alerts'), server)
     // A second save through the same path is seen too.
     await editIntents((next) => next.intents.pop())
-    await eventually(async () => !(await intentNames(server.url)).includes('show_alerts'))
+    await eventually(async () => !(await intentNames(server.url)).includes('show_alerts'), server)
     await server.stop()
   })
 

@@ -105,6 +105,8 @@ export async function runPrimary(settings: ServeSettings, argv: string[], io: Cl
         if (bannerShown && !shuttingDown) println(io.stdout, `worker ${worker.process.pid} is serving`)
         if (bannerShown || ready.size < settings.workers || shuttingDown) return
         bannerShown = true
+        // Watch before announcing the URL: a change made right after the announcement must not be missed.
+        startWatching()
         printBanner(io, {
           host: settings.host,
           port: facts.port,
@@ -116,7 +118,6 @@ export async function runPrimary(settings: ServeSettings, argv: string[], io: Cl
           watched: settings.watch ? [...settings.files.keys()] : [],
           cwd: io.cwd,
         })
-        startWatching()
       } else if (message.ixp === 'reloaded') {
         onReloaded(message.id, message)
       }

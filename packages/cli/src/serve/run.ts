@@ -114,17 +114,7 @@ async function serve(
   let watcher: FileWatcher | undefined
 
   if (role === 'single') {
-    printBanner(io, {
-      host: settings.host,
-      port,
-      base: settings.base,
-      intents: engine.intents.size,
-      components: engine.components.size,
-      plugins: engine.plugins.map((plugin) => plugin.name),
-      workers: 1,
-      watched: settings.watch ? [...settings.files.keys()] : [],
-      cwd: io.cwd,
-    })
+    // Watch before announcing the URL: a change made right after the announcement must not be missed.
     if (settings.watch) {
       watcher = watchFiles(
         [...settings.files.keys()],
@@ -139,6 +129,17 @@ async function serve(
         { onError: (error) => println(io.stderr, `ixp: watching failed: ${error.message}`) },
       )
     }
+    printBanner(io, {
+      host: settings.host,
+      port,
+      base: settings.base,
+      intents: engine.intents.size,
+      components: engine.components.size,
+      plugins: engine.plugins.map((plugin) => plugin.name),
+      workers: 1,
+      watched: settings.watch ? [...settings.files.keys()] : [],
+      cwd: io.cwd,
+    })
   } else {
     const facts = {
       port,
