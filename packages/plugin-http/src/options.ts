@@ -98,6 +98,7 @@ export interface HttpHandlerOptions {
   debug?: boolean
   /**
    * Adds fields to the context of every request (after the transport's own), e.g. a tenant from a header.
+   * `path` is the route's path under the base path (`/render`), whatever the mount.
    * @default undefined
    */
   context?: (request: { headers: Record<string, string | undefined>; path: string }) => Partial<IxpContext>
