@@ -41,13 +41,14 @@ engine.registerIntent({
 await engine.ready()
 
 // The hand-written equivalent: the same compiled check, the same copy without undeclared keys, no hooks.
-const check = Schema.Compile(parameters as never)
+const validator = Schema.Compile(parameters as never)
+const isValid = (value: unknown): boolean => validator.Check(value)
 const declared = Object.keys(parameters.properties)
 async function handWritten(request: { intent: { name: string; parameters: Record<string, unknown> } }) {
   const input = request.intent.parameters
   const params: Record<string, unknown> = {}
   for (const key of declared) if (key in input) params[key] = input[key]
-  if (!check.Check(params)) throw new Error('invalid')
+  if (!isValid(params)) throw new Error('invalid')
   const props = { ...params, ...(await handler(params)) }
   return {
     intent: request.intent.name,
