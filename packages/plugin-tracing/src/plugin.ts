@@ -1,0 +1,118 @@
+/**
+ * The tracing plugin: render, resolve and workflow spans through `@opentelemetry/api`, render metrics
+ * through the OpenTelemetry metrics API and into an in-process registry.
+ *
+ * Cost model: with no SDK registered, the plugin taps no render-path hook at all — successes are counted
+ * from the engine's `intent:after` event (which carries the duration), failures from the `error` hook
+ * (which only runs on failures). The span taps are installed once a tracer SDK shows up.
+ */
+import { Stage, type Engine, type IxpPlugin, type Teardown } from '@ixp/core'
+import { tracingError } from './errors.js'
+import { RenderMetrics } from './metrics/render-metrics.js'
+import type { MetricsRegistry } from './metrics/registry.js'
+import { resolveOptions, type TracingOptions, type TracingSettings } from './options.js'
+import { failedIntent, RenderTracer } from './render-trace.js'
+import { ResolveTracer } from './resolve-trace.js'
+import { SCOPE_NAME, SCOPE_VERSION } from './semconv.js'
+import { TracerSource } from './spans.js'
+import { UserIds } from './user.js'
+import { WorkflowSpans } from './workflows.js'
+
+/** The plugin object `tracing()` returns. */
+export interface TracingPlugin extends IxpPlugin {
+  /** The in-process registry the plugin records into (serve it with `metricsProvider()`); undefined with `registry: false`. */
+  readonly metrics: MetricsRegistry | undefined
+}
+
+class Tracing implements TracingPlugin {
+  readonly name = SCOPE_NAME
+  readonly version = SCOPE_VERSION
+  readonly metrics: MetricsRegistry | undefined
+  readonly #settings: TracingSettings
+  readonly #users: UserIds
+  #engine: Engine | undefined
+
+  constructor(options: TracingOptions) {
+    this.#settings = resolveOptions(options)
+    this.#users = new UserIds(this.#settings.user, this.#settings.userKey)
+    this.metrics = this.#settings.registry
+  }
+
+  apply(engine: Engine): Teardown {
+    if (this.#engine !== undefined) {
+      throw tracingError(
+        'TRACING_INVALID_OPTIONS',
+        'this tracing() plugin is already installed on an engine; create one per engine (they may share a registry)',
+      )
+    }
+    this.#engine = engine
+    const settings = this.#settings
+    const tracers = new TracerSource(
+      settings.tracerProvider,
+      settings.spans === 'auto' ? 'auto' : settings.spans ? 'always' : 'never',
+    )
+    const metrics = new RenderMetrics(settings.registry, engine, settings.meterProvider)
+    const workflows = settings.workflows === undefined ? undefined : new WorkflowSpans(tracers)
+    const renders = new RenderTracer(engine, {
+      tracers,
+      propagator: settings.propagator,
+      metrics,
+      users: this.#users,
+      phases: settings.phases !== false,
+      tapSpans: settings.tapSpans,
+      workflows,
+    })
+    const resolves = new ResolveTracer({ tracers, propagator: settings.propagator, metrics })
+    resolves.install(engine)
+
+    // Install the render-path taps now, or as soon as a tracer SDK is seen (never with spans: false).
+    const watching = settings.spans === 'auto' && settings.phases !== true
+    const installWhenLive = () => {
+      if (!renders.installed && tracers.tracer() !== undefined) renders.install()
+    }
+    if (settings.spans === true || settings.phases === true) renders.install()
+    else if (watching) {
+      installWhenLive()
+      engine.hooks.ready.tap({ name: SCOPE_NAME, stage: Stage.OBSERVE_FIRST }, installWhenLive)
+    }
+
+    const afterRender = (event: {
+      intent: string
+      result: { meta: { durationMs: number; cache?: string } }
+    }) => {
+      const meta = event.result.meta
+      metrics.render(event.intent, 'success', meta.durationMs / 1000, meta.cache)
+      if (watching && !renders.installed) installWhenLive()
+    }
+    engine.events.on('intent:after', afterRender)
+    engine.hooks.error.tap({ name: SCOPE_NAME, stage: Stage.OBSERVE_FIRST }, (error, info) => {
+      if (info.phase === 'resolve') {
+        metrics.error('resolve', error.code)
+        resolves.failed(info.query, error)
+        return
+      }
+      const state = info.state
+      const seconds = state === undefined ? undefined : (performance.now() - state.startedAt) / 1000
+      metrics.render(failedIntent(engine, state, info.request), 'error', seconds, undefined)
+      metrics.error('render', error.code)
+      renders.failed(error, state, info.context)
+      if (watching && !renders.installed) installWhenLive()
+    })
+    const detach = workflows === undefined ? undefined : workflows.attach(settings.workflows!)
+
+    return () => {
+      engine.events.off('intent:after', afterRender)
+      detach?.()
+      this.#engine = undefined
+    }
+  }
+}
+
+/**
+ * Creates the tracing plugin. Options are checked here (`TRACING_INVALID_OPTIONS` names the bad one).
+ * `engine.use(tracing())` — then register an OpenTelemetry SDK to see spans, and/or serve
+ * `metricsProvider(plugin.metrics)` on plugin-http's metrics route.
+ */
+export function tracing(options: TracingOptions = {}): TracingPlugin {
+  return new Tracing(options)
+}
