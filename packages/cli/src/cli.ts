@@ -18,7 +18,12 @@ const COMMANDS: Record<string, { run: Command; summary: string }> = {
   validate: { run: validateCommand, summary: validateSpec.summary },
   init: { run: initCommand, summary: initSpec.summary },
   semantic: {
-    run: semanticCommand,
+    // --debug is ours (stack traces); the semantic CLI would refuse it as an unknown flag.
+    run: (argv, io) =>
+      semanticCommand(
+        argv.filter((arg) => arg !== '--debug'),
+        io,
+      ),
     summary: 'Train, evaluate and inspect natural-language resolution (needs @ixp/plugin-semantic).',
   },
 }
