@@ -29,7 +29,7 @@ export async function runPrimary(settings: ServeSettings, argv: string[], io: Cl
   let exitCode = 0
   const restarts: number[] = []
   let reloadId = 0
-  const pendingReloads = new Map<number, { waiting: number; lines: Set<string>; failed: boolean }>()
+  const pendingReloads = new Map<number, { waiting: Set<Worker>; lines: Set<string>; failed: boolean }>()
 
   let finish!: (code: number) => void
   const finished = new Promise<number>((resolve) => (finish = resolve))
@@ -56,19 +56,25 @@ export async function runPrimary(settings: ServeSettings, argv: string[], io: Cl
   }
   const removeSignals = onShutdownSignal(io, (signal) => shutdown(`${signal} received`))
 
-  const onReloaded = (id: number, outcomes: ToPrimary & { ixp: 'reloaded' }) => {
+  /** Prints a reload's outcome once every worker it was sent to answered (or is gone). */
+  const settle = (id: number) => {
     const pending = pendingReloads.get(id)
+    if (!pending || pending.waiting.size > 0) return
+    pendingReloads.delete(id)
+    const stream = pending.failed ? io.stderr : io.stdout
+    for (const line of pending.lines) println(stream, line)
+  }
+
+  const onReloaded = (worker: Worker, message: ToPrimary & { ixp: 'reloaded' }) => {
+    const pending = pendingReloads.get(message.id)
     if (!pending) return
-    for (const outcome of outcomes.outcomes) {
+    for (const outcome of message.outcomes) {
       const { ok, lines } = describeOutcome(outcome, io.cwd)
       if (!ok) pending.failed = true
       for (const line of lines) pending.lines.add(line)
     }
-    pending.waiting -= 1
-    if (pending.waiting > 0) return
-    pendingReloads.delete(id)
-    const stream = pending.failed ? io.stderr : io.stdout
-    for (const line of pending.lines) println(stream, line)
+    pending.waiting.delete(worker)
+    settle(message.id)
   }
 
   const startWatching = () => {
@@ -86,7 +92,7 @@ export async function runPrimary(settings: ServeSettings, argv: string[], io: Cl
           for (const outcome of outcomes) if (!outcome.ok) good.delete(outcome.file)
           if (good.size === 0 || shuttingDown) return
           const id = ++reloadId
-          pendingReloads.set(id, { waiting: ready.size, lines: new Set(), failed: false })
+          pendingReloads.set(id, { waiting: new Set(ready), lines: new Set(), failed: false })
           for (const worker of ready) send(worker, { ixp: 'reload', id, files: [...good] })
         })
       },
@@ -102,7 +108,11 @@ export async function runPrimary(settings: ServeSettings, argv: string[], io: Cl
       if (message.ixp === 'ready') {
         ready.add(worker)
         facts ??= message.facts
-        if (bannerShown && !shuttingDown) println(io.stdout, `worker ${worker.process.pid} is serving`)
+        if (bannerShown && !shuttingDown) {
+          // A replacement may have read the files before a reload it never heard of: bring it up to date.
+          if (settings.watch) send(worker, { ixp: 'reload', id: 0, files: [...settings.files.keys()] })
+          println(io.stdout, `worker ${worker.process.pid} is serving`)
+        }
         if (bannerShown || ready.size < settings.workers || shuttingDown) return
         bannerShown = true
         // Watch before announcing the URL: a change made right after the announcement must not be missed.
@@ -119,15 +129,15 @@ export async function runPrimary(settings: ServeSettings, argv: string[], io: Cl
           cwd: io.cwd,
         })
       } else if (message.ixp === 'reloaded') {
-        onReloaded(message.id, message)
+        onReloaded(worker, message)
       }
     })
     worker.on('exit', (code, signal) => {
       workers.delete(worker)
       const wasReady = ready.delete(worker)
       for (const [id, pending] of pendingReloads) {
-        pending.waiting -= 1
-        if (pending.waiting <= 0) pendingReloads.delete(id)
+        pending.waiting.delete(worker)
+        settle(id)
       }
       if (shuttingDown) {
         if (code !== 0) exitCode = 1
