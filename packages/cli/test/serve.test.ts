@@ -115,6 +115,14 @@ describe('ixp serve', () => {
     expect(result.stderr).toContain('components.Banner.remoteUrl')
   })
 
+  it('reports an error escaping a plugin while serving as a message, exit 1', async () => {
+    const result = await runIxp(['serve', '--config', 'stray.config.mjs'])
+    expect(result.stdout).toContain('listening on')
+    expect(result.stderr).toContain('ixp: error: lost connection to the broker')
+    expect(result.stderr).not.toMatch(/\n\s+at /)
+    expect(result.code).toBe(1)
+  })
+
   it('refuses a config with a wrong shape, naming each key', async () => {
     const result = await runIxp(['serve', '--config', 'invalid.config.mjs'])
     expect(result.code).toBe(1)
