@@ -32,7 +32,9 @@ export type ResolveOutcomeLabel = 'matched' | 'no_match' | 'error'
 /** The label an intent gets when a failed render named no registered intent (keeps label sets bounded). */
 export const UNKNOWN_INTENT = '(unknown)'
 
+/** The series and attributes of one intent and outcome, made on first use (so no empty series show). */
 interface OutcomeHandles {
+  labels: { intent: string; outcome: RenderOutcome }
   renders: CounterSeries | undefined
   duration: HistogramSeries | undefined
   attributes: Attributes
@@ -168,16 +170,16 @@ export class RenderMetrics {
   #handles(intent: string): IntentHandles {
     let handles = this.#intents.get(intent)
     if (handles === undefined) {
-      const registry = this.#registry
       const outcome = (name: RenderOutcome): OutcomeHandles => ({
-        renders: registry?.renders.series({ intent, outcome: name }),
-        duration: registry?.duration.series({ intent, outcome: name }),
+        labels: { intent, outcome: name },
+        renders: undefined,
+        duration: undefined,
         attributes: Object.freeze({ [ATTR_IXP_INTENT]: intent, [ATTR_IXP_OUTCOME]: name }),
       })
       handles = {
         success: outcome('success'),
         error: outcome('error'),
-        handler: registry?.handler.series({ intent }),
+        handler: undefined,
         handlerAttributes: Object.freeze({ [ATTR_IXP_INTENT]: intent }),
         cache: new Map(),
       }
@@ -194,11 +196,13 @@ export class RenderMetrics {
     cache: string | undefined,
   ): void {
     const handles = this.#handles(intent)[outcome]
-    handles.renders?.inc()
+    const registry = this.#registry
+    if (registry !== undefined) (handles.renders ??= registry.renders.series(handles.labels)).inc()
     const otel = this.#instruments()
     otel?.renders.add(1, handles.attributes)
     if (seconds !== undefined) {
-      handles.duration?.observe(seconds)
+      if (registry !== undefined)
+        (handles.duration ??= registry.duration.series(handles.labels)).observe(seconds)
       otel?.duration.record(seconds, handles.attributes)
     }
     if (cache !== undefined) {
@@ -218,7 +222,8 @@ export class RenderMetrics {
 
   handler(intent: string, seconds: number): void {
     const handles = this.#handles(intent)
-    handles.handler?.observe(seconds)
+    if (this.#registry !== undefined)
+      (handles.handler ??= this.#registry.handler.series({ intent })).observe(seconds)
     this.#instruments()?.handler.record(seconds, handles.handlerAttributes)
   }
 
