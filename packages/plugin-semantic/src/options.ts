@@ -32,6 +32,12 @@ export interface SemanticOptions {
    */
   calibration?: Partial<Calibration>
   /**
+   * Texts the resolver must refuse (chit-chat, questions for another product): a text closest to them is
+   * out of scope, whatever its confidence.
+   * @default []
+   */
+  outOfScopeExamples?: string[]
+  /**
    * An embedding provider: adds an embedding stage after the classifier.
    * @default undefined
    */
@@ -85,11 +91,21 @@ export function checkSemanticOptions(options: SemanticOptions): void {
       `'embeddings' must be an embedding provider with an embed(texts) method`,
     )
   if (
+    options.outOfScopeExamples !== undefined &&
+    (!Array.isArray(options.outOfScopeExamples) ||
+      !options.outOfScopeExamples.every((text) => typeof text === 'string'))
+  )
+    throw semanticError('SEMANTIC_INVALID_OPTIONS', `'outOfScopeExamples' must be an array of strings`)
+  if (
     options.stages !== undefined &&
-    (options.classifier || options.model || options.embeddings || options.context)
+    (options.classifier ||
+      options.model ||
+      options.embeddings ||
+      options.context ||
+      options.outOfScopeExamples)
   )
     throw semanticError(
       'SEMANTIC_INVALID_OPTIONS',
-      `'stages' replaces the default pipeline: configure 'classifier', 'model', 'embeddings' and 'context' on the stages themselves`,
+      `'stages' replaces the default pipeline: configure 'classifier', 'model', 'outOfScopeExamples', 'embeddings' and 'context' on the stages themselves`,
     )
 }

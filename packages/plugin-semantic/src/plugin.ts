@@ -27,7 +27,12 @@ export interface SemanticPlugin extends IxpPlugin {
 export function defaultStages(options: SemanticOptions): ResolverStage[] {
   return [
     exactStage(),
-    classifierStage({ training: options.classifier, model: options.model, calibration: options.calibration }),
+    classifierStage({
+      training: options.classifier,
+      model: options.model,
+      calibration: options.calibration,
+      outOfScopeExamples: options.outOfScopeExamples,
+    }),
     ...(options.embeddings ? [embeddingStage({ ...options.embedding, provider: options.embeddings })] : []),
     contextStage(options.context),
   ]

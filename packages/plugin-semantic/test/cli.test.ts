@@ -121,7 +121,7 @@ describe('ixp semantic eval', () => {
     expect(quiet.out()).toMatch(/in-scope accuracy\s+\d+\.\d+%/)
     expect(quiet.out()).toMatch(/out-of-scope recall\s+\d+\.\d+%/)
     expect(quiet.out()).toMatch(/median \d+\.\d µs, p95 \d+\.\d µs/)
-    expect(quiet.out()).toMatch(/cross-validation/)
+    expect(quiet.out()).toMatch(/no --val: no confidence threshold/)
     expect(quiet.err()).toBe('')
     const tty = capture(true)
     expect(await runSemanticCommand(['eval', '--train', train, '--test', testFile], tty.io)).toBe(0)

@@ -113,6 +113,30 @@ describe('semantic() through a real engine', () => {
     }
   })
 
+  it('refuses text close to the out-of-scope examples it was given', async () => {
+    const chitChat = [
+      'tell me a joke',
+      'say something funny',
+      'who won the game last night',
+      'sing me a song',
+      'how old are you',
+    ]
+    const guarded = await engineWith(semantic({ outOfScopeExamples: chitChat }))
+    expect(await guarded.resolve('tell me a funny joke please')).toMatchObject({
+      matched: false,
+      reason: 'out-of-scope',
+    })
+    expect(await guarded.resolve("where's my order 1234?")).toMatchObject({
+      matched: true,
+      intent: 'order_status',
+    })
+    const outcome = await guarded.resolve('tell me a funny joke please')
+    expect(outcome.alternatives.map((a) => a.intent).every((name) => !name.includes('out-of-scope'))).toBe(
+      true,
+    )
+    expect(() => semantic({ outOfScopeExamples: [3] as never })).toThrow(/outOfScopeExamples/)
+  })
+
   it('keeps the core exact-name resolver first, and adds spaced names and aliases', async () => {
     const engine = await engineWith()
     expect(await engine.resolve('store_hours')).toMatchObject({ intent: 'store_hours', source: 'exact-name' })

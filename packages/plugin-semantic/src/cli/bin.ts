@@ -1,4 +1,6 @@
 #!/usr/bin/env node
 import { runSemanticCommand } from './index.js'
 
-process.exitCode = await runSemanticCommand(process.argv.slice(2))
+runSemanticCommand(process.argv.slice(2)).then((code) => {
+  process.exitCode = code
+})

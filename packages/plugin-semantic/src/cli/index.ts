@@ -124,7 +124,7 @@ interface Trained {
   calibration: CalibrationReport | undefined
 }
 
-function trainFrom(args: ParsedArgs, progress: Progress): Trained {
+function trainFrom(args: ParsedArgs, progress: Progress, command: 'eval' | 'train'): Trained {
   const oosLabel = args.values.get('oos-label')?.[0] ?? 'oos'
   const train = args.values.get('train')!.flatMap(readExamples)
   const valFile = args.values.get('val')?.[0]
@@ -135,16 +135,21 @@ function trainFrom(args: ParsedArgs, progress: Progress): Trained {
         progress(
           p.phase === 'features'
             ? `features: ${p.done}/${p.total} examples`
-            : `training: ${p.done}/${p.total} intents`,
+            : p.phase === 'train'
+              ? `training: ${p.done}/${p.total} intents`
+              : `calibrating: fold ${p.done}/${p.total}`,
         )
     : undefined
+  // An evaluation calibrates on --val only: without it, no threshold is invented, and only the
+  // out-of-scope examples of the training set (if any) reject text. A model written for deployment
+  // without --val is calibrated by cross-validation instead, as the plugin would.
+  const crossValidate = command === 'train' && !val
   const started = performance.now()
-  // Held-out data calibrates better than cross-validation, and saves its training rounds.
   const classifier = IntentClassifier.train(train, {
     outOfScopeLabel: oosLabel,
     seed,
     onProgress,
-    ...(val ? { calibrationFolds: 0 } : {}),
+    ...(crossValidate ? {} : { calibrationFolds: 0 }),
   })
   const trainMs = performance.now() - started
   let calibration: CalibrationReport | undefined
@@ -154,7 +159,7 @@ function trainFrom(args: ParsedArgs, progress: Progress): Trained {
       outOfScopeLabel: oosLabel,
       outOfScopeWeight: numberFlag(args, 'oos-weight', (value) => value > 0, 'a positive number') ?? 1,
     })
-  }
+  } else if (!crossValidate) classifier.setCalibration({ threshold: 0 })
   progress?.('')
   return { classifier, examples: train.length, trainMs, calibration }
 }
@@ -167,7 +172,7 @@ function runEval(args: ParsedArgs, out: SemanticCommandIO['stdout'], progress: P
   const oosLabel = args.values.get('oos-label')?.[0] ?? 'oos'
   const testFile = args.values.get('test')![0]!
   const test = readExamples(testFile)
-  const { classifier, examples, trainMs, calibration } = trainFrom(args, progress)
+  const { classifier, examples, trainMs, calibration } = trainFrom(args, progress, 'eval')
   const report = evaluate(classifier, test, {
     outOfScopeLabel: oosLabel,
     onProgress: progress && ((done, total) => progress(`evaluating: ${done}/${total} queries`)),
@@ -180,7 +185,7 @@ function runEval(args: ParsedArgs, out: SemanticCommandIO['stdout'], progress: P
     `trained on ${examples} examples (${stats.intents} intents${classifier.intents.length < stats.intents ? '' : ''}) in ${Math.round(trainMs)} ms: ${stats.features} features, ${stats.weights} weights`,
     calibration
       ? `calibrated on ${basename(args.values.get('val')![0]!)} (${calibration.examples} examples, ${calibration.outOfScope} out of scope): threshold ${threshold.toFixed(3)}`
-      : `calibrated by cross-validation on the training examples (no --val): threshold ${threshold.toFixed(3)}`,
+      : `no --val: no confidence threshold (only out-of-scope training examples reject text)`,
     `test ${basename(testFile)}: ${report.inScopeExamples} in scope, ${report.oosExamples} out of scope`,
     `  in-scope accuracy     ${percent(report.inScopeAccuracy)}`,
     `  out-of-scope recall   ${percent(report.oosRecall)}`,
@@ -211,7 +216,7 @@ function runEval(args: ParsedArgs, out: SemanticCommandIO['stdout'], progress: P
 
 function runTrain(args: ParsedArgs, out: SemanticCommandIO['stdout'], progress: Progress): number {
   const file = args.values.get('out')![0]!
-  const { classifier, examples, trainMs, calibration } = trainFrom(args, progress)
+  const { classifier, examples, trainMs, calibration } = trainFrom(args, progress, 'train')
   const json = JSON.stringify(classifier.toJSON())
   try {
     writeFileSync(file, json)

@@ -65,8 +65,26 @@ export function trainOneVsRestSvm(
   const dots = new Float64Array(C)
   const deltas = new Float64Array(C)
   const changed = new Int32Array(C)
-  const survivors: number[][] = Array.from({ length: C }, () => [])
-  const survivorAlpha: number[][] = Array.from({ length: C }, () => [])
+  // Surviving pairs, appended in example order, then grouped by class.
+  let pairClass = new Int32Array(n * 4)
+  let pairExample = new Int32Array(n * 4)
+  let pairAlpha = new Float64Array(n * 4)
+  let pairs = 0
+  const keep = (k: number, i: number, alpha: number) => {
+    if (pairs === pairClass.length) {
+      const grow = <T extends Int32Array | Float64Array>(old: T, next: T): T => {
+        next.set(old)
+        return next
+      }
+      pairClass = grow(pairClass, new Int32Array(pairs * 2))
+      pairExample = grow(pairExample, new Int32Array(pairs * 2))
+      pairAlpha = grow(pairAlpha, new Float64Array(pairs * 2))
+    }
+    pairClass[pairs] = k
+    pairExample[pairs] = i
+    pairAlpha[pairs] = alpha
+    pairs++
+  }
   const order = new Int32Array(n)
   for (let i = 0; i < n; i++) order[i] = i
   random.shuffle(order)
@@ -76,7 +94,26 @@ export function trainOneVsRestSvm(
     const start = rowStart[i]!
     const end = rowStart[i + 1]!
     dots.fill(0)
-    for (let j = start; j < end; j++) {
+    // Four feature rows per sweep: each class score is read and written once per four rows.
+    let j = start
+    for (; j + 3 < end; j += 4) {
+      const r0 = columns[j]! * C
+      const r1 = columns[j + 1]! * C
+      const r2 = columns[j + 2]! * C
+      const r3 = columns[j + 3]! * C
+      const x0 = values[j]!
+      const x1 = values[j + 1]!
+      const x2 = values[j + 2]!
+      const x3 = values[j + 3]!
+      for (let k = 0; k < C; k++)
+        dots[k] =
+          dots[k]! +
+          x0 * featureMajor[r0 + k]! +
+          x1 * featureMajor[r1 + k]! +
+          x2 * featureMajor[r2 + k]! +
+          x3 * featureMajor[r3 + k]!
+    }
+    for (; j < end; j++) {
       const row = columns[j]! * C
       const x = values[j]!
       for (let k = 0; k < C; k++) dots[k] = dots[k]! + x * featureMajor[row + k]!
@@ -91,12 +128,8 @@ export function trainOneVsRestSvm(
         deltas[k] = delta
         bias[k] = bias[k]! + delta * biasFeature
         changed[nChanged++] = k
-        survivors[k]!.push(i)
-        survivorAlpha[k]!.push(alpha)
-      } else if (g <= shrinkMargin) {
-        survivors[k]!.push(i)
-        survivorAlpha[k]!.push(0)
-      }
+        keep(k, i, alpha)
+      } else if (g <= shrinkMargin) keep(k, i, 0)
     }
     for (let j = start; j < end; j++) {
       const row = columns[j]! * C
@@ -115,10 +148,21 @@ export function trainOneVsRestSvm(
     const row = f * C
     for (let k = 0; k < C; k++) weights[k * features + f] = featureMajor[row + k]!
   }
+  const classStart = new Int32Array(C + 1)
+  for (let p = 0; p < pairs; p++) classStart[pairClass[p]! + 1]!++
+  for (let k = 0; k < C; k++) classStart[k + 1] = classStart[k + 1]! + classStart[k]!
+  const groupedExample = new Int32Array(pairs)
+  const groupedAlpha = new Float64Array(pairs)
+  const fill = classStart.slice(0, C)
+  for (let p = 0; p < pairs; p++) {
+    const at = fill[pairClass[p]!]!++
+    groupedExample[at] = pairExample[p]!
+    groupedAlpha[at] = pairAlpha[p]!
+  }
   for (let k = 0; k < C; k++) {
     const w = weights.subarray(k * features, (k + 1) * features)
-    const index = Int32Array.from(survivors[k]!)
-    const alpha = Float64Array.from(survivorAlpha[k]!)
+    const index = groupedExample.subarray(classStart[k]!, classStart[k + 1]!)
+    const alpha = groupedAlpha.subarray(classStart[k]!, classStart[k + 1]!)
     // Position in `index` → position in `alpha`, kept in step by swapping both.
     let b = bias[k]!
     let activeSize = index.length
@@ -140,8 +184,16 @@ export function trainOneVsRestSvm(
         const y = labels[i] === k ? 1 : -1
         const start = rowStart[i]!
         const end = rowStart[i + 1]!
-        let dot = b * biasFeature
-        for (let j = start; j < end; j++) dot += w[columns[j]!]! * values[j]!
+        // Two accumulators: the gathers of consecutive features overlap.
+        let dot0 = b * biasFeature
+        let dot1 = 0
+        let j = start
+        for (; j + 1 < end; j += 2) {
+          dot0 += w[columns[j]!]! * values[j]!
+          dot1 += w[columns[j + 1]!]! * values[j + 1]!
+        }
+        if (j < end) dot0 += w[columns[j]!]! * values[j]!
+        const dot = dot0 + dot1
         const a = alpha[s]!
         const g = y * dot - 1 + diag * a
         let pg = 0

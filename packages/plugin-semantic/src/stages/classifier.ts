@@ -30,6 +30,11 @@ export interface ClassifierStageOptions {
    * @default true
    */
   useDescriptions?: boolean
+  /**
+   * Texts the resolver must not answer (chit-chat, other products): they train a rejection class, and a
+   * text closest to them is out of scope. @default []
+   */
+  outOfScopeExamples?: string[]
   /** Called after every (re)training with the classifier's figures. @default undefined */
   onTrained?: (classifier: IntentClassifier) => void
 }
@@ -50,6 +55,9 @@ export function examplesOf(intents: readonly IntentDefinition[], useDescriptions
 }
 
 /** The classifier stage; `stage.classifier` is the current model (undefined before the first training). */
+/** The label under which `outOfScopeExamples` train (never an intent name the engine accepts). */
+export const OUT_OF_SCOPE_LABEL = '\u0000out-of-scope'
+
 export interface ClassifierStage extends ResolverStage {
   readonly classifier: IntentClassifier | undefined
 }
@@ -75,7 +83,14 @@ export function classifierStage(options: ClassifierStageOptions = {}): Classifie
         classifier = undefined
         return
       }
-      const next = IntentClassifier.train(examples, options.training)
+      const rejected = (options.outOfScopeExamples ?? []).filter(
+        (text) => typeof text === 'string' && text.trim(),
+      )
+      for (const text of rejected) examples.push({ text, intent: OUT_OF_SCOPE_LABEL })
+      const next = IntentClassifier.train(examples, {
+        ...options.training,
+        ...(rejected.length > 0 ? { outOfScopeLabel: OUT_OF_SCOPE_LABEL } : {}),
+      })
       if (options.calibration) next.setCalibration(options.calibration)
       classifier = next
       options.onTrained?.(next)
