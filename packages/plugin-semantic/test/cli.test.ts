@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { runSemanticCommand } from '@ixp/plugin-semantic/cli'
-import { IntentClassifier, type IntentExample } from '../src/index.js'
+import { DEFAULT_CALIBRATION, IntentClassifier, type IntentExample } from '../src/index.js'
 import { slice } from './helpers.js'
 
 function capture(isTTY = false) {
@@ -159,5 +159,14 @@ describe('ixp semantic train', () => {
     expect(model.intents).toHaveLength(15)
     expect(model.calibration.threshold).not.toBe(0.5)
     expect(model.classify('what is my account balance').intent).toBe('balance')
+  })
+
+  it('without --val, calibrates the model it writes by cross-validation', async () => {
+    const out = join(dir, 'model-cv.json')
+    const run = capture()
+    expect(await runSemanticCommand(['train', '--train', train, '--out', out, '--seed', '3'], run.io)).toBe(0)
+    const model = IntentClassifier.fromJSON(readFileSync(out, 'utf8'))
+    expect(model.calibration).not.toEqual(DEFAULT_CALIBRATION)
+    expect(model.calibration.threshold).toBeGreaterThan(0)
   })
 })

@@ -189,7 +189,9 @@ function proximity(text: string, span: Span, words: string[]): number {
   return score
 }
 
-export function extractParameters(text: string, schema: JsonSchema | undefined): ExtractedParameters {
+export function extractParameters(text: string, input: JsonSchema | object | undefined): ExtractedParameters {
+  // A TypeBox schema is a JSON Schema object too.
+  const schema = input as JsonSchema | undefined
   const parameters: Record<string, unknown> = {}
   const properties = (schema?.properties ?? {}) as Record<string, unknown>
   const required = Array.isArray(schema?.required)
