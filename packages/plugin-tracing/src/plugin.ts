@@ -4,7 +4,8 @@
  *
  * Cost model: with no SDK registered, the plugin taps no render-path hook at all — successes are counted
  * from the engine's `intent:after` event (which carries the duration), failures from the `error` hook
- * (which only runs on failures). The span taps are installed once a tracer SDK shows up.
+ * (which only runs on failures). The span taps are installed once a tracer SDK shows up: at `ready()`, or
+ * within GLOBAL_CHECK_INTERVAL renders of its registration.
  */
 import { Stage, type Engine, type IxpPlugin, type Teardown } from '@ixp/core'
 import { tracingError } from './errors.js'
@@ -14,7 +15,7 @@ import { resolveOptions, type TracingOptions, type TracingSettings } from './opt
 import { failedIntent, RenderTracer } from './render-trace.js'
 import { ResolveTracer } from './resolve-trace.js'
 import { SCOPE_NAME, SCOPE_VERSION } from './semconv.js'
-import { TracerSource } from './spans.js'
+import { GLOBAL_CHECK_INTERVAL, TracerSource } from './spans.js'
 import { UserIds } from './user.js'
 import { WorkflowSpans } from './workflows.js'
 
@@ -75,6 +76,12 @@ class Tracing implements TracingPlugin {
       installWhenLive()
       engine.hooks.ready.tap({ name: SCOPE_NAME, stage: Stage.OBSERVE_FIRST }, installWhenLive)
     }
+    let untilCheck = 1
+    const installNowAndThen = () => {
+      if (!watching || renders.installed || --untilCheck > 0) return
+      untilCheck = GLOBAL_CHECK_INTERVAL
+      installWhenLive()
+    }
 
     const afterRender = (event: {
       intent: string
@@ -82,7 +89,7 @@ class Tracing implements TracingPlugin {
     }) => {
       const meta = event.result.meta
       metrics.render(event.intent, 'success', meta.durationMs / 1000, meta.cache)
-      if (watching && !renders.installed) installWhenLive()
+      installNowAndThen()
     }
     engine.events.on('intent:after', afterRender)
     engine.hooks.error.tap({ name: SCOPE_NAME, stage: Stage.OBSERVE_FIRST }, (error, info) => {
@@ -96,7 +103,7 @@ class Tracing implements TracingPlugin {
       metrics.render(failedIntent(engine, state, info.request), 'error', seconds, undefined)
       metrics.error('render', error.code)
       renders.failed(error, state, info.context)
-      if (watching && !renders.installed) installWhenLive()
+      installNowAndThen()
     })
     const detach = workflows === undefined ? undefined : workflows.attach(settings.workflows!)
 

@@ -12,6 +12,12 @@ import {
 import { isIxpError } from '@ixp/core'
 import { ATTR_ERROR_TYPE, ATTR_IXP_ERROR_CODE, SCOPE_NAME, SCOPE_VERSION } from './semconv.js'
 
+/**
+ * The global providers can be read but not watched, and reading them costs more than the rest of what the
+ * plugin does per render without an SDK; so per-render paths look again only every this many calls.
+ */
+export const GLOBAL_CHECK_INTERVAL = 32
+
 /** The no-op provider the API's proxy falls back to while no SDK is registered (a singleton). */
 const NOOP_TRACER_PROVIDER = new ProxyTracerProvider().getDelegate()
 

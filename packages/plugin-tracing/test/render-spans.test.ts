@@ -4,6 +4,7 @@ import { AlwaysOffSampler } from '@opentelemetry/sdk-trace'
 import { IxpError, Stage } from '@ixp/core'
 import { cache } from '@ixp/plugin-cache'
 import { traced, tracing } from '../src/index.js'
+import { GLOBAL_CHECK_INTERVAL } from '../src/spans.js'
 import { createSdk, headerUser, only, parentId, productEngine, tree, type Sdk } from './helpers.js'
 
 let sdk: Sdk | undefined
@@ -263,7 +264,7 @@ describe('render spans', () => {
 })
 
 describe('without an SDK', () => {
-  it('taps no render-path hook, so the engine skips them; spans start once an SDK registers', async () => {
+  it('taps no render-path hook, so the engine skips them; spans start soon after an SDK registers', async () => {
     trace.disable()
     const engine = await productEngine([tracing()])
     const hooks = engine.hooks
@@ -279,9 +280,10 @@ describe('without an SDK', () => {
     await engine.render(productRequest())
 
     sdk = createSdk({ global: true })
-    // The first render after the SDK registered notices it; the next one is traced.
-    await engine.render(productRequest())
+    // The global provider is looked at again every GLOBAL_CHECK_INTERVAL renders; from then on, renders are traced.
+    for (let i = 0; i < GLOBAL_CHECK_INTERVAL; i++) await engine.render(productRequest())
     expect(hooks.admission.isUsed()).toBe(true)
+    sdk.exporter.reset()
     await engine.render(productRequest())
     expect(tree(sdk.spans())).toEqual([
       'ixp.render product_details',

@@ -23,6 +23,7 @@ import {
   SCOPE_VERSION,
 } from '../semconv.js'
 import type { Counter, Histogram } from './metric.js'
+import { GLOBAL_CHECK_INTERVAL } from '../spans.js'
 import { DURATION_BUCKETS, type MetricsRegistry } from './registry.js'
 import type { CounterSeries, HistogramSeries } from './series.js'
 
@@ -113,6 +114,7 @@ export class RenderMetrics {
   readonly #intents = new Map<string, IntentHandles>()
   #lastProvider: MeterProvider | undefined
   #otel: OtelInstruments | undefined
+  #untilCheck = 1
 
   constructor(
     registry: MetricsRegistry | undefined,
@@ -123,8 +125,15 @@ export class RenderMetrics {
     this.#meterProvider = meterProvider
   }
 
-  /** The OpenTelemetry instruments, or undefined while no SDK is registered (nothing to record then). */
+  /**
+   * The OpenTelemetry instruments, or undefined while no SDK is registered (nothing to record then). The
+   * global provider is looked up again every {@link GLOBAL_CHECK_INTERVAL} calls.
+   */
   #instruments(): OtelInstruments | undefined {
+    if (this.#meterProvider === undefined) {
+      if (--this.#untilCheck > 0) return this.#otel
+      this.#untilCheck = GLOBAL_CHECK_INTERVAL
+    }
     const provider = this.#meterProvider ?? metrics.getMeterProvider()
     if (provider !== this.#lastProvider) {
       this.#lastProvider = provider
