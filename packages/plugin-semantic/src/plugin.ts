@@ -118,7 +118,8 @@ export function semantic(options: SemanticOptions = {}): SemanticPlugin {
         { name: PLUGIN_NAME, stage: Stage.SEMANTIC },
         async (query, context): Promise<ResolveOutcome | undefined> => {
           if (closed) return undefined
-          while (training) await training
+          // A failed retraining was logged; the previous model keeps answering.
+          while (training) await training.catch(() => undefined)
           const decision = await pipeline.resolve(query, context, engine.intents)
           if (decision.reason === 'no-match') return undefined
           if (!decision.matched || decision.intent === null)

@@ -231,6 +231,36 @@ describe('semantic() through a real engine', () => {
     expect(await engine.resolve('something else')).toMatchObject({ matched: false, reason: 'no-match' })
   })
 
+  it('keeps answering with the previous state when retraining fails, and logs the failure', async () => {
+    const errors: string[] = []
+    let prepared = 0
+    const flaky: ResolverStage = {
+      name: 'flaky',
+      prepare(intents) {
+        prepared++
+        if (intents.length > 3) throw new Error('model server down')
+      },
+      resolve: () => ({ candidates: [{ intent: 'store_hours', confidence: 0.9 }], source: 'flaky' }),
+    }
+    const plugin = semantic({ stages: [flaky], retrainDelayMs: 5 })
+    const engine = createEngine({
+      logger: {
+        ...silentLogger,
+        error: (message, fields) => errors.push(`${message} ${String(fields?.error)}`),
+      },
+    })
+    engines.push(engine)
+    engine.registerComponent({ name: 'Card', render: () => null })
+    for (const intent of [orderStatus, shipping, storeHours]) engine.registerIntent(intent)
+    engine.use(plugin)
+    await engine.ready()
+    engine.registerIntent({ ...storeHours, name: 'store_hours_2' })
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    expect(prepared).toBe(2)
+    expect(errors).toEqual(['semantic retraining failed model server down'])
+    expect(await engine.resolve('opening hours')).toMatchObject({ matched: true, intent: 'store_hours' })
+  })
+
   it('can leave parameters alone', async () => {
     const engine = await engineWith(semantic({ extractParameters: false }))
     expect(await engine.resolve("where's my order 1234?")).toMatchObject({

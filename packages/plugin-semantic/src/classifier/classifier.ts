@@ -165,7 +165,7 @@ export class IntentClassifier {
         trainMs: 0,
       },
     })
-    classifier.crossCalibrate(examples, settings)
+    classifier.#crossCalibrate(examples, settings)
     classifier.#parts.stats.trainMs = performance.now() - started
     return classifier
   }
@@ -264,12 +264,12 @@ export class IntentClassifier {
         'SEMANTIC_INVALID_EXAMPLES',
         'None of the held-out examples has an intent this classifier knows (or the out-of-scope label)',
       )
-    const scores = this.heldOutScores(usable, (example) => example.intent === oosLabel)
+    const scores = this.#heldOutScores(usable, (example) => example.intent === oosLabel)
     return this.#fit(scores, weight)
   }
 
-  /** Scores held-out examples for calibration. @internal */
-  heldOutScores(
+  /** Scores held-out examples for calibration. */
+  #heldOutScores(
     examples: readonly IntentExample[],
     isOutOfScope: (example: IntentExample) => boolean,
   ): HeldOutScores {
@@ -320,9 +320,9 @@ export class IntentClassifier {
   /**
    * Calibration without held-out data: k-fold cross-validation over the training examples, where each fold
    * also leaves some intents out entirely. Their examples, scored by a model that never saw them, stand in
-   * for out-of-scope text; the other held-out examples are the in-scope side. @internal
+   * for out-of-scope text; the other held-out examples are the in-scope side.
    */
-  crossCalibrate(
+  #crossCalibrate(
     examples: readonly IntentExample[],
     settings: ResolvedClassifierOptions,
   ): CalibrationReport | undefined {
@@ -359,7 +359,7 @@ export class IntentClassifier {
       )
       if (test.length === 0 || !train.some((example) => example.intent !== settings.outOfScopeLabel)) continue
       const model = IntentClassifier.train(train, { ...settings, calibrationFolds: 0, onProgress: undefined })
-      parts.push(model.heldOutScores(test, (example) => absent.has(example.intent)))
+      parts.push(model.#heldOutScores(test, (example) => absent.has(example.intent)))
     }
     settings.onProgress?.({ phase: 'calibration', done: total, total })
     if (parts.length === 0) return undefined

@@ -178,7 +178,6 @@ function runEval(args: ParsedArgs, out: SemanticCommandIO['stdout'], progress: P
     onProgress: progress && ((done, total) => progress(`evaluating: ${done}/${total} queries`)),
   })
   progress?.('')
-  if (progress) progress('\r')
   const stats = classifier.stats
   const threshold = classifier.calibration.threshold
   const lines = [
