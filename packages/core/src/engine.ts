@@ -40,6 +40,7 @@ import type {
   ComponentDefinition,
   IntentDefinition,
   IxpContext,
+  JsonSchema,
   RenderMeta,
   RenderNode,
   RenderRequest,
@@ -240,7 +241,7 @@ export class Engine {
     )
     let validate: ParameterValidator
     try {
-      validate = compileParameters(decorated.parameters, {
+      validate = compileParameters(decorated.parameters as JsonSchema, {
         additionalProperties: this.#settings.additionalProperties,
         maxDepth: this.#settings.maxDepth,
       })

@@ -5,8 +5,14 @@
  */
 import type { Engine } from './engine.js'
 
-/** A JSON Schema object (TypeBox schemas are JSON Schema too). */
+/** A JSON Schema object, as code reads it. */
 export type JsonSchema = Record<string, unknown>
+
+/**
+ * What definitions accept as a schema: a plain JSON Schema object or a TypeBox schema (TypeBox's types are
+ * interfaces without an index signature, so they are not `JsonSchema` to the type checker; at run time they are).
+ */
+export type SchemaInput = JsonSchema | object
 
 // ---------------------------------------------------------------------------------------------
 // Render trees
@@ -65,7 +71,7 @@ export interface IntentDefinition<Params = Record<string, unknown>> {
   /** What the intent does, for people and for discovery. */
   description: string
   /** JSON Schema (or TypeBox schema) of the parameters object. */
-  parameters: JsonSchema
+  parameters: SchemaInput
   /** Name of the component that renders the result. */
   component: string
   version?: string
@@ -96,7 +102,7 @@ export interface ServerComponentDefinition<Props = Record<string, unknown>> {
   name: string
   description?: string
   /** JSON Schema of the props (documentation, composition). */
-  props?: JsonSchema
+  props?: SchemaInput
   version?: string
   deprecated?: boolean
   allowedOrigins?: string[]
@@ -120,7 +126,7 @@ export interface RemoteComponentDefinition {
   framework?: 'react' | 'vue' | 'vanilla' | (string & {})
   remoteUrl: string
   exportName: string
-  propsSchema?: JsonSchema
+  propsSchema?: SchemaInput
   version?: string
   allowedOrigins?: string[]
   bundleSize?: string

@@ -149,3 +149,20 @@ describe('parameter validation', () => {
     ).toThrow(IxpError)
   })
 })
+
+describe('TypeBox schemas in definitions', () => {
+  it('type-check and validate as parameters', async () => {
+    const engine = createEngine()
+    engine.registerComponent({ name: 'C', render: (props) => String(props.q) })
+    engine.registerIntent({
+      name: 'typed',
+      description: 'TypeBox parameters',
+      component: 'C',
+      parameters: Type.Object({ q: Type.String({ minLength: 1 }) }),
+    })
+    expect((await engine.render({ intent: { name: 'typed', parameters: { q: 'x' } } })).tree).toBe('x')
+    await expect(engine.render({ intent: { name: 'typed', parameters: { q: '' } } })).rejects.toMatchObject({
+      code: 'INVALID_REQUEST',
+    })
+  })
+})

@@ -90,7 +90,7 @@ export function composeComponents<P = Record<string, unknown>>(
       (merged, part) =>
         typeof part.component === 'string'
           ? merged
-          : mergeSchemas(merged, partSchema(part.component.props, part.mapping)),
+          : mergeSchemas(merged, partSchema(part.component.props as JsonSchema | undefined, part.mapping)),
       undefined,
     )
 
