@@ -8,6 +8,7 @@ import {
   checkIntent,
   definitionError,
   withComponentDefaults,
+  type DefinitionIssue,
   type DefinitionRules,
 } from './definitions.js'
 import { IxpError, isIxpError, toIxpError, validationError } from './errors.js'
@@ -89,11 +90,14 @@ export interface RegisterOptions {
 }
 
 interface IntentEntry {
+  /** The definition as registered (checked, before the registration hooks). */
+  raw: IntentDefinition
   definition: IntentDefinition
   validate: ParameterValidator
 }
 
 interface ComponentEntry {
+  raw: ComponentDefinition
   definition: ComponentDefinition
   /** What callers are shown of the component: every field but functions. */
   description: Record<string, unknown>
@@ -230,36 +234,13 @@ export class Engine {
     this.#assertOpen()
     const issues = checkIntent(definition, this.#rules)
     if (issues.length > 0) throw definitionError('intent', issues)
-    const decorated = this.hooks.registerIntent.call({ ...(definition as IntentDefinition) })
-    const reissues = checkIntent(decorated, this.#rules)
-    if (reissues.length > 0) throw definitionError('intent', reissues)
-    const replaced = this.#refuseDuplicate(
-      'intent',
-      this.#intents.has(decorated.name),
-      decorated.name,
-      options,
-    )
-    let validate: ParameterValidator
-    try {
-      validate = compileParameters(decorated.parameters as JsonSchema, {
-        additionalProperties: this.#settings.additionalProperties,
-        maxDepth: this.#settings.maxDepth,
-      })
-    } catch (error) {
-      throw new IxpError(
-        'INVALID_DEFINITION',
-        `Invalid intent: parameters is not a usable JSON Schema (${(error as Error).message})`,
-        {
-          cause: error,
-          details: { issues: [{ path: 'parameters', message: 'is not a usable JSON Schema' }] },
-        },
-      )
-    }
-    const entry: IntentEntry = { definition: decorated, validate }
+    const raw = { ...(definition as IntentDefinition) }
+    const replaced = this.#refuseDuplicate('intent', this.#intents.has(raw.name), raw.name, options)
+    const entry: IntentEntry = { raw, ...this.#decorateIntent(raw) }
     this.#intents.set(entry)
-    this.#changed('intent', replaced ? 'replaced' : 'registered', decorated.name)
+    this.#changed('intent', replaced ? 'replaced' : 'registered', raw.name)
     return () => {
-      if (this.#intents.delete(decorated.name, entry)) this.#changed('intent', 'unregistered', decorated.name)
+      if (this.#intents.delete(raw.name, entry)) this.#changed('intent', 'unregistered', raw.name)
     }
   }
 
@@ -271,24 +252,70 @@ export class Engine {
     this.#assertOpen()
     const issues = checkComponent(definition, this.#rules)
     if (issues.length > 0) throw definitionError('component', issues)
-    const decorated = withComponentDefaults(
-      this.hooks.registerComponent.call({ ...(definition as ComponentDefinition) }),
-    )
-    const reissues = checkComponent(decorated, this.#rules)
-    if (reissues.length > 0) throw definitionError('component', reissues)
-    const replaced = this.#refuseDuplicate(
-      'component',
-      this.#components.has(decorated.name),
-      decorated.name,
-      options,
-    )
-    const entry: ComponentEntry = { definition: decorated, description: publicDescription(decorated) }
+    const raw = { ...(definition as ComponentDefinition) }
+    const replaced = this.#refuseDuplicate('component', this.#components.has(raw.name), raw.name, options)
+    const entry: ComponentEntry = { raw, ...this.#decorateComponent(raw) }
     this.#components.set(entry)
-    this.#changed('component', replaced ? 'replaced' : 'registered', decorated.name)
+    this.#changed('component', replaced ? 'replaced' : 'registered', raw.name)
     return () => {
-      if (this.#components.delete(decorated.name, entry))
-        this.#changed('component', 'unregistered', decorated.name)
+      if (this.#components.delete(raw.name, entry)) this.#changed('component', 'unregistered', raw.name)
     }
+  }
+
+  /** Runs the `registerIntent` waterfall over a checked definition and compiles its parameter validator. */
+  #decorateIntent(raw: IntentDefinition): Omit<IntentEntry, 'raw'> {
+    const definition = this.hooks.registerIntent.call({ ...raw })
+    this.#checkDecorated('intent', raw.name, definition, checkIntent(definition, this.#rules))
+    try {
+      const validate = compileParameters(definition.parameters as JsonSchema, {
+        additionalProperties: this.#settings.additionalProperties,
+        maxDepth: this.#settings.maxDepth,
+      })
+      return { definition, validate }
+    } catch (error) {
+      throw new IxpError(
+        'INVALID_DEFINITION',
+        `Invalid intent '${shorten(raw.name)}': parameters is not a usable JSON Schema (${(error as Error).message})`,
+        {
+          cause: error,
+          details: { issues: [{ path: 'parameters', message: 'is not a usable JSON Schema' }] },
+        },
+      )
+    }
+  }
+
+  /** Runs the `registerComponent` waterfall over a checked definition and fills reference defaults. */
+  #decorateComponent(raw: ComponentDefinition): Omit<ComponentEntry, 'raw'> {
+    const definition = withComponentDefaults(this.hooks.registerComponent.call({ ...raw }))
+    this.#checkDecorated('component', raw.name, definition, checkComponent(definition, this.#rules))
+    return { definition, description: publicDescription(definition) }
+  }
+
+  #checkDecorated(
+    kind: 'intent' | 'component',
+    name: string,
+    decorated: { name?: unknown } | undefined,
+    issues: DefinitionIssue[],
+  ): void {
+    if (issues.length > 0) throw definitionError(kind, issues)
+    if (decorated?.name !== name) {
+      throw definitionError(kind, [
+        {
+          path: 'name',
+          message: `must not be changed by a register${kind === 'intent' ? 'Intent' : 'Component'} tap`,
+        },
+      ])
+    }
+  }
+
+  /**
+   * Brings every definition up to date with the registration hooks after plugins were applied: definitions
+   * registered before a plugin was applied (before `ready()`, or before a late `use()`) pass its taps too,
+   * so a plugin sees every definition whatever the order of `use()` and `register…()`.
+   */
+  #redecorateAll(): void {
+    for (const entry of this.#components.entries()) Object.assign(entry, this.#decorateComponent(entry.raw))
+    for (const entry of this.#intents.entries()) Object.assign(entry, this.#decorateIntent(entry.raw))
   }
 
   /** The public description of a registered component (what discovery lists and renders return). */
@@ -333,7 +360,7 @@ export class Engine {
     this.#assertOpen()
     this.#plugins.enqueue(plugin)
     if (this.#state === 'ready') {
-      const applying = this.#plugins.applyQueued(this, (installed) => this.#installed(installed))
+      const applying = this.#applyPlugins()
       this.#starting = applying
       applying.catch((error: unknown) =>
         this.logger.error('plugin failed to apply after ready()', { error: (error as Error)?.message }),
@@ -348,7 +375,7 @@ export class Engine {
     if (this.#state === 'created') {
       this.#state = 'starting'
       this.#starting = (async () => {
-        await this.#plugins.applyQueued(this, (installed) => this.#installed(installed))
+        await this.#applyPlugins()
         await this.hooks.ready.promise(this)
         this.#state = 'ready'
         this.events.emit('ready')
@@ -382,6 +409,18 @@ export class Engine {
   /** The plugin load order, one line per plugin (with the dependencies it waited for). */
   printPlugins(): string {
     return this.#plugins.describe()
+  }
+
+  async #applyPlugins(): Promise<void> {
+    let applied = false
+    try {
+      await this.#plugins.applyQueued(this, (installed) => {
+        applied = true
+        this.#installed(installed)
+      })
+    } finally {
+      if (applied) this.#redecorateAll()
+    }
   }
 
   #installed(plugin: InstalledPlugin): void {

@@ -97,6 +97,11 @@ export class Registry<
     return this.#entries.delete(name)
   }
 
+  /** Every entry with its precomputed data (engine-internal). */
+  entries(): E[] {
+    return Array.from(this.#entries.values())
+  }
+
   get(name: string): T | undefined {
     return this.#entries.get(name)?.definition
   }

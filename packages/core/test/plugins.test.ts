@@ -152,3 +152,52 @@ describe('engine options', () => {
     }
   })
 })
+
+describe('plugins and definitions registered in any order', () => {
+  const intent = { name: 'i', description: 'd', component: 'C', parameters: { type: 'object' } }
+  const tagger = (tag: string): IxpPlugin => ({
+    name: `tagger-${tag}`,
+    apply(engine) {
+      engine.hooks.registerIntent.tap(`tagger-${tag}`, (definition) => ({
+        ...definition,
+        tags: [...(definition.tags ?? []), tag],
+      }))
+    },
+  })
+
+  it('passes definitions registered before ready() through the plugins applied by ready()', async () => {
+    const engine = createEngine({ plugins: [tagger('a')] })
+    const off = engine.registerIntent(intent)
+    expect(engine.intents.get('i')?.tags).toBeUndefined()
+    await engine.ready()
+    expect(engine.intents.get('i')?.tags).toEqual(['a'])
+    // A late plugin sees the existing definitions too, decorating the registered originals (not twice).
+    engine.use(tagger('b'))
+    await engine.ready()
+    expect(engine.intents.get('i')?.tags).toEqual(['a', 'b'])
+    off()
+    expect(engine.intents.has('i')).toBe(false)
+  })
+
+  it('fails ready() when a plugin refuses a definition registered earlier, and refuses renaming taps', async () => {
+    const strict = createEngine({
+      plugins: [
+        {
+          name: 'strict',
+          apply(engine) {
+            engine.hooks.registerIntent.tap('strict', (definition) => {
+              if (!definition.examples)
+                throw new IxpError('INVALID_DEFINITION', `intent '${definition.name}' needs examples`)
+              return definition
+            })
+          },
+        },
+      ],
+    })
+    strict.registerIntent(intent)
+    await expect(strict.ready()).rejects.toThrow("intent 'i' needs examples")
+    const renaming = createEngine()
+    renaming.hooks.registerIntent.tap('rename', (definition) => ({ ...definition, name: 'other' }))
+    expect(() => renaming.registerIntent(intent)).toThrow('must not be changed by a registerIntent tap')
+  })
+})
