@@ -3,7 +3,7 @@
  * web-standard `fetch` entry. One request: match → context → route → answer (or the JSON error body), with
  * security, CORS and request-id headers on every answer, and the metrics collector counting it.
  */
-import type { Engine, IxpContext } from '@ixp/core'
+import { IxpError, type Engine, type IxpContext } from '@ixp/core'
 import { applyCors, applyPreflight } from './cors.js'
 import { httpError, toErrorPayload } from './errors.js'
 import type { TransportRequest, TransportResponse } from './exchange.js'
@@ -144,6 +144,10 @@ export function createHttpHandler(engine: Engine, options: HttpHandlerOptions = 
           )
         }
         const answer = await handler({ request, ctx: contextFor(request, requestId, path!) })
+        if (typeof answer.body !== 'string') {
+          // A provider (crawler, metrics) that returned nothing serialisable.
+          throw new IxpError('INTERNAL_ERROR', `The ${path} route produced no body`, { expose: false })
+        }
         headers.push('content-type', answer.contentType ?? JSON_TYPE)
         if (answer.headers !== undefined) setHeaders(headers, answer.headers)
         response = { status: answer.status, headers, body: answer.body }

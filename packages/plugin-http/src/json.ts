@@ -90,14 +90,11 @@ export function assertSafeValue(root: unknown, maxDepth: number): void {
   }
 }
 
-/** Cheap test: could the raw text spell a forbidden key (directly or through `\u` escapes)? */
+/** Could the raw text spell a forbidden key (directly, or through `\u` escapes)? One pass over the text. */
+const MAY_HOLD_FORBIDDEN_KEY = /__proto__|constructor|prototype|\\u/
+
 function mayHoldForbiddenKey(text: string): boolean {
-  return (
-    text.includes('__proto__') ||
-    text.includes('constructor') ||
-    text.includes('prototype') ||
-    text.includes('\\u')
-  )
+  return MAY_HOLD_FORBIDDEN_KEY.test(text)
 }
 
 /**

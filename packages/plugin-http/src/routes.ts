@@ -322,7 +322,10 @@ export function createRoutes(deps: RouteDeps): Record<string, Record<string, Rou
       GET: async () => {
         if (!provider) return ok(JSON.stringify(deps.collector.snapshot()))
         const answer = await provider(deps.collector)
-        return { status: 200, body: answer.body, contentType: answer.contentType }
+        const given = answer?.contentType
+        const contentType =
+          typeof given === 'string' && /^[\x20-\x7e]+$/.test(given) ? given : 'text/plain; charset=utf-8'
+        return { status: 200, body: answer?.body, contentType }
       },
     }
   }

@@ -244,6 +244,28 @@ describe('extension points', () => {
   })
 })
 
+describe('failing extensions', () => {
+  it('a provider or hook that throws or returns nothing is a 500 with an error id, and the handler goes on', async () => {
+    const engine = createTestEngine()
+    engine.hooks.discoverComponents.tapPromise({ name: 'test:broken' }, async () => {
+      throw new Error('directory offline')
+    })
+    const handler = createHttpHandler(engine, {
+      crawler: { provider: () => undefined },
+      metrics: { provider: () => ({ nonsense: true }) as never },
+    })
+    for (const path of ['/ixp/crawler_content', '/ixp/metrics', '/ixp/components']) {
+      const response = await call(handler, path)
+      expect(response.status).toBe(500)
+      const body = await response.json()
+      expect(body.error.code).toBe('INTERNAL_ERROR')
+      expect(typeof body.error.details.errorId).toBe('string')
+      expect(JSON.stringify(body)).not.toContain('offline')
+    }
+    expect((await call(handler, '/ixp/intents')).status).toBe(200)
+  })
+})
+
 describe('metrics', () => {
   it('a provider answers the route (Prometheus text) and still receives the counting collector', async () => {
     const handler = createHttpHandler(createTestEngine(), {
