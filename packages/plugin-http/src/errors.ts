@@ -37,6 +37,28 @@ const GENERIC_MESSAGES: Record<string, string> = {
   ABORTED: 'The request was aborted by the caller',
 }
 
+function safeString(value: unknown): string {
+  try {
+    return String(value)
+  } catch {
+    return 'a value that cannot be shown'
+  }
+}
+
+/** Writes to the engine's logger; a logger that throws must not turn an error answer into no answer. */
+export function safeLog(
+  logger: Logger,
+  message: string,
+  fields: Record<string, unknown>,
+  level: 'error' | 'info' = 'error',
+): void {
+  try {
+    logger[level](message, fields)
+  } catch {
+    // Nothing better to do with a broken logger than to keep answering.
+  }
+}
+
 export interface ErrorPayload {
   status: number
   code: string
@@ -76,18 +98,19 @@ export function toErrorPayload(
     message = GENERIC_MESSAGES[code] ?? 'An unexpected error occurred; quote the errorId when reporting it'
     details = { errorId: id }
     const original = ixp?.cause ?? error
-    logger.error('request failed', {
+    const text = original instanceof Error ? original.message : safeString(original)
+    safeLog(logger, 'request failed', {
       errorId: id,
       code,
       status,
       method: where.method,
       path: where.path,
       requestId: where.requestId,
-      message: original instanceof Error ? original.message : String(original),
+      message: text,
       stack: original instanceof Error ? original.stack : undefined,
     })
     if (debug) {
-      details.message = original instanceof Error ? original.message : String(original)
+      details.message = text
       details.stack = original instanceof Error ? original.stack : undefined
     }
   }

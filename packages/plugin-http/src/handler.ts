@@ -5,7 +5,7 @@
  */
 import { IxpError, type Engine, type IxpContext } from '@ixp/core'
 import { applyCors, applyPreflight } from './cors.js'
-import { httpError, toErrorPayload } from './errors.js'
+import { httpError, safeLog, toErrorPayload } from './errors.js'
 import type { TransportRequest, TransportResponse } from './exchange.js'
 import { setHeader, setHeaders, type HeaderList } from './headers.js'
 import { DISPATCH, type Dispatcher } from './internal.js'
@@ -91,7 +91,9 @@ export function createHttpHandler(engine: Engine, options: HttpHandlerOptions = 
       const id = generateRequestId()
       if (typeof id === 'string' && REQUEST_ID.test(id)) return id
     } catch (error) {
-      engine.logger.error('requestId.generate threw; using a random id', { error: (error as Error)?.message })
+      safeLog(engine.logger, 'requestId.generate threw; using a random id', {
+        error: (error as Error)?.message,
+      })
     }
     return crypto.randomUUID()
   }
@@ -165,13 +167,14 @@ export function createHttpHandler(engine: Engine, options: HttpHandlerOptions = 
     const durationMs = performance.now() - startedAt
     if (countRequests) collector.record(route?.key ?? NOT_FOUND_KEY, response.status, durationMs, errorCode)
     if (logRequests) {
-      engine.logger.info('request', {
+      const fields = {
         method,
         path: request.path,
         status: response.status,
         durationMs: Math.round(durationMs * 1000) / 1000,
         requestId,
-      })
+      }
+      safeLog(engine.logger, 'request', fields, 'info')
     }
     return response
   }

@@ -266,6 +266,23 @@ describe('failing extensions', () => {
   })
 })
 
+describe('a logger that throws', () => {
+  it('does not keep errors or logged requests from being answered', async () => {
+    const broken = () => {
+      throw new Error('log disk full')
+    }
+    const logger = { debug: broken, info: broken, warn: broken, error: broken }
+    const handler = createHttpHandler(createTestEngine({ logger }), { logRequests: true })
+    expect((await call(handler, '/ixp/intents')).status).toBe(200)
+    const failed = await call(handler, '/ixp/render', {
+      ...renderGreet(),
+      body: '{"intent":{"name":"explode","parameters":{}}}',
+    })
+    expect(failed.status).toBe(500)
+    expect((await failed.json()).error.code).toBe('INTERNAL_ERROR')
+  })
+})
+
 describe('metrics', () => {
   it('a provider answers the route (Prometheus text) and still receives the counting collector', async () => {
     const handler = createHttpHandler(createTestEngine(), {
