@@ -134,6 +134,14 @@ describe('ixp semantic eval', () => {
     expect(json.err()).toBe('')
   })
 
+  it('resolves relative paths against io.cwd, and reads the terminal from io.stderr.isTTY', async () => {
+    const run = capture()
+    const io = { ...run.io, isTTY: undefined, cwd: dir, stderr: { ...run.io.stderr, isTTY: true } }
+    expect(await runSemanticCommand(['eval', '--train', 'train.jsonl', '--test', 'test.jsonl'], io)).toBe(0)
+    expect(run.out()).toMatch(/in-scope accuracy/)
+    expect(run.err()).toMatch(/training: \d+\/\d+ intents/)
+  })
+
   it('reports oosRecall null when the test set has no out-of-scope examples', async () => {
     const inScopeOnly = jsonl(
       'in-scope.jsonl',

@@ -3,7 +3,7 @@
  * point reads files with node:fs; the library entry (`@ixp/plugin-semantic`) stays free of Node built-ins.
  */
 import { readFileSync, writeFileSync } from 'node:fs'
-import { basename } from 'node:path'
+import { basename, resolve } from 'node:path'
 import { isIxpError } from '@ixp/core'
 import { IntentClassifier, type CalibrationReport } from '../classifier/classifier.js'
 import type { IntentExample } from '../classifier/examples.js'
@@ -14,9 +14,11 @@ import { numberFlag, parseFlags, UsageError, type FlagSpec, type ParsedArgs } fr
 
 export interface SemanticCommandIO {
   stdout: { write(text: string): unknown }
-  stderr: { write(text: string): unknown }
-  /** Progress lines are drawn on stderr only on a terminal. @default process.stderr.isTTY */
+  stderr: { write(text: string): unknown; isTTY?: boolean }
+  /** Progress lines are drawn on stderr only on a terminal. @default stderr.isTTY */
   isTTY?: boolean
+  /** Directory relative file paths are resolved against. @default process.cwd() */
+  cwd?: string
 }
 
 export const USAGE = `Usage: ixp semantic <command> [options]
@@ -58,7 +60,8 @@ export async function runSemanticCommand(
 ): Promise<number> {
   const out = io?.stdout ?? process.stdout
   const err = io?.stderr ?? process.stderr
-  const isTTY = io?.isTTY ?? Boolean(process.stderr.isTTY)
+  const isTTY = io?.isTTY ?? Boolean(io?.stderr ? io.stderr.isTTY : process.stderr.isTTY)
+  const cwd = io?.cwd ?? process.cwd()
   const [command, ...rest] = argv
   if (command === undefined || command === 'help' || command === '--help' || command === '-h') {
     ;(command === undefined ? err : out).write(USAGE)
@@ -90,7 +93,8 @@ export async function runSemanticCommand(
   const quiet = args.switches.has('json') || !isTTY
   const progress = quiet ? undefined : (line: string) => err.write(`\r\x1b[2K${line}`)
   try {
-    return command === 'eval' ? runEval(args, out, progress) : runTrain(args, out, progress)
+    const files = (file: string) => resolve(cwd, file)
+    return command === 'eval' ? runEval(args, out, progress, files) : runTrain(args, out, progress, files)
   } catch (error) {
     if (progress) err.write('\r\x1b[2K')
     if (isIxpError(error)) {
@@ -104,11 +108,12 @@ export async function runSemanticCommand(
 }
 
 type Progress = ((line: string) => void) | undefined
+type Paths = (file: string) => string
 
-function readExamples(file: string): IntentExample[] {
+function readExamples(file: string, paths: Paths): IntentExample[] {
   let content: string
   try {
-    content = readFileSync(file, 'utf8')
+    content = readFileSync(paths(file), 'utf8')
   } catch (error) {
     throw new Error(
       `cannot read '${file}': ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
@@ -124,11 +129,11 @@ interface Trained {
   calibration: CalibrationReport | undefined
 }
 
-function trainFrom(args: ParsedArgs, progress: Progress, command: 'eval' | 'train'): Trained {
+function trainFrom(args: ParsedArgs, progress: Progress, command: 'eval' | 'train', paths: Paths): Trained {
   const oosLabel = args.values.get('oos-label')?.[0] ?? 'oos'
-  const train = args.values.get('train')!.flatMap(readExamples)
+  const train = args.values.get('train')!.flatMap((file) => readExamples(file, paths))
   const valFile = args.values.get('val')?.[0]
-  const val = valFile === undefined ? undefined : readExamples(valFile)
+  const val = valFile === undefined ? undefined : readExamples(valFile, paths)
   const seed = numberFlag(args, 'seed', Number.isInteger, 'an integer') ?? 1
   const onProgress = progress
     ? (p: TrainingProgress) =>
@@ -168,11 +173,16 @@ function percent(value: number | null): string {
   return value === null ? 'n/a' : `${(value * 100).toFixed(2)}%`
 }
 
-function runEval(args: ParsedArgs, out: SemanticCommandIO['stdout'], progress: Progress): number {
+function runEval(
+  args: ParsedArgs,
+  out: SemanticCommandIO['stdout'],
+  progress: Progress,
+  paths: Paths,
+): number {
   const oosLabel = args.values.get('oos-label')?.[0] ?? 'oos'
   const testFile = args.values.get('test')![0]!
-  const test = readExamples(testFile)
-  const { classifier, examples, trainMs, calibration } = trainFrom(args, progress, 'eval')
+  const test = readExamples(testFile, paths)
+  const { classifier, examples, trainMs, calibration } = trainFrom(args, progress, 'eval', paths)
   const report = evaluate(classifier, test, {
     outOfScopeLabel: oosLabel,
     onProgress: progress && ((done, total) => progress(`evaluating: ${done}/${total} queries`)),
@@ -213,9 +223,14 @@ function runEval(args: ParsedArgs, out: SemanticCommandIO['stdout'], progress: P
   return 0
 }
 
-function runTrain(args: ParsedArgs, out: SemanticCommandIO['stdout'], progress: Progress): number {
-  const file = args.values.get('out')![0]!
-  const { classifier, examples, trainMs, calibration } = trainFrom(args, progress, 'train')
+function runTrain(
+  args: ParsedArgs,
+  out: SemanticCommandIO['stdout'],
+  progress: Progress,
+  paths: Paths,
+): number {
+  const file = paths(args.values.get('out')![0]!)
+  const { classifier, examples, trainMs, calibration } = trainFrom(args, progress, 'train', paths)
   const json = JSON.stringify(classifier.toJSON())
   try {
     writeFileSync(file, json)
