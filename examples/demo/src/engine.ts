@@ -4,7 +4,10 @@ import { auth } from '@ixp/plugin-auth'
 import { cache } from '@ixp/plugin-cache'
 import { rateLimit } from '@ixp/plugin-rate-limit'
 import { semantic, type SemanticPlugin } from '@ixp/plugin-semantic'
+import { tracing, type TracingPlugin } from '@ixp/plugin-tracing'
+import { workflows, type WorkflowsPlugin } from '@ixp/plugin-workflows'
 import { storeAssistant, type StoreAssistantOptions } from './app.js'
+import { planPickupWorkflow } from './workflows/pickup.js'
 
 /**
  * The API key of the demo's staff account (send it as `x-api-key` to use `restock_report`). A demo value,
@@ -15,23 +18,35 @@ export const DEMO_STAFF_KEY = 'harbor-and-pine-demo-staff-key'
 export interface StorePluginOptions {
   /** The staff API key. @default process.env.DEMO_STAFF_KEY ?? DEMO_STAFF_KEY */
   staffApiKey?: string
-  /** Renders allowed per client address and minute. @default 600 */
+  /** Renders allowed per client address and minute (every workflow step is a render). @default 600 */
   requestsPerMinute?: number
   /** Order look-ups allowed per client address and minute (guessing order numbers gets nowhere). @default 30 */
   orderLookupsPerMinute?: number
 }
 
 export interface StorePlugins {
-  /** Every plugin, in installation order: who is calling, how often, the cache, natural language. */
+  /**
+   * Every plugin, in installation order: tracing (it observes the others), who is calling, how often, the
+   * cache, natural language, workflows.
+   */
   all: PluginInput[]
-  /** The natural-language resolver (trained on the intents' examples; `whenTrained()` after registering). */
+  /** Spans and metrics; `tracing.metrics` is the registry the metrics route serves. */
+  tracing: TracingPlugin
+  /** The natural-language resolver, trained on the intents' examples when the engine gets ready. */
   semantic: SemanticPlugin
+  /** The store's workflows (`workflow_plan_pickup`); its steps' intents are checked when the engine gets ready. */
+  workflows: WorkflowsPlugin
 }
 
-/** The demo's plugins. */
+/** The demo's plugins: one set per engine (each plugin instance serves one engine). */
 export function storePlugins(options: StorePluginOptions = {}): StorePlugins {
+  const storeWorkflows = workflows({ workflows: [planPickupWorkflow] })
+  // Tracing first: of the taps at its stages (OBSERVE_FIRST / OBSERVE_LAST), the first installed runs first, so
+  // its render span opens before any other observer runs. Its workflow spans follow `storeWorkflows`' events.
+  const tracer = tracing({ workflows: storeWorkflows })
   const resolver = semantic()
   const all: PluginInput[] = [
+    tracer,
     auth({
       apiKeys: {
         keys: [
@@ -55,8 +70,9 @@ export function storePlugins(options: StorePluginOptions = {}): StorePlugins {
     }),
     cache({ staleWhileRevalidate: 30 }),
     resolver,
+    storeWorkflows,
   ]
-  return { all, semantic: resolver }
+  return { all, tracing: tracer, semantic: resolver, workflows: storeWorkflows }
 }
 
 /** Registers the store assistant's components and intents into an engine. */
@@ -73,15 +89,30 @@ export interface StoreEngineOptions extends StoreAssistantOptions {
   engine?: EngineOptions
 }
 
-/** A ready engine serving the store assistant, its resolver trained on the intents' examples. */
-export async function createStoreEngine(options: StoreEngineOptions = {}): Promise<Engine> {
+export interface StoreEngine {
+  /** The ready engine: definitions registered, resolver trained, workflows checked. */
+  engine: Engine
+  /** The plugins it runs (the metrics route serves `plugins.tracing.metrics`). */
+  plugins: StorePlugins
+}
+
+/**
+ * A ready engine serving the store assistant. The definitions are registered before `ready()`, which applies
+ * the plugins (every registration passes through their taps), trains the resolver on the intents' examples
+ * and checks the workflows' steps against the intents.
+ */
+export async function createStoreEngine(options: StoreEngineOptions = {}): Promise<StoreEngine> {
   const plugins = storePlugins(options.plugins)
   const engine = createEngine({
     ...options.engine,
     plugins: [...plugins.all, ...(options.engine?.plugins ?? [])],
   })
-  await engine.ready()
-  registerStore(engine, options)
-  await plugins.semantic.whenTrained()
-  return engine
+  try {
+    registerStore(engine, options)
+    await engine.ready()
+  } catch (error) {
+    await engine.close().catch(() => undefined)
+    throw error
+  }
+  return { engine, plugins }
 }

@@ -4,10 +4,10 @@
  */
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { createEngine } from '@ixp/core'
 import { createHttpHandler } from '@ixp/plugin-http'
-import { toNodeHandler } from '@ixp/plugin-http/node'
-import { registerStore, storePlugins } from './engine.js'
+import { toNodeHandler, type NodeListener } from '@ixp/plugin-http/node'
+import { metricsProvider } from '@ixp/plugin-tracing'
+import { createStoreEngine, type StoreEngine } from './engine.js'
 import { serveSite } from './web/site.js'
 
 const port = Number(process.env.PORT ?? 4100)
@@ -20,25 +20,11 @@ if (!Number.isInteger(port) || port < 0 || port > 65_535) {
   process.exit(2)
 }
 
-const plugins = storePlugins()
-const engine = createEngine({ plugins: plugins.all })
-try {
-  await engine.ready()
-} catch (error) {
-  console.error(`Could not start the store assistant: ${(error as Error).message}`)
-  process.exit(1)
-}
-
-const ixp = toNodeHandler(createHttpHandler(engine, { basePath: base }))
-const server = createServer((req, res) =>
-  // Requests outside /ixp fall through to the demo page and its assets.
-  ixp(req, res, () => {
-    serveSite(req, res, base).catch(() => {
-      if (!res.headersSent) res.writeHead(500)
-      res.end()
-    })
-  }),
-)
+// The server listens before the engine is built: the store locator accepts pages from the origin actually
+// bound (`PORT=0` picks a free port). Requests arriving meanwhile wait for the engine.
+let started: (listener: NodeListener) => void
+const listener = new Promise<NodeListener>((resolve) => (started = resolve))
+const server = createServer((req, res) => void listener.then((handle) => handle(req, res)))
 
 server.on('error', (error: NodeJS.ErrnoException) => {
   console.error(
@@ -48,19 +34,42 @@ server.on('error', (error: NodeJS.ErrnoException) => {
   )
   process.exit(1)
 })
+await new Promise<void>((resolve) => server.listen(port, host, resolve))
+const actual = (server.address() as AddressInfo).port
 
-server.listen(port, host, async () => {
-  const actual = (server.address() as AddressInfo).port
-  // Registered once the port is known: the store locator accepts pages from this very origin.
-  registerStore(engine, { port: actual })
-  await plugins.semantic.whenTrained()
-  const origin = `http://${host.includes(':') ? `[${host}]` : host}:${actual}`
-  console.log(`IXP server listening on ${origin}${base}`)
-  console.log(`Store assistant page: ${origin}/`)
-  console.log(
-    `Try: curl -X POST ${origin}${base}/render -H 'content-type: application/json' -d '{"query":"when does the Seattle store close?"}'`,
-  )
-})
+let store: StoreEngine
+try {
+  store = await createStoreEngine({ port: actual })
+} catch (error) {
+  console.error(`Could not start the store assistant: ${(error as Error).message}`)
+  process.exit(1)
+}
+const { engine, plugins } = store
+
+const ixp = toNodeHandler(
+  createHttpHandler(engine, {
+    basePath: base,
+    // `GET /ixp/metrics` stays the IXP JSON (with the tracing registry under `metrics`);
+    // `?format=prometheus`, or a scraper's Accept header, gets Prometheus text.
+    metrics: { provider: metricsProvider(plugins.tracing.metrics!) },
+  }),
+)
+started!((req, res) =>
+  // Requests outside /ixp fall through to the demo page and its assets.
+  ixp(req, res, () => {
+    serveSite(req, res, base).catch(() => {
+      if (!res.headersSent) res.writeHead(500)
+      res.end()
+    })
+  }),
+)
+
+const origin = `http://${host.includes(':') ? `[${host}]` : host}:${actual}`
+console.log(`IXP server listening on ${origin}${base}`)
+console.log(`Store assistant page: ${origin}/`)
+console.log(
+  `Try: curl -X POST ${origin}${base}/render -H 'content-type: application/json' -d '{"query":"when does the Seattle store close?"}'`,
+)
 
 let stopping = false
 async function stop(signal: string): Promise<void> {

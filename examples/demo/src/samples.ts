@@ -9,6 +9,8 @@ export const SAMPLE_PARAMETERS: Record<string, Record<string, unknown>> = {
   find_store: { city: 'Portland' },
   store_policy: { topic: 'returns' },
   restock_report: { threshold: 1 },
+  // A workflow's parameters are its `input` (and an optional `context`).
+  workflow_plan_pickup: { input: { sku: 'TE-101', store: 'portland' } },
 }
 
 /** Intents only staff may use (send the staff API key as `x-api-key`). */

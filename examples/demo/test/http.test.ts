@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { DEMO_STAFF_KEY } from '../src/engine.js'
 import { SAMPLE_PARAMETERS, STAFF_INTENTS } from '../src/samples.js'
-import { DEMO_DIR, killAll, render, startScript, textOf, type Running } from './server.js'
+import { DEMO_DIR, killAll, render, startScript, textOf, workflowView, type Running } from './server.js'
 
 afterAll(killAll)
 
@@ -28,6 +28,19 @@ const EXPECTED: Record<string, (body: Record<string, any>) => void> = {
   store_policy: (body) => expect(textOf(body.tree)).toContain('within 60 days'),
   restock_report: (body) =>
     expect(textOf(body.tree)).toMatch(/Restock: \d+ shelves at 1 units or fewer.*Harbor & Pine Boise/),
+  // TE-101 is on the shelves in Portland: no alternatives needed.
+  workflow_plan_pickup: (body) => {
+    expect(body.component.name).toBe('WorkflowResult')
+    const run = workflowView(body.tree)
+    expect(run.status).toBe('completed')
+    expect(run.results).toMatchObject({
+      product: 'Ridgeline 2 Tent',
+      stock: { store: 'Harbor & Pine Portland', units: 2 },
+      store: { name: 'Harbor & Pine Portland' },
+    })
+    expect(run.results!.alternatives).toBeUndefined()
+    expect(run.steps.at(-1)).toEqual(['alternatives', 2, 'skipped'])
+  },
 }
 
 const STAFF = { 'x-api-key': DEMO_STAFF_KEY }
@@ -38,6 +51,21 @@ describe('the demo, started as `pnpm start` does', () => {
   beforeAll(async () => {
     demo = await startScript('start')
   }, 60_000)
+
+  // The first request after the URL is printed: the resolver was trained when the engine got ready.
+  it('resolves free text as soon as it has printed its URL', async () => {
+    const response = await fetch(`${demo.url}/resolve`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ text: 'when does the Seattle store close?' }),
+    })
+    expect(response.status).toBe(200)
+    expect(await response.json()).toMatchObject({
+      matched: true,
+      intent: 'store_hours',
+      parameters: { store: 'seattle' },
+    })
+  })
 
   it('prints its URLs', async () => {
     expect(demo.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/ixp$/)
@@ -140,6 +168,63 @@ describe('the demo, started as `pnpm start` does', () => {
     expect(textOf(body.tree)).toContain('Harbor & Pine Boise')
   })
 
+  it('runs the plan_pickup workflow: sold out in Boise, so tents on the shelves there are suggested', async () => {
+    const { status, body } = await render(demo.url, 'workflow_plan_pickup', {
+      input: { sku: 'te-101', store: 'boise' },
+    })
+    expect(status, JSON.stringify(body)).toBe(200)
+    expect(body.ttl).toBe(0)
+    const run = workflowView(body.tree)
+    expect(run.status).toBe('completed')
+    expect(run.steps).toEqual([
+      ['product', 0, 'completed'],
+      ['stock', 1, 'completed'],
+      ['hours', 1, 'completed'],
+      ['returns', 1, 'completed'],
+      ['alternatives', 2, 'completed'],
+    ])
+    expect(run.results).toMatchObject({
+      product: 'Ridgeline 2 Tent',
+      price: '$249.00',
+      stock: { store: 'Harbor & Pine Boise', units: 0 },
+      store: { name: 'Harbor & Pine Boise' },
+      returns: expect.stringContaining('within 60 days'),
+    })
+    // In stock in Boise, so never the sold-out tent itself.
+    expect(run.results!.alternatives.map((product: { sku: string }) => product.sku)).toEqual([
+      'TE-204',
+      'TE-310',
+    ])
+    expect(textOf(body.tree)).toContain('Workflow: Plan a store pickup')
+  })
+
+  it('refuses a workflow input that fails its schema, before any step runs', async () => {
+    const { status, body } = await render(demo.url, 'workflow_plan_pickup', {
+      input: { sku: 'TE-101', store: 'denver' },
+    })
+    expect(status).toBe(400)
+    expect(body.error.code).toBe('INVALID_REQUEST')
+    expect(JSON.stringify(body.error.details.validationErrors)).toContain('store')
+  })
+
+  it('a workflow whose product does not exist fails at its first step and says why', async () => {
+    const { status, body } = await render(demo.url, 'workflow_plan_pickup', {
+      input: { sku: 'ZZ-999', store: 'seattle' },
+    })
+    // A run answers 200 with its outcome, also when it failed.
+    expect(status).toBe(200)
+    const run = workflowView(body.tree)
+    expect(run.status).toBe('failed')
+    expect(run.error).toContain('PRODUCT_NOT_FOUND')
+    expect(run.steps.map(([id, , stepStatus]) => [id, stepStatus])).toEqual([
+      ['product', 'failed'],
+      ['stock', 'not_run'],
+      ['hours', 'not_run'],
+      ['returns', 'not_run'],
+      ['alternatives', 'not_run'],
+    ])
+  })
+
   it('answers a repeated render from the cache', async () => {
     const ask = () =>
       fetch(`${demo.url}/render`, {
@@ -175,6 +260,23 @@ describe('the demo, started as `pnpm start` does', () => {
     expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('RATE_LIMITED')
   })
 
+  it('serves its metrics as the IXP JSON, with the tracing registry under `metrics`', async () => {
+    const response = await fetch(`${demo.url}/metrics`)
+    expect(response.headers.get('content-type')).toContain('application/json')
+    const body = (await response.json()) as Record<string, any>
+    expect(body.requests.total).toBeGreaterThan(0)
+    const renders = body.metrics.counters.ixp_renders_total.series as {
+      labels: Record<string, string>
+      value: number
+    }[]
+    // Every workflow step is a render of its own intent, counted as such.
+    expect(renders).toContainEqual({
+      labels: { intent: 'workflow_plan_pickup', outcome: 'success' },
+      value: 3,
+    })
+    expect(renders).toContainEqual({ labels: { intent: 'product_details', outcome: 'error' }, value: 2 })
+  })
+
   it('stops gracefully on SIGTERM with exit status 0', async () => {
     expect(await demo.stop()).toBe(0)
     expect(demo.output()).toContain('Stopped')
@@ -189,7 +291,7 @@ describe('the demo through the CLI (`ixp serve --config ixp.config.ts`)', () => 
       expect(status).toBe(200)
       expect(textOf(body.tree)).toContain('Free standard shipping')
       await served.waitFor(
-        '9 intents, 9 components; plugins: @ixp/plugin-auth, @ixp/plugin-rate-limit, @ixp/plugin-cache',
+        '9 intents, 9 components; plugins: @ixp/plugin-tracing, @ixp/plugin-auth, @ixp/plugin-rate-limit, @ixp/plugin-cache, @ixp/plugin-semantic',
       )
     } finally {
       expect(await served.stop()).toBe(0)

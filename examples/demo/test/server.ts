@@ -94,3 +94,38 @@ export function textOf(node: unknown): string {
   if (Array.isArray(node)) return node.map(textOf).join('')
   return ((node as { children?: unknown[] }).children ?? []).map(textOf).join('')
 }
+
+interface TreeElement {
+  type: string
+  props: Record<string, unknown>
+  children?: unknown[]
+}
+
+/** The elements of a render tree whose `className` lists `className`, in document order. */
+export function elementsWithClass(node: unknown, className: string): TreeElement[] {
+  if (node === null || typeof node !== 'object') return []
+  if (Array.isArray(node)) return node.flatMap((child) => elementsWithClass(child, className))
+  const element = node as TreeElement
+  const classes = String(element.props?.className ?? element.props?.class ?? '').split(/\s+/)
+  const own = classes.includes(className) ? [element] : []
+  return [...own, ...(element.children ?? []).flatMap((child) => elementsWithClass(child, className))]
+}
+
+/** What a `WorkflowResult` tree shows: the run's status, each step's status, the final results. */
+export function workflowView(tree: unknown) {
+  const [root] = elementsWithClass(tree, 'workflow-result')
+  const statusOf = (element: TreeElement) =>
+    /\bstatus-([a-z_]+)\b/.exec(String(element.props.className))?.[1] ?? 'unknown'
+  const [results] = elementsWithClass(tree, 'results-json')
+  const [error] = elementsWithClass(tree, 'workflow-error')
+  return {
+    status: root ? statusOf(root) : undefined,
+    steps: elementsWithClass(tree, 'step-item').map((step) => [
+      step.props['data-step-id'],
+      step.props['data-group'],
+      statusOf(step),
+    ]),
+    results: results ? (JSON.parse(textOf(results)) as Record<string, any>) : undefined,
+    error: error ? textOf(error) : undefined,
+  }
+}

@@ -10,7 +10,7 @@ const THURSDAY_MORNING = new Date('2026-11-19T18:30:00Z')
 
 let engine: Engine
 beforeAll(async () => {
-  engine = await createStoreEngine({ now: () => THURSDAY_MORNING, engine: { logger: silentLogger } })
+  ;({ engine } = await createStoreEngine({ now: () => THURSDAY_MORNING, engine: { logger: silentLogger } }))
 })
 afterAll(() => engine.close())
 

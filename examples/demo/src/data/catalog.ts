@@ -238,6 +238,8 @@ export interface ProductQuery {
   category?: Category
   maxPrice?: number
   inStockOnly?: boolean
+  /** Only products with units on the shelves of this store. */
+  store?: string
   sort?: 'relevance' | 'price-asc' | 'price-desc' | 'rating'
 }
 
@@ -268,7 +270,8 @@ export function searchProducts(query: ProductQuery): Product[] {
       score > 0 &&
       (query.category === undefined || product.category === query.category) &&
       (query.maxPrice === undefined || product.priceCents <= query.maxPrice * 100) &&
-      (!query.inStockOnly || totalStock(product) > 0),
+      (!query.inStockOnly || totalStock(product) > 0) &&
+      (query.store === undefined || (product.stock[query.store] ?? 0) > 0),
   )
   const sort = query.sort ?? 'relevance'
   scored.sort((a, b) => {

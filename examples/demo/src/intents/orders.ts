@@ -1,7 +1,6 @@
 /** Order intents. */
 import { IxpError, type IntentDefinition } from '@ixp/core'
 import Type, { type Static } from 'typebox'
-import { jsonSchema } from './schema.js'
 import { findOrder, orderTotalCents } from '../data/orders.js'
 import { formatPrice } from '../data/catalog.js'
 
@@ -24,7 +23,7 @@ export const orderStatusIntent: IntentDefinition<Static<typeof OrderParameters>>
   tags: ['orders'],
   // Orders are personal: never cache a render longer than a minute.
   ttl: 60,
-  parameters: jsonSchema(OrderParameters),
+  parameters: OrderParameters,
   examples: [
     'where is my order ORD-10421',
     'track my package',

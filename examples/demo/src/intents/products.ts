@@ -1,7 +1,6 @@
 /** Product intents: search, details, comparison, stock by store. */
 import { IxpError, type IntentDefinition } from '@ixp/core'
 import Type, { type Static } from 'typebox'
-import { jsonSchema } from './schema.js'
 import {
   CATEGORIES,
   PRODUCTS,
@@ -51,6 +50,9 @@ const SearchParameters = Type.Object({
     Type.Number({ minimum: 0, maximum: 10_000, description: 'Highest price in dollars' }),
   ),
   inStockOnly: Type.Optional(Type.Boolean({ description: 'Only products in stock somewhere' })),
+  store: Type.Optional(
+    Type.Enum([...STORE_IDS], { type: 'string', description: 'Only products in stock at this store' }),
+  ),
   sort: Type.Optional(
     Type.Enum(['relevance', 'price-asc', 'price-desc', 'rating'], {
       type: 'string',
@@ -70,7 +72,7 @@ export const searchProductsIntent: IntentDefinition<Static<typeof SearchParamete
   auth: { public: true },
   crawlable: true,
   tags: ['catalogue'],
-  parameters: jsonSchema(SearchParameters),
+  parameters: SearchParameters,
   examples: [
     'show me two person tents',
     'do you have sleeping bags under $100',
@@ -99,7 +101,7 @@ export const productDetailsIntent: IntentDefinition<Static<typeof DetailsParamet
   version: '1.0.0',
   auth: { public: true },
   tags: ['catalogue'],
-  parameters: jsonSchema(DetailsParameters),
+  parameters: DetailsParameters,
   examples: [
     'tell me more about TE-101',
     'what are the specs of the Ridgeline tent',
@@ -137,7 +139,7 @@ export const compareProductsIntent: IntentDefinition<Static<typeof CompareParame
   version: '1.0.0',
   auth: { public: true },
   tags: ['catalogue'],
-  parameters: jsonSchema(CompareParameters),
+  parameters: CompareParameters,
   examples: [
     'compare TE-101 and TE-310',
     'which is better, the Trailhead 45 or the Expedition 65',
@@ -182,11 +184,11 @@ export const checkStockIntent: IntentDefinition<Static<typeof StockParameters>> 
   version: '1.0.0',
   auth: { public: true },
   tags: ['catalogue', 'stores'],
-  parameters: jsonSchema(StockParameters),
+  parameters: StockParameters,
   examples: [
     'is TE-101 in stock',
     'does the Portland store have the Scree Trail Runner',
-    'can I pick up FW-300 in Seattle today',
+    'is FW-300 on the shelf in Seattle today',
     'check availability of the down sleeping bag',
     'how many LT-720 lanterns are left in Boise',
   ],

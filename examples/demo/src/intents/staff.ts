@@ -3,7 +3,6 @@ import type { IntentDefinition } from '@ixp/core'
 import Type, { type Static } from 'typebox'
 import { PRODUCTS, formatPrice } from '../data/catalog.js'
 import { STORES, STORE_IDS } from '../data/stores.js'
-import { jsonSchema } from './schema.js'
 
 const RestockParameters = Type.Object({
   threshold: Type.Optional(
@@ -25,7 +24,7 @@ export const restockReportIntent: IntentDefinition<Static<typeof RestockParamete
   auth: { roles: ['staff'] },
   // Inventory moves all day; an answer older than half a minute is not worth serving.
   ttl: 30,
-  parameters: jsonSchema(RestockParameters),
+  parameters: RestockParameters,
   examples: [
     'which products are running low',
     'restock list for Portland',

@@ -1,7 +1,6 @@
 /** Store intents: opening hours, the store locator (a remote component), policies. */
 import { IxpError, type IntentDefinition } from '@ixp/core'
 import Type, { type Static } from 'typebox'
-import { jsonSchema } from './schema.js'
 import { POLICIES, POLICY_TOPICS } from '../data/policies.js'
 import { DAYS, STORES, STORE_IDS, findStore, openingState, storesMatching } from '../data/stores.js'
 
@@ -30,7 +29,7 @@ export function storeHoursIntent(
     auth: { public: true },
     crawlable: true,
     tags: ['stores'],
-    parameters: jsonSchema(HoursParameters),
+    parameters: HoursParameters,
     examples: [
       'when are you open',
       'what time does the Seattle store close today',
@@ -67,7 +66,7 @@ export const findStoreIntent: IntentDefinition<Static<typeof FindStoreParameters
   auth: { public: true },
   crawlable: true,
   tags: ['stores'],
-  parameters: jsonSchema(FindStoreParameters),
+  parameters: FindStoreParameters,
   examples: [
     'where is your nearest store',
     'do you have a shop in Portland',
@@ -112,7 +111,7 @@ export const storePolicyIntent: IntentDefinition<Static<typeof PolicyParameters>
   auth: { public: true },
   crawlable: true,
   tags: ['help'],
-  parameters: jsonSchema(PolicyParameters),
+  parameters: PolicyParameters,
   examples: [
     'what is your return policy',
     'can I exchange boots for another size',
