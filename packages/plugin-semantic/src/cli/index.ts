@@ -191,7 +191,7 @@ function runEval(
   const stats = classifier.stats
   const threshold = classifier.calibration.threshold
   const lines = [
-    `trained on ${examples} examples (${stats.intents} intents${classifier.intents.length < stats.intents ? '' : ''}) in ${Math.round(trainMs)} ms: ${stats.features} features, ${stats.weights} weights`,
+    `trained on ${examples} examples (${stats.intents} intents) in ${Math.round(trainMs)} ms: ${stats.features} features, ${stats.weights} weights`,
     calibration
       ? `calibrated on ${basename(args.values.get('val')![0]!)} (${calibration.examples} examples, ${calibration.outOfScope} out of scope): threshold ${threshold.toFixed(3)}`
       : `no --val: no confidence threshold (only out-of-scope training examples reject text)`,
