@@ -8,7 +8,7 @@ import { applyCors, applyPreflight } from './cors.js'
 import { httpError, safeLog, toErrorPayload } from './errors.js'
 import type { TransportRequest, TransportResponse } from './exchange.js'
 import { setHeader, setHeaders, type HeaderList } from './headers.js'
-import { DISPATCH, type Dispatcher } from './internal.js'
+import { clientAddresses, DISPATCH, WRAPPED, type Dispatcher } from './internal.js'
 import { JsonCache } from './json-cache.js'
 import { MetricsCollector } from './metrics.js'
 import { resolveOptions, type HttpHandlerOptions, type ResolvedOptions } from './options.js'
@@ -29,6 +29,8 @@ export interface HttpHandler {
   handles(path: string): boolean
   /** @internal The transport-neutral dispatcher used by the adapters. */
   readonly [DISPATCH]: Dispatcher
+  /** @internal Whether `fetch` is wrapped by the `around` option. */
+  readonly [WRAPPED]: boolean
 }
 
 interface Route {
@@ -64,8 +66,17 @@ function routePath(request: TransportRequest, basePath: string): string | undefi
   return path.charCodeAt(basePath.length) === 0x2f ? path.slice(basePath.length) : undefined
 }
 
-function hasNoCache(cacheControl: string | undefined): boolean {
-  return cacheControl !== undefined && /(?:^|[\s,])no-cache(?:$|[\s,=])/i.test(cacheControl)
+const NO_STORE = /(?:^|[\s,])no-store(?:$|[\s,=])/i
+const NO_CACHE = /(?:^|[\s,])no-cache(?:$|[\s,=])/i
+
+/**
+ * The cache directive a request asks for: `no-store` → `'bypass'` (neither read nor write a cache),
+ * `no-cache` → `'refresh'` (do not answer from a cache, render and store anew).
+ */
+function cacheDirective(cacheControl: string | undefined): IxpContext['cache'] {
+  if (cacheControl === undefined) return undefined
+  if (NO_STORE.test(cacheControl)) return 'bypass'
+  return NO_CACHE.test(cacheControl) ? 'refresh' : undefined
 }
 
 /**
@@ -105,8 +116,10 @@ export function createHttpHandler(engine: Engine, options: HttpHandlerOptions = 
     const origin = headers.origin
     if (origin !== undefined) ctx.origin = origin
     if (request.signal !== undefined) ctx.signal = request.signal
-    if (hasNoCache(headers['cache-control'])) ctx.cache = 'bypass'
+    const cache = cacheDirective(headers['cache-control'])
+    if (cache !== undefined) ctx.cache = cache
     if (request.ip !== undefined) ctx.ip = request.ip
+    if (request.query !== '') ctx.query = request.query
     if (settings.context) Object.assign(ctx, settings.context({ headers, path }))
     return ctx
   }
@@ -179,19 +192,40 @@ export function createHttpHandler(engine: Engine, options: HttpHandlerOptions = 
     return response
   }
 
-  const fetch = async (request: Request): Promise<Response> => {
+  const failed = (error: unknown): Response => {
+    const payload = toErrorPayload(error, engine.logger, debug, {
+      method: '?',
+      path: '?',
+      requestId: undefined,
+    })
+    return new Response(payload.body, { status: payload.status, headers: { 'content-type': JSON_TYPE } })
+  }
+
+  const answer = async (request: Request): Promise<Response> => {
     try {
       return toResponse(await dispatch(fromRequest(request)))
     } catch (error) {
       // Only a broken Request object gets here; the dispatcher itself never throws.
-      const payload = toErrorPayload(error, engine.logger, debug, {
-        method: '?',
-        path: '?',
-        requestId: undefined,
-      })
-      return new Response(payload.body, { status: payload.status, headers: { 'content-type': JSON_TYPE } })
+      return failed(error)
     }
   }
+
+  const around = settings.around
+  const fetch = around
+    ? async (request: Request): Promise<Response> => {
+        const next = (replacement: Request = request): Promise<Response> => {
+          const ip = clientAddresses.get(request)
+          if (replacement !== request && ip !== undefined) clientAddresses.set(replacement, ip)
+          return answer(replacement)
+        }
+        try {
+          return await around(request, next)
+        } catch (error) {
+          // A wrapper that throws must not take the request down with a stack trace.
+          return failed(error)
+        }
+      }
+    : answer
 
   return {
     fetch,
@@ -200,5 +234,6 @@ export function createHttpHandler(engine: Engine, options: HttpHandlerOptions = 
     metrics: collector,
     handles: (path) => routePath({ path, relative: false } as TransportRequest, basePath) !== undefined,
     [DISPATCH]: dispatch,
+    [WRAPPED]: around !== undefined,
   }
 }

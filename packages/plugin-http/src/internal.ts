@@ -9,3 +9,9 @@ export const DISPATCH: unique symbol = Symbol.for('@ixp/plugin-http.dispatch')
 
 /** @internal Answers one transport-neutral request; never rejects. */
 export type Dispatcher = (request: TransportRequest) => Promise<TransportResponse>
+
+/** @internal Set on handlers whose `fetch` is wrapped by `around`: adapters must go through `fetch` then. */
+export const WRAPPED: unique symbol = Symbol.for('@ixp/plugin-http.wrapped')
+
+/** @internal The client address of a web request an adapter built (plain `fetch` callers have none). */
+export const clientAddresses = new WeakMap<Request, string>()

@@ -9,8 +9,14 @@ export interface MetricsAnswer {
   body: string
 }
 
-/** Produces the metrics route's answer; receives the built-in collector. */
-export type MetricsProvider = (collector: MetricsCollector) => MetricsAnswer | Promise<MetricsAnswer>
+/**
+ * Produces the metrics route's answer; receives the built-in collector and the request (a web `Request` with
+ * the route's URL, query and headers, so a provider can negotiate the format, e.g. Prometheus text).
+ */
+export type MetricsProvider = (
+  collector: MetricsCollector,
+  request: Request,
+) => MetricsAnswer | Promise<MetricsAnswer>
 
 /** The JSON shape of the IXP reference's metrics route. */
 export interface MetricsSnapshot {

@@ -102,7 +102,20 @@ export interface HttpHandlerOptions {
    * @default undefined
    */
   context?: (request: { headers: Record<string, string | undefined>; path: string }) => Partial<IxpContext>
+  /**
+   * Wraps every request handled through `fetch` (tracing's HTTP server spans, timing, …): call `next()` to let
+   * the handler answer, or `next(replacement)` to answer a modified copy of the request. With it set, the node
+   * adapter hands requests to `fetch` as web `Request`s (slower) so the wrapper sees every request.
+   * @default undefined
+   */
+  around?: AroundHandler
 }
+
+/** See {@link HttpHandlerOptions.around}. */
+export type AroundHandler = (
+  request: Request,
+  next: (request?: Request) => Promise<Response>,
+) => Promise<Response>
 
 export interface ResolvedCors {
   allow: (origin: string) => boolean
@@ -133,6 +146,7 @@ export interface ResolvedOptions {
   logRequests: boolean
   debug: boolean
   context: HttpHandlerOptions['context']
+  around: AroundHandler | undefined
 }
 
 const DEFAULT_CORS = {
@@ -247,6 +261,9 @@ export function resolveOptions(options: HttpHandlerOptions = {}): ResolvedOption
   if (requestId && !TOKEN.test(requestId.header)) throw invalid('requestId.header must be a header name')
   const metrics = { enabled: true, endpoint: '/metrics', ...options.metrics }
   if (!metrics.endpoint.startsWith('/')) throw invalid("metrics.endpoint must start with '/'")
+  if (options.around !== undefined && typeof options.around !== 'function') {
+    throw invalid('around must be a function (request, next) => Promise<Response>')
+  }
   if (metrics.provider !== undefined && typeof metrics.provider !== 'function') {
     throw invalid('metrics.provider must be a function')
   }
@@ -285,5 +302,6 @@ export function resolveOptions(options: HttpHandlerOptions = {}): ResolvedOption
     logRequests: merged.logRequests === true,
     debug: merged.debug === true,
     context: options.context,
+    around: options.around,
   }
 }

@@ -319,15 +319,29 @@ export function createRoutes(deps: RouteDeps): Record<string, Record<string, Rou
     }
     const provider = options.metrics.provider
     routes[endpoint] = {
-      GET: async () => {
+      GET: async ({ request }) => {
         if (!provider) return ok(JSON.stringify(deps.collector.snapshot()))
-        const answer = await provider(deps.collector)
+        const answer = await provider(deps.collector, metricsRequest(request))
         const given = answer?.contentType
         const contentType =
           typeof given === 'string' && /^[\x20-\x7e]+$/.test(given) ? given : 'text/plain; charset=utf-8'
-        return { status: 200, body: answer?.body, contentType }
+        // The answer depends on how it was asked for (a provider may negotiate on Accept).
+        return { status: 200, body: answer?.body, contentType, headers: { vary: 'Accept' } }
       },
     }
   }
   return routes
+}
+
+/** The metrics request as a web `Request` for a provider: only this rarely-read route pays for building one. */
+function metricsRequest(request: TransportRequest): Request {
+  const accept = request.header('accept')
+  const query = request.query === '' ? '' : `?${request.query}`
+  const init = accept === undefined ? {} : { headers: { accept } }
+  try {
+    return new Request(`http://localhost${request.path}${query}`, init)
+  } catch {
+    // A path or query no URL parser accepts: the provider still gets the Accept header.
+    return new Request('http://localhost/', init)
+  }
 }

@@ -1,4 +1,5 @@
 /** The web-standard side: a `Request` becomes a transport request, a transport response a `Response`. */
+import { clientAddresses } from './internal.js'
 import { readStreamText } from './body.js'
 import { toRecord } from './headers.js'
 import { NO_BODY, type BodySource, type TransportRequest, type TransportResponse } from './exchange.js'
@@ -40,7 +41,7 @@ export function fromRequest(request: Request, options: FromRequestOptions = {}):
     headers: () => (record ??= Object.fromEntries(headers)),
     body,
     signal: request.signal,
-    ip: options.ip,
+    ip: options.ip ?? clientAddresses.get(request),
   }
 }
 

@@ -106,6 +106,7 @@ export function createTestEngine(options: EngineOptions = {}): Engine {
     parameters: { type: 'object', properties: {} },
     handler: (_params, ctx) => ({
       cache: ctx.cache ?? null,
+      query: ctx.query ?? null,
       requestId: ctx.requestId ?? null,
       origin: ctx.origin ?? null,
       hasSignal: ctx.signal !== undefined,

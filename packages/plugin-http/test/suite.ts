@@ -309,10 +309,10 @@ export const httpCases: HttpCase[] = [
       }),
   },
   {
-    name: 'the context carries the request id, the origin, a signal and Cache-Control: no-cache as bypass',
+    name: 'the context carries the request id, the origin, a signal, the query and Cache-Control: no-cache as refresh',
     run: (t) =>
       withServer(t, async (server) => {
-        const response = await server.request('/ixp/render', {
+        const response = await server.request('/ixp/render?tenant=acme', {
           ...render('echo_context'),
           headers: {
             'content-type': 'application/json',
@@ -324,7 +324,8 @@ export const httpCases: HttpCase[] = [
         })
         const body = await json<{ record: { props: Record<string, unknown> } }>(response)
         equal(body.record.props, {
-          cache: 'bypass',
+          cache: 'refresh',
+          query: 'tenant=acme',
           requestId: 'req-1234',
           origin: 'http://localhost:3000',
           hasSignal: true,
@@ -333,7 +334,14 @@ export const httpCases: HttpCase[] = [
         const plain = await json<{ record: { props: Record<string, unknown> } }>(
           await server.request('/ixp/render', render('echo_context')),
         )
-        matches(plain.record.props, { cache: null, origin: null })
+        matches(plain.record.props, { cache: null, origin: null, query: null })
+        const noStore = await json<{ record: { props: Record<string, unknown> } }>(
+          await server.request('/ixp/render', {
+            ...render('echo_context'),
+            headers: { 'content-type': 'application/json', 'cache-control': 'no-store, no-cache' },
+          }),
+        )
+        matches(noStore.record.props, { cache: 'bypass' })
         assert(typeof plain.record.props.requestId === 'string', 'a generated request id')
         equal(response.headers.get('x-request-id'), 'req-1234')
       }),

@@ -1,9 +1,10 @@
 /** `toNodeHandler`: a node:http request listener (also usable as connect-style middleware) over the handler. */
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { HttpHandler } from '../handler.js'
-import { DISPATCH } from '../internal.js'
+import { DISPATCH, WRAPPED } from '../internal.js'
 import { NodeTransportRequest } from './request.js'
 import { writeNodeResponse } from './response.js'
+import { answerViaFetch } from './via-fetch.js'
 
 /** Options of {@link toNodeHandler}. */
 export interface NodeHandlerOptions {
@@ -36,6 +37,7 @@ export function createNodeListener(
 ): NodeListener {
   const dispatch = handler[DISPATCH]
   const trustProxy = options.trustProxy === true
+  const wrapped = handler[WRAPPED]
   return (req, res, next) => {
     const url = req.url ?? '/'
     if (next !== undefined && !handler.handles(url.split('?', 1)[0]!)) {
@@ -43,6 +45,16 @@ export function createNodeListener(
       return
     }
     const request = new NodeTransportRequest(req, url, { relative: false, trustProxy })
+    if (wrapped) {
+      answerViaFetch(handler, request, req, res, lifecycle.closing()).then(
+        () => lifecycle.done(),
+        () => {
+          if (!res.destroyed) res.destroy()
+          lifecycle.done()
+        },
+      )
+      return
+    }
     dispatch(request).then(
       (response) => {
         try {
