@@ -7,25 +7,32 @@
  * (most renders finish without anyone listening), and the timer and abort listener reuse this object instead
  * of allocating closures.
  */
+import type { DeadlineClock, Expirable } from './deadline-clock.js'
 import { IxpError, isIxpError } from './errors.js'
 
 const NEVER = new AbortController().signal
 
-function expire(deadline: Deadline): void {
-  deadline.fail(new IxpError('RENDER_TIMEOUT', `The render did not finish within ${deadline.ms} ms`))
-}
-
-export class Deadline {
+export class Deadline implements Expirable {
   readonly ms: number
+  readonly expiresAt: number
   readonly #parent: AbortSignal | undefined
+  readonly #clock: DeadlineClock
   #controller: AbortController | undefined
   #reject: ((error: IxpError) => void) | undefined
-  #timer: ReturnType<typeof setTimeout> | undefined
+  #timer: unknown
   #failure: IxpError | undefined
 
-  constructor(ms: number, parent: AbortSignal | undefined) {
+  constructor(ms: number, parent: AbortSignal | undefined, clock: DeadlineClock, startedAt: number) {
     this.ms = ms > 0 && Number.isFinite(ms) ? ms : 0
+    this.expiresAt = startedAt + this.ms
     this.#parent = parent
+    this.#clock = clock
+  }
+
+  /** The deadline passed (called by the clock). */
+  expire(): void {
+    this.#timer = undefined
+    this.fail(new IxpError('RENDER_TIMEOUT', `The render did not finish within ${this.ms} ms`))
   }
 
   /** Aborts at the deadline or with the caller's signal; its reason is the `IxpError` the render failed with. */
@@ -47,7 +54,7 @@ export class Deadline {
     }
     return new Promise<T>((resolve, reject) => {
       this.#reject = reject
-      if (this.ms > 0) this.#timer = setTimeout(expire, this.ms, this)
+      if (this.ms > 0) this.#timer = this.#clock.start(this, this.ms)
       this.#parent?.addEventListener('abort', this, { once: true })
       work.then(
         (value) => {
@@ -82,7 +89,10 @@ export class Deadline {
   }
 
   #cleanup(): void {
-    if (this.#timer !== undefined) clearTimeout(this.#timer)
+    if (this.#timer !== undefined) {
+      this.#clock.stop(this.#timer)
+      this.#timer = undefined
+    }
     this.#parent?.removeEventListener('abort', this)
   }
 }

@@ -360,3 +360,24 @@ describe('abort reasons', () => {
     expect((seen as IxpError).message).toBe('step timed out')
   })
 })
+
+describe('deadlines under load', () => {
+  it('times out every hanging render of a burst, and not the quick ones', async () => {
+    const engine = makeEngine({ limits: { renderTimeoutMs: 40 } })
+    engine.registerIntent({ ...orderStatus, name: 'hang', handler: () => new Promise(() => {}) })
+    const started = performance.now()
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: 200 }, (_, i) =>
+        engine.render({
+          intent: { name: i % 2 ? 'hang' : 'order_status', parameters: { orderId: String(i) } },
+        }),
+      ),
+    )
+    const elapsed = performance.now() - started
+    const codes = outcomes.map((o) => (o.status === 'fulfilled' ? 'ok' : (o.reason as IxpError).code))
+    expect(codes.filter((c) => c === 'ok')).toHaveLength(100)
+    expect(codes.filter((c) => c === 'RENDER_TIMEOUT')).toHaveLength(100)
+    // Fired once the deadline passed (a shared sweep may be up to 1/16 of it late), never early.
+    expect(elapsed).toBeGreaterThanOrEqual(39)
+  })
+})

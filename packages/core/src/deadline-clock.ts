@@ -1,0 +1,78 @@
+/**
+ * Expires render deadlines. A timer per render costs more than a small render itself, so on server runtimes
+ * whose timers are objects (Node, Bun: recognised by `unref`) one shared timer per engine sweeps the pending
+ * deadlines 16 times per deadline period while renders are pending (a deadline fires at most 1/16 of its length
+ * late, and at most 1 s). Elsewhere (workerd, Deno, browsers) each render keeps its own timer, since a timer
+ * started while serving one request may not outlive that request there.
+ */
+
+export interface Expirable {
+  /** When it expires, in `performance.now()` milliseconds. */
+  readonly expiresAt: number
+  expire(): void
+}
+
+export interface DeadlineClock {
+  /** Starts watching; returns the handle to pass to {@link DeadlineClock.stop}. */
+  start(item: Expirable, ms: number): unknown
+  stop(handle: unknown): void
+}
+
+const perRenderTimers: DeadlineClock = {
+  start: (item, ms) => setTimeout(() => item.expire(), ms),
+  stop: (handle) => clearTimeout(handle as ReturnType<typeof setTimeout>),
+}
+
+interface Unrefable {
+  unref(): void
+}
+
+function canUnref(): boolean {
+  const probe = setTimeout(() => undefined, 0) as unknown
+  clearTimeout(probe as ReturnType<typeof setTimeout>)
+  return typeof (probe as Partial<Unrefable> | null)?.unref === 'function'
+}
+
+class SweepingClock implements DeadlineClock {
+  readonly #pending = new Set<Expirable>()
+  readonly #interval: number
+  #timer: ReturnType<typeof setTimeout> | undefined
+
+  constructor(ms: number) {
+    this.#interval = Math.min(Math.max(ms / 16, 1), 1000)
+  }
+
+  start(item: Expirable): unknown {
+    this.#pending.add(item)
+    if (this.#timer === undefined) this.#arm()
+    return item
+  }
+
+  stop(handle: unknown): void {
+    this.#pending.delete(handle as Expirable)
+  }
+
+  #arm(): void {
+    // Armed only while renders are pending, so it holds a process open exactly as long as per-render timers would.
+    this.#timer = setTimeout(() => this.#sweep(), this.#interval)
+  }
+
+  #sweep(): void {
+    this.#timer = undefined
+    const now = performance.now()
+    for (const item of this.#pending) {
+      if (item.expiresAt > now) continue
+      this.#pending.delete(item)
+      item.expire()
+    }
+    if (this.#pending.size > 0) this.#arm()
+  }
+}
+
+let sweeping: boolean | undefined
+
+/** The clock for deadlines of `ms` milliseconds (one per engine). */
+export function deadlineClock(ms: number): DeadlineClock {
+  sweeping ??= canUnref()
+  return sweeping ? new SweepingClock(ms) : perRenderTimers
+}
