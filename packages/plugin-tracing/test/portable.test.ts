@@ -1,40 +1,5 @@
-import { readFile } from 'node:fs/promises'
-import { fileURLToPath } from 'node:url'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import {
-  buildPortableSuite,
-  disposeBundle,
-  runPortableSuite,
-  type PortableBundle,
-  type PortableRuntime,
-} from '../../core/test/portable/run.js'
+import { describePortableSuite } from '../../core/test/portable/describe.js'
 
-const SUITE = fileURLToPath(new URL('./portable/suite.ts', import.meta.url))
-let bundle: PortableBundle
-
-beforeAll(async () => {
-  bundle = await buildPortableSuite(SUITE)
-}, 60_000)
-
-afterAll(async () => {
-  if (bundle) await disposeBundle(bundle)
+describePortableSuite('the main entry (no context manager)', './portable/suite.ts', import.meta.url, {
+  cases: 4,
 })
-
-it('keeps the main entry free of Node built-ins', async () => {
-  const code = await readFile(bundle.file, 'utf8')
-  expect(code).not.toMatch(/from\s*["']node:/)
-})
-
-describe.each<PortableRuntime>(['workerd', 'node-nocodegen'])(
-  'the main entry in %s (no code generation, no context manager)',
-  (runtime) => {
-    it('passes the portable suite', { timeout: 120_000 }, async () => {
-      const report = await runPortableSuite(bundle, { runtime, timeoutMs: 100_000 })
-      expect(report.codeGeneration).toBe(false)
-      if (runtime === 'workerd') expect(report.runtime).toBe('Cloudflare-Workers')
-      const failed = report.results.filter((result) => !result.ok)
-      expect(failed, failed.map((result) => `${result.name}\n${result.error}`).join('\n\n')).toEqual([])
-      expect(report.results.length).toBe(4)
-    })
-  },
-)
