@@ -4,12 +4,13 @@
  * application plus the demo page, the store locator's module and the `plan_pickup` workflow.
  */
 import { defineConfig } from '@ixp/cli'
-import { metricsProvider } from '@ixp/plugin-tracing'
+import { metricsProvider, traceHttp } from '@ixp/plugin-tracing'
 import { storeAssistant } from './src/app.js'
 import { storePlugins } from './src/engine.js'
 
 const port = Number(process.env.PORT ?? 4100)
 const plugins = storePlugins()
+const registry = plugins.tracing.metrics!
 
 export default defineConfig({
   ...storeAssistant({ port }),
@@ -20,6 +21,9 @@ export default defineConfig({
     port,
     host: '127.0.0.1',
     base: '/ixp',
-    handler: { metrics: { provider: metricsProvider(plugins.tracing.metrics!) } },
+    handler: {
+      metrics: { provider: metricsProvider(registry) },
+      around: traceHttp({ basePath: '/ixp', registry }),
+    },
   },
 })

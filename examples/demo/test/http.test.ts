@@ -277,6 +277,24 @@ describe('the demo, started as `pnpm start` does', () => {
     expect(renders).toContainEqual({ labels: { intent: 'product_details', outcome: 'error' }, value: 2 })
   })
 
+  it('serves its metrics as Prometheus text for ?format=prometheus and for a scraper', async () => {
+    const response = await fetch(`${demo.url}/metrics?format=prometheus`)
+    expect(response.status).toBe(200)
+    expect(response.headers.get('content-type')).toMatch(/^text\/plain; version=0\.0\.4/)
+    const text = await response.text()
+    expect(text).toContain('# TYPE ixp_renders_total counter\n')
+    expect(text).toMatch(/^ixp_renders_total\{intent="workflow_plan_pickup",outcome="success"\} [1-9]\d*$/m)
+    expect(text).toMatch(/^ixp_http_requests_total\{route="render_requests"\} [1-9]\d*$/m)
+    // Recorded by the `around` wrapper (traceHttp) for every IXP request, by route.
+    expect(text).toMatch(
+      /^http_server_request_duration_seconds_count\{method="POST",route="\/ixp\/render",status_code="200"\} [1-9]\d*$/m,
+    )
+    const scraped = await fetch(`${demo.url}/metrics`, {
+      headers: { accept: 'text/plain;version=0.0.4;q=0.9,*/*;q=0.1' },
+    })
+    expect(scraped.headers.get('content-type')).toContain('text/plain')
+  })
+
   it('stops gracefully on SIGTERM with exit status 0', async () => {
     expect(await demo.stop()).toBe(0)
     expect(demo.output()).toContain('Stopped')
@@ -290,6 +308,11 @@ describe('the demo through the CLI (`ixp serve --config ixp.config.ts`)', () => 
       const { status, body } = await render(served.url, 'store_policy', { topic: 'shipping' })
       expect(status).toBe(200)
       expect(textOf(body.tree)).toContain('Free standard shipping')
+      const metrics = await (await fetch(`${served.url}/metrics?format=prometheus`)).text()
+      expect(metrics).toContain('ixp_renders_total{intent="store_policy",outcome="success"} 1\n')
+      expect(metrics).toMatch(
+        /^http_server_request_duration_seconds_count\{method="POST",route="\/ixp\/render"/m,
+      )
       await served.waitFor(
         '9 intents, 9 components; plugins: @ixp/plugin-tracing, @ixp/plugin-auth, @ixp/plugin-rate-limit, @ixp/plugin-cache, @ixp/plugin-semantic',
       )
