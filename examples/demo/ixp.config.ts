@@ -1,7 +1,7 @@
 /**
  * The store assistant as an `ixp serve` config: `pnpm --filter @ixp/example-demo serve` (or
  * `ixp serve --config examples/demo/ixp.config.ts`). `pnpm start` runs `src/main.ts`, which serves the same
- * application plus the demo page, the store locator's module and the `plan_pickup` workflow.
+ * application plus the demo page and the store locator's module.
  */
 import { defineConfig } from '@ixp/cli'
 import { metricsProvider, traceHttp } from '@ixp/plugin-tracing'
@@ -14,9 +14,7 @@ const registry = plugins.tracing.metrics!
 
 export default defineConfig({
   ...storeAssistant({ port }),
-  // `ixp serve` gets the engine ready before it registers the config's intents, and the workflows plugin
-  // checks at ready that its steps' intents exist: without them there, it would refuse to start.
-  plugins: plugins.all.filter((plugin) => plugin !== plugins.workflows),
+  plugins: plugins.all,
   http: {
     port,
     host: '127.0.0.1',

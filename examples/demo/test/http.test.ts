@@ -314,8 +314,13 @@ describe('the demo through the CLI (`ixp serve --config ixp.config.ts`)', () => 
         /^http_server_request_duration_seconds_count\{method="POST",route="\/ixp\/render"/m,
       )
       await served.waitFor(
-        '9 intents, 9 components; plugins: @ixp/plugin-tracing, @ixp/plugin-auth, @ixp/plugin-rate-limit, @ixp/plugin-cache, @ixp/plugin-semantic',
+        '10 intents, 10 components; plugins: @ixp/plugin-tracing, @ixp/plugin-auth, @ixp/plugin-rate-limit, @ixp/plugin-cache, @ixp/plugin-semantic, @ixp/plugin-workflows',
       )
+      const run = await render(served.url, 'workflow_plan_pickup', {
+        input: { sku: 'TE-101', store: 'portland' },
+      })
+      expect(run.status).toBe(200)
+      expect(workflowView(run.body.tree).status).toBe('completed')
     } finally {
       expect(await served.stop()).toBe(0)
     }

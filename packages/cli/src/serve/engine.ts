@@ -1,6 +1,6 @@
 /**
- * Builds a ready engine from a config: plugins installed first (so their `registerIntent`/`registerComponent`
- * taps see every definition), then components and intents — inline ones and those read from JSON files.
+ * Builds a ready engine from a config: components and intents (inline ones and those read from JSON files)
+ * are registered, then `ready()` applies the plugins, whose registration taps see every definition.
  */
 import { createEngine } from '@ixp/core'
 import type { ComponentDefinition, Engine, IntentDefinition } from '@ixp/core'
@@ -32,12 +32,15 @@ export async function buildEngine(resolved: ResolvedConfig, cwd: string): Promis
   const files = await readConfigFiles(resolved)
   const engine = createEngine({ ...resolved.engine, plugins: resolved.plugins })
   try {
-    await engine.ready()
+    // Definitions first, then ready(): the engine passes them through every plugin's registration taps when
+    // it applies the plugins, and plugins that need every definition at ready (workflows checking their
+    // steps' intents, semantic training) see them all.
     const registrar = new DefinitionRegistrar(engine, cwd)
     registrar.add('components', CONFIG_OWNER, resolved.components)
     for (const [file, definitions] of files.components) registrar.add('components', file, definitions)
     registrar.add('intents', CONFIG_OWNER, resolved.intents)
     for (const [file, definitions] of files.intents) registrar.add('intents', file, definitions)
+    await engine.ready()
     return { engine, registrar }
   } catch (error) {
     await engine.close().catch(() => undefined)
