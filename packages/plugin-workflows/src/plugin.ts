@@ -103,8 +103,13 @@ class Workflows implements WorkflowsPlugin {
         check(),
       )
     this.#engine = engine
+    // `engine.runWorkflow(id, input, ctx)`, for as long as the plugin is installed (declared optional on Engine).
+    const runOnEngine: NonNullable<Engine['runWorkflow']> = (id, input, ctx, options) =>
+      runWorkflow(engine, id, input, ctx, options)
+    engine.runWorkflow = runOnEngine
     return () => {
       for (const step of undo.reverse()) step()
+      if (engine.runWorkflow === runOnEngine) delete engine.runWorkflow
       this.#engine = undefined
     }
   }

@@ -199,4 +199,16 @@ declare module '@ixp/core' {
     /** On the context of a workflow step (`@ixp/plugin-workflows`): the run and step it serves. */
     workflow?: WorkflowTrace
   }
+  interface Engine {
+    /**
+     * Runs a workflow as the caller (`@ixp/plugin-workflows`; the same as `runWorkflow(engine, …)`). Present only
+     * while the plugin is installed, hence optional: `await engine.runWorkflow?.('checkout', input, ctx)`.
+     */
+    runWorkflow?: (
+      id: string,
+      input: unknown,
+      ctx?: IxpContext,
+      options?: import('./run-workflow.js').RunWorkflowOptions,
+    ) => Promise<WorkflowResult>
+  }
 }

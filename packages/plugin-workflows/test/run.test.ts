@@ -411,3 +411,30 @@ describe('running workflows', () => {
     expect(other.intents.has('workflow_w')).toBe(false)
   })
 })
+
+describe('engine.runWorkflow', () => {
+  it('is there while the plugin is installed and runs like runWorkflow(engine, …)', async () => {
+    const engine = engineWith([intent('greet', async (params) => ({ text: `hi ${String(params.name)}` }))])
+    expect(engine.runWorkflow).toBeUndefined()
+    engine.use(
+      workflows({
+        workflows: [
+          {
+            id: 'hello',
+            name: 'Hello',
+            description: 'Greets',
+            input: { type: 'object', properties: { name: { type: 'string' } }, required: ['name'] },
+            steps: [{ id: 'greet', intentName: 'greet', params: { name: '$input.name' } }],
+          },
+        ],
+      }),
+    )
+    await engine.ready()
+    const result = await engine.runWorkflow!('hello', { name: 'Ada' })
+    expect(result.status).toBe('completed')
+    expect(result.results.greet).toEqual({ name: 'Ada', text: 'hi Ada' })
+    await expect(engine.runWorkflow!('hello', {})).rejects.toMatchObject({ code: 'INVALID_REQUEST' })
+    await engine.close()
+    expect(engine.runWorkflow).toBeUndefined()
+  })
+})
