@@ -20,7 +20,7 @@ export interface ClassifierOptions {
   minDocumentFrequency?: number
   /**
    * How text is cut into features (word n-grams, character n-grams inside words).
-   * @default { wordNgrams: 2, charMin: 2, charMax: 4, edgeBigrams: true, maxChars: 1000 }
+   * @default { wordNgrams: 3, charMin: 2, charMax: 4, edgeBigrams: true, maxChars: 1000 }
    */
   features?: Partial<FeatureConfig>
   /**
@@ -36,7 +36,7 @@ export interface ClassifierOptions {
   /**
    * Weights whose typical contribution to a score is below this are dropped: a smaller, faster model.
    * `0` keeps every non-zero weight.
-   * @default 0.003
+   * @default 0.001
    */
   pruneBelow?: number
   /**
@@ -84,7 +84,7 @@ export const CLASSIFIER_DEFAULTS = {
   minDocumentFrequency: 1,
   wordWeight: 1,
   charWeight: 1,
-  pruneBelow: 0.003,
+  pruneBelow: 0.001,
   seed: 1,
   calibrationFolds: 3,
 } as const

@@ -7,7 +7,7 @@ import { FNV_OFFSET, combine, fnvStep, mix32 } from './hash.js'
 
 /** How text is cut into features. Part of a serialised model: changing it invalidates the weights. */
 export interface FeatureConfig {
-  /** Longest word n-gram (1 = unigrams only, 2 = unigrams and bigrams). */
+  /** Longest word n-gram (1 = unigrams only, 2 = with bigrams, 3 = with trigrams). */
   wordNgrams: number
   /** Shortest character n-gram, counted with the word-boundary markers. */
   charMin: number
@@ -20,7 +20,7 @@ export interface FeatureConfig {
 }
 
 export const DEFAULT_FEATURE_CONFIG: FeatureConfig = {
-  wordNgrams: 2,
+  wordNgrams: 3,
   charMin: 2,
   charMax: 4,
   edgeBigrams: true,
