@@ -33,8 +33,17 @@ function canUnref(): boolean {
   return typeof (probe as Partial<Unrefable> | null)?.unref === 'function'
 }
 
+/** A pending deadline in the sweeping clock's list (linked through the item itself: no allocation, O(1) removal). */
+interface Entry {
+  item: Expirable
+  prev: Entry | undefined
+  next: Entry | undefined
+  linked: boolean
+}
+
 class SweepingClock implements DeadlineClock {
-  readonly #pending = new Set<Expirable>()
+  #head: Entry | undefined
+  #size = 0
   readonly #interval: number
   #timer: ReturnType<typeof setTimeout> | undefined
 
@@ -43,29 +52,37 @@ class SweepingClock implements DeadlineClock {
   }
 
   start(item: Expirable): unknown {
-    this.#pending.add(item)
-    if (this.#timer === undefined) this.#arm()
-    return item
+    const entry: Entry = { item, prev: undefined, next: this.#head, linked: true }
+    if (this.#head) this.#head.prev = entry
+    this.#head = entry
+    this.#size++
+    // Armed only while renders are pending, so it holds a process open exactly as long as per-render timers would.
+    if (this.#timer === undefined) this.#timer = setTimeout(() => this.#sweep(), this.#interval)
+    return entry
   }
 
   stop(handle: unknown): void {
-    this.#pending.delete(handle as Expirable)
-  }
-
-  #arm(): void {
-    // Armed only while renders are pending, so it holds a process open exactly as long as per-render timers would.
-    this.#timer = setTimeout(() => this.#sweep(), this.#interval)
+    const entry = handle as Entry
+    if (!entry.linked) return
+    entry.linked = false
+    if (entry.prev) entry.prev.next = entry.next
+    else this.#head = entry.next
+    if (entry.next) entry.next.prev = entry.prev
+    this.#size--
   }
 
   #sweep(): void {
     this.#timer = undefined
     const now = performance.now()
-    for (const item of this.#pending) {
-      if (item.expiresAt > now) continue
-      this.#pending.delete(item)
-      item.expire()
+    for (let entry = this.#head; entry !== undefined;) {
+      const next = entry.next
+      if (entry.item.expiresAt <= now) {
+        this.stop(entry)
+        entry.item.expire()
+      }
+      entry = next
     }
-    if (this.#pending.size > 0) this.#arm()
+    if (this.#size > 0) this.#timer = setTimeout(() => this.#sweep(), this.#interval)
   }
 }
 
