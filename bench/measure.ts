@@ -63,7 +63,9 @@ export function formatRate(value: number): string {
 export function printTable(rows: Record<string, string | number>[]): void {
   if (rows.length === 0) return
   const columns = Object.keys(rows[0]!)
-  const widths = columns.map((column) => Math.max(column.length, ...rows.map((row) => String(row[column]).length)))
+  const widths = columns.map((column) =>
+    Math.max(column.length, ...rows.map((row) => String(row[column]).length)),
+  )
   const line = (cells: string[]) => cells.map((cell, i) => cell.padEnd(widths[i]!)).join('  ')
   console.log(line(columns))
   console.log(line(widths.map((width) => '-'.repeat(width))))

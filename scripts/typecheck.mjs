@@ -22,7 +22,10 @@ projects.push('bench/tsconfig.json', 'tsconfig.json')
 
 function check(config) {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [tsc, '-p', config, '--noEmit'], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(process.execPath, [tsc, '-p', config, '--noEmit'], {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
     let output = ''
     child.stdout.on('data', (chunk) => (output += chunk))
     child.stderr.on('data', (chunk) => (output += chunk))
