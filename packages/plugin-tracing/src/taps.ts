@@ -40,13 +40,7 @@ function wrap(tap: TapRecord, observe: TapObserver): TapRecord['fn'] {
       return function (this: unknown, ...args: unknown[]) {
         const run = observe(args, tap)
         if (run === undefined) return fn.apply(this, args)
-        let result: unknown
-        try {
-          result = fn.apply(this, args)
-        } catch (error) {
-          run.fail(error)
-          throw error
-        }
+        const result = callRecordingThrow(fn, this, args, run)
         run.end(result)
         return result
       }
@@ -54,13 +48,7 @@ function wrap(tap: TapRecord, observe: TapObserver): TapRecord['fn'] {
       return function (this: unknown, ...args: unknown[]) {
         const run = observe(args, tap)
         if (run === undefined) return fn.apply(this, args)
-        let result: unknown
-        try {
-          result = fn.apply(this, args)
-        } catch (error) {
-          run.fail(error)
-          throw error
-        }
+        const result = callRecordingThrow(fn, this, args, run)
         // tapable itself rejects a tapPromise that returns no promise; pass such a value on unchanged.
         if (!isThenable(result)) {
           run.end(result)
@@ -87,13 +75,18 @@ function wrap(tap: TapRecord, observe: TapObserver): TapRecord['fn'] {
           else run.end(value)
           callback(error, value)
         }
-        try {
-          return fn.apply(this, args)
-        } catch (error) {
-          run.fail(error)
-          throw error
-        }
+        return callRecordingThrow(fn, this, args, run)
       }
+  }
+}
+
+/** Calls a tap's function; a synchronous throw is recorded on the run and re-thrown unchanged. */
+function callRecordingThrow(fn: TapRecord['fn'], self: unknown, args: unknown[], run: TapRun): unknown {
+  try {
+    return fn.apply(self, args)
+  } catch (error) {
+    run.fail(error)
+    throw error
   }
 }
 

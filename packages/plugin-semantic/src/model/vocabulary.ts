@@ -30,26 +30,15 @@ export function buildVocabulary(texts: readonly string[], config: FeatureConfig,
   let total = 0
   for (let t = 0; t < texts.length; t++) {
     const count = extractor.extract(texts[t]!)
-    if (total + count > allKeys.length) {
-      const size = Math.max(allKeys.length * 2, total + count)
-      const keys = new Uint32Array(size)
-      keys.set(allKeys.subarray(0, total))
-      allKeys = keys
-      const counts = new Float32Array(size)
-      counts.set(allCounts.subarray(0, total))
-      allCounts = counts
-    }
+    allKeys = withRoom(allKeys, total, total + count)
+    allCounts = withRoom(allCounts, total, total + count)
     allKeys.set(extractor.keys.subarray(0, count), total)
     allCounts.set(extractor.counts.subarray(0, count), total)
     total += count
     start[t + 1] = total
     for (let i = 0; i < count; i++) {
       const row = seen.add(extractor.keys[i]!)
-      if (row >= df.length) {
-        const grown = new Int32Array(df.length * 2)
-        grown.set(df)
-        df = grown
-      }
+      df = withRoom(df, df.length, row + 1)
       df[row]!++
     }
   }
@@ -83,19 +72,27 @@ export function vectorizeAll(vectorizer: Vectorizer, extracted: ExtractedTexts):
   for (let i = 0; i < rows; i++) {
     const from = extracted.start[i]!
     const count = vectorizer.fromKeys(extracted.keys, extracted.counts, from, extracted.start[i + 1]! - from)
-    if (nnz + count > columns.length) {
-      const size = Math.max(columns.length * 2, nnz + count)
-      const c = new Int32Array(size)
-      c.set(columns.subarray(0, nnz))
-      columns = c
-      const v = new Float32Array(size)
-      v.set(values.subarray(0, nnz))
-      values = v
-    }
+    columns = withRoom(columns, nnz, nnz + count)
+    values = withRoom(values, nnz, nnz + count)
     columns.set(vectorizer.rows.subarray(0, count), nnz)
     values.set(vectorizer.values.subarray(0, count), nnz)
     nnz += count
     rowStart[i + 1] = nnz
   }
   return { rows, rowStart, columns: columns.slice(0, nnz), values: values.slice(0, nnz) }
+}
+
+/**
+ * `array` when it holds `needed` elements, else a copy at least twice as long holding its first `used`
+ * elements (amortised growth of the typed arrays built while vectorizing).
+ */
+function withRoom<T extends Int32Array | Uint32Array | Float32Array>(
+  array: T,
+  used: number,
+  needed: number,
+): T {
+  if (needed <= array.length) return array
+  const grown = new (array.constructor as new (length: number) => T)(Math.max(array.length * 2, needed))
+  grown.set(array.subarray(0, used))
+  return grown
 }
