@@ -58,7 +58,8 @@ export const DEFAULT_SECURITY_POLICY: Readonly<SecurityPolicy> = Object.freeze({
   maxBundleSize: '200KB',
 })
 
-function isObject(value: unknown): value is Fields {
+/** A non-null, non-array object (what a definition, a request or options must be). */
+export function isRecord(value: unknown): value is Fields {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
 
@@ -87,7 +88,7 @@ class Checker {
   optional(key: string, type: 'boolean' | 'string' | 'function' | 'object'): void {
     const value = this.fields[key]
     if (value === undefined) return
-    const ok = type === 'object' ? isObject(value) : typeof value === type
+    const ok = type === 'object' ? isRecord(value) : typeof value === type
     if (!ok) this.fail(key, `must be ${type === 'object' ? 'an object' : `a ${type}`}`)
   }
 
@@ -102,7 +103,7 @@ class Checker {
   objectSchema(key: string, required: boolean): void {
     const value = this.fields[key]
     if (value === undefined && !required) return
-    if (!isObject(value)) return this.fail(key, 'must be a JSON Schema object')
+    if (!isRecord(value)) return this.fail(key, 'must be a JSON Schema object')
     if (value.type !== 'object') this.fail(`${key}.type`, "must be 'object'")
   }
 }
@@ -122,7 +123,7 @@ export function checkIntent(
   rules: DefinitionRules = REFERENCE_RULES_LENIENT,
   prefix = '',
 ): DefinitionIssue[] {
-  if (!isObject(definition)) return [{ path: prefix, message: 'must be an object' }]
+  if (!isRecord(definition)) return [{ path: prefix, message: 'must be an object' }]
   const check = new Checker(definition, prefix)
   checkName(check, definition, rules)
   check.nonEmptyString('description', true)
@@ -144,7 +145,7 @@ export function checkIntent(
 
 function checkSecurityPolicy(check: Checker, policy: unknown): void {
   if (policy === undefined) return
-  if (!isObject(policy)) return check.fail('securityPolicy', 'must be an object')
+  if (!isRecord(policy)) return check.fail('securityPolicy', 'must be an object')
   for (const key of ['allowEval', 'sandboxed'] as const) {
     if (policy[key] !== undefined && typeof policy[key] !== 'boolean') {
       check.fail(`securityPolicy.${key}`, 'must be a boolean')
@@ -154,7 +155,7 @@ function checkSecurityPolicy(check: Checker, policy: unknown): void {
     check.fail('securityPolicy.maxBundleSize', 'must be a string')
   }
   if (policy.csp === undefined) return
-  if (!isObject(policy.csp)) return check.fail('securityPolicy.csp', 'must be an object')
+  if (!isRecord(policy.csp)) return check.fail('securityPolicy.csp', 'must be an object')
   for (const [directive, sources] of Object.entries(policy.csp)) {
     const path = `securityPolicy.csp.${directive}`
     if (!CSP_DIRECTIVES.has(directive)) check.fail(path, 'is not a known CSP directive')
@@ -189,10 +190,10 @@ function checkRemote(check: Checker, fields: Fields, rules: DefinitionRules): vo
     }
   }
   check.objectSchema('propsSchema', rules.reference)
-  const properties = isObject(fields.propsSchema) ? fields.propsSchema.properties : undefined
-  if (isObject(properties)) {
+  const properties = isRecord(fields.propsSchema) ? fields.propsSchema.properties : undefined
+  if (isRecord(properties)) {
     for (const [key, schema] of Object.entries(properties)) {
-      const type = isObject(schema) ? schema.type : undefined
+      const type = isRecord(schema) ? schema.type : undefined
       if (typeof type !== 'string' || !PROP_TYPES.includes(type)) {
         check.fail(`propsSchema.properties.${key}.type`, `must be one of ${PROP_TYPES.join(', ')}`)
       }
@@ -201,7 +202,7 @@ function checkRemote(check: Checker, fields: Fields, rules: DefinitionRules): vo
   check.stringArray('allowedOrigins', rules.reference)
   const performance = fields.performance
   if (performance !== undefined) {
-    if (!isObject(performance)) {
+    if (!isRecord(performance)) {
       check.fail('performance', 'must be an object')
     } else {
       const { bundleSizeGzipped, tti } = performance
@@ -225,7 +226,7 @@ export function checkComponent(
   rules: DefinitionRules = REFERENCE_RULES_LENIENT,
   prefix = '',
 ): DefinitionIssue[] {
-  if (!isObject(definition)) return [{ path: prefix, message: 'must be an object' }]
+  if (!isRecord(definition)) return [{ path: prefix, message: 'must be an object' }]
   const check = new Checker(definition, prefix)
   checkName(check, definition, rules)
   check.optional('description', 'string')
@@ -268,7 +269,7 @@ const REFERENCE_RULES: DefinitionRules = { maxNameLength: 256, reference: true }
  */
 export function loadIntents(file: unknown, rules: Partial<DefinitionRules> = {}): IntentDefinition[] {
   const effective = { ...REFERENCE_RULES, ...rules }
-  if (!isObject(file) || !Array.isArray(file.intents)) {
+  if (!isRecord(file) || !Array.isArray(file.intents)) {
     throw definitionError('intents file', [{ path: 'intents', message: 'must be an array of intents' }])
   }
   const intents = file.intents as unknown[]
@@ -290,13 +291,13 @@ export function loadIntents(file: unknown, rules: Partial<DefinitionRules> = {})
  */
 export function loadComponents(file: unknown, rules: Partial<DefinitionRules> = {}): ComponentDefinition[] {
   const effective = { ...REFERENCE_RULES, ...rules }
-  if (!isObject(file) || !isObject(file.components)) {
+  if (!isRecord(file) || !isRecord(file.components)) {
     throw definitionError('components file', [
       { path: 'components', message: 'must be an object keyed by component name' },
     ])
   }
   const entries = Object.entries(file.components).map(([name, definition]) =>
-    isObject(definition) ? ({ ...definition, name } as Fields) : definition,
+    isRecord(definition) ? ({ ...definition, name } as Fields) : definition,
   )
   const names = Object.keys(file.components)
   const issues = entries.flatMap((definition, index) =>

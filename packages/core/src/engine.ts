@@ -7,11 +7,12 @@ import {
   checkComponent,
   checkIntent,
   definitionError,
+  isRecord,
   withComponentDefaults,
   type DefinitionIssue,
   type DefinitionRules,
 } from './definitions.js'
-import { IxpError, isIxpError, toIxpError, validationError } from './errors.js'
+import { IxpError, toIxpError, validationError } from './errors.js'
 import { Deadline } from './deadline.js'
 import { deadlineClock, type DeadlineClock } from './deadline-clock.js'
 import type { EngineEvents } from './events.js'
@@ -43,7 +44,6 @@ import type {
   IntentDefinition,
   IxpContext,
   JsonSchema,
-  RenderMeta,
   RenderNode,
   RenderRequest,
   RenderResult,
@@ -116,10 +116,6 @@ const DEFAULTS = {
 
 function isPromiseLike<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
   return typeof (value as { then?: unknown } | null)?.then === 'function'
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
 
 /** Misconfiguration is reported when the engine is created, naming the option, not at the first request. */
@@ -494,7 +490,7 @@ export class Engine {
   async resolve(query: string | ResolveQuery, context: IxpContext = {}): Promise<ResolveOutcome> {
     await this.#whenReady()
     const normalized = typeof query === 'string' ? { text: query } : query
-    if (!isPlainObject(normalized) || typeof normalized.text !== 'string' || normalized.text.trim() === '') {
+    if (!isRecord(normalized) || typeof normalized.text !== 'string' || normalized.text.trim() === '') {
       throw new IxpError('INVALID_REQUEST', 'Resolve needs a non-empty text (a string or { text })')
     }
     try {
@@ -591,8 +587,8 @@ export class Engine {
   }
 
   #lookupIntent(request: RenderRequest): IntentEntry {
-    const intent = isPlainObject(request) ? request.intent : undefined
-    const name = isPlainObject(intent) ? intent.name : undefined
+    const intent = isRecord(request) ? request.intent : undefined
+    const name = isRecord(intent) ? intent.name : undefined
     if (name === undefined || name === null || name === '') {
       throw new IxpError('INVALID_REQUEST', "Missing required parameter 'intent.name'")
     }
@@ -606,7 +602,7 @@ export class Engine {
       )
     }
     const options = (request as RenderRequest).options
-    if (options !== undefined && !isPlainObject(options)) {
+    if (options !== undefined && !isRecord(options)) {
       throw new IxpError('INVALID_REQUEST', "Parameter 'options' must be an object")
     }
     const entry = this.#intents.entry(name)
@@ -659,7 +655,7 @@ export class Engine {
     }
     const returned = intent.handler ? intent.handler(validation.value, state.context) : undefined
     const data = isPromiseLike(returned) ? await returned : returned
-    if (data !== undefined && !isPlainObject(data)) {
+    if (data !== undefined && !isRecord(data)) {
       throw new IxpError(
         'INTERNAL_ERROR',
         `Handler of intent '${intent.name}' must return an object or nothing`,
@@ -723,6 +719,3 @@ export class Engine {
 export function createEngine(options: EngineOptions = {}): Engine {
   return new Engine(options)
 }
-
-export type { RenderMeta }
-export { isIxpError }

@@ -5,6 +5,7 @@
  * locations are tracked as a key stack and turned into paths only when there is a problem to report.
  */
 import type { ValidationIssue } from '../errors.js'
+import { isPlainObject } from '../tree/values.js'
 import type { JsonSchema } from '../types.js'
 
 /** Keys that can reach an object's prototype chain when copied naively. */
@@ -43,12 +44,6 @@ export interface SanitizeOptions {
   additionalProperties: 'strip' | 'reject'
   /** Deepest nesting accepted. */
   maxDepth: number
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false
-  const proto = Object.getPrototypeOf(value) as unknown
-  return proto === Object.prototype || proto === null
 }
 
 function escapeSegment(segment: string | number): string {
