@@ -44,7 +44,17 @@ export class Deadline implements Expirable {
     return this.#controller.signal
   }
 
-  /** Settles with `work`, or rejects at the deadline or when the caller aborts, whichever comes first. */
+  /** Throws the caller's reason (`ABORTED`, or its own `IxpError`) when the caller's signal already aborted. */
+  throwIfCallerAborted(): void {
+    if (!this.#parent?.aborted) return
+    this.fail(this.#callerReason())
+    throw this.#failure
+  }
+
+  /**
+   * Settles with pending `work`, or rejects at the deadline or when the caller aborts, whichever comes first.
+   * The deadline counts from the render's start, not from this call.
+   */
   run<T>(work: Promise<T>): Promise<T> {
     if (this.ms === 0 && !this.#parent) return work
     if (this.#parent?.aborted) {
@@ -54,7 +64,9 @@ export class Deadline implements Expirable {
     }
     return new Promise<T>((resolve, reject) => {
       this.#reject = reject
-      if (this.ms > 0) this.#timer = this.#clock.start(this, this.ms)
+      if (this.ms > 0) {
+        this.#timer = this.#clock.start(this, Math.max(this.expiresAt - performance.now(), 0))
+      }
       this.#parent?.addEventListener('abort', this, { once: true })
       work.then(
         (value) => {

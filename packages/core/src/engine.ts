@@ -12,7 +12,7 @@ import {
   type DefinitionIssue,
   type DefinitionRules,
 } from './definitions.js'
-import { IxpError, toIxpError, validationError } from './errors.js'
+import { IxpError, toIxpError } from './errors.js'
 import { Deadline } from './deadline.js'
 import { deadlineClock, type DeadlineClock } from './deadline-clock.js'
 import type { EngineEvents } from './events.js'
@@ -36,21 +36,18 @@ import {
   type ReadonlyRegistry,
 } from './registry.js'
 import { RenderRun } from './render-state.js'
-import { CANONICAL, CANONICAL_WITH_PLACEHOLDER, classifyTree, NOT_CANONICAL } from './tree/canonical.js'
-import { containsPlaceholder, normalizeTree, type TreeLimits } from './tree/index.js'
-import { computeTtl } from './ttl.js'
+import { RenderPipeline, type RenderIntent } from './render-pipeline.js'
 import type {
   ComponentDefinition,
   IntentDefinition,
   IxpContext,
   JsonSchema,
-  RenderNode,
   RenderRequest,
   RenderResult,
   ResolveOutcome,
   ResolveQuery,
 } from './types.js'
-import { compileParameters, type ParameterValidator } from './validation/parameters.js'
+import { compileParameters } from './validation/parameters.js'
 
 /** Options of {@link createEngine}; every field is optional. */
 export interface EngineOptions {
@@ -90,11 +87,9 @@ export interface RegisterOptions {
   replace?: boolean
 }
 
-interface IntentEntry {
+interface IntentEntry extends RenderIntent {
   /** The definition as registered (checked, before the registration hooks). */
   raw: IntentDefinition
-  definition: IntentDefinition
-  validate: ParameterValidator
 }
 
 interface ComponentEntry {
@@ -112,10 +107,6 @@ const DEFAULTS = {
   pluginTimeoutMs: 10_000,
   maxTreeDepth: 64,
   maxTreeNodes: 100_000,
-}
-
-function isPromiseLike<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
-  return typeof (value as { then?: unknown } | null)?.then === 'function'
 }
 
 /** Misconfiguration is reported when the engine is created, naming the option, not at the first request. */
@@ -175,11 +166,10 @@ export class Engine {
   readonly #health = createHealthChecks()
   readonly #settings: typeof DEFAULTS
   readonly #rules: DefinitionRules
-  readonly #treeLimits: TreeLimits
+  readonly #pipeline: RenderPipeline
   readonly #clock: DeadlineClock
   #state: Lifecycle = 'created'
   #starting: Promise<void> | undefined
-  readonly #warnedDeprecated = new Set<string>()
 
   constructor(options: EngineOptions = {}) {
     this.#settings = {
@@ -190,9 +180,12 @@ export class Engine {
     checkSettings(this.#settings)
     this.#rules = { maxNameLength: this.#settings.maxIntentNameLength, reference: false }
     this.#clock = deadlineClock(this.#settings.renderTimeoutMs)
-    this.#treeLimits = { maxDepth: this.#settings.maxTreeDepth, maxNodes: this.#settings.maxTreeNodes }
     this.logger = options.logger ?? consoleLogger('warn')
     this.hooks = createHooks(options.hooks?.codeGeneration ?? 'auto')
+    this.#pipeline = new RenderPipeline(this.hooks, this.logger, {
+      maxDepth: this.#settings.maxTreeDepth,
+      maxNodes: this.#settings.maxTreeNodes,
+    })
     this.#plugins = new PluginHost(this.#settings.pluginTimeoutMs)
     this.hooks.resolve.tapPromise({ name: 'ixp:exact-name', stage: Stage.EXACT_NAME }, async (query) =>
       this.#resolveExactName(query),
@@ -559,6 +552,8 @@ export class Engine {
       const componentEntry = this.#components.entry(intentEntry.definition.component)
       if (componentEntry) this.#checkOrigin(componentEntry, context)
       const deadline = new Deadline(this.#settings.renderTimeoutMs, context.signal, this.#clock, startedAt)
+      // A caller that already gave up gets no work done for it.
+      deadline.throwIfCallerAborted()
       const run = new RenderRun(
         request,
         context,
@@ -569,7 +564,16 @@ export class Engine {
         startedAt,
       )
       state = run
-      const result = await deadline.run(this.#run(state, intentEntry, componentEntry))
+      if (this.events.listenerCount('intent:before') > 0) {
+        this.events.emit('intent:before', {
+          intent: run.intent.name,
+          request: run.request,
+          context: run.context,
+        })
+      }
+      const work = this.#pipeline.run(run, intentEntry, componentEntry)
+      // Work that finished synchronously cannot have missed its deadline; only pending work races it.
+      const result = work instanceof Promise ? await deadline.run(work) : work
       result.meta.durationMs = performance.now() - startedAt
       if (this.events.listenerCount('intent:after') > 0) {
         this.events.emit('intent:after', { intent: result.intent, result, context })
@@ -622,86 +626,6 @@ export class Engine {
       `Origin '${shorten(origin)}' not allowed for component '${entry.definition.name}'`,
       { details: { origin: shorten(origin), componentName: entry.definition.name } },
     )
-  }
-
-  async #run(
-    state: RenderState,
-    intentEntry: IntentEntry,
-    componentEntry: ComponentEntry | undefined,
-  ): Promise<RenderResult> {
-    const { hooks } = this
-    const intent = intentEntry.definition
-    if (this.events.listenerCount('intent:before') > 0) {
-      this.events.emit('intent:before', {
-        intent: intent.name,
-        request: state.request,
-        context: state.context,
-      })
-    }
-    if (hooks.admission.isUsed()) await hooks.admission.promise(state)
-    if (intent.deprecated && !this.#warnedDeprecated.has(intent.name)) {
-      this.#warnedDeprecated.add(intent.name)
-      this.logger.warn(`intent '${intent.name}' is deprecated`)
-    }
-    const validation = intentEntry.validate(state.request.intent.parameters)
-    if (!validation.ok) throw validationError(validation.issues)
-    state.parameters = validation.value
-    if (!componentEntry) {
-      throw new IxpError('COMPONENT_NOT_FOUND', `Component '${intent.component}' not found`)
-    }
-    if (hooks.beforeHandler.isUsed()) {
-      const early = await hooks.beforeHandler.promise(state)
-      if (early !== undefined) return this.#finish(early, state)
-    }
-    const returned = intent.handler ? intent.handler(validation.value, state.context) : undefined
-    const data = isPromiseLike(returned) ? await returned : returned
-    if (data !== undefined && !isRecord(data)) {
-      throw new IxpError(
-        'INTERNAL_ERROR',
-        `Handler of intent '${intent.name}' must return an object or nothing`,
-        {
-          expose: false,
-        },
-      )
-    }
-    let props: Record<string, unknown> = { ...validation.value, ...data, ...state.request.options }
-    if (hooks.handler.isUsed()) props = await hooks.handler.promise(props, state)
-    const component = componentEntry.definition
-    const result: RenderResult = {
-      intent: intent.name,
-      component: componentEntry.description,
-      props,
-      ttl: computeTtl(intent, component),
-      meta: state.meta,
-    }
-    if (typeof component.render === 'function') {
-      // Most server components render synchronously: awaiting only a promise saves a microtask per render.
-      const rendered = component.render(props, state.context)
-      let tree: RenderNode = isPromiseLike(rendered) ? await rendered : rendered
-      if (hooks.render.isUsed()) tree = await hooks.render.promise(tree, state)
-      result.tree = this.#checkTree(tree, result)
-    } else {
-      result.record = { moduleUrl: component.remoteUrl, exportName: component.exportName, props }
-    }
-    return this.#finish(result, state)
-  }
-
-  /**
-   * Keeps a canonical tree as it is and normalizes anything else; a bad tree fails here with the path of the
-   * problem (`INVALID_RENDER_TREE`) instead of reaching the wire. A loading placeholder stands in for a late
-   * render, so a result holding one must not be reused (TTL 0).
-   */
-  #checkTree(tree: RenderNode, result: RenderResult): RenderNode {
-    const { maxTreeDepth, maxTreeNodes } = this.#settings
-    const kind = classifyTree(tree, maxTreeDepth, maxTreeNodes)
-    if (kind === CANONICAL) return tree
-    const checked = kind === NOT_CANONICAL ? normalizeTree(tree, this.#treeLimits) : tree
-    if (kind === CANONICAL_WITH_PLACEHOLDER || containsPlaceholder(checked)) result.ttl = 0
-    return checked
-  }
-
-  #finish(result: RenderResult, state: RenderState): RenderResult | Promise<RenderResult> {
-    return this.hooks.afterRender.isUsed() ? this.hooks.afterRender.promise(result, state) : result
   }
 
   async #reportError(error: IxpError, info: ErrorInfo): Promise<void> {

@@ -259,6 +259,68 @@ describe('render', () => {
     expect(already.code).toBe('ABORTED')
   })
 
+  it("does no work for a caller whose signal already aborted, keeping the caller's own IxpError", async () => {
+    const engine = makeEngine()
+    let calls = 0
+    engine.registerIntent({ ...orderStatus, name: 'count', handler: () => ({ n: ++calls }) })
+    const controller = new AbortController()
+    controller.abort(new IxpError('FORBIDDEN', 'the step gave up'))
+    const error = await failure(
+      engine.render(
+        { intent: { name: 'count', parameters: { orderId: '1' } } },
+        { signal: controller.signal },
+      ),
+    )
+    expect([error.code, error.message]).toEqual(['FORBIDDEN', 'the step gave up'])
+    expect(calls).toBe(0)
+  })
+
+  it("leaves the caller's signal untouched by a render that finishes synchronously", async () => {
+    const engine = makeEngine()
+    engine.registerIntent({
+      ...orderStatus,
+      name: 'now',
+      handler: ({ orderId }) => ({ status: `now:${orderId}` }),
+    })
+    await engine.ready()
+    const controller = new AbortController()
+    const added: string[] = []
+    const signal = controller.signal
+    const add = signal.addEventListener.bind(signal)
+    signal.addEventListener = ((type: string, listener: EventListener, options?: unknown) => {
+      added.push(type)
+      add(type, listener, options as AddEventListenerOptions)
+    }) as typeof signal.addEventListener
+    const result = await engine.render({ intent: { name: 'now', parameters: { orderId: '7' } } }, { signal })
+    expect(result.tree).toMatchObject({ props: { title: 'Order 7' }, children: ['now:7'] })
+    expect(added).toEqual([])
+    // Pending work (the fixture's handler is async) does race the caller's signal.
+    await engine.render({ intent: { name: 'order_status', parameters: { orderId: '7' } } }, { signal })
+    expect(added).toEqual(['abort'])
+  })
+
+  it('counts the deadline from the start of the render, including its synchronous part', async () => {
+    const engine = makeEngine({ limits: { renderTimeoutMs: 60 } })
+    engine.registerIntent({
+      ...orderStatus,
+      name: 'busy_then_wait',
+      handler: () => {
+        const until = performance.now() + 50
+        while (performance.now() < until) {
+          // 50 ms of synchronous work before the asynchronous part.
+        }
+        return new Promise((resolve) => setTimeout(() => resolve({}), 200))
+      },
+    })
+    const started = performance.now()
+    const error = await failure(
+      engine.render({ intent: { name: 'busy_then_wait', parameters: { orderId: '1' } } }),
+    )
+    expect(error.code).toBe('RENDER_TIMEOUT')
+    // A timer armed with the full 60 ms after the busy part would fire at ≥ 110 ms.
+    expect(performance.now() - started).toBeLessThan(105)
+  })
+
   it('emits intent:before, intent:after and intent:error', async () => {
     const engine = makeEngine()
     const events: string[] = []

@@ -1,0 +1,201 @@
+/**
+ * The steps of one render after lookup: admission → parameter validation → `beforeHandler` → handler →
+ * `handler` waterfall → component render → `render` waterfall → tree check → `afterRender`.
+ *
+ * Each step returns its result directly and continues in the same call; only a step that really is
+ * asynchronous (a used hook, a handler or component that returns a promise) continues through `.then`. A render
+ * of synchronous parts therefore finishes inside the `render()` call — no promise hops, no deadline race, no
+ * listener on the caller's signal — which is most of what a small render used to cost.
+ */
+import { isRecord } from './definitions.js'
+import { IxpError, validationError } from './errors.js'
+import type { EngineHooks, RenderState } from './hooks/index.js'
+import type { Logger } from './logger.js'
+import { CANONICAL, CANONICAL_WITH_PLACEHOLDER, classifyTree, NOT_CANONICAL } from './tree/canonical.js'
+import { containsPlaceholder, normalizeTree, type TreeLimits } from './tree/index.js'
+import { computeTtl } from './ttl.js'
+import type { ComponentDefinition, IntentDefinition, RenderNode, RenderResult } from './types.js'
+import type { ParameterValidator } from './validation/parameters.js'
+
+/** What a render step gives: its value now, or later. */
+export type Step<T> = T | Promise<T>
+
+export function isPromiseLike<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
+  return typeof (value as { then?: unknown } | null)?.then === 'function'
+}
+
+/** The registered intent a render runs (what the engine keeps per intent). */
+export interface RenderIntent {
+  definition: IntentDefinition
+  validate: ParameterValidator
+  /** Set by the pipeline: the last TTL computed for this intent. */
+  ttl?: TtlMemo
+}
+
+/** The registered component a render uses. */
+export interface RenderComponent {
+  definition: ComponentDefinition
+  description: Record<string, unknown>
+}
+
+/** The TTL of an intent with a component, kept until either definition changes (they rarely do). */
+export interface TtlMemo {
+  intent: IntentDefinition
+  component: ComponentDefinition
+  ttl: number
+}
+
+export class RenderPipeline {
+  readonly #hooks: EngineHooks
+  readonly #logger: Logger
+  readonly #treeLimits: Required<TreeLimits>
+  readonly #warnedDeprecated = new Set<string>()
+
+  constructor(hooks: EngineHooks, logger: Logger, treeLimits: Required<TreeLimits>) {
+    this.#hooks = hooks
+    this.#logger = logger
+    this.#treeLimits = treeLimits
+  }
+
+  /** Runs a render whose intent and component were looked up (`component` undefined: not registered). */
+  run(state: RenderState, intent: RenderIntent, component: RenderComponent | undefined): Step<RenderResult> {
+    const { admission } = this.#hooks
+    if (admission.isUsed()) {
+      return admission.promise(state).then(() => this.#validate(state, intent, component))
+    }
+    return this.#validate(state, intent, component)
+  }
+
+  #validate(
+    state: RenderState,
+    intent: RenderIntent,
+    component: RenderComponent | undefined,
+  ): Step<RenderResult> {
+    const definition = intent.definition
+    if (definition.deprecated && !this.#warnedDeprecated.has(definition.name)) {
+      this.#warnedDeprecated.add(definition.name)
+      this.#logger.warn(`intent '${definition.name}' is deprecated`)
+    }
+    const validation = intent.validate(state.request.intent.parameters)
+    if (!validation.ok) throw validationError(validation.issues)
+    state.parameters = validation.value
+    if (!component) {
+      throw new IxpError('COMPONENT_NOT_FOUND', `Component '${definition.component}' not found`)
+    }
+    const { beforeHandler } = this.#hooks
+    if (beforeHandler.isUsed()) {
+      return beforeHandler
+        .promise(state)
+        .then((early) =>
+          early !== undefined
+            ? this.#finish(early, state)
+            : this.#handle(state, intent, component, validation.value),
+        )
+    }
+    return this.#handle(state, intent, component, validation.value)
+  }
+
+  #handle(
+    state: RenderState,
+    intent: RenderIntent,
+    component: RenderComponent,
+    parameters: Record<string, unknown>,
+  ): Step<RenderResult> {
+    const handler = intent.definition.handler
+    const returned: unknown = handler ? handler(parameters, state.context) : undefined
+    if (isPromiseLike(returned)) {
+      return Promise.resolve(returned).then((data) =>
+        this.#compose(state, intent, component, parameters, data),
+      )
+    }
+    return this.#compose(state, intent, component, parameters, returned)
+  }
+
+  #compose(
+    state: RenderState,
+    intent: RenderIntent,
+    component: RenderComponent,
+    parameters: Record<string, unknown>,
+    data: unknown,
+  ): Step<RenderResult> {
+    if (data !== undefined && !isRecord(data)) {
+      throw new IxpError(
+        'INTERNAL_ERROR',
+        `Handler of intent '${intent.definition.name}' must return an object or nothing`,
+        { expose: false },
+      )
+    }
+    const props: Record<string, unknown> = { ...parameters, ...data, ...state.request.options }
+    const { handler } = this.#hooks
+    if (handler.isUsed()) {
+      return handler.promise(props, state).then((changed) => this.#render(state, intent, component, changed))
+    }
+    return this.#render(state, intent, component, props)
+  }
+
+  #render(
+    state: RenderState,
+    intent: RenderIntent,
+    component: RenderComponent,
+    props: Record<string, unknown>,
+  ): Step<RenderResult> {
+    const definition = component.definition
+    const result: RenderResult = {
+      intent: intent.definition.name,
+      component: component.description,
+      props,
+      ttl: this.#ttlOf(intent, definition),
+      meta: state.meta,
+    }
+    if (typeof definition.render !== 'function') {
+      result.record = { moduleUrl: definition.remoteUrl, exportName: definition.exportName, props }
+      return this.#finish(result, state)
+    }
+    const rendered = definition.render(props, state.context)
+    if (isPromiseLike(rendered)) {
+      return Promise.resolve(rendered).then((tree) => this.#afterTree(tree, result, state))
+    }
+    return this.#afterTree(rendered, result, state)
+  }
+
+  #afterTree(tree: RenderNode, result: RenderResult, state: RenderState): Step<RenderResult> {
+    const hook = this.#hooks.render
+    if (hook.isUsed()) {
+      return hook.promise(tree, state).then((changed) => {
+        result.tree = this.#checkTree(changed, result)
+        return this.#finish(result, state)
+      })
+    }
+    result.tree = this.#checkTree(tree, result)
+    return this.#finish(result, state)
+  }
+
+  /**
+   * Keeps a canonical tree as it is and normalizes anything else; a bad tree fails here with the path of the
+   * problem (`INVALID_RENDER_TREE`) instead of reaching the wire. A loading placeholder stands in for a late
+   * render, so a result holding one must not be reused (TTL 0).
+   */
+  #checkTree(tree: RenderNode, result: RenderResult): RenderNode {
+    const { maxDepth, maxNodes } = this.#treeLimits
+    const kind = classifyTree(tree, maxDepth, maxNodes)
+    if (kind === CANONICAL) return tree
+    const checked = kind === NOT_CANONICAL ? normalizeTree(tree, this.#treeLimits) : tree
+    if (kind === CANONICAL_WITH_PLACEHOLDER || containsPlaceholder(checked)) result.ttl = 0
+    return checked
+  }
+
+  #finish(result: RenderResult, state: RenderState): Step<RenderResult> {
+    const { afterRender } = this.#hooks
+    return afterRender.isUsed() ? afterRender.promise(result, state) : result
+  }
+
+  #ttlOf(intent: RenderIntent, component: ComponentDefinition): number {
+    const memo = intent.ttl
+    if (memo !== undefined && memo.intent === intent.definition && memo.component === component) {
+      return memo.ttl
+    }
+    const ttl = computeTtl(intent.definition, component)
+    intent.ttl = { intent: intent.definition, component, ttl }
+    return ttl
+  }
+}
