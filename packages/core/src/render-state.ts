@@ -14,7 +14,13 @@ export class RenderContext implements IxpContext {
 
   constructor(caller: IxpContext, engine: Engine, deadline: Deadline) {
     this.#deadline = deadline
-    Object.assign(this, caller)
+    // The caller's own fields (a copy loop, not Object.assign: that would go through the `signal` setter's slow
+    // path on every render). The caller's signal is already linked into the deadline.
+    const keys = Object.keys(caller)
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i]!
+      if (key !== 'signal') this[key] = caller[key]
+    }
     this.engine = engine
   }
 
@@ -24,7 +30,7 @@ export class RenderContext implements IxpContext {
   }
 
   set signal(_ignored: AbortSignal | undefined) {
-    // The caller's signal is already linked into the deadline; a copied `signal` field must not replace it.
+    // The caller's signal is already linked into the deadline; assigning another one must not replace it.
   }
 }
 

@@ -21,6 +21,8 @@ export function notUtf8() {
  * Throws `UNSUPPORTED_MEDIA_TYPE` (415) for anything else, including a missing Content-Type.
  */
 export function assertJsonMediaType(contentType: string | undefined): void {
+  // What nearly every client sends.
+  if (contentType === 'application/json' || contentType === 'application/json; charset=utf-8') return
   if (contentType === undefined || contentType === '') {
     throw httpError('UNSUPPORTED_MEDIA_TYPE', 'Send the body as JSON with Content-Type: application/json')
   }

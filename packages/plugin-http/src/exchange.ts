@@ -12,10 +12,11 @@ export interface BodySource {
   /** The declared length in bytes, when the request has a `Content-Length`. */
   readonly length: number | undefined
   /**
-   * Reads the body as UTF-8 text. Rejects with `PAYLOAD_TOO_LARGE` as soon as more than `limit` bytes arrive
-   * (reading stops there) and with `INVALID_REQUEST` for bytes that are not UTF-8.
+   * Reads the body as UTF-8 text — at once when the transport already has it. Fails with `PAYLOAD_TOO_LARGE` as
+   * soon as more than `limit` bytes arrive (reading stops there) and with `INVALID_REQUEST` for bytes that are
+   * not UTF-8.
    */
-  text(limit: number): Promise<string>
+  text(limit: number): string | Promise<string>
   /** A body a framework already read and parsed (`express.json()`), used instead of reading. */
   readonly parsed?: { value: unknown }
 }
@@ -56,5 +57,5 @@ export interface TransportResponse {
 export const NO_BODY: BodySource = Object.freeze({
   present: false,
   length: 0,
-  text: () => Promise.resolve(''),
+  text: () => '',
 })

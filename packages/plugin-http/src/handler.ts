@@ -8,11 +8,12 @@ import { applyCors, applyPreflight } from './cors.js'
 import { httpError, safeLog, toErrorPayload } from './errors.js'
 import type { TransportRequest, TransportResponse } from './exchange.js'
 import { setHeader, setHeaders, type HeaderList } from './headers.js'
-import { clientAddresses, DISPATCH, WRAPPED, type Dispatcher } from './internal.js'
+import { BODY_LIMIT, clientAddresses, DISPATCH, WRAPPED, type Dispatcher } from './internal.js'
 import { JsonCache } from './json-cache.js'
 import { MetricsCollector } from './metrics.js'
 import { resolveOptions, type HttpHandlerOptions, type ResolvedOptions } from './options.js'
-import { createRoutes, type RouteHandler } from './routes.js'
+import type { RouteAnswer, RouteHandler } from './route-kit.js'
+import { createRoutes } from './routes.js'
 import { fromRequest, toResponse } from './web.js'
 
 /** The handler: a web-standard `fetch`, plus what adapters and plugins need to know about it. */
@@ -31,6 +32,8 @@ export interface HttpHandler {
   readonly [DISPATCH]: Dispatcher
   /** @internal Whether `fetch` is wrapped by the `around` option. */
   readonly [WRAPPED]: boolean
+  /** @internal The body limit in bytes. */
+  readonly [BODY_LIMIT]: number
 }
 
 interface Route {
@@ -38,6 +41,19 @@ interface Route {
   key: string
   methods: Record<string, RouteHandler>
   allow: string
+}
+
+/** One request on its way through the dispatcher. */
+interface Exchange {
+  readonly request: TransportRequest
+  readonly method: string
+  /** The path relative to the base path; undefined outside it. */
+  readonly path: string | undefined
+  readonly route: Route | undefined
+  /** The answer's headers so far. */
+  readonly headers: HeaderList
+  requestId: string | undefined
+  readonly startedAt: number
 }
 
 const JSON_TYPE = 'application/json; charset=utf-8'
@@ -124,72 +140,105 @@ export function createHttpHandler(engine: Engine, options: HttpHandlerOptions = 
     return ctx
   }
 
-  const dispatch: Dispatcher = async (request) => {
-    const startedAt = performance.now()
-    const headers = staticHeaders.slice()
-    let requestId: string | undefined
-    if (requestIdHeader !== undefined) {
-      const given = request.header(requestIdHeader)
-      requestId = given !== undefined && REQUEST_ID.test(given) ? given : newRequestId()
-      headers.push(requestIdHeader, requestId)
+  /** Counts and logs an answered request, and marks HEAD answers. */
+  const finish = (x: Exchange, response: TransportResponse, errorCode?: string): TransportResponse => {
+    if (x.method === 'HEAD') response.head = true
+    const durationMs = performance.now() - x.startedAt
+    if (countRequests) collector.record(x.route?.key ?? NOT_FOUND_KEY, response.status, durationMs, errorCode)
+    if (logRequests) {
+      const fields = {
+        method: x.method,
+        path: x.request.path,
+        status: response.status,
+        durationMs: Math.round(durationMs * 1000) / 1000,
+        requestId: x.requestId,
+      }
+      safeLog(engine.logger, 'request', fields, 'info')
     }
-    if (cors) applyCors(headers, cors, request.header('origin'))
+    return response
+  }
+
+  /** The JSON error answer (status, code, message; headers the error asks for). */
+  const fail = (x: Exchange, error: unknown): TransportResponse => {
+    const { request, headers } = x
+    const payload = toErrorPayload(error, engine.logger, debug, {
+      method: x.method,
+      path: request.path,
+      requestId: x.requestId,
+    })
+    setHeader(headers, 'content-type', JSON_TYPE)
+    if (payload.headers !== undefined) setHeaders(headers, payload.headers)
+    const response: TransportResponse = { status: payload.status, headers, body: payload.body }
+    // Unread bytes of an oversized body would otherwise be read to keep the connection alive.
+    if (payload.status === 413) response.close = true
+    return finish(x, response, payload.code)
+  }
+
+  const succeed = (x: Exchange, answer: RouteAnswer): TransportResponse => {
+    if (typeof answer.body !== 'string') {
+      // A provider (crawler, metrics) that returned nothing serialisable.
+      return fail(
+        x,
+        new IxpError('INTERNAL_ERROR', `The ${x.path} route produced no body`, { expose: false }),
+      )
+    }
+    const { headers } = x
+    headers.push('content-type', answer.contentType ?? JSON_TYPE)
+    if (answer.headers !== undefined) setHeaders(headers, answer.headers)
+    return finish(x, { status: answer.status, headers, body: answer.body })
+  }
+
+  const dispatch: Dispatcher = (request) => {
     const method = request.method
     const path = routePath(request, basePath)
     const route = path === undefined ? undefined : table.get(path)
-    let response: TransportResponse
-    let errorCode: string | undefined
+    const x: Exchange = {
+      request,
+      method,
+      path,
+      route,
+      headers: staticHeaders.slice(),
+      requestId: undefined,
+      startedAt: performance.now(),
+    }
+    const { headers } = x
+    if (requestIdHeader !== undefined) {
+      const given = request.header(requestIdHeader)
+      const requestId = given !== undefined && REQUEST_ID.test(given) ? given : newRequestId()
+      x.requestId = requestId
+      headers.push(requestIdHeader, requestId)
+    }
+    if (cors) applyCors(headers, cors, request.header('origin'))
+    let answer: RouteAnswer | Promise<RouteAnswer>
     try {
       if (path !== undefined && method === 'OPTIONS' && (cors || route)) {
         if (cors) applyPreflight(headers, cors)
         if (route) headers.push('allow', route.allow)
         headers.push('content-length', '0')
-        response = { status: 204, headers, body: null }
-      } else {
-        if (!route) throw httpError('NOT_FOUND', 'The requested resource was not found')
-        const handler = route.methods[method] ?? (method === 'HEAD' ? route.methods.GET : undefined)
-        if (!handler) {
-          headers.push('allow', route.allow)
-          throw httpError(
-            'METHOD_NOT_ALLOWED',
-            `Method ${method.slice(0, 20)} is not allowed here; use ${route.allow}`,
-            {
-              details: { allow: route.allow.split(', ') },
-            },
-          )
-        }
-        const answer = await handler({ request, ctx: contextFor(request, requestId, path!) })
-        if (typeof answer.body !== 'string') {
-          // A provider (crawler, metrics) that returned nothing serialisable.
-          throw new IxpError('INTERNAL_ERROR', `The ${path} route produced no body`, { expose: false })
-        }
-        headers.push('content-type', answer.contentType ?? JSON_TYPE)
-        if (answer.headers !== undefined) setHeaders(headers, answer.headers)
-        response = { status: answer.status, headers, body: answer.body }
+        return finish(x, { status: 204, headers, body: null })
       }
+      if (!route) throw httpError('NOT_FOUND', 'The requested resource was not found')
+      const handler = route.methods[method] ?? (method === 'HEAD' ? route.methods.GET : undefined)
+      if (!handler) {
+        headers.push('allow', route.allow)
+        throw httpError(
+          'METHOD_NOT_ALLOWED',
+          `Method ${method.slice(0, 20)} is not allowed here; use ${route.allow}`,
+          {
+            details: { allow: route.allow.split(', ') },
+          },
+        )
+      }
+      answer = handler({ request, ctx: contextFor(request, x.requestId, path!) })
     } catch (error) {
-      const payload = toErrorPayload(error, engine.logger, debug, { method, path: request.path, requestId })
-      errorCode = payload.code
-      setHeader(headers, 'content-type', JSON_TYPE)
-      if (payload.headers !== undefined) setHeaders(headers, payload.headers)
-      response = { status: payload.status, headers, body: payload.body }
-      // Unread bytes of an oversized body would otherwise be read to keep the connection alive.
-      if (payload.status === 413) response.close = true
+      return fail(x, error)
     }
-    if (method === 'HEAD') response.head = true
-    const durationMs = performance.now() - startedAt
-    if (countRequests) collector.record(route?.key ?? NOT_FOUND_KEY, response.status, durationMs, errorCode)
-    if (logRequests) {
-      const fields = {
-        method,
-        path: request.path,
-        status: response.status,
-        durationMs: Math.round(durationMs * 1000) / 1000,
-        requestId,
-      }
-      safeLog(engine.logger, 'request', fields, 'info')
-    }
-    return response
+    return answer instanceof Promise
+      ? answer.then(
+          (given) => succeed(x, given),
+          (error: unknown) => fail(x, error),
+        )
+      : succeed(x, answer)
   }
 
   const failed = (error: unknown): Response => {
@@ -235,5 +284,6 @@ export function createHttpHandler(engine: Engine, options: HttpHandlerOptions = 
     handles: (path) => routePath({ path, relative: false } as TransportRequest, basePath) !== undefined,
     [DISPATCH]: dispatch,
     [WRAPPED]: around !== undefined,
+    [BODY_LIMIT]: settings.bodyLimit,
   }
 }

@@ -7,8 +7,11 @@ import type { TransportRequest, TransportResponse } from './exchange.js'
 /** @internal */
 export const DISPATCH: unique symbol = Symbol.for('@ixp/plugin-http.dispatch')
 
-/** @internal Answers one transport-neutral request; never rejects. */
-export type Dispatcher = (request: TransportRequest) => Promise<TransportResponse>
+/** @internal Answers one transport-neutral request — at once when no step had to wait; never throws or rejects. */
+export type Dispatcher = (request: TransportRequest) => TransportResponse | Promise<TransportResponse>
+
+/** @internal The handler's body limit in bytes (the node adapter reads bodies up to it before dispatching). */
+export const BODY_LIMIT: unique symbol = Symbol.for('@ixp/plugin-http.body-limit')
 
 /** @internal Set on handlers whose `fetch` is wrapped by `around`: adapters must go through `fetch` then. */
 export const WRAPPED: unique symbol = Symbol.for('@ixp/plugin-http.wrapped')

@@ -21,8 +21,20 @@ function tooDeep(maxDepth: number): IxpError {
   })
 }
 
+/** Whether `text` holds at most `limit` of `{` and `[` together (found with indexOf, which is fast). */
+function fewBrackets(text: string, limit: number): boolean {
+  let count = 0
+  for (let at = text.indexOf('{'); at !== -1; at = text.indexOf('{', at + 1))
+    if (++count > limit) return false
+  for (let at = text.indexOf('['); at !== -1; at = text.indexOf('[', at + 1))
+    if (++count > limit) return false
+  return true
+}
+
 /** Throws when arrays and objects in `text` nest deeper than `maxDepth` (strings are skipped correctly). */
 export function assertJsonDepth(text: string, maxDepth: number): void {
+  // Nesting deeper than maxDepth needs more than maxDepth brackets: most bodies are cleared by counting them.
+  if (text.length <= maxDepth || fewBrackets(text, maxDepth)) return
   let depth = 0
   let inString = false
   for (let i = 0; i < text.length; i++) {
@@ -102,8 +114,7 @@ function mayHoldForbiddenKey(text: string): boolean {
  * malformed JSON, a top level other than an object, excessive nesting or a forbidden key.
  */
 export function parseJsonObject(text: string, maxDepth: number): Record<string, unknown> {
-  // Nesting deeper than maxDepth needs more than maxDepth brackets, so short bodies skip the scan.
-  if (text.length > maxDepth) assertJsonDepth(text, maxDepth)
+  assertJsonDepth(text, maxDepth)
   let value: unknown
   try {
     value = JSON.parse(text)

@@ -12,10 +12,11 @@ export interface BodyLimits {
   maxJsonDepth: number
 }
 
-export async function readJsonObject(
+/** The body as a JSON object: at once when the transport already read it, else when it has arrived. */
+export function readJsonObject(
   request: TransportRequest,
   limits: BodyLimits,
-): Promise<Record<string, unknown>> {
+): Record<string, unknown> | Promise<Record<string, unknown>> {
   const { body } = request
   const parsed = body.parsed
   if (!body.present && !parsed) {
@@ -31,5 +32,9 @@ export async function readJsonObject(
     assertSafeValue(value, limits.maxJsonDepth)
     return value
   }
-  return parseJsonObject(await body.text(limits.bodyLimit), limits.maxJsonDepth)
+  const text = body.text(limits.bodyLimit)
+  const maxDepth = limits.maxJsonDepth
+  return typeof text === 'string'
+    ? parseJsonObject(text, maxDepth)
+    : text.then((arrived) => parseJsonObject(arrived, maxDepth))
 }

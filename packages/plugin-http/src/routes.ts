@@ -7,32 +7,18 @@ import {
   type ComponentDefinition,
   type Engine,
   type IxpContext,
-  type RenderRequest,
   type ResolveQuery,
 } from '@ixp/core'
 import { crawlerContent } from './crawler.js'
 import { httpError } from './errors.js'
 import type { TransportRequest } from './exchange.js'
+import type { JsonCache } from './json-cache.js'
 import type { MetricsCollector } from './metrics.js'
 import { buildOpenApiDocument } from './openapi.js'
 import type { ResolvedOptions } from './options.js'
+import { renderRoute } from './render-route.js'
 import { readJsonObject } from './request-body.js'
-import type { JsonCache } from './json-cache.js'
-
-export interface RouteScope {
-  readonly request: TransportRequest
-  readonly ctx: IxpContext
-}
-
-export interface RouteAnswer {
-  status: number
-  body: string
-  /** @default 'application/json; charset=utf-8' */
-  contentType?: string
-  headers?: Record<string, string>
-}
-
-export type RouteHandler = (scope: RouteScope) => Promise<RouteAnswer> | RouteAnswer
+import { isPlainObject, ok, queryText, type RouteHandler } from './route-kit.js'
 
 export interface RouteDeps {
   engine: Engine
@@ -46,24 +32,6 @@ export interface RouteDeps {
 const PROTOCOL_VERSION = '1.0.0'
 /** `version` of `/sdk/config`, as the IXP reference sends it. */
 const SDK_CONFIG_VERSION = '1.1.0'
-/** Longest free text accepted for resolution. */
-const MAX_QUERY_LENGTH = 10_000
-
-const ok = (body: string): RouteAnswer => ({ status: 200, body })
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-}
-
-function queryText(value: unknown, field: string): string {
-  if (typeof value !== 'string' || value.trim() === '') {
-    throw httpError('INVALID_REQUEST', `'${field}' must be a non-empty string`)
-  }
-  if (value.length > MAX_QUERY_LENGTH) {
-    throw httpError('INVALID_REQUEST', `'${field}' must be at most ${MAX_QUERY_LENGTH} characters`)
-  }
-  return value
-}
 
 function uptimeSeconds(createdAt: number): number {
   const uptime = (globalThis as { process?: { uptime?: () => number } }).process?.uptime
@@ -142,57 +110,7 @@ export function createRoutes(deps: RouteDeps): Record<string, Record<string, Rou
         )
       },
     },
-    '/render': {
-      POST: async ({ request, ctx }) => {
-        const body = await readJsonObject(request, limits)
-        let renderRequest = body as unknown as RenderRequest
-        let resolution: Record<string, unknown> | undefined
-        if (body.intent === undefined && body.query !== undefined) {
-          const text = queryText(body.query, 'query')
-          if (body.parameters !== undefined && !isPlainObject(body.parameters)) {
-            throw httpError('INVALID_REQUEST', "'parameters' must be an object")
-          }
-          const outcome = await engine.resolve({ text }, ctx)
-          if (!outcome.matched) {
-            throw new IxpError('INTENT_NOT_SUPPORTED', 'No intent matches the query', {
-              details: { reason: outcome.reason, alternatives: outcome.alternatives },
-            })
-          }
-          renderRequest = {
-            intent: {
-              name: outcome.intent,
-              parameters: { ...outcome.parameters, ...(body.parameters as object) },
-            },
-          }
-          if (body.options !== undefined) renderRequest.options = body.options as Record<string, unknown>
-          resolution = {
-            intent: outcome.intent,
-            confidence: outcome.confidence,
-            alternatives: outcome.alternatives,
-          }
-          if (outcome.source !== undefined) resolution.source = outcome.source
-        }
-        const result = await engine.render(renderRequest, ctx)
-        const component = deps.cache.stringify(result.component)
-        const content =
-          result.record !== undefined
-            ? `{"record":${JSON.stringify(result.record)},"component":${component},"ttl":${result.ttl}`
-            : `{"tree":${JSON.stringify(result.tree ?? null)},"component":${component},"ttl":${result.ttl}`
-        const answer: RouteAnswer = {
-          status: 200,
-          body:
-            resolution === undefined
-              ? `${content}}`
-              : `${content},"resolution":${JSON.stringify(resolution)}}`,
-        }
-        const { meta } = result
-        if (meta.headers !== undefined || meta.cache !== undefined) {
-          answer.headers = { ...meta.headers }
-          if (meta.cache !== undefined) answer.headers['x-ixp-cache'] = meta.cache
-        }
-        return answer
-      },
-    },
+    '/render': { POST: renderRoute({ engine, limits, cache: deps.cache }) },
     '/resolve': {
       POST: async ({ request, ctx }) => {
         const body = await readJsonObject(request, limits)

@@ -611,6 +611,19 @@ export const httpCases: HttpCase[] = [
           200,
           'brackets inside strings do not count',
         )
+        const greet = '"intent":{"name":"greet","parameters":{"name":"Ada"}}'
+        const wide = `{${greet},"options":{"rows":[${'{"a":[1]},'.repeat(300)}{}]}}`
+        equal((await server.request('/ixp/render', post(wide))).status, 200, 'many shallow brackets pass')
+        // The body object and `options` are two levels; the arrays in `options.deep` make up the rest.
+        const nested = (levels: number) =>
+          `{${greet},"options":{"deep":${'['.repeat(levels - 2)}${']'.repeat(levels - 2)}}}`
+        equal((await server.request('/ixp/render', post(nested(64)))).status, 200, '64 levels pass')
+        const tooDeep = await expectError(
+          await server.request('/ixp/render', post(nested(65))),
+          400,
+          'INVALID_REQUEST',
+        )
+        assert(tooDeep.message.includes('nested deeper than 64'), tooDeep.message)
         equal((await server.request('/ixp/health')).status, 200, 'still serving')
       }),
   },

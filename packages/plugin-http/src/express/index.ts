@@ -13,7 +13,7 @@ import type { HttpHandler } from '../handler.js'
 import { httpError } from '../errors.js'
 import { DISPATCH } from '../internal.js'
 import { NodeTransportRequest } from '../node/request.js'
-import { writeNodeResponse } from '../node/response.js'
+import { answerNode } from '../node/handler.js'
 import type { HttpHandlerOptions } from '../options.js'
 import { toHandler } from '../target.js'
 
@@ -104,6 +104,8 @@ export function ixpExpress(
 ): [Middleware, ErrorMiddleware] {
   const handler = toHandler(target, options)
   const dispatch = handler[DISPATCH]
+  const notClosing = () => false
+  const noop = () => undefined
 
   const serve = (
     req: ExpressRequest,
@@ -128,14 +130,9 @@ export function ixpExpress(
       text,
       bodyError,
     })
-    dispatch(request).then(
-      (response) => {
-        // Express announces itself on every answer; the IXP answers do not (as helmet does for the reference).
-        if (!res.headersSent) res.removeHeader('x-powered-by')
-        writeNodeResponse(res, response)
-      },
-      (error: unknown) => next(error),
-    )
+    // Express announces itself on every answer; the IXP answers do not (as helmet does for the reference).
+    if (!res.headersSent) res.removeHeader('x-powered-by')
+    answerNode(dispatch(request), res, notClosing, noop)
   }
 
   const middleware: Middleware = (req, res, next) => serve(req, res, next)

@@ -1,8 +1,9 @@
 /** `toNodeHandler`: a node:http request listener (also usable as connect-style middleware) over the handler. */
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { HttpHandler } from '../handler.js'
-import { DISPATCH, WRAPPED } from '../internal.js'
-import { NodeTransportRequest } from './request.js'
+import type { TransportResponse } from '../exchange.js'
+import { BODY_LIMIT, DISPATCH, WRAPPED } from '../internal.js'
+import { NodeTransportRequest, type NodeRequestOptions } from './request.js'
 import { writeNodeResponse } from './response.js'
 import { answerViaFetch } from './via-fetch.js'
 
@@ -29,6 +30,30 @@ export interface ListenerLifecycle {
 
 const NO_LIFECYCLE: ListenerLifecycle = { closing: () => false, done: () => undefined }
 
+/** @internal Writes the dispatcher's answer to a node response, at once when it is ready; `done` runs after. */
+export function answerNode(
+  answer: TransportResponse | Promise<TransportResponse>,
+  res: ServerResponse,
+  closing: () => boolean,
+  done: () => void,
+): void {
+  const write = (response: TransportResponse) => {
+    try {
+      writeNodeResponse(res, response, closing())
+    } catch {
+      // A socket that broke mid-write; nothing can be answered on it any more.
+      if (!res.destroyed) res.destroy()
+    }
+    done()
+  }
+  if (!(answer instanceof Promise)) return write(answer)
+  answer.then(write, () => {
+    // The dispatcher answers every error itself and never rejects; this is a last guard.
+    if (!res.destroyed) res.destroy()
+    done()
+  })
+}
+
 /** @internal Shared by the node server. */
 export function createNodeListener(
   handler: HttpHandler,
@@ -36,41 +61,32 @@ export function createNodeListener(
   lifecycle: ListenerLifecycle = NO_LIFECYCLE,
 ): NodeListener {
   const dispatch = handler[DISPATCH]
-  const trustProxy = options.trustProxy === true
+  const bodyLimit = handler[BODY_LIMIT]
   const wrapped = handler[WRAPPED]
+  const requestOptions: NodeRequestOptions = { relative: false, trustProxy: options.trustProxy === true }
+  const { closing, done } = lifecycle
   return (req, res, next) => {
     const url = req.url ?? '/'
     if (next !== undefined && !handler.handles(url.split('?', 1)[0]!)) {
       next()
       return
     }
-    const request = new NodeTransportRequest(req, url, { relative: false, trustProxy })
+    const request = new NodeTransportRequest(req, url, requestOptions)
     if (wrapped) {
-      answerViaFetch(handler, request, req, res, lifecycle.closing()).then(
-        () => lifecycle.done(),
-        () => {
-          if (!res.destroyed) res.destroy()
-          lifecycle.done()
-        },
-      )
+      answerViaFetch(handler, request, req, res, closing()).then(done, () => {
+        if (!res.destroyed) res.destroy()
+        done()
+      })
       return
     }
-    dispatch(request).then(
-      (response) => {
-        try {
-          writeNodeResponse(res, response, lifecycle.closing())
-        } catch {
-          // A socket that broke mid-write; nothing can be answered on it any more.
-          if (!res.destroyed) res.destroy()
-        }
-        lifecycle.done()
-      },
-      () => {
-        // The dispatcher answers every error itself and never rejects; this is a last guard.
-        if (!res.destroyed) res.destroy()
-        lifecycle.done()
-      },
-    )
+    // A POST body within the limit is read first, so that the route parses it at once; a body declared larger
+    // is refused by the route without being read.
+    const length = request.length
+    if (request.method === 'POST' && request.present && (length === undefined || length <= bodyLimit)) {
+      request.readBody(bodyLimit, () => answerNode(dispatch(request), res, closing, done))
+    } else {
+      answerNode(dispatch(request), res, closing, done)
+    }
   }
 }
 

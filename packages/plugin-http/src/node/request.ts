@@ -21,61 +21,66 @@ function declaredLength(value: string | undefined): number | undefined {
   return Number(value)
 }
 
+/** Receives a body read to its end (`text`), or why it could not be. */
+type BodyCallback = (error: IxpError | undefined, text: string | undefined) => void
+
 /**
  * Reads a node body stream (the request itself, or a stream a framework put in front of it) to text,
- * stopping — and pausing the stream — as soon as more than `limit` bytes arrived.
+ * stopping — and pausing the stream — as soon as more than `limit` bytes arrived. Calls `done` exactly once.
  */
-export function readNodeBody(stream: Readable, limit: number): Promise<string> {
+function collectNodeBody(stream: Readable, limit: number, done: BodyCallback): void {
   if (stream.readableEnded || stream.destroyed) {
     const error = new IxpError(
       'INTERNAL_ERROR',
       'The request body was already consumed before the IXP handler ran',
-      {
-        expose: false,
-      },
+      { expose: false },
     )
-    return Promise.reject(error)
+    done(error, undefined)
+    return
   }
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = []
-    let size = 0
-    let settled = false
-    const finish = (error: IxpError | undefined, text?: string) => {
-      if (settled) return
-      settled = true
-      stream.off('data', onData)
-      stream.off('end', onEnd)
-      stream.off('error', onError)
-      stream.off('close', onClose)
-      if (error) reject(error)
-      else resolve(text!)
+  const chunks: Buffer[] = []
+  let size = 0
+  let settled = false
+  const finish = (error: IxpError | undefined, text?: string) => {
+    if (settled) return
+    settled = true
+    stream.off('data', onData)
+    stream.off('end', onEnd)
+    stream.off('error', onError)
+    stream.off('close', onClose)
+    done(error, text)
+  }
+  const onData = (chunk: Buffer | string) => {
+    const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk
+    size += bytes.length
+    if (size > limit) {
+      // Stop pulling bytes off the wire: the answer is sent with `Connection: close`.
+      stream.pause()
+      finish(payloadTooLarge(limit))
+      return
     }
-    const onData = (chunk: Buffer | string) => {
-      const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk
-      size += bytes.length
-      if (size > limit) {
-        // Stop pulling bytes off the wire: the answer is sent with `Connection: close`.
-        stream.pause()
-        finish(payloadTooLarge(limit))
-        return
-      }
-      chunks.push(bytes)
-    }
-    const onEnd = () => {
-      const buffer = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size)
-      if (!isUtf8(buffer)) return finish(notUtf8())
-      const text = buffer.toString('utf8')
-      finish(undefined, text.charCodeAt(0) === BOM ? text.slice(1) : text)
-    }
-    const onError = () =>
-      finish(httpError('INVALID_REQUEST', 'The request body could not be read to its end'))
-    // A stream that closes before its end lost its client.
-    const onClose = () => finish(new IxpError('ABORTED', 'The request was aborted by the caller'))
-    stream.on('data', onData)
-    stream.on('end', onEnd)
-    stream.on('error', onError)
-    stream.on('close', onClose)
-  })
+    chunks.push(bytes)
+  }
+  const onEnd = () => {
+    const buffer = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size)
+    if (!isUtf8(buffer)) return finish(notUtf8())
+    const text = buffer.toString('utf8')
+    finish(undefined, text.charCodeAt(0) === BOM ? text.slice(1) : text)
+  }
+  const onError = () => finish(httpError('INVALID_REQUEST', 'The request body could not be read to its end'))
+  // A stream that closes before its end lost its client.
+  const onClose = () => finish(new IxpError('ABORTED', 'The request was aborted by the caller'))
+  stream.on('data', onData)
+  stream.on('end', onEnd)
+  stream.on('error', onError)
+  stream.on('close', onClose)
+}
+
+/** {@link collectNodeBody} as a promise. */
+function readNodeBody(stream: Readable, limit: number): Promise<string> {
+  return new Promise((resolve, reject) =>
+    collectNodeBody(stream, limit, (error, text) => (error ? reject(error) : resolve(text!))),
+  )
 }
 
 const signals = new WeakMap<Socket, AbortSignal>()
@@ -122,21 +127,26 @@ export interface NodeRequestOptions {
   bodyError?: IxpError | undefined
 }
 
-/** The transport request of one node:http exchange. */
-export class NodeTransportRequest implements TransportRequest {
+/**
+ * The transport request of one node:http exchange; it is its own body source. The node adapter reads a POST
+ * body before dispatching ({@link NodeTransportRequest.readBody}), so the routes get it at once.
+ */
+export class NodeTransportRequest implements TransportRequest, BodySource {
   readonly method: string
   readonly path: string
   readonly query: string
   readonly relative: boolean
-  readonly body: BodySource
+  readonly present: boolean
+  readonly length: number | undefined
+  readonly parsed?: { value: unknown }
   readonly #req: IncomingMessage
-  readonly #trustProxy: boolean
-  readonly #ip: string | undefined
+  readonly #options: NodeRequestOptions
+  #text: string | undefined
+  #error: IxpError | undefined
 
   constructor(req: IncomingMessage, url: string, options: NodeRequestOptions) {
     this.#req = req
-    this.#trustProxy = options.trustProxy
-    this.#ip = options.ip
+    this.#options = options
     this.method = req.method ?? 'GET'
     const { path, query } = splitTarget(url)
     this.path = path
@@ -144,21 +154,38 @@ export class NodeTransportRequest implements TransportRequest {
     this.relative = options.relative
     const headers = req.headers
     const length = declaredLength(headers['content-length'])
-    const present = (length !== undefined && length > 0) || headers['transfer-encoding'] !== undefined
-    const stream = options.stream ?? req
-    const { bodyError, text } = options
-    let read: (limit: number) => Promise<string>
-    if (bodyError) read = () => Promise.reject(bodyError)
-    else if (text !== undefined) {
-      read = (limit) =>
-        Buffer.byteLength(text) > limit ? Promise.reject(payloadTooLarge(limit)) : Promise.resolve(text)
-    } else read = (limit) => readNodeBody(stream, limit)
-    this.body = {
-      present: present || options.parsed !== undefined || bodyError !== undefined || text !== undefined,
-      length,
-      text: read,
-      ...(options.parsed === undefined ? {} : { parsed: options.parsed }),
-    }
+    this.length = length
+    const { parsed, bodyError, text } = options
+    this.#text = text
+    this.#error = bodyError
+    if (parsed !== undefined) this.parsed = parsed
+    this.present =
+      (length !== undefined && length > 0) ||
+      headers['transfer-encoding'] !== undefined ||
+      parsed !== undefined ||
+      bodyError !== undefined ||
+      text !== undefined
+  }
+
+  get body(): BodySource {
+    return this
+  }
+
+  /** Reads the body (up to `limit` bytes) now; `then` runs once it is in, or once reading it failed. */
+  readBody(limit: number, then: () => void): void {
+    collectNodeBody(this.#options.stream ?? this.#req, limit, (error, text) => {
+      this.#error = error
+      this.#text = text
+      then()
+    })
+  }
+
+  text(limit: number): string | Promise<string> {
+    if (this.#error !== undefined) throw this.#error
+    const text = this.#text
+    if (text === undefined) return readNodeBody(this.#options.stream ?? this.#req, limit)
+    if (text.length > limit / 3 && Buffer.byteLength(text) > limit) throw payloadTooLarge(limit)
+    return text
   }
 
   header(name: string): string | undefined {
@@ -178,8 +205,9 @@ export class NodeTransportRequest implements TransportRequest {
   }
 
   get ip(): string | undefined {
-    if (this.#ip !== undefined) return this.#ip
-    if (this.#trustProxy) {
+    const { ip, trustProxy } = this.#options
+    if (ip !== undefined) return ip
+    if (trustProxy) {
       const forwarded = this.header('x-forwarded-for')
       const first = forwarded?.split(',')[0]?.trim()
       if (first) return first

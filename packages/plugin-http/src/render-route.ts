@@ -1,0 +1,76 @@
+/**
+ * `POST /render`: an intent by name (`{ intent: { name, parameters }, options }`), or free text
+ * (`{ query, parameters?, options? }`) resolved through `engine.resolve` first. The hot route, so it is written
+ * as one promise chain with no step that waits when it need not: the body is parsed as soon as it is in (at once
+ * when the transport already read it) and the answer is serialised from the render's parts.
+ */
+import { IxpError, type Engine, type IxpContext, type RenderRequest, type RenderResult } from '@ixp/core'
+import { httpError } from './errors.js'
+import type { JsonCache } from './json-cache.js'
+import { readJsonObject, type BodyLimits } from './request-body.js'
+import { isPlainObject, queryText, type RouteAnswer, type RouteHandler } from './route-kit.js'
+
+export interface RenderRouteDeps {
+  engine: Engine
+  limits: BodyLimits
+  cache: JsonCache
+}
+
+export function renderRoute({ engine, limits, cache }: RenderRouteDeps): RouteHandler {
+  /** The answer's JSON; `resolution` is added when the intent came from free text. */
+  const answerOf = (result: RenderResult, resolution?: Record<string, unknown>): RouteAnswer => {
+    const component = cache.stringify(result.component)
+    const content =
+      result.record !== undefined
+        ? `{"record":${JSON.stringify(result.record)},"component":${component},"ttl":${result.ttl}`
+        : `{"tree":${JSON.stringify(result.tree ?? null)},"component":${component},"ttl":${result.ttl}`
+    const answer: RouteAnswer = {
+      status: 200,
+      body:
+        resolution === undefined ? `${content}}` : `${content},"resolution":${JSON.stringify(resolution)}}`,
+    }
+    const { meta } = result
+    if (meta.headers !== undefined || meta.cache !== undefined) {
+      answer.headers = { ...meta.headers }
+      if (meta.cache !== undefined) answer.headers['x-ixp-cache'] = meta.cache
+    }
+    return answer
+  }
+
+  const renderQuery = async (body: Record<string, unknown>, ctx: IxpContext): Promise<RouteAnswer> => {
+    const text = queryText(body.query, 'query')
+    if (body.parameters !== undefined && !isPlainObject(body.parameters)) {
+      throw httpError('INVALID_REQUEST', "'parameters' must be an object")
+    }
+    const outcome = await engine.resolve({ text }, ctx)
+    if (!outcome.matched) {
+      throw new IxpError('INTENT_NOT_SUPPORTED', 'No intent matches the query', {
+        details: { reason: outcome.reason, alternatives: outcome.alternatives },
+      })
+    }
+    const request: RenderRequest = {
+      intent: {
+        name: outcome.intent,
+        parameters: { ...outcome.parameters, ...(body.parameters as object) },
+      },
+    }
+    if (body.options !== undefined) request.options = body.options as Record<string, unknown>
+    const resolution: Record<string, unknown> = {
+      intent: outcome.intent,
+      confidence: outcome.confidence,
+      alternatives: outcome.alternatives,
+    }
+    if (outcome.source !== undefined) resolution.source = outcome.source
+    return answerOf(await engine.render(request, ctx), resolution)
+  }
+
+  const renderBody = (body: Record<string, unknown>, ctx: IxpContext): Promise<RouteAnswer> =>
+    body.intent === undefined && body.query !== undefined
+      ? renderQuery(body, ctx)
+      : engine.render(body as unknown as RenderRequest, ctx).then((result) => answerOf(result))
+
+  return ({ request, ctx }) => {
+    const body = readJsonObject(request, limits)
+    return body instanceof Promise ? body.then((value) => renderBody(value, ctx)) : renderBody(body, ctx)
+  }
+}
