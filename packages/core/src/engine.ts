@@ -144,6 +144,12 @@ function publicDescription(definition: ComponentDefinition): Record<string, unkn
   return Object.freeze(description)
 }
 
+/**
+ * The key of the engine's synchronous-when-possible render, shared with this project's transports through the
+ * global symbol registry (so that separately bundled copies still find it).
+ */
+const RENDER_NOW = Symbol.for('@ixp/core.renderNow')
+
 function shorten(name: string): string {
   return name.length > 64 ? `${name.slice(0, 64)}…` : name
 }
@@ -543,10 +549,20 @@ export class Engine {
    * component render → `afterRender`. Fails with an {@link IxpError} (`INVALID_REQUEST`, `INTENT_NOT_SUPPORTED`,
    * `COMPONENT_NOT_FOUND`, `ORIGIN_NOT_ALLOWED`, `RENDER_TIMEOUT`, a plugin's code, or `INTERNAL_ERROR`).
    */
-  async render(request: RenderRequest, context: IxpContext = {}): Promise<RenderResult> {
-    if (this.#state !== 'ready') await this.ready()
+  render(request: RenderRequest, context: IxpContext = {}): Promise<RenderResult> {
+    const step = this[RENDER_NOW](request, context)
+    return step instanceof Promise ? step : Promise.resolve(step)
+  }
+
+  /**
+   * @internal {@link Engine.render} for transports of this project: the result itself when every step finished
+   * synchronously (a transport then answers in the same tick, with no promise hop at all), else a promise. Never
+   * throws: a failure is always a rejected promise.
+   */
+  [RENDER_NOW](request: RenderRequest, context: IxpContext = {}): RenderResult | Promise<RenderResult> {
+    if (this.#state !== 'ready') return this.ready().then(() => this[RENDER_NOW](request, context))
     const startedAt = performance.now()
-    let state: RenderState | undefined
+    let run: RenderRun | undefined
     try {
       const intentEntry = this.#lookupIntent(request)
       const componentEntry = this.#components.entry(intentEntry.definition.component)
@@ -554,7 +570,7 @@ export class Engine {
       const deadline = new Deadline(this.#settings.renderTimeoutMs, context.signal, this.#clock, startedAt)
       // A caller that already gave up gets no work done for it.
       deadline.throwIfCallerAborted()
-      const run = new RenderRun(
+      run = new RenderRun(
         request,
         context,
         this,
@@ -563,31 +579,42 @@ export class Engine {
         deadline,
         startedAt,
       )
-      state = run
       if (this.events.listenerCount('intent:before') > 0) {
-        this.events.emit('intent:before', {
-          intent: run.intent.name,
-          request: run.request,
-          context: run.context,
-        })
+        this.events.emit('intent:before', { intent: run.intent.name, request, context: run.context })
       }
       const work = this.#pipeline.run(run, intentEntry, componentEntry)
-      // Work that finished synchronously cannot have missed its deadline; only pending work races it.
-      const result = work instanceof Promise ? await deadline.run(work) : work
-      result.meta.durationMs = performance.now() - startedAt
-      if (this.events.listenerCount('intent:after') > 0) {
-        this.events.emit('intent:after', { intent: result.intent, result, context })
-      }
-      return result
+      if (!(work instanceof Promise)) return this.#rendered(work, context, startedAt)
+      // Only pending work races the deadline: work that finished synchronously cannot have missed it.
+      const failed = run
+      return deadline.run(work).then(
+        (result) => this.#rendered(result, context, startedAt),
+        (error: unknown) => this.#renderFailed(error, context, request, failed),
+      )
     } catch (error) {
-      const failure = toIxpError(error)
-      const name = state?.intent.name
-      await this.#reportError(failure, { phase: 'render', context, request, state })
-      if (this.events.listenerCount('intent:error') > 0) {
-        this.events.emit('intent:error', { intent: name, error: failure, context })
-      }
-      throw failure
+      return this.#renderFailed(error, context, request, run)
     }
+  }
+
+  #rendered(result: RenderResult, context: IxpContext, startedAt: number): RenderResult {
+    result.meta.durationMs = performance.now() - startedAt
+    if (this.events.listenerCount('intent:after') > 0) {
+      this.events.emit('intent:after', { intent: result.intent, result, context })
+    }
+    return result
+  }
+
+  async #renderFailed(
+    error: unknown,
+    context: IxpContext,
+    request: RenderRequest,
+    state: RenderState | undefined,
+  ): Promise<never> {
+    const failure = toIxpError(error)
+    await this.#reportError(failure, { phase: 'render', context, request, state })
+    if (this.events.listenerCount('intent:error') > 0) {
+      this.events.emit('intent:error', { intent: state?.intent.name, error: failure, context })
+    }
+    throw failure
   }
 
   #lookupIntent(request: RenderRequest): IntentEntry {

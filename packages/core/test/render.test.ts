@@ -291,7 +291,9 @@ describe('render', () => {
       added.push(type)
       add(type, listener, options as AddEventListenerOptions)
     }) as typeof signal.addEventListener
-    const result = await engine.render({ intent: { name: 'now', parameters: { orderId: '7' } } }, { signal })
+    const pending = engine.render({ intent: { name: 'now', parameters: { orderId: '7' } } }, { signal })
+    expect(pending).toBeInstanceOf(Promise)
+    const result = await pending
     expect(result.tree).toMatchObject({ props: { title: 'Order 7' }, children: ['now:7'] })
     expect(added).toEqual([])
     // Pending work (the fixture's handler is async) does race the caller's signal.

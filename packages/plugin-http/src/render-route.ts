@@ -1,14 +1,25 @@
 /**
  * `POST /render`: an intent by name (`{ intent: { name, parameters }, options }`), or free text
  * (`{ query, parameters?, options? }`) resolved through `engine.resolve` first. The hot route, so it is written
- * as one promise chain with no step that waits when it need not: the body is parsed as soon as it is in (at once
- * when the transport already read it) and the answer is serialised from the render's parts.
+ * without a step that waits when it need not: the body is parsed as soon as it is in (at once when the
+ * transport already read it), and a render whose steps are all synchronous is answered in the same tick.
  */
 import { IxpError, type Engine, type IxpContext, type RenderRequest, type RenderResult } from '@ixp/core'
 import { httpError } from './errors.js'
 import type { JsonCache } from './json-cache.js'
 import { readJsonObject, type BodyLimits } from './request-body.js'
 import { isPlainObject, queryText, type RouteAnswer, type RouteHandler } from './route-kit.js'
+
+type RenderNow = (request: RenderRequest, ctx: IxpContext) => RenderResult | Promise<RenderResult>
+
+/**
+ * The engine's render that hands back the result itself when every step finished synchronously (a core-internal
+ * method, found through the global symbol registry), so a render answers in the same tick; `render()` otherwise.
+ */
+function renderNowOf(engine: Engine): RenderNow {
+  const own = (engine as unknown as Record<symbol, RenderNow | undefined>)[Symbol.for('@ixp/core.renderNow')]
+  return typeof own === 'function' ? own.bind(engine) : (request, ctx) => engine.render(request, ctx)
+}
 
 export interface RenderRouteDeps {
   engine: Engine
@@ -17,6 +28,7 @@ export interface RenderRouteDeps {
 }
 
 export function renderRoute({ engine, limits, cache }: RenderRouteDeps): RouteHandler {
+  const renderNow = renderNowOf(engine)
   /** The answer's JSON; `resolution` is added when the intent came from free text. */
   const answerOf = (result: RenderResult, resolution?: Record<string, unknown>): RouteAnswer => {
     const component = cache.stringify(result.component)
@@ -64,10 +76,11 @@ export function renderRoute({ engine, limits, cache }: RenderRouteDeps): RouteHa
     return answerOf(await engine.render(request, ctx), resolution)
   }
 
-  const renderBody = (body: Record<string, unknown>, ctx: IxpContext): Promise<RouteAnswer> =>
-    body.intent === undefined && body.query !== undefined
-      ? renderQuery(body, ctx)
-      : engine.render(body as unknown as RenderRequest, ctx).then((result) => answerOf(result))
+  const renderBody = (body: Record<string, unknown>, ctx: IxpContext): RouteAnswer | Promise<RouteAnswer> => {
+    if (body.intent === undefined && body.query !== undefined) return renderQuery(body, ctx)
+    const result = renderNow(body as unknown as RenderRequest, ctx)
+    return result instanceof Promise ? result.then((rendered) => answerOf(rendered)) : answerOf(result)
+  }
 
   return ({ request, ctx }) => {
     const body = readJsonObject(request, limits)
