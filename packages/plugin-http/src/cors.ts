@@ -6,16 +6,19 @@
 import type { HeaderList } from './headers.js'
 import type { ResolvedCors } from './options.js'
 
-/** Adds the headers every answer carries. */
-export function applyCors(headers: HeaderList, cors: ResolvedCors, origin: string | undefined): void {
-  if (cors.wildcard) {
-    headers.push('access-control-allow-origin', '*')
-  } else {
-    headers.push('vary', 'Origin')
-    if (origin !== undefined && cors.allow(origin)) headers.push('access-control-allow-origin', origin)
-  }
+/** The CORS headers every answer carries, whatever its origin (computed once per handler). */
+export function constantCorsHeaders(cors: ResolvedCors): HeaderList {
+  const headers: HeaderList = cors.wildcard ? ['access-control-allow-origin', '*'] : ['vary', 'Origin']
   if (cors.credentials) headers.push('access-control-allow-credentials', 'true')
   if (cors.exposedHeaders !== undefined) headers.push('access-control-expose-headers', cors.exposedHeaders)
+  return headers
+}
+
+/** Adds what depends on the request's origin: an allowed origin is echoed. */
+export function applyCors(headers: HeaderList, cors: ResolvedCors, origin: string | undefined): void {
+  if (!cors.wildcard && origin !== undefined && cors.allow(origin)) {
+    headers.push('access-control-allow-origin', origin)
+  }
 }
 
 /** Adds what a preflight answer says on top of {@link applyCors}. */

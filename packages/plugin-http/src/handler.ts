@@ -4,7 +4,7 @@
  * security, CORS and request-id headers on every answer, and the metrics collector counting it.
  */
 import { IxpError, type Engine, type IxpContext } from '@ixp/core'
-import { applyCors, applyPreflight } from './cors.js'
+import { applyCors, applyPreflight, constantCorsHeaders } from './cors.js'
 import { httpError, safeLog, toErrorPayload } from './errors.js'
 import type { TransportRequest, TransportResponse } from './exchange.js'
 import { setHeader, setHeaders, type HeaderList } from './headers.js'
@@ -108,7 +108,9 @@ export function createHttpHandler(engine: Engine, options: HttpHandlerOptions = 
   )
   const { basePath, cors, securityHeaders, requestIdHeader, generateRequestId, logRequests, debug } = settings
   const countRequests = settings.metrics.enabled
+  // Every answer starts with these; only what depends on the request is added per request.
   const staticHeaders: HeaderList = Object.entries(securityHeaders).flat()
+  if (cors) staticHeaders.push(...constantCorsHeaders(cors))
 
   const customRequestId = options.requestId !== false && options.requestId?.generate !== undefined
 

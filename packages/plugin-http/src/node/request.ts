@@ -16,8 +16,13 @@ import { splitTarget } from '../url.js'
 
 const BOM = 0xfeff
 
+/** A `Content-Length` of 1–15 digits as a number (node's parser already refused malformed ones). */
 function declaredLength(value: string | undefined): number | undefined {
-  if (value === undefined || !/^\d{1,15}$/.test(value)) return undefined
+  if (value === undefined || value.length === 0 || value.length > 15) return undefined
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i)
+    if (c < 0x30 || c > 0x39) return undefined
+  }
   return Number(value)
 }
 
@@ -83,31 +88,35 @@ function readNodeBody(stream: Readable, limit: number): Promise<string> {
   )
 }
 
-const signals = new WeakMap<Socket, AbortSignal>()
+/** What a keep-alive connection's requests share: read once per connection rather than once per request. */
+interface Connection {
+  /**
+   * Aborted when the connection closes. An HTTP/1.1 client that goes away closes its connection, and a
+   * connection's requests are answered in order, so one signal serves every request of a keep-alive connection
+   * (an AbortSignal costs microseconds to create in Node, which one per request would spend on every request).
+   */
+  readonly signal: AbortSignal
+  /** The client's address. */
+  readonly address: string | undefined
+}
 
-/**
- * The abort signal of a request: one per connection, aborted when the connection closes. An HTTP/1.1 client
- * that goes away closes its connection, and a connection's requests are answered in order, so one signal
- * serves every request of a keep-alive connection — an AbortSignal costs microseconds to create in Node,
- * which one per request would spend on every request.
- */
-function connectionSignal(req: IncomingMessage): AbortSignal | undefined {
-  const socket = req.socket as Socket | null
-  if (!socket) return undefined
-  let signal = signals.get(socket)
-  if (signal === undefined) {
+const connections = new WeakMap<Socket, Connection>()
+
+function connectionOf(socket: Socket): Connection {
+  let connection = connections.get(socket)
+  if (connection === undefined) {
     const controller = new AbortController()
-    signal = controller.signal
     // Pipelined requests of one connection may each listen at once; that is not a leak.
-    setMaxListeners(1000, signal)
+    setMaxListeners(1000, controller.signal)
     if (socket.destroyed) {
       controller.abort(new IxpError('ABORTED', 'The client went away'))
     } else {
       socket.once('close', () => controller.abort(new IxpError('ABORTED', 'The client went away')))
     }
-    signals.set(socket, signal)
+    connection = { signal: controller.signal, address: socket.remoteAddress }
+    connections.set(socket, connection)
   }
-  return signal
+  return connection
 }
 
 export interface NodeRequestOptions {
@@ -201,7 +210,8 @@ export class NodeTransportRequest implements TransportRequest, BodySource {
   }
 
   get signal(): AbortSignal | undefined {
-    return connectionSignal(this.#req)
+    const socket = this.#req.socket as Socket | null
+    return socket ? connectionOf(socket).signal : undefined
   }
 
   get ip(): string | undefined {
@@ -212,6 +222,7 @@ export class NodeTransportRequest implements TransportRequest, BodySource {
       const first = forwarded?.split(',')[0]?.trim()
       if (first) return first
     }
-    return this.#req.socket?.remoteAddress
+    const socket = this.#req.socket as Socket | null
+    return socket ? connectionOf(socket).address : undefined
   }
 }
