@@ -13,6 +13,7 @@ import { JsonCache } from './json-cache.js'
 import { MetricsCollector } from './metrics.js'
 import { resolveOptions, type HttpHandlerOptions, type ResolvedOptions } from './options.js'
 import type { RouteAnswer, RouteHandler } from './route-kit.js'
+import { SANE_REQUEST_ID, sequentialRequestIds } from './request-id.js'
 import { createRoutes } from './routes.js'
 import { fromRequest, toResponse } from './web.js'
 
@@ -58,8 +59,6 @@ interface Exchange {
 
 const JSON_TYPE = 'application/json; charset=utf-8'
 const NOT_FOUND_KEY = 'not_found'
-/** A sane request id: visible ASCII, bounded (it is echoed in a header and written to logs). */
-const REQUEST_ID = /^[\x21-\x7e]{1,128}$/
 
 function buildRouteTable(routes: Record<string, Record<string, RouteHandler>>): Map<string, Route> {
   const table = new Map<string, Route>()
@@ -112,19 +111,19 @@ export function createHttpHandler(engine: Engine, options: HttpHandlerOptions = 
   const staticHeaders: HeaderList = Object.entries(securityHeaders).flat()
   if (cors) staticHeaders.push(...constantCorsHeaders(cors))
 
-  const customRequestId = options.requestId !== false && options.requestId?.generate !== undefined
+  const defaultRequestId = sequentialRequestIds()
 
   function newRequestId(): string {
-    if (!customRequestId) return crypto.randomUUID()
+    if (generateRequestId === undefined) return defaultRequestId()
     try {
       const id = generateRequestId()
-      if (typeof id === 'string' && REQUEST_ID.test(id)) return id
+      if (typeof id === 'string' && SANE_REQUEST_ID.test(id)) return id
     } catch (error) {
-      safeLog(engine.logger, 'requestId.generate threw; using a random id', {
+      safeLog(engine.logger, 'requestId.generate threw; using a generated id', {
         error: (error as Error)?.message,
       })
     }
-    return crypto.randomUUID()
+    return defaultRequestId()
   }
 
   function contextFor(request: TransportRequest, requestId: string | undefined, path: string): IxpContext {
@@ -206,7 +205,7 @@ export function createHttpHandler(engine: Engine, options: HttpHandlerOptions = 
     const { headers } = x
     if (requestIdHeader !== undefined) {
       const given = request.header(requestIdHeader)
-      const requestId = given !== undefined && REQUEST_ID.test(given) ? given : newRequestId()
+      const requestId = given !== undefined && SANE_REQUEST_ID.test(given) ? given : newRequestId()
       x.requestId = requestId
       headers.push(requestIdHeader, requestId)
     }

@@ -55,7 +55,10 @@ export interface CrawlerOptions {
 export interface RequestIdOptions {
   /** Header read and written (lower-case). @default 'x-request-id' */
   header?: string
-  /** Makes a new id. @default crypto.randomUUID */
+  /**
+   * Makes a new id. @default a random 16-hex-digit prefix per handler, `-`, and a base-36 counter
+   * (`3f9a0c5e1b7d2a64-1b`)
+   */
   generate?: () => string
 }
 
@@ -136,7 +139,8 @@ export interface ResolvedOptions {
   cors: ResolvedCors | undefined
   securityHeaders: Record<string, string>
   requestIdHeader: string | undefined
-  generateRequestId: () => string
+  /** The caller's generator; undefined for the default one. */
+  generateRequestId: (() => string) | undefined
   metrics: { enabled: boolean; endpoint: string; provider: MetricsProvider | undefined }
   crawler: { sources: CrawlerSource[]; provider: CrawlerProvider | undefined }
   theme: Record<string, unknown>
@@ -250,10 +254,6 @@ function resolveSecurityHeaders(option: HttpHandlerOptions['securityHeaders']): 
   return headers
 }
 
-function defaultRequestId(): string {
-  return crypto.randomUUID()
-}
-
 /** Applies the defaults and checks every option; throws `HTTP_INVALID_OPTIONS` naming the bad one. */
 export function resolveOptions(options: HttpHandlerOptions = {}): ResolvedOptions {
   const merged = { ...DEFAULTS, ...options }
@@ -288,7 +288,7 @@ export function resolveOptions(options: HttpHandlerOptions = {}): ResolvedOption
     cors: resolveCors(options.cors),
     securityHeaders: resolveSecurityHeaders(options.securityHeaders),
     requestIdHeader: requestId?.header.toLowerCase(),
-    generateRequestId: requestId?.generate ?? defaultRequestId,
+    generateRequestId: requestId?.generate,
     metrics: {
       enabled: metrics.enabled !== false,
       endpoint: metrics.endpoint.replace(/\/+$/, '').toLowerCase() || '/metrics',

@@ -4,7 +4,14 @@
  * without a step that waits when it need not: the body is parsed as soon as it is in (at once when the
  * transport already read it), and a render whose steps are all synchronous is answered in the same tick.
  */
-import { IxpError, type Engine, type IxpContext, type RenderRequest, type RenderResult } from '@ixp/core'
+import {
+  IxpError,
+  type Engine,
+  type IxpContext,
+  type RemoteRecord,
+  type RenderRequest,
+  type RenderResult,
+} from '@ixp/core'
 import { httpError } from './errors.js'
 import type { JsonCache } from './json-cache.js'
 import { readJsonObject, type BodyLimits } from './request-body.js'
@@ -27,14 +34,42 @@ export interface RenderRouteDeps {
   cache: JsonCache
 }
 
+/** A remote record's keys, in the order the engine makes them. */
+const RECORD_KEYS = ['moduleUrl', 'exportName', 'props']
+
+/** Whether `record` has exactly the engine's keys, in its order (a hook may have changed it). */
+function isEngineRecord(record: Record<string, unknown>): boolean {
+  let index = 0
+  for (const key in record) if (key !== RECORD_KEYS[index++]) return false
+  return index === RECORD_KEYS.length
+}
+
 export function renderRoute({ engine, limits, cache }: RenderRouteDeps): RouteHandler {
   const renderNow = renderNowOf(engine)
+  /** `{"moduleUrl":…,"exportName":…,"props":` of a remote component, serialised once. */
+  const recordHeads = new WeakMap<object, { moduleUrl: unknown; exportName: unknown; json: string }>()
+
+  /** `JSON.stringify(record)`; the part that is the same for every render of a component is reused. */
+  const recordJson = (given: RemoteRecord, component: object): string => {
+    const record = given as unknown as Record<string, unknown>
+    const props = record.props
+    if (typeof props !== 'object' || props === null || !isEngineRecord(record)) return JSON.stringify(record)
+    let head = recordHeads.get(component)
+    if (head === undefined || head.moduleUrl !== record.moduleUrl || head.exportName !== record.exportName) {
+      const { moduleUrl, exportName } = record
+      const json = JSON.stringify({ moduleUrl, exportName, props: 0 })
+      head = { moduleUrl, exportName, json: json.slice(0, -2) }
+      recordHeads.set(component, head)
+    }
+    return `${head.json}${JSON.stringify(props)}}`
+  }
+
   /** The answer's JSON; `resolution` is added when the intent came from free text. */
   const answerOf = (result: RenderResult, resolution?: Record<string, unknown>): RouteAnswer => {
     const component = cache.stringify(result.component)
     const content =
       result.record !== undefined
-        ? `{"record":${JSON.stringify(result.record)},"component":${component},"ttl":${result.ttl}`
+        ? `{"record":${recordJson(result.record, result.component)},"component":${component},"ttl":${result.ttl}`
         : `{"tree":${JSON.stringify(result.tree ?? null)},"component":${component},"ttl":${result.ttl}`
     const answer: RouteAnswer = {
       status: 200,

@@ -5,7 +5,12 @@
 import { Validator } from '@seriousme/openapi-schema-validator'
 import { Stage, type IntentDefinition } from '@ixp/core'
 import { describe, expect, it } from 'vitest'
-import { createHttpHandler, HttpErrorCodes, type HttpHandlerOptions } from '@ixp/plugin-http'
+import {
+  createHttpHandler,
+  HttpErrorCodes,
+  type HttpHandler,
+  type HttpHandlerOptions,
+} from '@ixp/plugin-http'
 import { captureLogger, createTestEngine, type CapturedLog } from './engine.js'
 
 function call(handler: ReturnType<typeof createHttpHandler>, path: string, init?: RequestInit) {
@@ -206,12 +211,60 @@ describe('extension points', () => {
     expect(seen).toEqual(['acme@/render'])
   })
 
+  it('answers remote records as the engine made them, or as a hook changed them', async () => {
+    const engine = createTestEngine()
+    engine.registerComponent({ name: 'Map', remoteUrl: 'https://cdn.example/"map".js', exportName: 'Map' })
+    const parameters = { type: 'object', properties: { city: { type: 'string' } } } as const
+    for (const name of ['map_plain', 'map_moved', 'map_extra']) {
+      engine.registerIntent({ name, description: 'A map', component: 'Map', parameters })
+    }
+    engine.hooks.afterRender.tapPromise({ name: 'test:records' }, async (result) => {
+      if (result.intent === 'map_moved') result.record = { ...result.record!, moduleUrl: 'https://b/m.js' }
+      if (result.intent === 'map_extra') result.record = { ...result.record!, integrity: 'sha384-x' } as never
+      return result
+    })
+    const handler = createHttpHandler(engine)
+    const recordOf = async (name: string, city: string) => {
+      const body = JSON.stringify({ intent: { name, parameters: { city } } })
+      const answer = await call(handler, '/ixp/render', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body,
+      })
+      return ((await answer.json()) as { record: unknown }).record
+    }
+    const plain = { moduleUrl: 'https://cdn.example/"map".js', exportName: 'Map', props: { city: 'Oslo' } }
+    expect(await recordOf('map_plain', 'Oslo')).toEqual(plain)
+    expect(await recordOf('map_moved', 'Rome')).toEqual({
+      moduleUrl: 'https://b/m.js',
+      exportName: 'Map',
+      props: { city: 'Rome' },
+    })
+    expect(await recordOf('map_plain', 'Oslo')).toEqual(plain)
+    expect(await recordOf('map_extra', 'Nice')).toEqual({
+      ...plain,
+      props: { city: 'Nice' },
+      integrity: 'sha384-x',
+    })
+  })
+
   it('request ids come from a custom generator, or are neither read nor sent when disabled', async () => {
     let n = 0
     const numbered = createHttpHandler(createTestEngine(), {
       requestId: { header: 'x-trace', generate: () => `t-${++n}` },
     })
     expect((await call(numbered, '/ixp/intents')).headers.get('x-trace')).toBe('t-1')
+    // A generator that throws or returns junk falls back to a generated id.
+    const broken = createHttpHandler(createTestEngine(), {
+      requestId: { generate: () => 'not sane' },
+    })
+    expect((await call(broken, '/ixp/intents')).headers.get('x-request-id')).toMatch(/^[0-9a-f]{16}-1$/)
+    // Each handler has its own random prefix, so ids of two processes do not collide.
+    const prefixOf = async (handler: HttpHandler) =>
+      (await call(handler, '/ixp/intents')).headers.get('x-request-id')!.split('-')[0]
+    expect(await prefixOf(createHttpHandler(createTestEngine()))).not.toBe(
+      await prefixOf(createHttpHandler(createTestEngine())),
+    )
     const off = createHttpHandler(createTestEngine(), { requestId: false })
     expect((await call(off, '/ixp/intents')).headers.get('x-request-id')).toBeNull()
   })

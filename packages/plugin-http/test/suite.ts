@@ -868,12 +868,16 @@ export const httpCases: HttpCase[] = [
       withServer(t, async (server) => {
         const given = await server.request('/ixp/intents', { headers: { 'x-request-id': 'abc-123' } })
         equal(given.headers.get('x-request-id'), 'abc-123')
-        const generated = (await server.request('/ixp/intents')).headers.get('x-request-id')
-        assert(generated !== null && /^[0-9a-f-]{36}$/.test(generated), `generated id ${generated}`)
-        const tooLong = (
-          await server.request('/ixp/intents', { headers: { 'x-request-id': 'x'.repeat(500) } })
-        ).headers.get('x-request-id')
-        assert(tooLong !== null && tooLong.length === 36, 'an unbounded id is replaced')
+        const generatedId = async (headers: Record<string, string> = {}) =>
+          (await server.request('/ixp/intents', { headers })).headers.get('x-request-id') ?? ''
+        const first = await generatedId()
+        const second = await generatedId()
+        const shape = /^([0-9a-f]{16})-([0-9a-z]+)$/
+        assert(shape.test(first) && shape.test(second), `generated ids ${first}, ${second}`)
+        assert(first !== second, 'every generated id is new')
+        equal(shape.exec(first)![1], shape.exec(second)![1], 'one prefix per handler')
+        const replaced = await generatedId({ 'x-request-id': 'x'.repeat(500) })
+        assert(shape.test(replaced) && replaced !== second, 'an unbounded id is replaced')
         const error = await server.request('/ixp/nowhere', { headers: { 'x-request-id': 'err-1' } })
         equal(error.headers.get('x-request-id'), 'err-1', 'errors carry it too')
       }),
