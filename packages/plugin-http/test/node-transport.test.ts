@@ -112,6 +112,26 @@ describe('node:http aborts', () => {
     expect(health.status).toBe(200)
   })
 
+  it('ends a body read when the client goes away mid-body, for each request of a connection', async () => {
+    const { port } = await start()
+    const body = '{"intent":{"name":"greet","parameters":{"name":"Ada"}}}'
+    const socket = connect(port, '127.0.0.1')
+    await new Promise((resolve) => socket.once('connect', resolve))
+    // A whole request first (its body read ends normally), then one whose body never completes.
+    const head = `POST /ixp/render HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length:`
+    socket.write(`${head} ${body.length}\r\n\r\n${body}`)
+    await new Promise((resolve) => socket.once('data', resolve))
+    socket.write(`${head} ${body.length + 100}\r\n\r\n${body}`)
+    await sleep(50)
+    socket.destroy()
+    const aborted = async () => {
+      const metrics = await (await fetch(`http://127.0.0.1:${port}/ixp/metrics`)).json()
+      return (metrics as { errors: { byType: Record<string, number> } }).errors.byType.ABORTED ?? 0
+    }
+    for (let i = 0; i < 50 && (await aborted()) === 0; i++) await sleep(10)
+    expect(await aborted()).toBe(1)
+  })
+
   it('the fetch handler hands the request signal to the render', async () => {
     const handler = createHttpHandler(createTestEngine())
     const controller = new AbortController()

@@ -1,20 +1,16 @@
 /**
- * A node:http request as a transport request: headers read straight from `req.headers`, the body streamed
- * with the byte limit enforced chunk by chunk (the stream is paused at the limit), an abort signal fired when
- * the client's connection closes.
+ * A node:http request as a transport request: headers read straight from `req.headers`, the body read with
+ * the byte limit enforced as it arrives, an abort signal fired when the client's connection closes.
  */
-import { isUtf8 } from 'node:buffer'
-import { setMaxListeners } from 'node:events'
 import type { IncomingMessage } from 'node:http'
 import type { Socket } from 'node:net'
 import type { Readable } from 'node:stream'
-import { IxpError } from '@ixp/core'
-import { notUtf8, payloadTooLarge } from '../body.js'
-import { httpError } from '../errors.js'
+import type { IxpError } from '@ixp/core'
+import { payloadTooLarge } from '../body.js'
 import type { BodySource, TransportRequest } from '../exchange.js'
 import { splitTarget } from '../url.js'
-
-const BOM = 0xfeff
+import { collectNodeBody, readNodeBody } from './body.js'
+import { connectionOf } from './connection.js'
 
 /** A `Content-Length` of 1–15 digits as a number (node's parser already refused malformed ones). */
 function declaredLength(value: string | undefined): number | undefined {
@@ -24,99 +20,6 @@ function declaredLength(value: string | undefined): number | undefined {
     if (c < 0x30 || c > 0x39) return undefined
   }
   return Number(value)
-}
-
-/** Receives a body read to its end (`text`), or why it could not be. */
-type BodyCallback = (error: IxpError | undefined, text: string | undefined) => void
-
-/**
- * Reads a node body stream (the request itself, or a stream a framework put in front of it) to text,
- * stopping — and pausing the stream — as soon as more than `limit` bytes arrived. Calls `done` exactly once.
- */
-function collectNodeBody(stream: Readable, limit: number, done: BodyCallback): void {
-  if (stream.readableEnded || stream.destroyed) {
-    const error = new IxpError(
-      'INTERNAL_ERROR',
-      'The request body was already consumed before the IXP handler ran',
-      { expose: false },
-    )
-    done(error, undefined)
-    return
-  }
-  const chunks: Buffer[] = []
-  let size = 0
-  let settled = false
-  const finish = (error: IxpError | undefined, text?: string) => {
-    if (settled) return
-    settled = true
-    stream.off('data', onData)
-    stream.off('end', onEnd)
-    stream.off('error', onError)
-    stream.off('close', onClose)
-    done(error, text)
-  }
-  const onData = (chunk: Buffer | string) => {
-    const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk
-    size += bytes.length
-    if (size > limit) {
-      // Stop pulling bytes off the wire: the answer is sent with `Connection: close`.
-      stream.pause()
-      finish(payloadTooLarge(limit))
-      return
-    }
-    chunks.push(bytes)
-  }
-  const onEnd = () => {
-    const buffer = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size)
-    if (!isUtf8(buffer)) return finish(notUtf8())
-    const text = buffer.toString('utf8')
-    finish(undefined, text.charCodeAt(0) === BOM ? text.slice(1) : text)
-  }
-  const onError = () => finish(httpError('INVALID_REQUEST', 'The request body could not be read to its end'))
-  // A stream that closes before its end lost its client.
-  const onClose = () => finish(new IxpError('ABORTED', 'The request was aborted by the caller'))
-  stream.on('data', onData)
-  stream.on('end', onEnd)
-  stream.on('error', onError)
-  stream.on('close', onClose)
-}
-
-/** {@link collectNodeBody} as a promise. */
-function readNodeBody(stream: Readable, limit: number): Promise<string> {
-  return new Promise((resolve, reject) =>
-    collectNodeBody(stream, limit, (error, text) => (error ? reject(error) : resolve(text!))),
-  )
-}
-
-/** What a keep-alive connection's requests share: read once per connection rather than once per request. */
-interface Connection {
-  /**
-   * Aborted when the connection closes. An HTTP/1.1 client that goes away closes its connection, and a
-   * connection's requests are answered in order, so one signal serves every request of a keep-alive connection
-   * (an AbortSignal costs microseconds to create in Node, which one per request would spend on every request).
-   */
-  readonly signal: AbortSignal
-  /** The client's address. */
-  readonly address: string | undefined
-}
-
-const connections = new WeakMap<Socket, Connection>()
-
-function connectionOf(socket: Socket): Connection {
-  let connection = connections.get(socket)
-  if (connection === undefined) {
-    const controller = new AbortController()
-    // Pipelined requests of one connection may each listen at once; that is not a leak.
-    setMaxListeners(1000, controller.signal)
-    if (socket.destroyed) {
-      controller.abort(new IxpError('ABORTED', 'The client went away'))
-    } else {
-      socket.once('close', () => controller.abort(new IxpError('ABORTED', 'The client went away')))
-    }
-    connection = { signal: controller.signal, address: socket.remoteAddress }
-    connections.set(socket, connection)
-  }
-  return connection
 }
 
 export interface NodeRequestOptions {
