@@ -41,5 +41,6 @@ export {
   type ParameterValidator,
   type ValidationOutcome,
 } from './validation/parameters.js'
+export { isForbiddenKey } from './validation/sanitize.js'
 export * from './tree/index.js'
 export type * from './types.js'

@@ -27,6 +27,7 @@ describe('public surface of @ixp/core', () => {
         "createEngine",
         "h",
         "isElementNode",
+        "isForbiddenKey",
         "isIxpError",
         "loadComponents",
         "loadIntents",

@@ -189,10 +189,15 @@ export function createHttpHandler(engine: Engine, options: HttpHandlerOptions = 
     return finish(x, { status: answer.status, headers, body: answer.body })
   }
 
+  // Requests almost always spell a route exactly as it is registered: those are found without normalising.
+  const exact = new Map<string, { path: string; route: Route }>()
+  for (const [path, route] of table) exact.set(`${basePath}${path}`, { path, route })
+
   const dispatch: Dispatcher = (request) => {
     const method = request.method
-    const path = routePath(request, basePath)
-    const route = path === undefined ? undefined : table.get(path)
+    const known = request.relative ? undefined : exact.get(request.path)
+    const path = known !== undefined ? known.path : routePath(request, basePath)
+    const route = known !== undefined ? known.route : path === undefined ? undefined : table.get(path)
     const x: Exchange = {
       request,
       method,

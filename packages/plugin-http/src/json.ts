@@ -3,10 +3,8 @@
  * reached on a hostile body), the top level must be an object, and `__proto__` / `constructor` / `prototype`
  * keys are refused anywhere. Every check is iterative: 100 000 levels of nesting cost a scan, not a stack.
  */
-import type { IxpError } from '@ixp/core'
+import { isForbiddenKey, type IxpError } from '@ixp/core'
 import { httpError } from './errors.js'
-
-const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype'])
 
 const OPEN_BRACE = 0x7b
 const OPEN_BRACKET = 0x5b
@@ -90,7 +88,7 @@ export function assertSafeValue(root: unknown, maxDepth: number): void {
       continue
     }
     for (const key of Object.keys(value)) {
-      if (FORBIDDEN_KEYS.has(key)) {
+      if (isForbiddenKey(key)) {
         throw httpError('INVALID_REQUEST', `The key '${key}' is not allowed in a request body`, {
           details: { key, path: pathOf(frame) },
         })

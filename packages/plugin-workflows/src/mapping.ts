@@ -7,6 +7,7 @@
  * `$results.<step>.<path>`, where `<path>` is dot-separated keys (array indexes are digits). `$$…` is the
  * literal string `$…`.
  */
+import { isForbiddenKey } from '@ixp/core'
 import type { ParamMapping, StepResults } from './types.js'
 
 export type ReferenceRoot = 'input' | 'results' | 'context'
@@ -37,7 +38,6 @@ export interface MappingProblem {
 }
 
 const ROOTS: readonly ReferenceRoot[] = ['input', 'results', 'context']
-const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype'])
 const MAX_DEPTH = 32
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -54,7 +54,7 @@ export function parseReference(text: string): Reference | string {
   }
   for (const key of path) {
     if (key === '') return `'${text}' has an empty key (two dots, or a dot at the end)`
-    if (FORBIDDEN_KEYS.has(key)) return `'${text}' reads '${key}', which is not allowed`
+    if (isForbiddenKey(key)) return `'${text}' reads '${key}', which is not allowed`
   }
   return { root: head as ReferenceRoot, path }
 }
@@ -107,7 +107,7 @@ export function compileMapping(
         }
         const entries: (readonly [string, CompiledMapping])[] = []
         for (const key of Object.keys(value)) {
-          if (FORBIDDEN_KEYS.has(key)) {
+          if (isForbiddenKey(key)) {
             problems.push({ at: `${where}.${key}`, message: 'is not an allowed key' })
             continue
           }

@@ -8,8 +8,13 @@ import type { ValidationIssue } from '../errors.js'
 import { isPlainObject } from '../tree/values.js'
 import type { JsonSchema } from '../types.js'
 
-/** Keys that can reach an object's prototype chain when copied naively. */
-export const FORBIDDEN_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype'])
+/**
+ * Whether a key can reach an object's prototype chain when copied naively (`__proto__`, `constructor`,
+ * `prototype`). Comparisons rather than a set lookup: this runs for every key of every render's parameters.
+ */
+export function isForbiddenKey(key: string): boolean {
+  return key === '__proto__' || key === 'constructor' || key === 'prototype'
+}
 
 /** What the copy needs to know of a schema, precomputed once per intent. */
 export interface Shape {
@@ -90,20 +95,32 @@ class Sanitizer {
     // Class instances (dates, buffers handed in by programmatic callers) are kept as they are.
     if (!isPlainObject(value)) return value
     const copy: Record<string, unknown> = {}
+    const { properties, closed } = shape
     for (const key of Object.keys(value)) {
-      keys.push(key)
-      const declared = shape.properties?.get(key)
-      if (FORBIDDEN_KEYS.has(key)) {
+      if (isForbiddenKey(key)) {
+        keys.push(key)
         this.#report('forbiddenKey', `Key '${key}' is not allowed`, { key })
-      } else if (shape.closed && declared === undefined) {
+        keys.pop()
+        continue
+      }
+      const declared = properties?.get(key)
+      if (closed && declared === undefined) {
         if (this.options.additionalProperties === 'reject') {
           const shown = key.length > 64 ? `${key.slice(0, 64)}…` : key
+          keys.push(key)
           this.#report('additionalProperties', `Unknown parameter '${shown}'`, { property: key })
+          keys.pop()
         }
-      } else {
-        copy[key] = this.copy(value[key], declared ?? OPEN, depth + 1)
+        continue
       }
-      keys.pop()
+      const item = value[key]
+      // Most parameters are strings and numbers: copied without a call or a key on the path stack.
+      if (typeof item !== 'object' || item === null) copy[key] = item
+      else {
+        keys.push(key)
+        copy[key] = this.copy(item, declared ?? OPEN, depth + 1)
+        keys.pop()
+      }
     }
     return copy
   }
