@@ -10,6 +10,36 @@ function issues(outcome: ReturnType<ReturnType<typeof compileParameters>>): Vali
   return outcome.issues
 }
 
+describe('one validator, many calls', () => {
+  it('reports each call on its own, also after a getter threw midway or validated again inside', () => {
+    const validate = compileParameters(
+      { type: 'object', properties: { a: { type: 'object', properties: { b: { type: 'string' } } } } },
+      reject,
+    )
+    expect(issues(validate({ a: { b: 'x', extra: 1 } })).map((issue) => issue.path)).toEqual(['a.extra'])
+    expect(validate({ a: { b: 'y' } })).toEqual({ ok: true, value: { a: { b: 'y' } } })
+    const throwing = {
+      a: {
+        get b(): string {
+          throw new Error('getter failed')
+        },
+      },
+    }
+    expect(() => validate(throwing)).toThrow('getter failed')
+    expect(issues(validate({ a: { z: 1 } })).map((issue) => issue.path)).toEqual(['a.z'])
+    const nested = {
+      a: {
+        get b(): string {
+          expect(issues(validate({ a: { inner: 1 } })).map((issue) => issue.path)).toEqual(['a.inner'])
+          return 'ok'
+        },
+        outer: 1,
+      },
+    }
+    expect(issues(validate(nested)).map((issue) => issue.path)).toEqual(['a.outer'])
+  })
+})
+
 describe('parameter validation', () => {
   const schema = {
     type: 'object',

@@ -7,7 +7,7 @@ import Schema from 'typebox/schema'
 import type { ValidationIssue } from '../errors.js'
 import type { JsonSchema } from '../types.js'
 import { pointerToPath } from './pointer.js'
-import { sanitize, shapeOf, type SanitizeOptions } from './sanitize.js'
+import { ParameterSanitizer, shapeOf, type SanitizeOptions } from './sanitize.js'
 
 export type ValidationOutcome =
   { ok: true; value: Record<string, unknown> } | { ok: false; issues: ValidationIssue[] }
@@ -54,7 +54,7 @@ function toIssues(errors: readonly SchemaError[]): ValidationIssue[] {
 /** Compiles an intent's parameter schema. Throws when the schema itself cannot be compiled. */
 export function compileParameters(schema: JsonSchema, options: SanitizeOptions): ParameterValidator {
   const validator = Schema.Compile(schema as never)
-  const shape = shapeOf(schema)
+  const sanitizer = new ParameterSanitizer(shapeOf(schema), options)
   return (value) => {
     if (value === undefined) {
       return { ok: false, issues: [{ path: '', pointer: '', keyword: 'required', message: 'Required' }] }
@@ -74,7 +74,8 @@ export function compileParameters(schema: JsonSchema, options: SanitizeOptions):
         ],
       }
     }
-    const { copy, issues } = sanitize(value as Record<string, unknown>, shape, options)
+    const copy = sanitizer.copy(value as Record<string, unknown>)
+    const issues = sanitizer.issues
     if (issues) return { ok: false, issues }
     if (validator.Check(copy)) return { ok: true, value: copy }
     const [, errors] = validator.Errors(copy)

@@ -62,6 +62,12 @@ class Sanitizer {
 
   constructor(private readonly options: SanitizeOptions) {}
 
+  /** Ready for a new value (a getter that threw may have left keys behind). */
+  reset(): void {
+    this.issues = undefined
+    this.#keys.length = 0
+  }
+
   #report(keyword: string, message: string, params: Record<string, unknown>): void {
     const keys = this.#keys
     ;(this.issues ??= []).push({
@@ -126,13 +132,36 @@ class Sanitizer {
   }
 }
 
-/** Returns the sanitized copy and the problems found (`undefined` when there are none). */
-export function sanitize(
-  value: Record<string, unknown>,
-  shape: Shape,
-  options: SanitizeOptions,
-): { copy: Record<string, unknown>; issues: ValidationIssue[] | undefined } {
-  const sanitizer = new Sanitizer(options)
-  const copy = sanitizer.copy(value, shape, 0) as Record<string, unknown>
-  return { copy, issues: sanitizer.issues }
+/**
+ * Sanitizes with one reusable pass object per validator (renders are synchronous here, so one is enough; a
+ * nested call — a getter that validates — gets its own). `issues` is `undefined` when there are none.
+ */
+export class ParameterSanitizer {
+  readonly #shape: Shape
+  readonly #options: SanitizeOptions
+  readonly #pass: Sanitizer
+  #busy = false
+
+  constructor(shape: Shape, options: SanitizeOptions) {
+    this.#shape = shape
+    this.#options = options
+    this.#pass = new Sanitizer(options)
+  }
+
+  /** The sanitized copy, and what was wrong (read it right after the call). */
+  issues: ValidationIssue[] | undefined
+
+  copy(value: Record<string, unknown>): Record<string, unknown> {
+    const pass = this.#busy ? new Sanitizer(this.#options) : this.#pass
+    const outer = !this.#busy
+    this.#busy = true
+    try {
+      pass.reset()
+      const copy = pass.copy(value, this.#shape, 0) as Record<string, unknown>
+      this.issues = pass.issues
+      return copy
+    } finally {
+      if (outer) this.#busy = false
+    }
+  }
 }

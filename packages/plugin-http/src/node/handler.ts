@@ -37,21 +37,30 @@ export function answerNode(
   closing: () => boolean,
   done: () => void,
 ): void {
-  const write = (response: TransportResponse) => {
-    try {
-      writeNodeResponse(res, response, closing())
-    } catch {
-      // A socket that broke mid-write; nothing can be answered on it any more.
+  if (!(answer instanceof Promise)) return writeAnswer(answer, res, closing, done)
+  answer.then(
+    (response) => writeAnswer(response, res, closing, done),
+    () => {
+      // The dispatcher answers every error itself and never rejects; this is a last guard.
       if (!res.destroyed) res.destroy()
-    }
-    done()
-  }
-  if (!(answer instanceof Promise)) return write(answer)
-  answer.then(write, () => {
-    // The dispatcher answers every error itself and never rejects; this is a last guard.
+      done()
+    },
+  )
+}
+
+function writeAnswer(
+  response: TransportResponse,
+  res: ServerResponse,
+  closing: () => boolean,
+  done: () => void,
+): void {
+  try {
+    writeNodeResponse(res, response, closing())
+  } catch {
+    // A socket that broke mid-write; nothing can be answered on it any more.
     if (!res.destroyed) res.destroy()
-    done()
-  })
+  }
+  done()
 }
 
 /** @internal Shared by the node server. */
