@@ -208,15 +208,16 @@ export function createHttpHandler(engine: Engine, options: HttpHandlerOptions = 
       startedAt: performance.now(),
     }
     const { headers } = x
-    if (requestIdHeader !== undefined) {
-      const given = request.header(requestIdHeader)
-      const requestId = given !== undefined && SANE_REQUEST_ID.test(given) ? given : newRequestId()
-      x.requestId = requestId
-      headers.push(requestIdHeader, requestId)
-    }
-    if (cors) applyCors(headers, cors, request.header('origin'))
     let answer: RouteAnswer | Promise<RouteAnswer>
+    // Everything that could throw is inside: the dispatcher answers every error itself.
     try {
+      if (requestIdHeader !== undefined) {
+        const given = request.header(requestIdHeader)
+        const requestId = given !== undefined && SANE_REQUEST_ID.test(given) ? given : newRequestId()
+        x.requestId = requestId
+        headers.push(requestIdHeader, requestId)
+      }
+      if (cors) applyCors(headers, cors, request.header('origin'))
       if (path !== undefined && method === 'OPTIONS' && (cors || route)) {
         if (cors) applyPreflight(headers, cors)
         if (route) headers.push('allow', route.allow)

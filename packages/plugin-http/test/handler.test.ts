@@ -211,6 +211,30 @@ describe('extension points', () => {
     expect(seen).toEqual(['acme@/render'])
   })
 
+  it('answers a transport request that throws with a JSON error instead of throwing', async () => {
+    const handler = createHttpHandler(createTestEngine())
+    const dispatch = (handler as unknown as Record<symbol, (request: unknown) => unknown>)[
+      Symbol.for('@ixp/plugin-http.dispatch')
+    ]!
+    const broken = {
+      method: 'GET',
+      path: '/ixp/intents',
+      query: '',
+      relative: false,
+      header: () => {
+        throw new Error('broken adapter')
+      },
+      headers: () => ({}),
+      body: { present: false, length: 0, text: () => '' },
+      signal: undefined,
+      ip: undefined,
+    }
+    const answer = (await dispatch(broken)) as { status: number; body: string }
+    expect(answer.status).toBe(500)
+    expect(JSON.parse(answer.body).error.code).toBe('INTERNAL_ERROR')
+    expect(answer.body).not.toContain('broken adapter')
+  })
+
   it('answers remote records as the engine made them, or as a hook changed them', async () => {
     const engine = createTestEngine()
     engine.registerComponent({ name: 'Map', remoteUrl: 'https://cdn.example/"map".js', exportName: 'Map' })

@@ -91,11 +91,18 @@ export function createNodeListener(
     // A POST body within the limit is read first, so that the route parses it at once; a body declared larger
     // is refused by the route without being read.
     const length = request.length
-    if (request.method === 'POST' && request.present && (length === undefined || length <= bodyLimit)) {
-      request.readBody(bodyLimit, () => answerNode(dispatch(request), res, closing, done))
-    } else {
-      answerNode(dispatch(request), res, closing, done)
+    const answer = () => {
+      try {
+        answerNode(dispatch(request), res, closing, done)
+      } catch {
+        // The dispatcher answers every error itself; this is a last guard for the process.
+        if (!res.destroyed) res.destroy()
+        done()
+      }
     }
+    if (request.method === 'POST' && request.present && (length === undefined || length <= bodyLimit)) {
+      request.readBody(bodyLimit, answer)
+    } else answer()
   }
 }
 
