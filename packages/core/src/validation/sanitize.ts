@@ -65,7 +65,8 @@ class Sanitizer {
   /** Ready for a new value (a getter that threw may have left keys behind). */
   reset(): void {
     this.issues = undefined
-    this.#keys.length = 0
+    // Setting an array's length is a runtime call: only when a getter threw midway is there anything to cut.
+    if (this.#keys.length !== 0) this.#keys.length = 0
   }
 
   #report(keyword: string, message: string, params: Record<string, unknown>): void {
