@@ -1,6 +1,7 @@
 /**
- * The per-render objects handed to hooks, handlers and components. Classes with a lazy `signal` getter,
- * so a render allocates no AbortController unless something listens for the deadline.
+ * The per-render objects handed to hooks, handlers and components. Classes with lazy getters, so a render
+ * allocates no context unless something reads it, and no AbortController unless something listens for the
+ * deadline.
  */
 import type { Deadline } from './deadline.js'
 import type { Engine } from './engine.js'
@@ -37,8 +38,10 @@ export class RenderContext implements IxpContext {
 export class RenderRun implements RenderState {
   parameters: Record<string, unknown> | undefined = undefined
   readonly meta: RenderMeta = { durationMs: 0 }
-  readonly context: RenderContext
   readonly #deadline: Deadline
+  readonly #caller: IxpContext
+  readonly #engine: Engine
+  #context: RenderContext | undefined
 
   constructor(
     readonly request: RenderRequest,
@@ -50,7 +53,16 @@ export class RenderRun implements RenderState {
     readonly startedAt: number,
   ) {
     this.#deadline = deadline
-    this.context = new RenderContext(caller, engine, deadline)
+    this.#caller = caller
+    this.#engine = engine
+  }
+
+  /**
+   * The context handlers, components and hooks get; made when first read (a remote component without a handler
+   * and no hooks never needs one).
+   */
+  get context(): RenderContext {
+    return (this.#context ??= new RenderContext(this.#caller, this.#engine, this.#deadline))
   }
 
   get signal(): AbortSignal {
