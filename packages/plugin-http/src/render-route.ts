@@ -37,8 +37,9 @@ export interface RenderRouteDeps {
 /** A remote record's keys, in the order the engine makes them. */
 const RECORD_KEYS = ['moduleUrl', 'exportName', 'props']
 
-/** Whether `record` has exactly the engine's keys, in its order (a hook may have changed it). */
+/** Whether `record` is a plain object with exactly the engine's keys, in its order (a hook may have changed it). */
 function isEngineRecord(record: Record<string, unknown>): boolean {
+  if (Object.getPrototypeOf(record) !== Object.prototype) return false
   let index = 0
   for (const key in record) if (key !== RECORD_KEYS[index++]) return false
   return index === RECORD_KEYS.length

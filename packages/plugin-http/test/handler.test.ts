@@ -239,12 +239,27 @@ describe('extension points', () => {
     const engine = createTestEngine()
     engine.registerComponent({ name: 'Map', remoteUrl: 'https://cdn.example/"map".js', exportName: 'Map' })
     const parameters = { type: 'object', properties: { city: { type: 'string' } } } as const
-    for (const name of ['map_plain', 'map_moved', 'map_extra']) {
+    for (const name of ['map_plain', 'map_moved', 'map_extra', 'map_class']) {
       engine.registerIntent({ name, description: 'A map', component: 'Map', parameters })
     }
     engine.hooks.afterRender.tapPromise({ name: 'test:records' }, async (result) => {
       if (result.intent === 'map_moved') result.record = { ...result.record!, moduleUrl: 'https://b/m.js' }
       if (result.intent === 'map_extra') result.record = { ...result.record!, integrity: 'sha384-x' } as never
+      if (result.intent === 'map_class') {
+        // Same keys in the same order, but its own serialisation.
+        class SignedRecord {
+          constructor(
+            readonly moduleUrl: string,
+            readonly exportName: string,
+            readonly props: Record<string, unknown>,
+          ) {}
+          toJSON() {
+            return { signed: `${this.exportName}@${this.moduleUrl}` }
+          }
+        }
+        const { moduleUrl, exportName, props } = result.record!
+        result.record = new SignedRecord(moduleUrl, exportName, props) as never
+      }
       return result
     })
     const handler = createHttpHandler(engine)
@@ -265,6 +280,7 @@ describe('extension points', () => {
       props: { city: 'Rome' },
     })
     expect(await recordOf('map_plain', 'Oslo')).toEqual(plain)
+    expect(await recordOf('map_class', 'Oslo')).toEqual({ signed: 'Map@https://cdn.example/"map".js' })
     expect(await recordOf('map_extra', 'Nice')).toEqual({
       ...plain,
       props: { city: 'Nice' },
