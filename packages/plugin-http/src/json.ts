@@ -100,11 +100,17 @@ export function assertSafeValue(root: unknown, maxDepth: number): void {
   }
 }
 
-/** Could the raw text spell a forbidden key (directly, or through `\u` escapes)? One pass over the text. */
-const MAY_HOLD_FORBIDDEN_KEY = /__proto__|constructor|prototype|\\u/
-
+/**
+ * Could the raw text spell a forbidden key (directly, or through `\u` escapes)? Substring searches, which are
+ * faster than one regular expression with four alternatives.
+ */
 function mayHoldForbiddenKey(text: string): boolean {
-  return MAY_HOLD_FORBIDDEN_KEY.test(text)
+  return (
+    text.includes('__proto__') ||
+    text.includes('constructor') ||
+    text.includes('prototype') ||
+    text.includes('\\u')
+  )
 }
 
 /**

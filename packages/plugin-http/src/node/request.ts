@@ -10,7 +10,7 @@ import { payloadTooLarge } from '../body.js'
 import type { BodySource, TransportRequest } from '../exchange.js'
 import { splitTarget } from '../url.js'
 import { collectNodeBody, readNodeBody } from './body.js'
-import { connectionOf } from './connection.js'
+import { connectionOf, type Connection } from './connection.js'
 
 /** A `Content-Length` of 1–15 digits as a number (node's parser already refused malformed ones). */
 function declaredLength(value: string | undefined): number | undefined {
@@ -55,6 +55,7 @@ export class NodeTransportRequest implements TransportRequest, BodySource {
   readonly #options: NodeRequestOptions
   #text: string | undefined
   #error: IxpError | undefined
+  #shared: Connection | null | undefined
 
   constructor(req: IncomingMessage, url: string, options: NodeRequestOptions) {
     this.#req = req
@@ -100,6 +101,15 @@ export class NodeTransportRequest implements TransportRequest, BodySource {
     return text
   }
 
+  /** The connection's shared state, looked up once per request. */
+  #connection(): Connection | undefined {
+    if (this.#shared === undefined) {
+      const socket = this.#req.socket as Socket | null
+      this.#shared = socket ? connectionOf(socket) : null
+    }
+    return this.#shared ?? undefined
+  }
+
   header(name: string): string | undefined {
     const value = this.#req.headers[name]
     return Array.isArray(value) ? value.join(', ') : value
@@ -113,8 +123,7 @@ export class NodeTransportRequest implements TransportRequest, BodySource {
   }
 
   get signal(): AbortSignal | undefined {
-    const socket = this.#req.socket as Socket | null
-    return socket ? connectionOf(socket).signal : undefined
+    return this.#connection()?.signal
   }
 
   get ip(): string | undefined {
@@ -125,7 +134,6 @@ export class NodeTransportRequest implements TransportRequest, BodySource {
       const first = forwarded?.split(',')[0]?.trim()
       if (first) return first
     }
-    const socket = this.#req.socket as Socket | null
-    return socket ? connectionOf(socket).address : undefined
+    return this.#connection()?.address
   }
 }
