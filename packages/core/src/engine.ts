@@ -36,7 +36,7 @@ import {
   type ReadonlyRegistry,
 } from './registry.js'
 import { RenderRun } from './render-state.js'
-import { RenderPipeline, type RenderIntent } from './render-pipeline.js'
+import { RenderPipeline, type RenderIntent, type Step } from './render-pipeline.js'
 import type {
   ComponentDefinition,
   IntentDefinition,
@@ -559,7 +559,7 @@ export class Engine {
    * synchronously (a transport then answers in the same tick, with no promise hop at all), else a promise. Never
    * throws: a failure is always a rejected promise.
    */
-  [RENDER_NOW](request: RenderRequest, context: IxpContext = {}): RenderResult | Promise<RenderResult> {
+  [RENDER_NOW](request: RenderRequest, context: IxpContext = {}): Step<RenderResult> {
     if (this.#state !== 'ready') return this.ready().then(() => this[RENDER_NOW](request, context))
     const startedAt = performance.now()
     let run: RenderRun | undefined

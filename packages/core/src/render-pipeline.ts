@@ -20,7 +20,7 @@ import type { ParameterValidator } from './validation/parameters.js'
 /** What a render step gives: its value now, or later. */
 export type Step<T> = T | Promise<T>
 
-export function isPromiseLike<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
+function isPromiseLike<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
   return typeof (value as { then?: unknown } | null)?.then === 'function'
 }
 

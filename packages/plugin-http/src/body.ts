@@ -6,6 +6,16 @@ import { httpError } from './errors.js'
 
 const decoder = new TextDecoder('utf-8', { fatal: true })
 
+/** A `Content-Length` of 1–15 digits as a number; anything else (absent, malformed) as `undefined`. */
+export function declaredLength(value: string | null | undefined): number | undefined {
+  if (value === undefined || value === null || value.length === 0 || value.length > 15) return undefined
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i)
+    if (c < 0x30 || c > 0x39) return undefined
+  }
+  return Number(value)
+}
+
 export function payloadTooLarge(limit: number) {
   return httpError('PAYLOAD_TOO_LARGE', `The request body is larger than the limit of ${limit} bytes`, {
     details: { limit },

@@ -1,14 +1,9 @@
 /** The web-standard side: a `Request` becomes a transport request, a transport response a `Response`. */
 import { clientAddresses } from './internal.js'
-import { readStreamText } from './body.js'
+import { declaredLength, readStreamText } from './body.js'
 import { toRecord } from './headers.js'
 import { NO_BODY, type BodySource, type TransportRequest, type TransportResponse } from './exchange.js'
 import { splitTarget } from './url.js'
-
-function declaredLength(value: string | null): number | undefined {
-  if (value === null || !/^\d{1,15}$/.test(value)) return undefined
-  return Number(value)
-}
 
 export interface FromRequestOptions {
   relative?: boolean

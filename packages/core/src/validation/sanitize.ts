@@ -69,11 +69,12 @@ class Sanitizer {
     if (this.#keys.length !== 0) this.#keys.length = 0
   }
 
-  #report(keyword: string, message: string, params: Record<string, unknown>): void {
-    const keys = this.#keys
+  /** Records a problem at the current location, or at its property `key` when given. */
+  #report(keyword: string, message: string, params: Record<string, unknown>, key?: string): void {
+    const keys = key === undefined ? this.#keys : [...this.#keys, key]
     ;(this.issues ??= []).push({
       path: keys.join('.'),
-      pointer: keys.map((key) => `/${escapeSegment(key)}`).join(''),
+      pointer: keys.map((segment) => `/${escapeSegment(segment)}`).join(''),
       keyword,
       message,
       params,
@@ -105,18 +106,14 @@ class Sanitizer {
     const { properties, closed } = shape
     for (const key of Object.keys(value)) {
       if (isForbiddenKey(key)) {
-        keys.push(key)
-        this.#report('forbiddenKey', `Key '${key}' is not allowed`, { key })
-        keys.pop()
+        this.#report('forbiddenKey', `Key '${key}' is not allowed`, { key }, key)
         continue
       }
       const declared = properties?.get(key)
       if (closed && declared === undefined) {
         if (this.options.additionalProperties === 'reject') {
           const shown = key.length > 64 ? `${key.slice(0, 64)}…` : key
-          keys.push(key)
-          this.#report('additionalProperties', `Unknown parameter '${shown}'`, { property: key })
-          keys.pop()
+          this.#report('additionalProperties', `Unknown parameter '${shown}'`, { property: key }, key)
         }
         continue
       }
@@ -143,15 +140,16 @@ export class ParameterSanitizer {
   readonly #pass: Sanitizer
   #busy = false
 
+  /** What was wrong with the value of the last {@link ParameterSanitizer.copy} (read it right after the call). */
+  issues: ValidationIssue[] | undefined
+
   constructor(shape: Shape, options: SanitizeOptions) {
     this.#shape = shape
     this.#options = options
     this.#pass = new Sanitizer(options)
   }
 
-  /** The sanitized copy, and what was wrong (read it right after the call). */
-  issues: ValidationIssue[] | undefined
-
+  /** The sanitized copy of `value`; its problems are in `issues`. */
   copy(value: Record<string, unknown>): Record<string, unknown> {
     const pass = this.#busy ? new Sanitizer(this.#options) : this.#pass
     const outer = !this.#busy

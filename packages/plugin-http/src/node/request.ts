@@ -6,21 +6,11 @@ import type { IncomingMessage } from 'node:http'
 import type { Socket } from 'node:net'
 import type { Readable } from 'node:stream'
 import type { IxpError } from '@ixp/core'
-import { payloadTooLarge } from '../body.js'
+import { declaredLength, payloadTooLarge } from '../body.js'
 import type { BodySource, TransportRequest } from '../exchange.js'
 import { splitTarget } from '../url.js'
 import { collectNodeBody, readNodeBody } from './body.js'
 import { connectionOf, type Connection } from './connection.js'
-
-/** A `Content-Length` of 1–15 digits as a number (node's parser already refused malformed ones). */
-function declaredLength(value: string | undefined): number | undefined {
-  if (value === undefined || value.length === 0 || value.length > 15) return undefined
-  for (let i = 0; i < value.length; i++) {
-    const c = value.charCodeAt(i)
-    if (c < 0x30 || c > 0x39) return undefined
-  }
-  return Number(value)
-}
 
 export interface NodeRequestOptions {
   /** `path` is relative to a framework mount. */
