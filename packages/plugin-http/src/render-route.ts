@@ -15,7 +15,8 @@ import {
 import { httpError } from './errors.js'
 import type { JsonCache } from './json-cache.js'
 import { readJsonObject, type BodyLimits } from './request-body.js'
-import { isPlainObject, queryText, type RouteAnswer, type RouteHandler } from './route-kit.js'
+import { isPlainObject } from './json.js'
+import { queryText, type RouteAnswer, type RouteHandler } from './route-kit.js'
 
 type RenderNow = (request: RenderRequest, ctx: IxpContext) => RenderResult | Promise<RenderResult>
 

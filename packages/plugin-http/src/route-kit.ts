@@ -24,10 +24,6 @@ const MAX_QUERY_LENGTH = 10_000
 
 export const ok = (body: string): RouteAnswer => ({ status: 200, body })
 
-export function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-}
-
 /** A non-empty, bounded free-text field (`query`, `text`). */
 export function queryText(value: unknown, field: string): string {
   if (typeof value !== 'string' || value.trim() === '') {

@@ -18,7 +18,8 @@ import { buildOpenApiDocument } from './openapi.js'
 import type { ResolvedOptions } from './options.js'
 import { renderRoute } from './render-route.js'
 import { readJsonObject } from './request-body.js'
-import { isPlainObject, ok, queryText, type RouteHandler } from './route-kit.js'
+import { isPlainObject } from './json.js'
+import { ok, queryText, type RouteHandler } from './route-kit.js'
 
 export interface RouteDeps {
   engine: Engine
