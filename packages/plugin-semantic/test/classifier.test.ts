@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import { IntentClassifier, MODEL_VERSION, type IntentExample } from '../src/index.js'
 import { accuracy, slice } from './helpers.js'
@@ -136,6 +137,22 @@ describe('IntentClassifier: serialisation', () => {
     expect(IntentClassifier.fromJSON(JSON.stringify(trained)).classify('balance please')).toEqual(
       trained.classify('balance please'),
     )
+  })
+
+  it('reads a version 1 model (one score per label) and predicts as it did', () => {
+    const v1 = JSON.parse(readFileSync(new URL('./fixtures/model-v1.json', import.meta.url), 'utf8'))
+    expect(v1.version).toBe(1)
+    const loaded = IntentClassifier.fromJSON(v1)
+    expect(loaded.intents).toEqual(['balance', 'card_lost', 'transfer'])
+    // What the version 1 code answered for these texts.
+    expect(loaded.classify('balance please')).toMatchObject({ intent: 'balance' })
+    expect(loaded.classify('i lost my credit card').ranking.map((r) => r.intent)).toEqual([
+      'card_lost',
+      'balance',
+      'transfer',
+    ])
+    expect(loaded.classify('send 5 dollars to carol').confidence).toBeCloseTo(0.99384, 4)
+    expect(() => IntentClassifier.fromJSON({ ...v1, version: 2 })).toThrow(/two entries per label/)
   })
 
   it('refuses what it cannot read, naming the problem', () => {

@@ -5,7 +5,8 @@
  */
 import { semanticError } from '../errors.js'
 import type { FeatureConfig } from '../text/features.js'
-import { trainOneVsRestSvm } from '../model/linear-svm.js'
+import { trainMulticlassSvm } from '../model/multiclass-svm.js'
+import { trainOneVsRestSvm } from '../model/one-vs-rest-svm.js'
 import { meanColumnValues, scoreSparse, sparsify, type SparseLinearModel } from '../model/sparse-linear.js'
 import { Vectorizer } from '../model/vectorizer.js'
 import { buildVocabulary, vectorizeAll } from '../model/vocabulary.js'
@@ -91,7 +92,9 @@ export interface ClassifierParts {
 export class IntentClassifier {
   readonly #parts: ClassifierParts
   readonly #vectorizer: Vectorizer
+  /** Per-intent scores (confidence) of the last text, then, from `#rankFrom`, its ranking scores. */
   readonly #scores: Float64Array
+  readonly #rankFrom: number
   readonly #intents: readonly string[]
   readonly #rejectIndex: number
   #calibration: Calibration
@@ -102,7 +105,9 @@ export class IntentClassifier {
       word: parts.wordWeight,
       char: parts.charWeight,
     })
-    this.#scores = new Float64Array(parts.labels.length)
+    this.#scores = new Float64Array(parts.model.classes)
+    // A model with one score per label (format version 1) ranks by its confidence scores.
+    this.#rankFrom = parts.model.classes > parts.labels.length ? parts.labels.length : 0
     this.#rejectIndex = parts.rejectLabel === undefined ? -1 : parts.labels.indexOf(parts.rejectLabel)
     this.#intents = Object.freeze(parts.labels.filter((_, i) => i !== this.#rejectIndex))
     this.#calibration = { ...parts.calibration }
@@ -132,19 +137,33 @@ export class IntentClassifier {
     const targets = Int32Array.from(examples, (example) => index.get(example.intent)!)
     // With a single label there is nothing to separate: a second, empty class gives the SVM a negative side.
     const classes = Math.max(labels.length, 2)
-    const dense = trainOneVsRestSvm(matrix, targets, vocabulary.table.size, classes, {
+    // Two linear models over the same features, scored in one pass. One SVM per intent against all others
+    // says how much a text looks like that intent's examples: an absolute score, so the confidence that
+    // turns away out-of-scope text. The multiclass SVM says which intent beats the others: the ranking,
+    // better among close intents.
+    const features = vocabulary.table.size
+    const trainSteps = classes + settings.maxPasses
+    const perIntent = trainOneVsRestSvm(matrix, targets, features, classes, {
       c: settings.c,
       tolerance: 0.1,
       maxPasses: settings.maxPasses,
       biasFeature: 1,
       shrinkMargin: 0.1,
       seed: settings.seed,
-      onClass: progress && ((done, total) => progress({ phase: 'train', done, total })),
+      onClass: progress && ((done) => progress({ phase: 'train', done, total: trainSteps })),
+    })
+    const ranking = trainMulticlassSvm(matrix, targets, features, classes, {
+      c: settings.c,
+      tolerance: 0.1,
+      maxPasses: settings.maxPasses,
+      biasFeature: 1,
+      seed: settings.seed,
+      onPass: progress && ((done) => progress({ phase: 'train', done: classes + done, total: trainSteps })),
     })
     const model = sparsify(
-      dense,
+      [perIntent, ranking],
       labels.length,
-      meanColumnValues(matrix, vocabulary.table.size),
+      meanColumnValues(matrix, features),
       settings.pruneBelow,
     )
     const classifier = new IntentClassifier({
@@ -160,7 +179,7 @@ export class IntentClassifier {
       stats: {
         intents: inScope.length,
         examples: examples.length,
-        features: vocabulary.table.size,
+        features,
         weights: model.weights.length,
         trainMs: 0,
       },
@@ -207,25 +226,15 @@ export class IntentClassifier {
     const labels = this.#parts.labels
     const reject = this.#rejectIndex
     const count = Math.max(1, Math.min(limit, this.#intents.length))
-    // Top `count` in-scope classes by raw score, by insertion into a short sorted list.
-    const top: number[] = []
-    for (let c = 0; c < scores.length; c++) {
-      if (c === reject) continue
-      const score = scores[c]!
-      if (top.length === count && score <= scores[top[count - 1]!]!) continue
-      let position = top.length === count ? count - 1 : top.length
-      if (top.length < count) top.push(c)
-      while (position > 0 && scores[top[position - 1]!]! < score) {
-        top[position] = top[position - 1]!
-        position--
-      }
-      top[position] = c
-    }
+    const top = topClasses(scores, this.#rankFrom, labels.length, reject, count)
     const calibration = this.#calibration
-    const ranking = top.map((c) => ({
-      intent: labels[c]!,
-      confidence: confidenceOf(scores[c]!, calibration),
-    }))
+    // The order is the ranking model's; a confidence is the intent's own, capped by the one ranked above
+    // it, so that the list reads best first when the two models disagree on a runner-up.
+    let cap = 1
+    const ranking = top.map((c) => {
+      cap = Math.min(cap, confidenceOf(scores[c]!, calibration))
+      return { intent: labels[c]!, confidence: cap }
+    })
     const best = ranking[0]!
     // A text with no known feature carries no evidence for any intent.
     const rejectedBy =
@@ -282,7 +291,7 @@ export class IntentClassifier {
       const example = examples[i]!
       const nnz = this.#vectorizer.vectorize(example.text)
       scoreSparse(this.#parts.model, this.#vectorizer.rows, this.#vectorizer.values, nnz, scores)
-      const order = rankClasses(scores, reject, PAIRS)
+      const order = topClasses(scores, this.#rankFrom, labels.length, reject, PAIRS)
       const oos = isOutOfScope(example)
       for (let p = 0; p < PAIRS; p++) {
         const c = order[p]
@@ -431,11 +440,31 @@ function concatHeldOut(parts: HeldOutScores[]): HeldOutScores {
 }
 
 /** Indices of the best `count` classes by score, the rejection class left out. */
-function rankClasses(scores: Float64Array, reject: number, count: number): number[] {
-  const order: number[] = []
-  for (let c = 0; c < scores.length; c++) if (c !== reject) order.push(c)
-  order.sort((a, b) => scores[b]! - scores[a]! || a - b)
-  return order.slice(0, count)
+/**
+ * The `count` best classes (the rejection class left out) by their ranking scores, `scores[from + class]`,
+ * best first; ties go to the lower class. Insertion into a short sorted list: no allocation beyond it.
+ */
+function topClasses(
+  scores: Float64Array,
+  from: number,
+  classes: number,
+  reject: number,
+  count: number,
+): number[] {
+  const top: number[] = []
+  for (let c = 0; c < classes; c++) {
+    if (c === reject) continue
+    const score = scores[from + c]!
+    if (top.length === count && score <= scores[from + top[count - 1]!]!) continue
+    let position = top.length === count ? count - 1 : top.length
+    if (top.length < count) top.push(c)
+    while (position > 0 && scores[from + top[position - 1]!]! < score) {
+      top[position] = top[position - 1]!
+      position--
+    }
+    top[position] = c
+  }
+  return top
 }
 
 export type { IntentExample }

@@ -4,13 +4,13 @@ import { semanticError } from '../errors.js'
 /** How the embedded classifier learns. Every field has a default tuned by cross-validation. */
 export interface ClassifierOptions {
   /**
-   * Inverse regularisation strength of the linear SVMs: higher fits the examples more closely.
+   * Inverse regularisation strength of both SVMs: higher fits the examples more closely.
    * @default 1
    */
   c?: number
   /**
-   * Upper bound of passes over the examples per intent.
-   * @default 12
+   * Upper bound of passes over the examples, per SVM (training usually converges sooner).
+   * @default 20
    */
   maxPasses?: number
   /**
@@ -64,6 +64,7 @@ export interface ClassifierOptions {
   onProgress?: (progress: TrainingProgress) => void
 }
 
+/** How far training is: `done` of `total` examples (`features`), training steps (`train`) or folds (`calibration`). */
 export interface TrainingProgress {
   phase: 'features' | 'train' | 'calibration'
   done: number
@@ -80,7 +81,7 @@ export type ResolvedClassifierOptions = Required<
 
 export const CLASSIFIER_DEFAULTS = {
   c: 1,
-  maxPasses: 12,
+  maxPasses: 20,
   minDocumentFrequency: 1,
   wordWeight: 1,
   charWeight: 1,

@@ -9,7 +9,12 @@ import { FeatureTable } from '../text/feature-table.js'
 import type { ClassifierParts } from './classifier.js'
 
 export const MODEL_FORMAT = 'ixp-semantic-classifier'
-export const MODEL_VERSION = 1
+/**
+ * 2: the weights hold two scores per label, the one-vs-rest (confidence) scores then the multiclass
+ * (ranking) scores. Version 1 models (one score per label, which also ranks) are still read.
+ */
+export const MODEL_VERSION = 2
+const READABLE_VERSIONS: readonly number[] = [1, MODEL_VERSION]
 
 export interface SerializedClassifier {
   format: typeof MODEL_FORMAT
@@ -20,7 +25,10 @@ export interface SerializedClassifier {
   blockWeights: { word: number; char: number }
   calibration: { slope: number; offset: number; threshold: number }
   stats: { intents: number; examples: number; features: number; weights: number; trainMs: number }
-  /** Base64 arrays: feature hashes by row, their IDF, and the sparse weights. */
+  /**
+   * Base64 arrays: feature hashes by row, their IDF, and the sparse weights of `2 × labels` classes
+   * (per-intent scores, then ranking scores).
+   */
   arrays: {
     keys: string
     idf: string
@@ -80,10 +88,11 @@ export function decodeClassifier(json: unknown): ClassifierParts {
   }
   if (!isObject(json)) invalid('expected an object produced by IntentClassifier.toJSON()')
   if (json.format !== MODEL_FORMAT) invalid(`'format' must be '${MODEL_FORMAT}'`)
-  if (json.version !== MODEL_VERSION)
+  if (typeof json.version !== 'number' || !READABLE_VERSIONS.includes(json.version))
     invalid(
-      `version ${String(json.version)} is not supported (this package reads version ${MODEL_VERSION}); retrain or upgrade`,
+      `version ${String(json.version)} is not supported (this package reads versions ${READABLE_VERSIONS.join(' and ')}); retrain or upgrade`,
     )
+  const scoresPerLabel = json.version === 1 ? 1 : 2
   const labels = json.labels
   if (
     !Array.isArray(labels) ||
@@ -122,12 +131,13 @@ export function decodeClassifier(json: unknown): ClassifierParts {
   const classIndex = array(decodeUint16(text('classIndex')), 'classIndex')
   const weights = array(decodeFloat32(text('weights')), 'weights')
   const bias = array(decodeFloat32(text('bias')), 'bias')
-  const classes = labels.length
+  const classes = labels.length * scoresPerLabel
   const featureCount = keys.length
   if (idf.length !== featureCount) invalid(`'arrays.idf' has ${idf.length} entries, expected ${featureCount}`)
   if (rowStart.length !== featureCount + 1)
     invalid(`'arrays.rowStart' must have one entry per feature, plus one`)
-  if (bias.length !== classes) invalid(`'arrays.bias' must have one entry per label`)
+  if (bias.length !== classes)
+    invalid(`'arrays.bias' must have ${scoresPerLabel === 1 ? 'one entry' : 'two entries'} per label`)
   if (classIndex.length !== weights.length)
     invalid(`'arrays.classIndex' and 'arrays.weights' differ in length`)
   if (rowStart[0] !== 0 || rowStart[featureCount] !== weights.length) invalid(`'arrays.rowStart' is corrupt`)
@@ -149,7 +159,7 @@ export function decodeClassifier(json: unknown): ClassifierParts {
     model: { classes, features: featureCount, rowStart, classIndex, weights, bias },
     calibration,
     stats: {
-      intents: classes - (rejectLabel === undefined ? 0 : 1),
+      intents: labels.length - (rejectLabel === undefined ? 0 : 1),
       examples: typeof stats.examples === 'number' ? stats.examples : 0,
       features: featureCount,
       weights: weights.length,

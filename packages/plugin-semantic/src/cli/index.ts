@@ -141,7 +141,7 @@ function trainFrom(args: ParsedArgs, progress: Progress, command: 'eval' | 'trai
           p.phase === 'features'
             ? `features: ${p.done}/${p.total} examples`
             : p.phase === 'train'
-              ? `training: ${p.done}/${p.total} intents`
+              ? `training: ${Math.floor((100 * p.done) / p.total)}%`
               : `calibrating: fold ${p.done}/${p.total}`,
         )
     : undefined

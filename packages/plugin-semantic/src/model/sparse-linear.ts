@@ -3,7 +3,7 @@
  * weights are mostly zero or negligible (a character n-gram speaks for a handful of intents), so scoring a
  * query touches a few thousand numbers instead of features × classes.
  */
-import type { LinearWeights } from './linear-svm.js'
+import type { LinearWeights } from './multiclass-svm.js'
 import type { SparseMatrix } from './vocabulary.js'
 
 export interface SparseLinearModel {
@@ -17,44 +17,49 @@ export interface SparseLinearModel {
 }
 
 /**
- * Keeps the weights of the first `classes` classes whose typical contribution to a score,
- * `|weight| × typicalValue[feature]`, is at least `pruneBelow`: a large weight on a feature that always
- * has a tiny value moves no decision. Reads class-major weights, writes feature-major rows.
+ * Keeps the weights of the first `classes` classes of each weight set whose typical contribution to a
+ * score, `|weight| × typicalValue[feature]`, is at least `pruneBelow`: a large weight on a feature that
+ * always has a tiny value moves no decision. The sets are stacked: set `s`'s class `k` becomes class
+ * `s × classes + k`, so one pass over a query's features scores them all. Reads class-major weights,
+ * writes feature-major rows.
  */
 export function sparsify(
-  dense: LinearWeights,
+  sets: readonly LinearWeights[],
   classes: number,
   typicalValue: Float32Array,
   pruneBelow: number,
 ): SparseLinearModel {
-  const { features, weights } = dense
+  const features = sets[0]!.features
+  const kept = (w: number, f: number) => w !== 0 && (w < 0 ? -w : w) * typicalValue[f]! >= pruneBelow
   // Two class-major sweeps (count per feature, then place): contiguous reads, ascending classes per row.
   const rowStart = new Int32Array(features + 1)
-  for (let k = 0; k < classes; k++) {
-    const base = k * features
-    for (let f = 0; f < features; f++) {
-      const w = weights[base + f]!
-      if (w !== 0 && (w < 0 ? -w : w) * typicalValue[f]! >= pruneBelow) rowStart[f + 1]!++
+  for (const { weights } of sets)
+    for (let k = 0; k < classes; k++) {
+      const base = k * features
+      for (let f = 0; f < features; f++) if (kept(weights[base + f]!, f)) rowStart[f + 1]!++
     }
-  }
   for (let f = 0; f < features; f++) rowStart[f + 1] = rowStart[f + 1]! + rowStart[f]!
-  const kept = rowStart[features]!
-  const classIndex = new Uint16Array(kept)
-  const values = new Float32Array(kept)
+  const total = rowStart[features]!
+  const classIndex = new Uint16Array(total)
+  const values = new Float32Array(total)
   const fill = rowStart.slice(0, features)
-  for (let k = 0; k < classes; k++) {
-    const base = k * features
-    for (let f = 0; f < features; f++) {
-      const w = weights[base + f]!
-      if (w !== 0 && (w < 0 ? -w : w) * typicalValue[f]! >= pruneBelow) {
-        const p = fill[f]!
-        classIndex[p] = k
-        values[p] = w
-        fill[f] = p + 1
+  const bias = new Float32Array(sets.length * classes)
+  sets.forEach(({ weights, bias: setBias }, set) => {
+    bias.set(setBias.subarray(0, classes), set * classes)
+    for (let k = 0; k < classes; k++) {
+      const base = k * features
+      for (let f = 0; f < features; f++) {
+        const w = weights[base + f]!
+        if (kept(w, f)) {
+          const p = fill[f]!
+          classIndex[p] = set * classes + k
+          values[p] = w
+          fill[f] = p + 1
+        }
       }
     }
-  }
-  return { classes, features, rowStart, classIndex, weights: values, bias: dense.bias.slice(0, classes) }
+  })
+  return { classes: sets.length * classes, features, rowStart, classIndex, weights: values, bias }
 }
 
 /** Class scores of one sparse vector, written into `out`. */

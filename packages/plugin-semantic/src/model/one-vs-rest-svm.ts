@@ -1,6 +1,8 @@
 /**
  * One-vs-rest linear support vector machines (squared hinge loss) trained by dual coordinate descent
- * (Hsieh et al., 2008), in two phases chosen for the memory layout each one wants:
+ * (Hsieh et al., 2008). Each says how much a text looks like one intent's examples rather than anything
+ * else, an absolute score: the classifier's confidences come from these. Trained in two phases chosen for
+ * the memory layout each one wants:
  *
  * 1. The first pass runs example by example over every class at once: the scores of one example against
  *    all classes are a walk over contiguous feature-major rows. Pairs (example, class) already outside the
@@ -12,9 +14,10 @@
  * after another; it is deterministic for a given seed.
  */
 import { Random } from './random.js'
+import type { LinearWeights } from './multiclass-svm.js'
 import type { SparseMatrix } from './vocabulary.js'
 
-export interface SvmTrainingOptions {
+export interface OneVsRestOptions {
   /** Inverse regularisation strength. */
   c: number
   /** A class stops when its projected-gradient spread falls below this. */
@@ -31,20 +34,12 @@ export interface SvmTrainingOptions {
   onClass?: (done: number, total: number) => void
 }
 
-export interface LinearWeights {
-  classes: number
-  features: number
-  /** Class-major: `weights[class * features + feature]`. */
-  weights: Float32Array
-  bias: Float32Array
-}
-
 export function trainOneVsRestSvm(
   matrix: SparseMatrix,
   labels: Int32Array,
   features: number,
   classes: number,
-  options: SvmTrainingOptions,
+  options: OneVsRestOptions,
 ): LinearWeights {
   const { rowStart, columns, values } = matrix
   const n = matrix.rows
