@@ -12,6 +12,7 @@
  * instead of all of them. Weights are kept feature-major, so the scores of one example against its active
  * classes are reads from a few contiguous rows.
  */
+import { addExampleToClasses, addRowScores, toClassMajor } from './feature-major.js'
 import { Random } from './random.js'
 import type { SparseMatrix } from './vocabulary.js'
 
@@ -106,7 +107,8 @@ export function trainMulticlassSvm(
       // Gradient of each active class: its score, plus the margin it must keep below the label's.
       if (active * 2 > C) {
         // Most classes are active: score them all along contiguous rows, then pick.
-        scoreAll(w, biasRow, biasFeature, columns, values, start, end, C, scores)
+        for (let k = 0; k < C; k++) scores[k] = biasFeature * w[biasRow + k]!
+        addRowScores(w, C, columns, values, start, end, scores)
         for (let m = 0; m < active; m++) {
           const k = order[base + m]!
           gradient[m] = (k === label ? 0 : 1) + scores[k]!
@@ -188,14 +190,7 @@ export function trainMulticlassSvm(
         }
       }
       if (changed === 0) continue
-      for (let j = start; j < end; j++) {
-        const row = columns[j]! * C
-        const x = values[j]!
-        for (let u = 0; u < changed; u++) {
-          const k = changedClass[u]!
-          w[row + k] = w[row + k]! + x * changedDelta[u]!
-        }
-      }
+      addExampleToClasses(w, C, columns, values, start, end, changedClass, changedDelta, changed)
       for (let u = 0; u < changed; u++) {
         const k = changedClass[u]!
         w[biasRow + k] = w[biasRow + k]! + biasFeature * changedDelta[u]!
@@ -214,47 +209,10 @@ export function trainMulticlassSvm(
   }
   options.onPass?.(options.maxPasses, options.maxPasses)
 
-  const weights = new Float32Array(C * features)
-  for (let f = 0; f < features; f++) {
-    const row = f * C
-    for (let k = 0; k < C; k++) weights[k * features + f] = w[row + k]!
-  }
+  const weights = toClassMajor(w, features, C)
   const bias = new Float32Array(C)
   for (let k = 0; k < C; k++) bias[k] = w[biasRow + k]! * biasFeature
   return { classes: C, features, weights, bias }
-}
-
-/** Every class's score of one example (row `start`–`end`), four feature rows per sweep over `scores`. */
-function scoreAll(
-  w: Float32Array,
-  biasRow: number,
-  biasFeature: number,
-  columns: Int32Array,
-  values: Float32Array,
-  start: number,
-  end: number,
-  C: number,
-  scores: Float64Array,
-): void {
-  for (let k = 0; k < C; k++) scores[k] = biasFeature * w[biasRow + k]!
-  let j = start
-  for (; j + 3 < end; j += 4) {
-    const r0 = columns[j]! * C
-    const r1 = columns[j + 1]! * C
-    const r2 = columns[j + 2]! * C
-    const r3 = columns[j + 3]! * C
-    const x0 = values[j]!
-    const x1 = values[j + 1]!
-    const x2 = values[j + 2]!
-    const x3 = values[j + 3]!
-    for (let k = 0; k < C; k++)
-      scores[k] = scores[k]! + x0 * w[r0 + k]! + x1 * w[r1 + k]! + x2 * w[r2 + k]! + x3 * w[r3 + k]!
-  }
-  for (; j < end; j++) {
-    const row = columns[j]! * C
-    const x = values[j]!
-    for (let k = 0; k < C; k++) scores[k] = scores[k]! + x * w[row + k]!
-  }
 }
 
 /** A class at its bound whose gradient is below every free one's will not move this pass. */

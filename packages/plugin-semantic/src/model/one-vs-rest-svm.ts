@@ -13,6 +13,7 @@
  * The class problems are independent, so the result is the same kind of solution as training them one
  * after another; it is deterministic for a given seed.
  */
+import { addExampleToClasses, addRowScores, toClassMajor } from './feature-major.js'
 import { Random } from './random.js'
 import type { LinearWeights } from './multiclass-svm.js'
 import type { SparseMatrix } from './vocabulary.js'
@@ -89,30 +90,7 @@ export function trainOneVsRestSvm(
     const start = rowStart[i]!
     const end = rowStart[i + 1]!
     dots.fill(0)
-    // Four feature rows per sweep: each class score is read and written once per four rows.
-    let j = start
-    for (; j + 3 < end; j += 4) {
-      const r0 = columns[j]! * C
-      const r1 = columns[j + 1]! * C
-      const r2 = columns[j + 2]! * C
-      const r3 = columns[j + 3]! * C
-      const x0 = values[j]!
-      const x1 = values[j + 1]!
-      const x2 = values[j + 2]!
-      const x3 = values[j + 3]!
-      for (let k = 0; k < C; k++)
-        dots[k] =
-          dots[k]! +
-          x0 * featureMajor[r0 + k]! +
-          x1 * featureMajor[r1 + k]! +
-          x2 * featureMajor[r2 + k]! +
-          x3 * featureMajor[r3 + k]!
-    }
-    for (; j < end; j++) {
-      const row = columns[j]! * C
-      const x = values[j]!
-      for (let k = 0; k < C; k++) dots[k] = dots[k]! + x * featureMajor[row + k]!
-    }
+    addRowScores(featureMajor, C, columns, values, start, end, dots)
     let nChanged = 0
     for (let k = 0; k < C; k++) {
       const y = k === label ? 1 : -1
@@ -120,29 +98,17 @@ export function trainOneVsRestSvm(
       if (g < 0) {
         const alpha = -g / qii[i]!
         const delta = alpha * y
-        deltas[k] = delta
         bias[k] = bias[k]! + delta * biasFeature
+        deltas[nChanged] = delta
         changed[nChanged++] = k
         keep(k, i, alpha)
       } else if (g <= shrinkMargin) keep(k, i, 0)
     }
-    for (let j = start; j < end; j++) {
-      const row = columns[j]! * C
-      const x = values[j]!
-      for (let a = 0; a < nChanged; a++) {
-        const k = changed[a]!
-        featureMajor[row + k] = featureMajor[row + k]! + x * deltas[k]!
-      }
-    }
+    addExampleToClasses(featureMajor, C, columns, values, start, end, changed, deltas, nChanged)
   }
 
-  // Phase 2: class by class over the surviving pairs. Reading the feature-major matrix with the class in
-  // the inner loop keeps one cache line per class in flight, so this transpose streams.
-  const weights = new Float32Array(C * features)
-  for (let f = 0; f < features; f++) {
-    const row = f * C
-    for (let k = 0; k < C; k++) weights[k * features + f] = featureMajor[row + k]!
-  }
+  // Phase 2: class by class over the surviving pairs.
+  const weights = toClassMajor(featureMajor, features, C)
   const classStart = new Int32Array(C + 1)
   for (let p = 0; p < pairs; p++) classStart[pairClass[p]! + 1]!++
   for (let k = 0; k < C; k++) classStart[k + 1] = classStart[k + 1]! + classStart[k]!
