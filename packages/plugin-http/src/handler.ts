@@ -119,7 +119,10 @@ export function createHttpHandler(engine: Engine, options: HttpHandlerOptions = 
   let metricsProvider = settings.metrics.provider
   let decorate = false
   let stale = true
-  let seenTaps: unknown[] = []
+  // The hooks' tap lists as last read: a removed tap replaces a list (removeTap), an added one is reported.
+  let seenRoutes: unknown[] = []
+  let seenResponse: unknown[] = []
+  let seenProvider: unknown[] = []
   const builtIn = createRoutes({
     engine,
     options: settings,
@@ -135,12 +138,13 @@ export function createHttpHandler(engine: Engine, options: HttpHandlerOptions = 
     metricsEndpoint: countRequests ? settings.metrics.endpoint : undefined,
   }
   const routeScope = { engine, basePath, metrics: collector }
-  const tapLists = () => [hooks.routes.taps, hooks.response.taps, hooks.metricsProvider.taps]
 
   /** Rebuilds what plugins contribute; throws when a plugin route is malformed or clashes. */
   const refresh = (): void => {
     stale = false
-    seenTaps = tapLists()
+    seenRoutes = hooks.routes.taps
+    seenResponse = hooks.response.taps
+    seenProvider = hooks.metricsProvider.taps
     const table = buildRouteTable(builtIn, hooks, routesInfo, routeScope)
     let provider = settings.metrics.provider
     for (const tap of tapsOf<(given: typeof provider) => typeof provider>(hooks.metricsProvider)) {
@@ -154,12 +158,11 @@ export function createHttpHandler(engine: Engine, options: HttpHandlerOptions = 
     metricsProvider = provider
     decorate = hooks.response.taps.length > 0
   }
-  const isStale = (): boolean => {
-    if (stale) return true
-    // A removed tap replaces the hook's list (removeTap); an added one is reported by the hooks.
-    const lists = tapLists()
-    return lists[0] !== seenTaps[0] || lists[1] !== seenTaps[1] || lists[2] !== seenTaps[2]
-  }
+  const isStale = (): boolean =>
+    stale ||
+    hooks.routes.taps !== seenRoutes ||
+    hooks.response.taps !== seenResponse ||
+    hooks.metricsProvider.taps !== seenProvider
   const markStale = () => (stale = true)
   onTapAdded(hooks, markStale)
   engine.events.on('plugin:installed', markStale)
@@ -290,7 +293,7 @@ export function createHttpHandler(engine: Engine, options: HttpHandlerOptions = 
   /** Answers with the table as it is now (the engine is ready, or failed to start). */
   const dispatchNow: Dispatcher = (request) => {
     const startedAt = performance.now()
-    if (stale || isStale()) {
+    if (isStale()) {
       try {
         refresh()
       } catch (error) {
@@ -300,7 +303,10 @@ export function createHttpHandler(engine: Engine, options: HttpHandlerOptions = 
         return fail(x, error)
       }
     }
-    const { path, route } = match(request)
+    const known = request.relative ? undefined : exact.get(request.path)
+    if (known !== undefined) return answerRoute(newExchange(request, known.path, known, startedAt))
+    const path = routePath(request, basePath)
+    const route = path === undefined ? undefined : current.routes.get(path)
     return answerRoute(newExchange(request, path, route, startedAt))
   }
 
