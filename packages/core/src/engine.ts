@@ -36,7 +36,7 @@ import {
   type ReadonlyRegistry,
 } from './registry.js'
 import { RenderRun } from './render-state.js'
-import { RenderPipeline, type RenderIntent, type Step } from './render-pipeline.js'
+import { RenderPipeline, type RenderIntent } from './render-pipeline.js'
 import type {
   ComponentDefinition,
   IntentDefinition,
@@ -143,12 +143,6 @@ function publicDescription(definition: ComponentDefinition): Record<string, unkn
   if (typeof definition.render === 'function') description.type = 'server'
   return Object.freeze(description)
 }
-
-/**
- * The key of the engine's synchronous-when-possible render, shared with this project's transports through the
- * global symbol registry (so that separately bundled copies still find it).
- */
-const RENDER_NOW = Symbol.for('@ixp/core.renderNow')
 
 function shorten(name: string): string {
   return name.length > 64 ? `${name.slice(0, 64)}…` : name
@@ -550,17 +544,17 @@ export class Engine {
    * `COMPONENT_NOT_FOUND`, `ORIGIN_NOT_ALLOWED`, `RENDER_TIMEOUT`, a plugin's code, or `INTERNAL_ERROR`).
    */
   render(request: RenderRequest, context: IxpContext = {}): Promise<RenderResult> {
-    const step = this[RENDER_NOW](request, context)
+    const step = this.renderNow(request, context)
     return step instanceof Promise ? step : Promise.resolve(step)
   }
 
   /**
-   * @internal {@link Engine.render} for transports of this project: the result itself when every step finished
-   * synchronously (a transport then answers in the same tick, with no promise hop at all), else a promise. Never
-   * throws: a failure is always a rejected promise.
+   * {@link Engine.render} for transports: the same render, handing back the result itself when every step
+   * finished synchronously (a transport then answers in the same tick, with no promise hop at all), else a
+   * promise. Never throws: a failure is always a rejected promise (test with `instanceof Promise`).
    */
-  [RENDER_NOW](request: RenderRequest, context: IxpContext = {}): Step<RenderResult> {
-    if (this.#state !== 'ready') return this.ready().then(() => this[RENDER_NOW](request, context))
+  renderNow(request: RenderRequest, context: IxpContext = {}): RenderResult | Promise<RenderResult> {
+    if (this.#state !== 'ready') return this.ready().then(() => this.renderNow(request, context))
     const startedAt = performance.now()
     let run: RenderRun | undefined
     try {

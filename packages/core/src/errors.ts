@@ -102,15 +102,12 @@ export class IxpError extends Error {
   }
 }
 
-/** True for an {@link IxpError}, also across bundle copies of this package (checked by shape). */
+/**
+ * `value instanceof IxpError`. `@ixp/core` is a peer dependency of every IXP package, so an application has one
+ * copy of it and one `IxpError` class: an object that merely looks like an IxpError (same name, a code) is not one.
+ */
 export function isIxpError(value: unknown): value is IxpError {
-  return (
-    value instanceof IxpError ||
-    (value instanceof Error &&
-      (value as { name?: unknown }).name === 'IxpError' &&
-      typeof (value as { code?: unknown }).code === 'string' &&
-      typeof (value as { status?: unknown }).status === 'number')
-  )
+  return value instanceof IxpError
 }
 
 /** Wraps anything thrown into an {@link IxpError}; IxpErrors pass through unchanged. */
