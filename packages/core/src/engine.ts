@@ -26,6 +26,7 @@ import {
   type RenderState,
 } from './hooks/index.js'
 import { consoleLogger, type Logger } from './logger.js'
+import type { Extension } from './plugin-host/extensions.js'
 import { PluginHost, type InstalledPlugin, type PluginInput } from './plugins.js'
 import {
   Registry,
@@ -181,12 +182,13 @@ export class Engine {
     this.#rules = { maxNameLength: this.#settings.maxIntentNameLength, reference: false }
     this.#clock = deadlineClock(this.#settings.renderTimeoutMs)
     this.logger = options.logger ?? consoleLogger('warn')
-    this.hooks = createHooks(options.hooks?.codeGeneration ?? 'auto')
+    const codeGeneration = options.hooks?.codeGeneration ?? 'auto'
+    this.hooks = createHooks(codeGeneration)
     this.#pipeline = new RenderPipeline(this.hooks, this.logger, {
       maxDepth: this.#settings.maxTreeDepth,
       maxNodes: this.#settings.maxTreeNodes,
     })
-    this.#plugins = new PluginHost(this.#settings.pluginTimeoutMs)
+    this.#plugins = new PluginHost(this.#settings.pluginTimeoutMs, this.hooks, codeGeneration)
     this.hooks.resolve.tapPromise({ name: 'ixp:exact-name', stage: Stage.EXACT_NAME }, async (query) =>
       this.#resolveExactName(query),
     )
@@ -235,9 +237,9 @@ export class Engine {
     const entry: IntentEntry = { raw, ...this.#decorateIntent(raw) }
     this.#intents.set(entry)
     this.#changed('intent', replaced ? 'replaced' : 'registered', raw.name)
-    return () => {
+    return this.#plugins.own(() => {
       if (this.#intents.delete(raw.name, entry)) this.#changed('intent', 'unregistered', raw.name)
-    }
+    })
   }
 
   /** Registers a component (server-rendered or remote); returns a function that unregisters it. */
@@ -253,9 +255,9 @@ export class Engine {
     const entry: ComponentEntry = { raw, ...this.#decorateComponent(raw) }
     this.#components.set(entry)
     this.#changed('component', replaced ? 'replaced' : 'registered', raw.name)
-    return () => {
+    return this.#plugins.own(() => {
       if (this.#components.delete(raw.name, entry)) this.#changed('component', 'unregistered', raw.name)
-    }
+    })
   }
 
   /** Runs the `registerIntent` waterfall over a checked definition and compiles its parameter validator. */
@@ -384,6 +386,31 @@ export class Engine {
     return this
   }
 
+  /**
+   * Removes an installed plugin: runs its teardown, then removes the taps it added during `apply` (to the
+   * engine's hooks and to extension hooks) and unregisters the intents, components and health checks it
+   * registered then; definitions pass the registration hooks again without its taps. A plugin still queued is
+   * dropped. Refused with `PLUGIN_IN_USE` while another plugin depends on it, `PLUGIN_NOT_FOUND` for an
+   * unknown name; a failing teardown is `PLUGIN_TEARDOWN_FAILED` (the removal is done anyway).
+   */
+  async unuse(name: string): Promise<void> {
+    this.#assertOpen()
+    // Plugins being applied finish first, so the one named is either installed or still queued.
+    await this.#starting?.catch(() => undefined)
+    await this.#plugins.remove(name, (applied) => {
+      if (applied) this.#redecorateAll()
+      this.events.emit('plugin:removed', { name, applied })
+    })
+  }
+
+  /**
+   * This engine's instance of an extension (see `defineExtension`): the typed hooks and functions a plugin
+   * offers other plugins, created on first use.
+   */
+  extension<T>(key: Extension<T>): T {
+    return this.#plugins.extension(this, key)
+  }
+
   /** Runs the `close` hook, then plugin teardowns in reverse order. Safe to call many times. */
   async close(): Promise<void> {
     if (this.#state === 'closing' || this.#state === 'closed') return
@@ -463,7 +490,7 @@ export class Engine {
 
   /** Adds a named health check (plugins report their stores); returns a function that removes it. */
   registerHealthCheck(name: string, check: HealthCheck): () => void {
-    return this.#health.register(name, check)
+    return this.#plugins.own(this.#health.register(name, check))
   }
 
   /** Runs every health check: `unhealthy` if one fails, `degraded` if one warns, else `healthy`. */
