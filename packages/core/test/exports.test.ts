@@ -9,6 +9,7 @@ describe('public surface of @ixp/core', () => {
         "DEFAULT_SECURITY_POLICY",
         "Engine",
         "ErrorCodes",
+        "INTENT_KINDS",
         "IxpError",
         "Stage",
         "TTL",
