@@ -5,6 +5,8 @@ import type { InvalidationTarget } from './store.js'
 export type BypassReason =
   /** The intent says `cache: false` (or does not opt in). */
   | 'intent'
+  /** The intent is a command (`kind: 'command'`): its answers are never cached or shared. */
+  | 'command'
   /** The request said `ctx.cache = 'bypass'`. */
   | 'request'
   /** The plugin's `bypass` predicate returned true. */

@@ -75,7 +75,10 @@ export interface CacheOptions {
    * @default 'auto'
    */
   defaultScope?: CacheScope | 'auto'
-  /** Who the caller is. @default `ctx.user.id` (as `@ixp/plugin-auth` sets it) and `ctx.tenant` (or `ctx.user.tenant`) */
+  /**
+   * Who the caller is. @default `ctx.user.id` and its kind `ctx.user.method` (as `@ixp/plugin-auth` sets
+   * them) and `ctx.tenant` (or `ctx.user.tenant`)
+   */
   identify?: (ctx: IxpContext) => CacheIdentity
   /** Cache every intent unless it says `cache: false`, or only those that declare `cache`. @default 'all' */
   intents?: 'all' | 'opt-in'
@@ -127,11 +130,16 @@ function idOf(value: unknown): string | undefined {
   return undefined
 }
 
-/** `ctx.user.id` (or `ctx.user` itself when it is a string) and `ctx.tenant` (or `ctx.user.tenant`). */
+/**
+ * `ctx.user.id` with its kind `ctx.user.method` (or `ctx.user` itself when it is a string) and `ctx.tenant`
+ * (or `ctx.user.tenant`).
+ */
 export function defaultIdentify(ctx: IxpContext): CacheIdentity {
   const user = ctx.user
   const tenant = idOf(ctx.tenant) ?? (isObject(user) ? (idOf(user.tenant) ?? idOf(user.tenantId)) : undefined)
-  return { user: idOf(user), tenant }
+  const kind =
+    isObject(user) && typeof user.method === 'string' && user.method !== '' ? user.method : undefined
+  return { user: idOf(user), kind, tenant }
 }
 
 const SCOPES: readonly string[] = ['public', 'tenant', 'user']

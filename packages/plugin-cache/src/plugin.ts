@@ -14,6 +14,7 @@ import {
   type ErrorInfo,
   type HealthCheckResult,
   type IntentDefinition,
+  type Invalidation,
   type IxpContext,
   type IxpError,
   type IxpPlugin,
@@ -84,6 +85,8 @@ interface Plan {
 
 type KeyOutcome = { key: string } | { bypass: BypassReason }
 
+type GroupTarget = Extract<InvalidationTarget, { kind: 'tags' | 'intents' }>
+
 type Decision =
   { kind: 'bypass'; reason: BypassReason } | { kind: 'lookup' | 'refresh'; key: string; policy: IntentPolicy }
 
@@ -138,6 +141,8 @@ class RenderCache implements CachePlugin {
   }
   #engine: Engine | undefined
   #logger: Logger | undefined
+  /** The store work the last `invalidate` event started (see `#throughEngine`). */
+  #started: Promise<number> | undefined
 
   constructor(options: CacheOptions) {
     this.#settings = resolveOptions(options)
@@ -176,7 +181,12 @@ class RenderCache implements CachePlugin {
     engine.hooks.beforeHandler.tapPromise(tap, (state) => this.#before(state))
     engine.hooks.afterRender.tapPromise(tap, async (result, state) => this.#after(result, state))
     engine.hooks.error.tapPromise(tap, async (error, info) => this.#onError(error, info))
-    const cleanups: (() => void)[] = [engine.registerHealthCheck('cache', () => this.#memoryHealth())]
+    const onInvalidate = (invalidation: Invalidation) => this.#onInvalidate(invalidation)
+    engine.events.on('invalidate', onInvalidate)
+    const cleanups: (() => void)[] = [
+      engine.registerHealthCheck('cache', () => this.#memoryHealth()),
+      () => engine.events.off('invalidate', onInvalidate),
+    ]
     const store = this.#settings.store
     if (store) {
       try {
@@ -209,7 +219,7 @@ class RenderCache implements CachePlugin {
   }
 
   #check(definition: IntentDefinition): void {
-    const issues = intentCacheIssues(definition.cache)
+    const issues = intentCacheIssues(definition.cache, definition.kind)
     if (issues.length > 0) throw cacheDefinitionError(definition.name, issues)
   }
 
@@ -250,6 +260,7 @@ class RenderCache implements CachePlugin {
   }
 
   #decide(state: RenderState): Decision | Promise<Decision> {
+    if (state.intent.kind === 'command') return { kind: 'bypass', reason: 'command' }
     const policy = this.#policy(state.intent)
     if (!policy.enabled) return { kind: 'bypass', reason: 'intent' }
     const directive = state.context.cache
@@ -582,8 +593,10 @@ class RenderCache implements CachePlugin {
     let tags: string[] = []
     let ttl = 0
     try {
-      tags = this.#tagsOf(policy, state, directives)
+      tags = this.#tagsOf(policy, state, directives, result.tags)
       ttl = this.#ttlOf(result, state, policy, directives)
+      // The answer's tags are the intent's cacheTags and the cache's own: a live view matches on all of them.
+      if (tags.length > (result.tags?.length ?? 0)) result.tags = tags
     } catch (error) {
       // Without its tags an entry could outlive an invalidation meant for it: share it, never store it.
       this.#fail('policy', error, { key: plan.key, intent: plan.intent })
@@ -602,10 +615,15 @@ class RenderCache implements CachePlugin {
     return { entry, store }
   }
 
-  #tagsOf(policy: IntentPolicy, state: RenderState, directives: CacheDirectives | undefined): string[] {
+  #tagsOf(
+    policy: IntentPolicy,
+    state: RenderState,
+    directives: CacheDirectives | undefined,
+    rendered: readonly string[] | undefined,
+  ): string[] {
     const declared =
       typeof policy.tags === 'function' ? policy.tags(state.parameters ?? {}, state.context) : policy.tags
-    const tags = new Set<string>()
+    const tags = new Set<string>(rendered)
     for (const tag of [...(declared ?? []), ...(directives?.tags ?? [])]) {
       const problem = tagProblem(tag)
       if (problem) throw new TypeError(`intent '${state.intent.name}' produced a tag that ${problem}`)
@@ -701,11 +719,43 @@ class RenderCache implements CachePlugin {
   }
 
   invalidateTag(tags: string | readonly string[]): Promise<number> {
-    return this.#invalidate({ kind: 'tags', values: list(tags, 'invalidateTag') })
+    return this.#throughEngine({ kind: 'tags', values: list(tags, 'invalidateTag') })
   }
 
   invalidateIntent(names: string | readonly string[]): Promise<number> {
-    return this.#invalidate({ kind: 'intents', values: list(names, 'invalidateIntent') })
+    return this.#throughEngine({ kind: 'intents', values: list(names, 'invalidateIntent') })
+  }
+
+  /**
+   * Tags and intents go through `engine.invalidate()` (one invalidation path: live views and other listeners
+   * learn of them too); the engine's listeners run synchronously, so the work this plugin's listener started
+   * is there to hand back when `invalidate()` returns.
+   */
+  #throughEngine(target: GroupTarget): Promise<number> {
+    const engine = this.#engine
+    if (!engine) return this.#invalidate(target)
+    this.#started = undefined
+    engine.invalidate(target.kind === 'tags' ? { tags: target.values } : { intents: target.values })
+    const started = this.#started ?? Promise.resolve(0)
+    this.#started = undefined
+    return started
+  }
+
+  /** The `invalidate` event: purge here; a local one also goes to the store (and so to every instance). */
+  #onInvalidate(invalidation: Invalidation): void {
+    const targets: GroupTarget[] = []
+    if (invalidation.tags.length > 0) targets.push({ kind: 'tags', values: invalidation.tags })
+    if (invalidation.intents.length > 0) targets.push({ kind: 'intents', values: invalidation.intents })
+    if (invalidation.remote) {
+      // Relayed from another instance: its store work is done there, and it is never relayed again.
+      for (const target of targets) this.#drop(target, 'remote')
+      return
+    }
+    const work = Promise.all(targets.map((target) => this.#invalidate(target))).then((counts) =>
+      counts.reduce((sum, count) => sum + count, 0),
+    )
+    this.#started = work
+    this.#track(work)
   }
 
   clear(): Promise<number> {
@@ -719,8 +769,12 @@ class RenderCache implements CachePlugin {
     return removed
   }
 
+  /** An invalidation from another instance: tags and intents become the engine's (remote) event. */
   #applyRemote(target: InvalidationTarget): void {
-    this.#drop(target, 'remote')
+    const engine = this.#engine
+    if (engine && target.kind === 'tags') engine.invalidate({ tags: target.values, remote: true })
+    else if (engine && target.kind === 'intents') engine.invalidate({ intents: target.values, remote: true })
+    else this.#drop(target, 'remote')
   }
 
   #drop(target: InvalidationTarget, origin: 'local' | 'remote'): number {
@@ -746,7 +800,7 @@ class RenderCache implements CachePlugin {
     const component = intent && engine.components.get(intent.component)
     if (!intent || !component) return undefined
     const policy = this.#policy(intent)
-    if (!policy.enabled) return undefined
+    if (!policy.enabled || intent.kind === 'command') return undefined
     const outcome = await this.#keyOf(
       intent,
       component,
