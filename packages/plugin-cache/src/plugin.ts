@@ -30,6 +30,7 @@ import { directivesOf, tagProblem, type CacheDirectives } from './control.js'
 import { cacheError } from './errors.js'
 import type { BypassReason, CacheEvents, CacheStats } from './events.js'
 import { Flights, type Flight, type FlightOutcome } from './flights.js'
+import { IdempotencyGuard } from './idempotency/guard.js'
 import { InvalidationLog } from './invalidation-log.js'
 import { keyMaterial } from './json.js'
 import { finishKey, keyPrefix, scopeSegment, type CacheScope } from './key.js'
@@ -115,6 +116,7 @@ class RenderCache implements CachePlugin {
 
   readonly #settings: Settings
   readonly #memory: MemoryLevel
+  readonly #idempotency: IdempotencyGuard | undefined
   readonly #flights = new Flights()
   readonly #plans = new WeakMap<RenderState, Plan>()
   readonly #policies = new WeakMap<IntentDefinition, IntentPolicy>()
@@ -138,6 +140,7 @@ class RenderCache implements CachePlugin {
     invalidations: 0,
     refreshes: 0,
     errors: 0,
+    replays: 0,
   }
   #engine: Engine | undefined
   #logger: Logger | undefined
@@ -154,6 +157,21 @@ class RenderCache implements CachePlugin {
         this.events.emit('evict', { key, intent: entry.intent })
       },
     })
+    const idempotency = this.#settings.idempotency
+    this.#idempotency = idempotency
+      ? new IdempotencyGuard(
+          {
+            settings: this.#settings,
+            logger: () => this.#logger,
+            report: (outcome, intent, record) => {
+              if (outcome === 'replayed') this.#counters.replays++
+              this.events.emit('idempotency', { outcome, intent, record })
+            },
+            fail: (operation, error) => this.#fail(operation, error),
+          },
+          idempotency,
+        )
+      : undefined
   }
 
   // -------------------------------------------------------------------------------------------
@@ -179,8 +197,16 @@ class RenderCache implements CachePlugin {
       },
     )
     engine.hooks.beforeHandler.tapPromise(tap, (state) => this.#before(state))
-    engine.hooks.afterRender.tapPromise(tap, async (result, state) => this.#after(result, state))
-    engine.hooks.error.tapPromise(tap, async (error, info) => this.#onError(error, info))
+    engine.hooks.afterRender.tapPromise(tap, async (result, state) => {
+      if (this.#idempotency && state.intent.kind === 'command') await this.#idempotency.after(result, state)
+      return this.#after(result, state)
+    })
+    engine.hooks.error.tapPromise(tap, async (error, info) => {
+      if (this.#idempotency && info.state?.intent.kind === 'command') {
+        await this.#idempotency.onError(error, info.state)
+      }
+      this.#onError(error, info)
+    })
     const onInvalidate = (invalidation: Invalidation) => this.#onInvalidate(invalidation)
     engine.events.on('invalidate', onInvalidate)
     const cleanups: (() => void)[] = [
@@ -250,7 +276,7 @@ class RenderCache implements CachePlugin {
       state.meta.cache = 'bypass'
       this.#counters.bypasses++
       this.events.emit('bypass', { intent: state.intent.name, reason: decision.reason })
-      return undefined
+      return decision.reason === 'command' ? this.#idempotency?.before(state) : undefined
     }
     if (decision.kind === 'refresh') {
       this.#own(state, decision.key, decision.policy)

@@ -2,7 +2,7 @@
  * Commands across instances sharing a real Redis: a command's invalidation reaches every instance once (the
  * receiving instance re-emits it as `remote` and never publishes it again).
  */
-import type { Invalidation } from '@ixp/core'
+import type { Invalidation, RenderResult } from '@ixp/core'
 import { afterAll, afterEach, describe, expect, it } from 'vitest'
 import { redisStore } from '../src/redis/index.js'
 import {
@@ -35,15 +35,34 @@ async function instance(prefix: string): Promise<Fixture> {
     component: 'Card',
     parameters: { type: 'object', properties: { id: { type: 'string' } }, required: ['id'] },
     invalidates: (p) => [`product:${String(p.id)}`],
-    handler: () => ({ call: 0 }),
+    handler: async () => {
+      // Shared by every instance of a test: the command's side effect.
+      const run = ++restocks.runs
+      if (restocks.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, restocks.delayMs))
+      return { call: run }
+    },
   })
   engines.push(fixture)
   return fixture
 }
 
+const restocks = { runs: 0, delayMs: 0 }
+
+function restock(fixture: Fixture, id: string, key: string): Promise<RenderResult> {
+  return fixture.engine.render(
+    { intent: { name: 'restock', parameters: { id } } },
+    { headers: { 'idempotency-key': key } },
+  )
+}
+
+const bodyOf = (result: RenderResult) =>
+  JSON.stringify({ tree: result.tree, component: result.component, ttl: result.ttl, tags: result.tags })
+
 describe.skipIf(skip !== undefined)(`commands over redis${skip ? ` (skipped: ${skip})` : ''}`, () => {
   afterEach(async () => {
     await Promise.all(engines.splice(0).map((fixture) => fixture.engine.close()))
+    restocks.runs = 0
+    restocks.delayMs = 0
   })
 
   afterAll(async () => {
@@ -83,5 +102,51 @@ describe.skipIf(skip !== undefined)(`commands over redis${skip ? ` (skipped: ${s
     } finally {
       listener.disconnect()
     }
+  })
+
+  it('an idempotency key runs its command once across instances, and the repeat is the same answer', async () => {
+    const prefix = uniquePrefix()
+    prefixes.push(prefix)
+    const a = await instance(prefix)
+    const b = await instance(prefix)
+    const first = await restock(a, '1', 'order-77')
+    const second = await restock(b, '1', 'order-77')
+    expect(restocks.runs).toBe(1)
+    expect(bodyOf(second)).toBe(bodyOf(first))
+    expect(second.props.call).toBe(1)
+    expect(second.meta.headers?.['idempotent-replayed']).toBe('true')
+    await expect(restock(b, '2', 'order-77')).rejects.toMatchObject({
+      code: 'IDEMPOTENCY_KEY_MISMATCH',
+      status: 422,
+    })
+    // Clearing the cache does not forget idempotency records.
+    await a.plugin.clear()
+    expect((await restock(a, '1', 'order-77')).meta.headers?.['idempotent-replayed']).toBe('true')
+    expect(restocks.runs).toBe(1)
+  })
+
+  it('concurrent repeats on two instances: exactly one runs, the others get 409', async () => {
+    const prefix = uniquePrefix()
+    prefixes.push(prefix)
+    const a = await instance(prefix)
+    const b = await instance(prefix)
+    restocks.delayMs = 150
+    const outcomes = await Promise.allSettled([
+      restock(a, '1', 'order-88'),
+      restock(b, '1', 'order-88'),
+      restock(a, '1', 'order-88'),
+      restock(b, '1', 'order-88'),
+    ])
+    expect(restocks.runs).toBe(1)
+    const refused = outcomes.filter((outcome) => outcome.status === 'rejected')
+    expect(outcomes.length - refused.length).toBe(1)
+    for (const outcome of refused) {
+      expect((outcome as PromiseRejectedResult).reason).toMatchObject({
+        code: 'IDEMPOTENCY_KEY_IN_USE',
+        status: 409,
+      })
+    }
+    expect((await restock(b, '1', 'order-88')).meta.headers?.['idempotent-replayed']).toBe('true')
+    expect(restocks.runs).toBe(1)
   })
 })
