@@ -169,8 +169,8 @@ function idOf(value: unknown): string | undefined {
 export function defaultIdentify(ctx: IxpContext): CacheIdentity {
   const user = ctx.user
   const tenant = idOf(ctx.tenant) ?? (isObject(user) ? (idOf(user.tenant) ?? idOf(user.tenantId)) : undefined)
-  const kind =
-    isObject(user) && typeof user.method === 'string' && user.method !== '' ? user.method : undefined
+  const method: unknown = isObject(user) ? user.method : undefined
+  const kind = typeof method === 'string' && method !== '' ? method : undefined
   return { user: idOf(user), kind, tenant }
 }
 
