@@ -25,6 +25,7 @@ describe('public surface of @ixp/core', () => {
         "consoleLogger",
         "containsPlaceholder",
         "createEngine",
+        "defineIntent",
         "h",
         "isElementNode",
         "isForbiddenKey",
