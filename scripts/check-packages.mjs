@@ -5,9 +5,10 @@
  * that match the JavaScript for `import` and for `require`) — and with this project's publishing rules (see the
  * root README, "What a package needs"). Ends with "check-packages: N passed, M failed"; exits 1 on a failure.
  *
- *   node scripts/check-packages.mjs [--packs <dir>]   (--packs: reuse tarballs already packed there)
+ *   node scripts/check-packages.mjs [--packs <dir>]   (--packs: pack into <dir> and keep the tarballs; a
+ *   tarball already there is reused)
  */
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { execFileSync } from 'node:child_process'
@@ -15,25 +16,10 @@ import { packAll, publishablePackages, root, run } from './lib/packages.mjs'
 import { manifestProblems } from './lib/manifest-rules.mjs'
 
 const packsFlag = process.argv.indexOf('--packs')
-const reuse = packsFlag > 0 ? process.argv[packsFlag + 1] : undefined
-const outDir = reuse ?? mkdtempSync(join(tmpdir(), 'ixp-packs-'))
+const keep = packsFlag > 0 ? process.argv[packsFlag + 1] : undefined
+const outDir = keep ?? mkdtempSync(join(tmpdir(), 'ixp-packs-'))
 const bin = (name) => join(root, 'node_modules', '.bin', name)
-
-const packages = publishablePackages()
-let packed
-if (reuse && existsSync(reuse)) {
-  const files = readdirSync(reuse)
-  packed = packages.map((pkg) => {
-    const prefix = `${pkg.manifest.name.replace('@', '').replace('/', '-')}-${pkg.manifest.version}.tgz`
-    return {
-      pkg,
-      tarball: files.includes(prefix) ? join(reuse, prefix) : undefined,
-      output: `no ${prefix} in ${reuse}`,
-    }
-  })
-} else {
-  packed = await packAll(packages, outDir)
-}
+const packed = await packAll(publishablePackages(), outDir)
 
 let passed = 0
 let failed = 0
@@ -47,7 +33,7 @@ function report(name, check, problems) {
   }
 }
 
-for (const { pkg, tarball, output } of packed.sort((a, b) => a.pkg.dir.localeCompare(b.pkg.dir))) {
+for (const { pkg, tarball, output } of packed) {
   const name = pkg.manifest.name
   if (!tarball) {
     report(name, 'pnpm pack', [output.trim().split('\n').slice(-15).join('\n       ')])
@@ -75,6 +61,6 @@ for (const { pkg, tarball, output } of packed.sort((a, b) => a.pkg.dir.localeCom
   report(name, `attw (${esmOnly ? 'esm-only' : 'node16'})`, attw.code === 0 ? [] : [attw.output.trim()])
 }
 
-if (!reuse) rmSync(outDir, { recursive: true, force: true })
+if (!keep) rmSync(outDir, { recursive: true, force: true })
 console.log(`check-packages: ${passed} passed, ${failed} failed`)
 process.exitCode = failed > 0 ? 1 : 0

@@ -42,8 +42,14 @@ export function pnpm(args, options) {
   return run('npx', ['-y', `pnpm@${pnpmVersion}`, ...args], options)
 }
 
+/** The file name `pnpm pack` gives a package's tarball. */
+export function tarballName(manifest) {
+  return `${manifest.name.replace(/^@/, '').replace('/', '-')}-${manifest.version}.tgz`
+}
+
 /**
- * Packs every package into `outDir` (two at a time: each pack runs a tsup build). Resolves with one entry per
+ * Packs every package into `outDir` (two at a time: each pack runs a tsup build), reusing a tarball already
+ * there (so that CI packs once for the package checks and the registry flow). Resolves with one entry per
  * package: its tarball path, or the pack's output when it failed.
  */
 export async function packAll(packages, outDir) {
@@ -53,11 +59,16 @@ export async function packAll(packages, outDir) {
   await Promise.all(
     Array.from({ length: 2 }, async () => {
       for (let pkg = queue.shift(); pkg; pkg = queue.shift()) {
+        const existing = join(outDir, tarballName(pkg.manifest))
+        if (existsSync(existing)) {
+          results.push({ pkg, tarball: existing, output: '' })
+          continue
+        }
         const { code, output } = await pnpm(['pack', '--pack-destination', outDir], { cwd: pkg.path })
         const tarball = output.match(/^\S+\.tgz$/m)?.[0]
         results.push({ pkg, tarball: code === 0 ? tarball : undefined, output })
       }
     }),
   )
-  return results
+  return results.sort((a, b) => a.pkg.dir.localeCompare(b.pkg.dir))
 }
