@@ -114,7 +114,7 @@ export interface HttpHooks {
   readonly routes: SyncWaterfallHook<[HttpRoute[], HttpRoutesInfo]>
   /** Sync bail: the first tap that returns `true` or a `Response` takes the upgrade. */
   readonly upgrade: SyncBailHook<[HttpUpgrade], HttpUpgradeResult>
-  /** Sync waterfall over every answer's headers (errors included; upgrades excluded). */
+  /** Sync waterfall over every answer's headers (errors and refused upgrades included; not what upgrade taps answer). */
   readonly response: SyncWaterfallHook<[HttpResponseHeaders, HttpResponseInfo]>
   /**
    * Sync waterfall: the metrics route's provider. Starts from the handler's `metrics.provider` option (undefined
