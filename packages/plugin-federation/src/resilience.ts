@@ -91,6 +91,7 @@ export class ServicePolicy {
       : this.#command
   }
 
+  /** The breaker's state; an open breaker whose wait is over is reported half-open (the next call probes). */
   get state(): BreakerState {
     switch (this.breaker.state) {
       case CircuitState.Closed:
@@ -98,7 +99,7 @@ export class ServicePolicy {
       case CircuitState.HalfOpen:
         return 'half-open'
       default:
-        return 'open'
+        return Date.now() >= this.#openedAt + this.#halfOpenAfterMs ? 'half-open' : 'open'
     }
   }
 
