@@ -69,7 +69,7 @@ describe("the gateway's plugins on remote intents", () => {
     open.push(service)
     const gateway = await startGateway(
       { services: [{ name: 'orders', url: service.url }], refreshMs: 0 },
-      { plugins: [cache({ defaultTtl: 60 })] },
+      { plugins: [cache({ ttl: 60 })] },
     )
     open.push(gateway)
     const first = await gateway.render('order_status', { id: 'A' })
