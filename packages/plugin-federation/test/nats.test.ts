@@ -6,7 +6,17 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { createEngine, IxpError, silentLogger, type Engine } from '@ixp/core'
 import { natsService } from '@ixp/plugin-federation'
 import { connect } from 'nats'
-import { cardComponent, NATS_URL, serviceIntent, startGateway, uniqueName, waitFor } from './helpers.js'
+import {
+  cardComponent,
+  NATS_URL,
+  natsSkipReason,
+  serviceIntent,
+  startGateway,
+  uniqueName,
+  waitFor,
+} from './helpers.js'
+
+const skip = await natsSkipReason()
 
 const open: { close: () => Promise<void> }[] = []
 afterEach(async () => {
@@ -41,7 +51,7 @@ async function inventoryReplica(
   return engine
 }
 
-describe('natsService and the NATS transport', () => {
+describe.skipIf(skip !== undefined)('natsService and the NATS transport', () => {
   it('lists, renders and passes errors on over NATS', async () => {
     const name = uniqueName('inventory')
     const counter = new Map<string, number>()
@@ -151,7 +161,9 @@ describe('natsService and the NATS transport', () => {
     ])
     expect(infos[0]!.endpoints.every((endpoint) => endpoint.queue_group === 'ixp')).toBe(true)
   })
+})
 
+describe('natsService options', () => {
   it('reports bad natsService options naming the option', () => {
     expect(() => natsService({ servers: NATS_URL, name: 'bad name' })).toThrow(/name must be/)
     expect(() => natsService({ servers: [], name: 'x' })).toThrow(/servers must be/)
