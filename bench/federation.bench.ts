@@ -2,7 +2,8 @@
  * `pnpm bench federation` — @ixp/plugin-federation: the latency a federated render adds over a local one.
  * Three HTTP servers on 127.0.0.1 answer the same intent: the service itself (local render, the baseline),
  * a gateway forwarding over HTTP to it, and a gateway forwarding over NATS to the same engine served with
- * natsService(). Requests go one at a time (latency, not throughput), in interleaved rounds; p50 and p99 of
+ * natsService(); and, to tell the cost of a second network hop from the gateway's own, a plain engine whose
+ * handler makes the same HTTP call to the service itself. Requests go one at a time (latency, not throughput), in interleaved rounds; p50 and p99 of
  * each path, and the added milliseconds and ratios against the local render of the same run.
  *
  * NATS: NATS_URL (default nats://127.0.0.1:4222); the NATS row is skipped when it is unreachable.
@@ -98,6 +99,24 @@ export default async function run(): Promise<void> {
   } else {
     console.log(`NATS at ${NATS_URL} unreachable: the NATS row is skipped`)
   }
+  const hop = createEngine({ logger: silentLogger })
+  hop.registerComponent({ name: 'Echo', render: (props) => h('p', null, String(props.bytes)) })
+  hop.registerIntent({
+    name: 'order_status',
+    description: 'Status of an order, fetched from the service by hand',
+    parameters: { type: 'object', properties: { id: { type: 'string' } }, required: ['id'] },
+    component: 'Echo',
+    handler: async (params) => {
+      const response = await fetch(`${local.url}/render`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ intent: { name: 'order_status', parameters: params } }),
+      })
+      return { bytes: (await response.text()).length }
+    },
+  })
+  await hop.ready()
+  gateways['handler with one HTTP call'] = hop
   const servers = [local]
   const paths: Record<string, string> = { 'local render': local.url }
   for (const [name, engine] of Object.entries(gateways)) {
