@@ -3,9 +3,15 @@
  * synchronised into the engine (new names registered, changed ones replaced, vanished ones unregistered);
  * a name another owner has (the engine itself or another service) is a clash.
  */
-import type { ComponentDefinition, Engine, IntentDefinition, IxpContext, RenderNode } from '@ixp/core'
+import type {
+  ComponentDefinition,
+  Engine,
+  IntentDefinition,
+  IntentKind,
+  IxpContext,
+  RenderNode,
+} from '@ixp/core'
 import { federationError } from './errors.js'
-import type { IntentKind } from './resilience.js'
 import type { RemoteService, ServiceLists } from './remote-service.js'
 
 /** Where a gateway intent is served. */

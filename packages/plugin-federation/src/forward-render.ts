@@ -12,10 +12,6 @@ declare module '@ixp/core' {
     /** The service that rendered a remote intent (`@ixp/plugin-federation`); also sent as `x-ixp-service`. */
     service?: string
   }
-  interface IntentDefinition<Params = Record<string, unknown>> {
-    /** `command` intents change state: never retried, never cached. @default 'query' */
-    kind?: 'query' | 'command'
-  }
 }
 
 export async function renderRemote(state: RenderState, remote: RemoteIntent): Promise<RenderResult> {
@@ -44,5 +40,11 @@ export async function renderRemote(state: RenderState, remote: RemoteIntent): Pr
   }
   if (answer.record !== undefined) result.record = answer.record
   else result.tree = answer.tree
+  // Tags listed by the service travel as arrays (tag functions stay at the service): the gateway's cache tags
+  // its answers with them, and a command's `invalidates` are applied by the gateway's engine as for a local
+  // command, since the service did run the handler.
+  const cacheTags = state.intent.cacheTags
+  if (Array.isArray(cacheTags)) result.tags = cacheTags
+  state.handled = true
   return result
 }

@@ -14,4 +14,4 @@ export type {
   ServiceOptions,
 } from './options.js'
 export type { ServiceState } from './remote-service.js'
-export type { BreakerState, IntentKind } from './resilience.js'
+export type { BreakerState } from './resilience.js'

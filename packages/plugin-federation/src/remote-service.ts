@@ -3,14 +3,14 @@
  * health says about it. Every call goes through here, so a failure becomes the same gateway error whatever
  * the transport.
  */
-import type { HealthCheckResult, IxpContext, IxpError, Logger } from '@ixp/core'
+import type { HealthCheckResult, IntentKind, IxpContext, IxpError, Logger } from '@ixp/core'
 import { listOf, parseJson } from './answer.js'
 import { federationError, remoteError } from './errors.js'
 import { forwardedHeaders } from './forward.js'
 import { HttpTransport } from './http-transport.js'
 import { NatsTransport } from './nats-transport.js'
 import type { ResolvedOptions, ResolvedService } from './options.js'
-import { CallFailedError, ServicePolicy, type IntentKind } from './resilience.js'
+import { CallFailedError, ServicePolicy } from './resilience.js'
 import type { Operation, Transport, WireAnswer } from './transport.js'
 
 /** How a service is doing, as health lists it. */

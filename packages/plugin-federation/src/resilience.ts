@@ -21,12 +21,10 @@ import {
   type CircuitBreakerPolicy,
   type IPolicy,
 } from 'cockatiel'
+import type { IntentKind } from '@ixp/core'
 import { UNAVAILABLE_STATUSES } from './errors.js'
 import type { ResolvedService } from './options.js'
 import { UnreachableError, type WireAnswer } from './transport.js'
-
-/** Whether a remote intent changes state (never retried, never cached) or only reads it. */
-export type IntentKind = 'query' | 'command'
 
 /** The breaker's state as health reports it. */
 export type BreakerState = 'closed' | 'open' | 'half-open'

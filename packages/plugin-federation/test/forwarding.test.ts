@@ -83,6 +83,29 @@ describe("the gateway's plugins on remote intents", () => {
     expect(service.calls.get('cancel_order')).toBe(2)
   })
 
+  it("tags answers with the service's cacheTags and applies a remote command's invalidates", async () => {
+    const service = await startService('orders', [
+      serviceIntent('orders', 'order_status', 'OrderCard', { cacheTags: ['orders'] }),
+      serviceIntent('orders', 'cancel_order', 'OrderCard', { kind: 'command', invalidates: ['orders'] }),
+    ])
+    open.push(service)
+    const gateway = await startGateway({ services: [{ name: 'orders', url: service.url }], refreshMs: 0 })
+    open.push(gateway)
+    const seen: unknown[] = []
+    gateway.engine.events.on('invalidate', (invalidation) => seen.push(invalidation))
+    const query = await gateway.engine.render({ intent: { name: 'order_status', parameters: { id: 'A' } } })
+    expect(query.tags).toEqual(['orders'])
+    expect(seen).toEqual([])
+    await gateway.engine.render({ intent: { name: 'cancel_order', parameters: { id: 'A' } } })
+    expect(seen).toEqual([{ tags: ['orders'], intents: [], remote: false }])
+    // A command the service refused changes nothing: nothing to invalidate.
+    service.failWith('cancel_order', 409)
+    await expect(
+      gateway.engine.render({ intent: { name: 'cancel_order', parameters: { id: 'B' } } }),
+    ).rejects.toThrow()
+    expect(seen).toHaveLength(1)
+  })
+
   it('filters discovery and refuses renders by the gateway auth rules, and rate-limits', async () => {
     const service = await startService('hr', [
       serviceIntent('hr', 'salary', 'SalaryCard', { auth: { roles: ['hr'] } }),
