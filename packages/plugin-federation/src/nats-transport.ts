@@ -91,7 +91,8 @@ export class NatsTransport implements Transport {
 
   async call(operation: Operation, options: CallOptions): Promise<WireAnswer> {
     const connection = this.#required()
-    if (!this.#subjects.has(operation)) await this.refresh()
+    // Subjects are learnt by refresh(), which always runs before the lists are fetched: none known means no
+    // instance was ever found.
     const subject = this.#subjects.get(operation)
     if (subject === undefined) {
       throw new UnreachableError(`no instance of NATS service '${this.#service}' answers`)

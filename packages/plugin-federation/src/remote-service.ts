@@ -16,6 +16,16 @@ import type { Operation, Transport, WireAnswer } from './transport.js'
 /** How a service is doing, as health lists it. */
 export type ServiceState = 'up' | 'degraded' | 'open-breaker' | 'down'
 
+const STATE_MESSAGES: Record<ServiceState, string> = {
+  up: 'is up',
+  degraded: 'is degraded (breaker half-open, a replica out, a failed refresh or refused names)',
+  'open-breaker': 'has its circuit breaker open: calls are refused until the next probe',
+  down: 'is down (not connected, or no instance)',
+}
+
+/** An unreachable service is logged at most this often (every refused call would flood the log). */
+const UNREACHABLE_LOG_INTERVAL_MS = 10_000
+
 export interface ServiceLists {
   intents: Record<string, unknown>[]
   components: Record<string, unknown>[]
@@ -36,6 +46,7 @@ export class RemoteService {
   readonly #logger: Logger
   #started = false
   #lastRefresh: { ok: boolean; at: number; error?: string } | undefined
+  #lastUnreachableLog = 0
   /** Problems of the last registration (names refused because another owner has them). */
   problems: string[] = []
 
@@ -136,7 +147,7 @@ export class RemoteService {
     const transport = this.transport.describe()
     const result: HealthCheckResult = {
       status: state === 'up' ? 'pass' : 'warn',
-      message: `${this.transport.kind} service '${this.name}' is ${state}`,
+      message: `${this.transport.kind} service '${this.name}' ${STATE_MESSAGES[state]}`,
       state,
       breaker: this.policy.state,
       transport: this.transport.kind,
@@ -179,7 +190,10 @@ export class RemoteService {
         break
       case 'unreachable':
         headers['retry-after'] = '1'
-        this.#logger.warn(`federation: ${failure.message}`, { service: this.name })
+        if (Date.now() - this.#lastUnreachableLog >= UNREACHABLE_LOG_INTERVAL_MS) {
+          this.#lastUnreachableLog = Date.now()
+          this.#logger.warn(`federation: ${failure.message}`, { service: this.name })
+        }
         gatewayError = federationError('SERVICE_UNAVAILABLE', `Service '${this.name}' cannot be reached`, {
           details,
           headers,
