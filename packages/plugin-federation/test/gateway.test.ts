@@ -179,6 +179,71 @@ describe('federation over HTTP', () => {
     expect(none.matched).toBe(false)
   })
 
+  it('keeps lists fresh: new intents registered through mapIntent, late clashes left out and reported', async () => {
+    const [catalog, orders] = await catalogAndOrders()
+    const gateway = await startGateway({
+      services: [
+        { name: 'catalog', url: catalog.url },
+        { name: 'orders', url: orders.url },
+      ],
+      refreshMs: 0,
+      mapIntent: (definition, service) => ({
+        ...definition,
+        tags: [...(definition.tags ?? []), `from:${service}`],
+      }),
+    })
+    open.push(gateway)
+    expect(gateway.engine.intents.get('product_search')?.tags).toEqual(['from:catalog'])
+    catalog.engine.registerIntent({
+      ...serviceIntent('catalog', 'new_arrivals', 'ProductList'),
+      handler: () => ({}),
+    })
+    orders.engine.registerComponent({ name: 'Late', render: () => 'late' })
+    orders.engine.registerIntent({ ...serviceIntent('orders', 'new_arrivals', 'Late'), handler: () => ({}) })
+    await gateway.plugin.refresh()
+    expect(gateway.engine.intents.has('new_arrivals')).toBe(true)
+    expect((await gateway.render('new_arrivals', {})).headers.get('x-ixp-service')).toBe('catalog')
+    const status = gateway.plugin.status().orders!
+    expect(status.state).toBe('degraded')
+    expect(String((status.problems as string[])[0])).toMatch(/new_arrivals.*clashes with service 'catalog'/)
+  })
+
+  it('unregisters intents a service no longer lists', async () => {
+    const service = await startService('a', [
+      serviceIntent('a', 'one', 'CardA'),
+      serviceIntent('a', 'two', 'CardA'),
+    ])
+    open.push(service)
+    const gateway = await startGateway({ services: [{ name: 'a', url: service.url }], refreshMs: 0 })
+    open.push(gateway)
+    expect(gateway.engine.intents.has('two')).toBe(true)
+    // The service's engine hides `two` from its list from now on (a discovery filter, as auth would).
+    service.engine.hooks.discoverIntents.tap('hide-two', (intents) =>
+      intents.filter((intent) => intent.name !== 'two'),
+    )
+    await gateway.plugin.refresh()
+    expect(gateway.engine.intents.has('two')).toBe(false)
+    expect(gateway.engine.intents.has('one')).toBe(true)
+    expect((await gateway.render('two', {})).status).toBe(404)
+  })
+
+  it('refuses to render a remote server component from a local intent, saying why', async () => {
+    const [catalog, orders] = await catalogAndOrders()
+    const gateway = await gatewayOf([catalog, orders])
+    gateway.engine.registerIntent({
+      name: 'local_products',
+      description: 'a local intent borrowing a remote component',
+      parameters: { type: 'object' },
+      component: 'ProductList',
+    })
+    const answer = await gateway.render('local_products', {})
+    expect(answer.status).toBe(500)
+    expect(((await answer.json()) as { error: { code: string; message: string } }).error).toMatchObject({
+      code: 'FEDERATION_REMOTE_COMPONENT',
+      message: expect.stringContaining("rendered by service 'catalog'"),
+    })
+  })
+
   it('reports bad options naming the option', () => {
     expect(() => federation({ services: [] })).toThrow(/services must be a non-empty array/)
     expect(() => federation({ services: [{ name: 'x', url: 'ftp://x' }] })).toThrow(
