@@ -9,7 +9,8 @@
  * NATS: NATS_URL (default nats://127.0.0.1:4222); the NATS row is skipped when it is unreachable.
  */
 import { connect, type AddressInfo } from 'node:net'
-import { createEngine, h, silentLogger, type Engine, type IxpPlugin } from '@ixp/core'
+import { createEngine, silentLogger, type Engine, type IxpPlugin } from '@ixp/core'
+import { h } from '@ixp/core/tree'
 import { createNodeServer, type IxpNodeServer } from '../packages/plugin-http/src/node/index.js'
 import { federation, natsService } from '../packages/plugin-federation/src/index.js'
 import { percentile, printTable } from './measure.js'

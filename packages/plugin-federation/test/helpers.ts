@@ -3,9 +3,9 @@
  * answering through plugin-http's fetch handler, and a record of what each service received.
  */
 import { connect, type AddressInfo } from 'node:net'
+import { h } from '@ixp/core/tree'
 import {
   createEngine,
-  h,
   IxpError,
   silentLogger,
   type Engine,

@@ -18,6 +18,13 @@ async function ordersService(): Promise<TestService> {
         return {}
       },
     },
+    {
+      ...serviceIntent('orders', 'very_slow_report', 'OrderCard'),
+      handler: async () => {
+        await new Promise((resolve) => setTimeout(resolve, 2000))
+        return {}
+      },
+    },
   ])
   open.push(orders)
   return orders
@@ -60,14 +67,14 @@ describe('timeouts', () => {
   it('answers 504 SERVICE_TIMEOUT when a service is slower than timeoutMs', async () => {
     const orders = await ordersService()
     const gateway = await startGateway({
-      services: [{ name: 'orders', url: orders.url, timeoutMs: 100 }],
+      services: [{ name: 'orders', url: orders.url, timeoutMs: 500 }],
       retry: false,
       refreshMs: 0,
     })
     open.push(gateway)
     const started = Date.now()
-    const answer = await gateway.render('slow_report', {})
-    expect(Date.now() - started).toBeLessThan(380)
+    const answer = await gateway.render('very_slow_report', {})
+    expect(Date.now() - started).toBeLessThan(1800)
     expect(answer.status).toBe(504)
     expect(((await answer.json()) as { error: { code: string } }).error.code).toBe('SERVICE_TIMEOUT')
   })
