@@ -3,14 +3,14 @@
  * health says about it. Every call goes through here, so a failure becomes the same gateway error whatever
  * the transport.
  */
-import type { HealthCheckResult, IntentKind, IxpContext, IxpError, Logger } from '@ixp/core'
+import type { HealthCheckResult, IxpContext, IxpError, Logger } from '@ixp/core'
 import { listOf, parseJson } from './answer.js'
 import { federationError, remoteError } from './errors.js'
 import { forwardedHeaders } from './forward.js'
 import { HttpTransport } from './http-transport.js'
 import { NatsTransport } from './nats-transport.js'
 import type { ResolvedOptions, ResolvedService } from './options.js'
-import { CallFailedError, ServicePolicy } from './resilience.js'
+import { CallFailedError, ServicePolicy, type CallKind } from './resilience.js'
 import type { Operation, Transport, WireAnswer } from './transport.js'
 
 /** How a service is doing, as health lists it. */
@@ -80,7 +80,7 @@ export class RemoteService {
    */
   async call(
     operation: Operation,
-    kind: IntentKind,
+    kind: CallKind,
     body: unknown,
     context: IxpContext,
     signal: AbortSignal | undefined,
@@ -98,7 +98,7 @@ export class RemoteService {
   /** Calls and reads a JSON answer; an error answer becomes the service's error (status, code, message). */
   async callJson(
     operation: Operation,
-    kind: IntentKind,
+    kind: CallKind,
     body: unknown,
     context: IxpContext,
     signal: AbortSignal | undefined,
@@ -116,8 +116,8 @@ export class RemoteService {
     try {
       await this.transport.refresh()
       const [intents, components] = await Promise.all([
-        this.callJson('intents', 'query', undefined, {}, undefined),
-        this.callJson('components', 'query', undefined, {}, undefined),
+        this.callJson('intents', 'discovery', undefined, {}, undefined),
+        this.callJson('components', 'discovery', undefined, {}, undefined),
       ])
       const lists = {
         intents: listOf(this.name, intents, 'intents'),

@@ -26,6 +26,16 @@ import { UNAVAILABLE_STATUSES } from './errors.js'
 import type { ResolvedService } from './options.js'
 import { UnreachableError, type WireAnswer } from './transport.js'
 
+/**
+ * What a call is: a query (retried), a command (never retried), or a list fetch (one attempt with at least
+ * {@link DISCOVERY_TIMEOUT_MS}: lists are not on a caller's path, and a render timeout tuned for small answers
+ * must not keep a service's intents from being registered).
+ */
+export type CallKind = IntentKind | 'discovery'
+
+/** The least time a list fetch is given, whatever the service's `timeoutMs`. */
+export const DISCOVERY_TIMEOUT_MS = 3000
+
 /** The breaker's state as health reports it. */
 export type BreakerState = 'closed' | 'open' | 'half-open'
 
@@ -57,6 +67,7 @@ export class ServicePolicy {
   readonly breaker: CircuitBreakerPolicy
   readonly #query: IPolicy
   readonly #command: IPolicy
+  readonly #discovery: IPolicy
   readonly #halfOpenAfterMs: number
   #openedAt = 0
 
@@ -73,6 +84,11 @@ export class ServicePolicy {
     const limit = bulkhead(settings.bulkhead.limit, settings.bulkhead.queue)
     const deadline = timeout(settings.timeoutMs, TimeoutStrategy.Aggressive)
     this.#command = wrap(limit, this.breaker, deadline)
+    this.#discovery = wrap(
+      limit,
+      this.breaker,
+      timeout(Math.max(settings.timeoutMs, DISCOVERY_TIMEOUT_MS), TimeoutStrategy.Aggressive),
+    )
     this.#query = settings.retry
       ? wrap(
           limit,
@@ -112,11 +128,11 @@ export class ServicePolicy {
    * with a {@link CallFailedError} when no answer could be had; a caller that went away rejects with its reason.
    */
   async execute(
-    kind: IntentKind,
+    kind: CallKind,
     signal: AbortSignal | undefined,
     call: (signal: AbortSignal) => Promise<WireAnswer>,
   ): Promise<WireAnswer> {
-    const policy = kind === 'command' ? this.#command : this.#query
+    const policy = kind === 'command' ? this.#command : kind === 'discovery' ? this.#discovery : this.#query
     try {
       return (await policy.execute(({ signal: inner }) => call(inner), signal)) as WireAnswer
     } catch (error) {
