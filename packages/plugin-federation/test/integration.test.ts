@@ -18,23 +18,33 @@ const inventoryService = uniqueName('inventory')
 beforeAll(async () => {
   if (skip !== undefined) return
   const ordersPort = await freePort()
+  // Each process is remembered as soon as it runs, so a failed start still stops the others.
+  const started = (starting: Promise<ServeProcess>) =>
+    starting.then((child) => {
+      running.push(child)
+      return child
+    })
   ;[catalog, orders, ...inventory] = await Promise.all([
-    serve('service.config.mjs', { IXP_TEST_SERVICE: 'catalog' }),
-    serve('service.config.mjs', { IXP_TEST_SERVICE: 'orders' }, ordersPort),
-    serve('service.config.mjs', { IXP_TEST_SERVICE: 'inventory', IXP_TEST_NATS_SERVICE: inventoryService }),
-    serve('service.config.mjs', { IXP_TEST_SERVICE: 'inventory', IXP_TEST_NATS_SERVICE: inventoryService }),
+    started(serve('service.config.mjs', { IXP_TEST_SERVICE: 'catalog' })),
+    started(serve('service.config.mjs', { IXP_TEST_SERVICE: 'orders' }, ordersPort)),
+    started(
+      serve('service.config.mjs', { IXP_TEST_SERVICE: 'inventory', IXP_TEST_NATS_SERVICE: inventoryService }),
+    ),
+    started(
+      serve('service.config.mjs', { IXP_TEST_SERVICE: 'inventory', IXP_TEST_NATS_SERVICE: inventoryService }),
+    ),
   ])
-  running.push(catalog, orders, ...inventory)
-  gateway = await serve('gateway.config.mjs', {
-    CATALOG_URL: catalog.url,
-    ORDERS_URL: orders.url,
-    INVENTORY_SERVICE: inventoryService,
-  })
-  running.push(gateway)
+  gateway = await started(
+    serve('gateway.config.mjs', {
+      CATALOG_URL: catalog.url,
+      ORDERS_URL: orders.url,
+      INVENTORY_SERVICE: inventoryService,
+    }),
+  )
 }, 120_000)
 
 afterAll(async () => {
-  await Promise.all(running.map((process) => process.kill('SIGTERM')))
+  await Promise.all(running.map((child) => child.kill('SIGTERM')))
 })
 
 function render(base: string, intent: string, id: string): Promise<Response> {

@@ -65,7 +65,12 @@ export function serve(config: string, env: Record<string, string>, port = 0): Pr
           kill: (signal = 'SIGKILL') =>
             new Promise((done) => {
               if (child.exitCode !== null || child.signalCode !== null) return done()
-              child.once('exit', () => done())
+              // A graceful stop gets 8 s (its shutdown timeout is 10 s, but nothing is in flight here).
+              const force = setTimeout(() => child.kill('SIGKILL'), 8000)
+              child.once('exit', () => {
+                clearTimeout(force)
+                done()
+              })
               child.kill(signal)
             }),
         })
