@@ -105,6 +105,7 @@ export function natsService(options: NatsServiceOptions): IxpPlugin {
   return {
     name: `@ixp/plugin-federation/nats-service:${settings.name}`,
     version: '0.1.0',
+    core: '^0.1.0',
     async apply(engine: Engine) {
       const connection: NatsConnection = await connect({
         servers: settings.servers,

@@ -34,6 +34,7 @@ export function federation(options: FederationOptions): FederationPlugin {
   return {
     name: PLUGIN_NAME,
     version: PLUGIN_VERSION,
+    core: '^0.1.0',
     status() {
       return Object.fromEntries(services.map((service) => [service.name, service.health()]))
     },
