@@ -106,10 +106,10 @@ export class RemoteCatalog {
       intents.set(definition.name, definition)
     }
     // Components first (intents name them); vanished intents go before their components.
-    this.#apply(this.#components, service, components, refuse, 'component', (definition, replace) =>
+    this.#apply(this.#components, service, components, refuse, problems, 'component', (definition, replace) =>
       this.#engine.registerComponent(definition, { replace }),
     )
-    this.#apply(this.#intents, service, intents, refuse, 'intent', (definition, replace) =>
+    this.#apply(this.#intents, service, intents, refuse, problems, 'intent', (definition, replace) =>
       this.#engine.registerIntent(definition, { replace }),
     )
     service.problems = problems
@@ -120,6 +120,7 @@ export class RemoteCatalog {
     service: RemoteService,
     wanted: Map<string, D>,
     refuse: (kind: string, name: string, owner: string) => void,
+    problems: string[],
     kind: 'intent' | 'component',
     register: (definition: D, replace: boolean) => () => void,
   ): void {
@@ -142,7 +143,17 @@ export class RemoteCatalog {
       }
       const json = JSON.stringify(definition)
       if (mine?.json === json) continue
-      const unregister = register(definition, mine !== undefined)
+      let unregister: () => void
+      try {
+        unregister = register(definition, mine !== undefined)
+      } catch (error) {
+        // A definition the gateway's engine refuses (its own rules, a plugin's registration tap) is left out;
+        // the service's other definitions still count.
+        problems.push(
+          `${kind} '${name}' of service '${service.name}' was refused: ${(error as Error).message}`,
+        )
+        continue
+      }
       const remoteName = name.slice(service.settings.prefix.length)
       const entryKind = kindOf(definition as unknown as Record<string, unknown>)
       ;(owned as Map<string, Owned & RemoteIntent>).set(name, {

@@ -208,6 +208,31 @@ describe('federation over HTTP', () => {
     expect(String((status.problems as string[])[0])).toMatch(/new_arrivals.*clashes with service 'catalog'/)
   })
 
+  it("leaves out a definition the gateway's engine refuses, and registers the rest", async () => {
+    const service = await startService('a', [
+      serviceIntent('a', 'good', 'CardA'),
+      serviceIntent('a', 'odd', 'CardA'),
+    ])
+    open.push(service)
+    const gateway = await startGateway(
+      { services: [{ name: 'a', url: service.url }], refreshMs: 0 },
+      {
+        setup: (engine) =>
+          engine.hooks.registerIntent.tap('no-odd', (definition) => {
+            if (definition.name === 'odd') throw new Error('odd intents are not welcome here')
+            return definition
+          }),
+      },
+    )
+    open.push(gateway)
+    expect(gateway.engine.intents.has('good')).toBe(true)
+    expect(gateway.engine.intents.has('odd')).toBe(false)
+    expect(gateway.plugin.status().a).toMatchObject({ state: 'degraded' })
+    expect(String((gateway.plugin.status().a!.problems as string[])[0])).toMatch(
+      /'odd'.*refused.*not welcome/,
+    )
+  })
+
   it('unregisters intents a service no longer lists', async () => {
     const service = await startService('a', [
       serviceIntent('a', 'one', 'CardA'),
