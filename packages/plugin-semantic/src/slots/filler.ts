@@ -61,6 +61,8 @@ interface IntentPlan {
   entities: Set<string>
   tagger: SequenceTagger | undefined
   lookups: Map<string, LookupTable>
+  /** Patterns of array items (`skus: string[]` of `^[A-Z]{2}-\\d{3}$`), by entity: every match is a value. */
+  itemPatterns: Map<string, RegExp>
   /** Values annotated in the examples, by entity: tagger hints only (a value seen once is never trusted alone). */
   known: Map<string, LookupTable>
   /** How many examples annotate each `entity\u0000value` (leave-one-out hints at training). */
@@ -198,7 +200,24 @@ export class SlotFiller {
         const key = `${span.entity}\u0000${phrase.toLowerCase()}`
         knownCounts.set(key, (knownCounts.get(key) ?? 0) + 1)
       }
-    const plan: IntentPlan = { parameters, entities, tagger: undefined, lookups, known, knownCounts }
+    const itemPatterns = new Map<string, RegExp>()
+    for (const parameter of parameters) {
+      const pattern = parameter.itemSchema.pattern
+      if (!parameter.many || typeof pattern !== 'string' || this.#patterns.has(parameter.entity)) continue
+      const found = unanchored(pattern)
+      if (!found) continue
+      itemPatterns.set(parameter.entity, found)
+      entities.add(parameter.entity)
+    }
+    const plan: IntentPlan = {
+      parameters,
+      entities,
+      tagger: undefined,
+      lookups,
+      itemPatterns,
+      known,
+      knownCounts,
+    }
     if (examples.length > 0) {
       const training: TaggerExample[] = examples.map((example) =>
         this.#taggerExample(plan, example.text, example.entities),
@@ -244,7 +263,7 @@ export class SlotFiller {
       found.push({ entity, value, text: text.slice(start, end), start, end, confidence: 1, source })
     }
     for (const entity of plan.entities) {
-      const pattern = this.#patterns.get(entity)
+      const pattern = this.#patterns.get(entity) ?? plan.itemPatterns.get(entity)
       if (pattern)
         for (const match of text.matchAll(pattern))
           if (match[0]) add(entity, match.index!, match.index! + match[0].length, match[0], 'pattern')
@@ -297,6 +316,16 @@ export class SlotFiller {
       }
     }
     return parameters
+  }
+}
+
+/** A schema pattern (`^…$`) made to find its values inside a text, between word boundaries. */
+function unanchored(pattern: string): RegExp | undefined {
+  const source = pattern.replace(/^\^/, '').replace(/(?<!\\)\$$/, '')
+  try {
+    return new RegExp(`(?<![\\p{L}\\p{N}])(?:${source})(?![\\p{L}\\p{N}])`, 'gu')
+  } catch {
+    return undefined
   }
 }
 
