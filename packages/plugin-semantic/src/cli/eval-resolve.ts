@@ -41,6 +41,7 @@ export async function runShots(run: ShotsRun): Promise<SeedResult[]> {
     run.progress?.(`seed ${seed}: training on ${split.train.length} examples`)
     const report = await evaluateResolve(split.train, test, {
       classifier: { seed },
+      outOfScopeLabel: run.outOfScopeLabel,
       onProgress: run.progress && ((done, total) => run.progress!(`seed ${seed}: ${done}/${total} queries`)),
     })
     results.push({ seed, trainExamples: split.train.length, ...report })
@@ -61,6 +62,7 @@ export function meanOf(results: readonly SeedResult[]): Record<string, number | 
     accuracy: mean((r) => r.accuracy),
     top1: mean((r) => r.top1),
     rejected: mean((r) => r.rejected),
+    oosRecall: mean((r) => r.oosRecall ?? undefined),
     ambiguousWithRight: mean((r) => r.ambiguousWithRight),
     slotPrecision: mean((r) => r.slots?.precision),
     slotRecall: mean((r) => r.slots?.recall),
@@ -75,7 +77,8 @@ export function formatShots(results: readonly SeedResult[], shots: number | unde
     const slots = r.slots
       ? `, slots P ${r.slots.precision.toFixed(3)} R ${r.slots.recall.toFixed(3)} F1 ${r.slots.f1.toFixed(3)}`
       : ''
-    return `seed ${r.seed}: ${r.trainExamples} examples, ${r.testExamples} test — accuracy ${pct(r.accuracy)}, top-1 ${pct(r.top1)}, turned away ${pct(r.rejected)} (ambiguous with the right intent ${pct(r.ambiguousWithRight)})${slots}, median ${r.medianMicros.toFixed(0)} µs, training ${Math.round(r.trainMs)} ms`
+    const oos = r.oosRecall === null ? '' : `, out-of-scope recall ${pct(r.oosRecall)} of ${r.oosExamples}`
+    return `seed ${r.seed}: ${r.trainExamples} examples, ${r.testExamples} test — accuracy ${pct(r.accuracy)}, top-1 ${pct(r.top1)}, turned away ${pct(r.rejected)} (ambiguous with the right intent ${pct(r.ambiguousWithRight)})${oos}${slots}, median ${r.medianMicros.toFixed(0)} µs, training ${Math.round(r.trainMs)} ms`
   })
   const mean = meanOf(results)
   const slots =
@@ -83,7 +86,7 @@ export function formatShots(results: readonly SeedResult[], shots: number | unde
       ? ''
       : `, slots P ${mean.slotPrecision!.toFixed(3)} R ${mean.slotRecall!.toFixed(3)} F1 ${mean.slotF1.toFixed(3)}`
   lines.push(
-    `mean over ${results.length} seed(s)${shots === undefined ? '' : ` at ${shots} examples per intent`}: accuracy ${pct(mean.accuracy!)}, top-1 ${pct(mean.top1!)}, turned away ${pct(mean.rejected!)}${slots}`,
+    `mean over ${results.length} seed(s)${shots === undefined ? '' : ` at ${shots} examples per intent`}: accuracy ${pct(mean.accuracy!)}, top-1 ${pct(mean.top1!)}, turned away ${pct(mean.rejected!)}${mean.oosRecall == null ? '' : `, out-of-scope recall ${pct(mean.oosRecall)}`}${slots}`,
   )
   return `${lines.join('\n')}\n`
 }

@@ -1,7 +1,7 @@
 /**
  * Evaluation through a real engine: the training examples become intents (annotated examples included), every
  * test sentence goes through `engine.resolve()`, and the report gives intent accuracy (a turned-away sentence
- * counts as wrong), closed-set top-1 (the best intent whether or not it passed the threshold) and, when the test
+ * counts as wrong; out-of-scope rows only count in the out-of-scope recall), closed-set top-1 (the best intent whether or not it passed the threshold) and, when the test
  * rows carry entities, slot precision, recall and F1 over (entity, value) pairs.
  */
 import { createEngine, type IntentDefinition } from '@ixp/core'
@@ -22,6 +22,9 @@ export interface ResolveEvaluation {
   /** Slot figures, when the test rows carry entities. */
   slots: { precision: number; recall: number; f1: number; gold: number; predicted: number } | null
   testExamples: number
+  /** Out-of-scope test rows turned away (0–1); `null` without such rows. They count in no other figure. */
+  oosRecall: number | null
+  oosExamples: number
   trainMs: number
   medianMicros: number
 }
@@ -53,7 +56,12 @@ export function intentsOf(examples: readonly IntentExample[]): IntentDefinition[
 export async function evaluateResolve(
   train: readonly IntentExample[],
   test: readonly IntentExample[],
-  options: { classifier?: ClassifierOptions; onProgress?: (done: number, total: number) => void } = {},
+  options: {
+    classifier?: ClassifierOptions
+    /** Intent label of out-of-scope test rows. @default 'oos' */
+    outOfScopeLabel?: string
+    onProgress?: (done: number, total: number) => void
+  } = {},
 ): Promise<ResolveEvaluation> {
   const engine = createEngine({ plugins: [semantic({ classifier: options.classifier, retrainDelayMs: 0 })] })
   engine.registerComponent({ name: 'Eval', render: () => ({ type: 'div', props: {}, children: [] }) })
@@ -68,6 +76,9 @@ export async function evaluateResolve(
   let gold = 0
   let predicted = 0
   let truePositives = 0
+  let oos = 0
+  let oosRejected = 0
+  const oosLabel = options.outOfScopeLabel ?? 'oos'
   const withEntities = test.some((example) => example.entities !== undefined)
   const micros = new Float64Array(test.length)
   for (let i = 0; i < test.length; i++) {
@@ -75,6 +86,11 @@ export async function evaluateResolve(
     const begun = performance.now()
     const outcome = await engine.resolve({ text: example.text, limit: 3 })
     micros[i] = (performance.now() - begun) * 1000
+    if (example.intent === oosLabel) {
+      oos++
+      if (!outcome.matched) oosRejected++
+      continue
+    }
     const best = outcome.matched ? outcome.intent : outcome.alternatives[0]?.intent
     if (best === example.intent) top1++
     if (outcome.matched && outcome.intent === example.intent) right++
@@ -104,7 +120,7 @@ export async function evaluateResolve(
   }
   await engine.close()
   micros.sort()
-  const n = Math.max(1, test.length)
+  const n = Math.max(1, test.length - oos)
   const precision = predicted > 0 ? truePositives / predicted : 0
   const recall = gold > 0 ? truePositives / gold : 0
   return {
@@ -121,7 +137,9 @@ export async function evaluateResolve(
           predicted,
         }
       : null,
-    testExamples: test.length,
+    testExamples: test.length - oos,
+    oosRecall: oos > 0 ? oosRejected / oos : null,
+    oosExamples: oos,
     trainMs,
     medianMicros: micros.length > 0 ? micros[Math.floor((micros.length - 1) / 2)]! : 0,
   }

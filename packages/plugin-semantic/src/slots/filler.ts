@@ -7,7 +7,7 @@
 import type { IntentDefinition, JsonSchema } from '@ixp/core'
 import { checkValue } from '../params/check.js'
 import { kindOf } from '../params/schema.js'
-import { parsedExamples, type EntitySpan } from './annotations.js'
+import { parsedExamples, type EntitySpan, type ParsedExample } from './annotations.js'
 import { globalPattern, type EntityDefinition } from './entities.js'
 import { LookupTable } from './lookup.js'
 import { findSystem, isSystemEntity, type SystemEntity } from './system.js'
@@ -123,7 +123,18 @@ export class SlotFiller {
   /** Learns every intent's entities: trains its tagger, builds its lookup tables. */
   prepare(intents: readonly IntentDefinition[]): void {
     const plans = new Map<string, IntentPlan>()
-    for (const intent of intents) plans.set(intent.name, this.#plan(intent))
+    const annotated = new Map(
+      intents.map((intent) => [
+        intent.name,
+        parsedExamples(intent).filter((example) => example.entities.length > 0),
+      ]),
+    )
+    for (const intent of intents) {
+      const others = intents
+        .filter((other) => other.name !== intent.name)
+        .flatMap((other) => annotated.get(other.name)!)
+      plans.set(intent.name, this.#plan(intent, annotated.get(intent.name)!, others))
+    }
     this.#plans = plans
   }
 
@@ -158,7 +169,7 @@ export class SlotFiller {
     return { parameters: this.#parameters(plan, slots), slots }
   }
 
-  #plan(intent: IntentDefinition): IntentPlan {
+  #plan(intent: IntentDefinition, examples: ParsedExample[], others: readonly ParsedExample[]): IntentPlan {
     const schema = (intent.parameters ?? {}) as JsonSchema
     const properties = (schema.properties ?? {}) as Record<string, JsonSchema>
     const parameters: ParameterPlan[] = Object.entries(properties)
@@ -169,9 +180,15 @@ export class SlotFiller {
           many && typeof property.items === 'object' ? (property.items as JsonSchema) : property
         return { name, entity: entityOf(name, property), schema: property, itemSchema, many }
       })
-    const examples = parsedExamples(intent).filter((example) => example.entities.length > 0)
     const entities = new Set<string>()
     for (const example of examples) for (const span of example.entities) entities.add(span.entity)
+    // Other intents' sentences that annotate this intent's entities teach them too (a city is a city in a
+    // weather question and in a booking); their other entities are not this tagger's to find.
+    const shared: ParsedExample[] = []
+    for (const other of others) {
+      const kept = other.entities.filter((span) => entities.has(span.entity))
+      if (kept.length > 0) shared.push({ text: other.text, entities: kept })
+    }
     for (const parameter of parameters)
       if (
         isSystemEntity(parameter.entity) ||
@@ -219,7 +236,7 @@ export class SlotFiller {
       knownCounts,
     }
     if (examples.length > 0) {
-      const training: TaggerExample[] = examples.map((example) =>
+      const training: TaggerExample[] = [...examples, ...shared].map((example) =>
         this.#taggerExample(plan, example.text, example.entities),
       )
       plan.tagger = SequenceTagger.train(training)
