@@ -181,7 +181,7 @@ function all(pattern: RegExp, text: string, value: (match: RegExpMatchArray) => 
 
 function dates(text: string, kind: 'date' | 'time' | 'datetime', reference: Date): SystemMatch[] {
   const out: SystemMatch[] = []
-  for (const result of chrono.parse(text, reference)) {
+  for (const result of chrono.en.casual.parse(text, reference)) {
     const start = result.start
     const hasTime = start.isCertain('hour')
     const hasDay = start.isCertain('day') || start.isCertain('weekday') || !hasTime
