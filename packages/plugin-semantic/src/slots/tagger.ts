@@ -56,6 +56,9 @@ function tokenFeatures(tokens: readonly Token[], hints: TokenHints | undefined, 
     `s-1s=${i > 0 ? shapeOf(tokens[i - 1]!.text) : '<s>'}|${shape}`,
     `len=${Math.min(w.lower.length, 8)}`,
     `x4=${w.lower.slice(-4)}`,
+    `p4=${w.lower.slice(0, 4)}`,
+    `w-3=${word(i - 3)}`,
+    `w+3=${word(i + 3)}`,
     `w-1w+1=${word(i - 1)}|${word(i + 1)}`,
   ]
   if (i === 0) names.push('first')
