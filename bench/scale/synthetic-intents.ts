@@ -56,7 +56,8 @@ function pick<T>(random: Random, list: readonly T[]): T {
 }
 
 /**
- * `intents` intents with `examples` training sentences and `queries` held-out sentences each. Each intent
+ * `intents` intents with `examples` training sentences, `queries` held-out sentences and a description each
+ * (what an application would write: the verb and the topic words). Each intent
  * has a verb and three topic words out of a shared vocabulary of `intents × 2` words, so topic words recur
  * across intents and telling them apart takes the combination.
  */
@@ -65,15 +66,18 @@ export function syntheticIntents(
   examples: number,
   queries = 0,
   seed = 7,
-): { train: SyntheticExample[]; test: SyntheticExample[] } {
+): { train: SyntheticExample[]; test: SyntheticExample[]; descriptions: Map<string, string> } {
   const random = new Random(seed)
   const vocabulary = Array.from({ length: Math.max(50, intents * 2) }, () => word(random))
   const train: SyntheticExample[] = []
   const test: SyntheticExample[] = []
+  const descriptions = new Map<string, string>()
   for (let i = 0; i < intents; i++) {
-    const intent = `intent_${i}`
     const verb = pick(random, VERBS)
     const topic = [pick(random, vocabulary), pick(random, vocabulary), pick(random, vocabulary)]
+    // Named as an application would name it, from what it does (an index only to break a rare tie).
+    let intent = `${verb}_${topic.join('_')}`
+    if (descriptions.has(intent)) intent += `_${i}`
     const sentence = () => {
       const words = [pick(random, LEADS), verb, pick(random, FILLERS)]
       // Two or three of the intent's topic words, in its usual order.
@@ -82,8 +86,9 @@ export function syntheticIntents(
       words.push(pick(random, TAILS))
       return words.filter(Boolean).join(' ')
     }
+    descriptions.set(intent, `${verb[0]!.toUpperCase()}${verb.slice(1)} the ${topic.join(' ')}`)
     for (let e = 0; e < examples; e++) train.push({ intent, text: sentence() })
     for (let q = 0; q < queries; q++) test.push({ intent, text: sentence() })
   }
-  return { train, test }
+  return { train, test, descriptions }
 }

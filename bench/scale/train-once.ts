@@ -11,7 +11,7 @@ import { syntheticIntents } from './synthetic-intents.js'
 
 const intents = Number(process.argv[2] ?? 100)
 const perIntent = Number(process.argv[3] ?? 10)
-const { train, test } = syntheticIntents(intents, perIntent, 2)
+const { train, test, descriptions } = syntheticIntents(intents, perIntent, 2)
 const examplesOf = new Map<string, string[]>()
 for (const example of train)
   examplesOf.set(example.intent, [...(examplesOf.get(example.intent) ?? []), example.text])
