@@ -8,12 +8,12 @@ import { describe, expect, expectTypeOf, it } from 'vitest'
 import {
   createEngine,
   defineIntent,
-  h,
   type IntentDefinition,
   type IntentProps,
   type IxpContext,
   type ParametersOf,
 } from '@ixp/core'
+import { h } from '@ixp/core/tree'
 
 describe('parameter inference', () => {
   it('types handler params from a TypeBox schema', async () => {
