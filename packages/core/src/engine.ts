@@ -33,10 +33,10 @@ import {
 } from './hooks/index.js'
 import type { ParametersOf } from './infer.js'
 import { consoleLogger, type Logger } from './logger.js'
+import type { Extension } from './plugin-host/extensions.js'
 import { checkOptionKeys } from './options-check.js'
 import { assertComponentsRegistered, missingComponentsSetting } from './startup-check.js'
 import { didYouMean } from './suggest.js'
-import type { Extension } from './plugin-host/extensions.js'
 import { PluginHost, type InstalledPlugin, type PluginInput } from './plugins.js'
 import {
   Registry,

@@ -203,6 +203,20 @@ export const httpCases: HttpCase[] = [
         )
         matches(none.details!, { reason: 'no-match' })
         equal(none.message, 'No intent matches the query')
+        const ambiguous = await expectError(
+          await server.request('/ixp/render', post({ query: 'hello or theme' })),
+          404,
+          'INTENT_NOT_SUPPORTED',
+        )
+        assert(/did you mean 'greet' or 'pick_theme'/.test(ambiguous.message), ambiguous.message)
+        matches(ambiguous.details!, { reason: 'ambiguous' })
+        const lacking = await expectError(
+          await server.request('/ixp/render', post({ query: 'greet someone' })),
+          400,
+          'INVALID_REQUEST',
+        )
+        assert(/intent 'greet'/.test(lacking.message), lacking.message)
+        matches(lacking.details!, { intent: 'greet', missing: ['name'] })
         await expectError(await server.request('/ixp/render', post({ query: 42 })), 400, 'INVALID_REQUEST')
       }),
   },
@@ -396,6 +410,14 @@ export const httpCases: HttpCase[] = [
           await server.request('/ixp/resolve', post({ query: 'xyzzy' })),
         )
         matches(miss, { matched: false, intent: null, reason: 'no-match' })
+        const unsure = await json<Record<string, unknown>>(
+          await server.request('/ixp/resolve', post({ query: 'hello or theme' })),
+        )
+        matches(unsure, { matched: false, reason: 'ambiguous' })
+        equal(
+          (unsure.alternatives as { intent: string }[]).map((a) => a.intent),
+          ['greet', 'pick_theme'],
+        )
         await expectError(await server.request('/ixp/resolve', post({ query: '' })), 400, 'INVALID_REQUEST')
         await expectError(
           await server.request('/ixp/resolve', post({ query: 'a', limit: 0 })),
@@ -920,7 +942,7 @@ export const httpCases: HttpCase[] = [
   // Plugins: routes, response decoration, around
   // -------------------------------------------------------------------------------------------
   {
-    name: 'a plugin route is served like a built-in one: headers, context, errors, 405, HEAD, metrics, OpenAPI',
+    name: 'a plugin route is served like a built-in one: headers, context, errors, 405, HEAD, metrics, OpenAPI; a plugin provides the metrics answer',
     run: (t) => {
       // The plugin is applied by ready(), after the handler was made: its routes are picked up then.
       const engine = createTestEngine()
@@ -954,9 +976,10 @@ export const httpCases: HttpCase[] = [
           const missing = await server.request('/ixp/nowhere')
           equal(missing.headers.get('x-route'), 'none', 'errors are decorated too')
           await expectError(missing, 404, 'NOT_FOUND')
-          const metrics = await json<{ requests: { byIntent: Record<string, number> } }>(
+          const metrics = await json<{ requests: { byIntent: Record<string, number> }; provider: string }>(
             await server.request('/ixp/metrics'),
           )
+          equal(metrics.provider, 'suite-routes', "the plugin's metrics provider answered")
           assert((metrics.requests.byIntent['/hello'] ?? 0) >= 2, 'plugin routes are counted by path')
           const openapi = await json<{ paths: Record<string, Record<string, Record<string, unknown>>> }>(
             await server.request('/ixp/openapi.json'),
