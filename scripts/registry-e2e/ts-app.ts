@@ -1,5 +1,6 @@
 // A strict TypeScript app as a user writes it: the core, the HTTP transport and two plugins from the registry.
-import { createEngine, h, IxpError } from '@ixp/core'
+import { createEngine, IxpError } from '@ixp/core'
+import { h } from '@ixp/core/tree'
 import { cache } from '@ixp/plugin-cache'
 import { createNodeServer } from '@ixp/plugin-http/node'
 import { rateLimit } from '@ixp/plugin-rate-limit'

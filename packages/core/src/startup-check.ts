@@ -38,7 +38,11 @@ export function assertComponentsRegistered(
     )
   const more = missing.length > 10 ? ` (and ${missing.length - 10} more)` : ''
   if (mode === 'warn') {
-    logger.warn(`${lines.join('; ')}${more}; rendering them fails with COMPONENT_NOT_FOUND`)
+    try {
+      logger.warn(`${lines.join('; ')}${more}; rendering them fails with COMPONENT_NOT_FOUND`)
+    } catch {
+      // A logger that throws must not keep the engine from starting.
+    }
     return
   }
   throw new IxpError(
