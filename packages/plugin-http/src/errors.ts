@@ -31,6 +31,13 @@ export function httpError(
   return new IxpError(code, message, { status, ...options })
 }
 
+/** `HTTP_INVALID_OPTIONS`: an option of this package is invalid (thrown at start-up, never sent). */
+export function invalidHttpOptions(message: string): IxpError {
+  return new IxpError('HTTP_INVALID_OPTIONS', `@ixp/plugin-http: ${message}`, {
+    status: HttpErrorCodes.HTTP_INVALID_OPTIONS,
+  })
+}
+
 /** Safe messages for 5xx codes whose own message is not exposed. */
 const GENERIC_MESSAGES: Record<string, string> = {
   RENDER_TIMEOUT: 'The render did not finish within its deadline',

@@ -3,14 +3,20 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { HttpHandler } from '../handler.js'
 import type { TransportResponse } from '../exchange.js'
 import { BODY_LIMIT, DISPATCH, WRAPPED } from '../internal.js'
+import { compileProxyTrust, type TrustProxyOption } from './proxy-trust.js'
 import { NodeTransportRequest, type NodeRequestOptions } from './request.js'
 import { writeNodeResponse } from './response.js'
 import { answerViaFetch } from './via-fetch.js'
 
 /** Options of {@link toNodeHandler}. */
 export interface NodeHandlerOptions {
-  /** Take the client address (`ctx.ip`) from the first `X-Forwarded-For` entry. @default false */
-  trustProxy?: boolean
+  /**
+   * Which proxies in front of the server to believe when they write `X-Forwarded-For` (the one place proxy trust
+   * is set: `ctx.ip`, which rate limiting and logs use, is computed here). `false`: the socket address; a number:
+   * that many proxy hops (the entry that many places from the right is the client); a list of addresses / CIDR
+   * ranges: exactly those proxies. `true` is refused (any client could choose its address). @default false
+   */
+  trustProxy?: TrustProxyOption
 }
 
 /** A node:http listener; with `next`, requests outside the base path are passed on instead of answered 404. */
@@ -72,7 +78,7 @@ export function createNodeListener(
   const dispatch = handler[DISPATCH]
   const bodyLimit = handler[BODY_LIMIT]
   const wrapped = handler[WRAPPED]
-  const requestOptions: NodeRequestOptions = { relative: false, trustProxy: options.trustProxy === true }
+  const requestOptions: NodeRequestOptions = { relative: false, trust: compileProxyTrust(options.trustProxy) }
   const { closing, done } = lifecycle
   return (req, res, next) => {
     const url = req.url ?? '/'

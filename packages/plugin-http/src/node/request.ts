@@ -5,18 +5,19 @@
 import type { IncomingMessage } from 'node:http'
 import type { Socket } from 'node:net'
 import type { Readable } from 'node:stream'
-import type { IxpError } from '@ixp/core'
+import type { IxpError, ProxyTrust } from '@ixp/core'
 import { declaredLength, payloadTooLarge } from '../body.js'
 import type { BodySource, TransportRequest } from '../exchange.js'
 import { splitTarget } from '../url.js'
 import { collectNodeBody, readNodeBody } from './body.js'
 import { connectionOf, type Connection } from './connection.js'
+import { clientIp } from './proxy-trust.js'
 
 export interface NodeRequestOptions {
   /** `path` is relative to a framework mount. */
   relative: boolean
-  /** Take the client address from the first `X-Forwarded-For` entry. */
-  trustProxy: boolean
+  /** Which proxies' `X-Forwarded-For` entries to believe (compiled from the `trustProxy` option). */
+  trust: ProxyTrust
   /** The client address as a framework computed it (its own proxy trust rules); wins over `trustProxy`. */
   ip?: string | undefined
   /** A body a framework already read and parsed. */
@@ -117,13 +118,9 @@ export class NodeTransportRequest implements TransportRequest, BodySource {
   }
 
   get ip(): string | undefined {
-    const { ip, trustProxy } = this.#options
+    const { ip, trust } = this.#options
     if (ip !== undefined) return ip
-    if (trustProxy) {
-      const forwarded = this.header('x-forwarded-for')
-      const first = forwarded?.split(',')[0]?.trim()
-      if (first) return first
-    }
-    return this.#connection()?.address
+    const remote = this.#connection()?.address
+    return trust.kind === 'none' ? remote : clientIp(remote, this.header('x-forwarded-for'), trust)
   }
 }
