@@ -11,6 +11,10 @@ export const HttpErrorCodes = {
   NOT_FOUND: 404,
   /** The route exists but not for that method; the `Allow` header lists the methods it has. */
   METHOD_NOT_ALLOWED: 405,
+  /** The request's headers or body did not arrive within their timeout (`headersTimeout`, `bodyTimeoutMs`). */
+  REQUEST_TIMEOUT: 408,
+  /** The request line and headers are larger than the node server's `maxHeaderSize`. */
+  HEADERS_TOO_LARGE: 431,
   /** The request body is larger than `bodyLimit`; reading stopped at the limit. */
   PAYLOAD_TOO_LARGE: 413,
   /** A body that is not JSON (form, text, no Content-Type) or a charset other than UTF-8. */

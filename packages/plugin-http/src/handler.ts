@@ -171,7 +171,7 @@ export function createHttpHandler(engine: Engine, options: HttpHandlerOptions = 
     if (payload.headers !== undefined) setHeaders(headers, payload.headers)
     const response: TransportResponse = { status: payload.status, headers, body: payload.body }
     // Unread bytes of an oversized body would otherwise be read to keep the connection alive.
-    if (payload.status === 413) response.close = true
+    if (payload.status === 413 || payload.status === 408) response.close = true
     return finish(x, response, payload.code)
   }
 

@@ -16,6 +16,8 @@ import { clientIp } from './proxy-trust.js'
 export interface NodeRequestOptions {
   /** `path` is relative to a framework mount. */
   relative: boolean
+  /** Milliseconds the whole body may take to arrive (`0`: no limit of ours). */
+  bodyTimeoutMs?: number
   /** Which proxies' `X-Forwarded-For` entries to believe (compiled from the `trustProxy` option). */
   trust: ProxyTrust
   /** The client address as a framework computed it (its own proxy trust rules); wins over `trustProxy`. */
@@ -77,11 +79,13 @@ export class NodeTransportRequest implements TransportRequest, BodySource {
 
   /** Reads the body (up to `limit` bytes) now; `then` runs once it is in, or once reading it failed. */
   readBody(limit: number, then: () => void): void {
-    collectNodeBody(this.#options.stream ?? this.#req, limit, (error, text) => {
+    const source = this.#options.stream ?? this.#req
+    const whenRead = (error: IxpError | undefined, text: string | undefined) => {
       this.#error = error
       this.#text = text
       then()
-    })
+    }
+    collectNodeBody(source, limit, whenRead, this.#options.bodyTimeoutMs)
   }
 
   text(limit: number): string | Promise<string> {
