@@ -91,7 +91,10 @@ export interface RateLimitOptions {
    * @default false
    */
   fallback?: boolean | RateLimitStore
-  /** After a store error, how long to skip the store before trying it again (0: try on every request). @default 1000 */
+  /**
+   * After a store error, how often one background probe checks whether the store answers again (requests are
+   * decided without it meanwhile; 0: a probe whenever none is running). @default 1000
+   */
   storeRetryMs?: number
   /** Send the IETF `RateLimit-Policy` and `RateLimit` headers. @default true */
   headers?: boolean
