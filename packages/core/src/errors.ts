@@ -49,10 +49,13 @@ export const ErrorCodes = {
 
 export type CoreErrorCode = keyof typeof ErrorCodes
 
-/** A single parameter problem, located by a dotted path (`''` for the root) and a JSON pointer. */
+/** A single parameter problem, located by a path array (`[]` for the root) and a JSON pointer. */
 export interface ValidationIssue {
-  /** Dotted path of the offending value, e.g. `address.zip` or `items.0`; `''` for the parameters object. */
-  path: string
+  /**
+   * Path of the offending value as an array, as zod and the IXP reference server give it: `['address', 'zip']`,
+   * `['items', 0]`; `[]` for the parameters object (`path.join('.')` gives the dotted form).
+   */
+  path: (string | number)[]
   /** The same location as a JSON pointer, e.g. `/address/zip`. */
   pointer: string
   /** The JSON Schema keyword that failed (`required`, `type`, `minLength`, `additionalProperties`, …). */
@@ -124,10 +127,10 @@ export function toIxpError(error: unknown): IxpError {
 export function validationError(issues: readonly ValidationIssue[]): IxpError {
   const summary = issues
     .slice(0, 10)
-    .map((issue) => (issue.path ? `${issue.message} at '${issue.path}'` : issue.message))
+    .map((issue) => (issue.path.length > 0 ? `${issue.message} at '${issue.path.join('.')}'` : issue.message))
     .join(', ')
   const more = issues.length > 10 ? ` (and ${issues.length - 10} more)` : ''
   return new IxpError('INVALID_REQUEST', `Parameter validation failed: ${summary}${more}`, {
-    details: { validationErrors: issues.map((issue) => ({ ...issue })) },
+    details: { validationErrors: issues.map((issue) => ({ ...issue, path: [...issue.path] })) },
   })
 }

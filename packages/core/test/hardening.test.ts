@@ -98,3 +98,35 @@ describe('result.meta.durationMs', () => {
     expect(result.meta.durationMs).toBeGreaterThanOrEqual(seen)
   })
 })
+
+describe('validationErrors[].path', () => {
+  it('is an array (zod and the reference server), with array indices as numbers; pointer is kept', async () => {
+    const engine = makeEngine({ logger: recordingLogger() })
+    engine.registerIntent({
+      name: 'order_lines',
+      description: 'Lines',
+      component: 'OrderCard',
+      parameters: {
+        type: 'object',
+        properties: {
+          lines: {
+            type: 'array',
+            items: { type: 'object', properties: { sku: { type: 'string' } }, required: ['sku'] },
+          },
+        },
+        required: ['lines'],
+      },
+    })
+    const error = await engine
+      .render({ intent: { name: 'order_lines', parameters: { lines: [{ sku: 'a' }, { sku: 5 }] } } })
+      .then(
+        () => undefined,
+        (failure: { details?: { validationErrors?: { path: unknown; pointer: string }[] } }) => failure,
+      )
+    const [issue] = error?.details?.validationErrors ?? []
+    expect(issue?.path).toEqual(['lines', 1, 'sku'])
+    expect(issue?.pointer).toBe('/lines/1/sku')
+    // A drop-in client written for the reference server does this:
+    expect((issue?.path as (string | number)[]).join('.')).toBe('lines.1.sku')
+  })
+})

@@ -214,8 +214,8 @@ export const httpCases: HttpCase[] = [
           'INVALID_REQUEST',
         )
         assert(error.message.startsWith('Parameter validation failed: '), error.message)
-        const issues = error.details!.validationErrors as { path: string }[]
-        equal(issues.map((issue) => issue.path).sort(), ['city', 'days'])
+        const issues = error.details!.validationErrors as { path: string[] }[]
+        equal(issues.map((issue) => issue.path.join('.')).sort(), ['city', 'days'])
         await expectError(
           await server.request('/ixp/render', render('show_weather', null)),
           400,
