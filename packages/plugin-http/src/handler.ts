@@ -100,7 +100,7 @@ function cacheDirective(cacheControl: string | undefined): IxpContext['cache'] {
  */
 export function createHttpHandler(engine: Engine, options: HttpHandlerOptions = {}): HttpHandler {
   const settings: ResolvedOptions = resolveOptions(options)
-  const collector = new MetricsCollector()
+  const collector = new MetricsCollector(engine)
   const createdAt = Date.now()
   const table = buildRouteTable(
     createRoutes({ engine, options: settings, collector, cache: new JsonCache(engine), createdAt }),
@@ -138,6 +138,7 @@ export function createHttpHandler(engine: Engine, options: HttpHandlerOptions = 
     if (request.ip !== undefined) ctx.ip = request.ip
     if (request.query !== '') ctx.query = request.query
     if (settings.context) Object.assign(ctx, settings.context({ headers, path }))
+    if (countRequests) collector.track(ctx)
     return ctx
   }
 

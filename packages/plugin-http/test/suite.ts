@@ -418,7 +418,7 @@ export const httpCases: HttpCase[] = [
       }),
   },
   {
-    name: 'GET /metrics counts requests by route, status class and error code',
+    name: 'GET /metrics counts requests by intent, route, status class and error code',
     run: (t) =>
       withServer(t, async (server) => {
         await server.request('/ixp/intents')
@@ -429,7 +429,9 @@ export const httpCases: HttpCase[] = [
         matches(body, {
           requests: {
             total: 4,
-            byIntent: { '/intents': 1, render_requests: 2, not_found: 1 },
+            // Intents, not routes: an unknown intent name is not a key (the key set stays bounded).
+            byIntent: { greet: 1 },
+            byRoute: { '/intents': 1, render_requests: 2, not_found: 1 },
             byStatus: { '2xx': 2, '4xx': 2 },
           },
           errors: { total: 2, byType: { INTENT_NOT_SUPPORTED: 1, NOT_FOUND: 1 } },

@@ -12,7 +12,13 @@ export const JSON_CONTENT_TYPE = 'application/json; charset=utf-8'
 
 /** The JSON of plugin-http's built-in request metrics (the IXP reference's metrics shape). */
 export interface HttpMetricsSnapshot {
-  requests: { total: number; byIntent: Record<string, number>; byStatus: Record<string, number> }
+  requests: {
+    total: number
+    byIntent: Record<string, number>
+    /** By route; older plugin-http versions had these counts under `byIntent`. */
+    byRoute?: Record<string, number>
+    byStatus: Record<string, number>
+  }
   performance: { averageResponseTime: number; p95ResponseTime: number; p99ResponseTime: number }
   errors: { total: number; byType: Record<string, number> }
   uptime: number
@@ -96,7 +102,7 @@ export function httpSnapshotToPrometheus(snapshot: HttpMetricsSnapshot, taken: R
           'ixp_http_requests_total',
           'HTTP requests answered, by route (every render is render_requests, unknown paths not_found)',
           'route',
-          snapshot.requests?.byIntent,
+          snapshot.requests?.byRoute ?? snapshot.requests?.byIntent,
         ),
     ],
     [
