@@ -2,3 +2,4 @@
 export { toNodeHandler, type NodeHandlerOptions, type NodeListener } from './handler.js'
 export type { TrustProxyOption } from './proxy-trust.js'
 export { createNodeServer, type IxpNodeServer, type NodeServerOptions } from './server.js'
+export { attachUpgrades, type UpgradeOptions } from './upgrade.js'

@@ -9,6 +9,7 @@ import type { HttpHandlerOptions } from '../options.js'
 import { toHandler } from '../target.js'
 import { answerClientError } from './client-error.js'
 import { createNodeListener, type NodeHandlerOptions } from './handler.js'
+import { upgradeListener } from './upgrade.js'
 
 /** Options of {@link createNodeServer}: the handler's (when given an engine) plus node's server settings. */
 export interface NodeServerOptions extends HttpHandlerOptions, NodeHandlerOptions {
@@ -64,6 +65,8 @@ export function createNodeServer(
       listener(req, res)
     },
   ) as IxpNodeServer
+  // Connection upgrades (WebSockets) go to the plugins' `upgrade` taps; unclaimed ones get a 404.
+  server.on('upgrade', upgradeListener(handler, options))
   server.keepAliveTimeout = options.keepAliveTimeout ?? 5_000
   server.headersTimeout = headersTimeout
   server.on('clientError', answerClientError)
