@@ -67,3 +67,10 @@ export {
   type ClientAddressInput,
   type ProxyTrust,
 } from './net/client-ip.js'
+export {
+  classifyError,
+  ERROR_CLASSES,
+  type ErrorCategory,
+  type ErrorClass,
+  type ErrorSeverity,
+} from './error-categories.js'

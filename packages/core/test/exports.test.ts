@@ -7,6 +7,7 @@ describe('public surface of @ixp/core', () => {
     expect(Object.keys(core).sort()).toMatchInlineSnapshot(`
       [
         "DEFAULT_SECURITY_POLICY",
+        "ERROR_CLASSES",
         "Engine",
         "ErrorCodes",
         "Fragment",
@@ -20,6 +21,7 @@ describe('public surface of @ixp/core', () => {
         "canonicalIpv4",
         "checkComponent",
         "checkIntent",
+        "classifyError",
         "clientAddress",
         "clientIdentity",
         "compileParameters",

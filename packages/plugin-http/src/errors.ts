@@ -77,6 +77,10 @@ export function safeLog(
 export interface ErrorPayload {
   status: number
   code: string
+  /** The message sent. */
+  message: string
+  /** The id in `details.errorId` (unexpected errors only). */
+  errorId: string | undefined
   body: string
   headers: Record<string, string> | undefined
 }
@@ -142,5 +146,12 @@ export function toErrorPayload(
     // Details a plugin filled with something unserialisable (a BigInt, a cycle) must not hide the error itself.
     body = JSON.stringify({ error: { code, message, timestamp: payload.timestamp } })
   }
-  return { status, code, body, headers: ixp?.headers }
+  return {
+    status,
+    code,
+    message,
+    errorId: details?.errorId as string | undefined,
+    body,
+    headers: ixp?.headers,
+  }
 }

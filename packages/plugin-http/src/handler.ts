@@ -22,6 +22,7 @@ import {
   type Serve,
 } from './internal.js'
 import { JsonCache } from './json-cache.js'
+import { ErrorLog } from './error-report.js'
 import { MetricsCollector } from './metrics.js'
 import { resolveOptions, type HttpHandlerOptions, type ResolvedOptions } from './options.js'
 import { decorateHeaders } from './decorate.js'
@@ -108,6 +109,8 @@ const WEBSOCKET = /(?:^|,)\s*websocket\s*(?:,|$)/i
 export function createHttpHandler(engine: Engine, options: HttpHandlerOptions = {}): HttpHandler {
   const settings: ResolvedOptions = resolveOptions(options)
   const collector = new MetricsCollector(engine)
+  const errorLog = new ErrorLog(engine.logger, settings.onError)
+  const errorLogger = errorLog.logger()
   const createdAt = Date.now()
   const hooks = httpHooks(engine)
   const { basePath, cors, securityHeaders, requestIdHeader, generateRequestId, logRequests, debug } = settings
@@ -124,6 +127,7 @@ export function createHttpHandler(engine: Engine, options: HttpHandlerOptions = 
     engine,
     options: settings,
     collector,
+    errorLog,
     cache: new JsonCache(engine),
     createdAt,
     metricsProvider: () => metricsProvider,
@@ -247,11 +251,12 @@ export function createHttpHandler(engine: Engine, options: HttpHandlerOptions = 
   /** The JSON error answer (status, code, message; headers the error asks for). */
   const fail = (x: Exchange, error: unknown): TransportResponse => {
     const { request, headers } = x
-    const payload = toErrorPayload(error, engine.logger, debug, {
+    const payload = toErrorPayload(error, errorLogger, debug, {
       method: x.method,
       path: request.path,
       requestId: x.requestId,
     })
+    errorLog.report(payload, { method: x.method, path: request.path, requestId: x.requestId, ip: request.ip })
     setHeader(headers, 'content-type', JSON_TYPE)
     if (payload.headers !== undefined) setHeaders(headers, payload.headers)
     const response: TransportResponse = { status: payload.status, headers, body: payload.body }
@@ -356,7 +361,7 @@ export function createHttpHandler(engine: Engine, options: HttpHandlerOptions = 
   }
 
   const failed = (error: unknown): Response => {
-    const payload = toErrorPayload(error, engine.logger, debug, {
+    const payload = toErrorPayload(error, errorLogger, debug, {
       method: '?',
       path: '?',
       requestId: undefined,

@@ -5,7 +5,7 @@
  * another transport's, are not requests of this handler); the intents seen are registered ones, so the key set
  * stays bounded.
  */
-import type { Engine, IxpContext } from '@ixp/core'
+import { classifyError, type Engine, type IxpContext } from '@ixp/core'
 
 /** What a metrics provider returns: the body of the metrics route and its media type. */
 export interface MetricsAnswer {
@@ -33,7 +33,14 @@ export interface MetricsSnapshot {
     byStatus: Record<string, number>
   }
   performance: { averageResponseTime: number; p95ResponseTime: number; p99ResponseTime: number }
-  errors: { total: number; byType: Record<string, number> }
+  errors: {
+    total: number
+    byType: Record<string, number>
+    /** Error answers by severity (`info`, `warning`, `error`; core's `classifyError`). */
+    bySeverity: Record<string, number>
+    /** Error answers by category (`client`, `auth`, `limit`, `dependency`, `internal`). */
+    byCategory: Record<string, number>
+  }
   /** Whole seconds since the handler was created. */
   uptime: number
   timestamp: string
@@ -75,6 +82,8 @@ export class MetricsCollector {
   readonly #byStatus = new Float64Array(5)
   #errors = 0
   readonly #errorsByCode = new Map<string, number>()
+  readonly #errorsBySeverity = new Map<string, number>()
+  readonly #errorsByCategory = new Map<string, number>()
   readonly #durations = new Float64Array(WINDOW)
   #next = 0
   #filled = 0
@@ -91,6 +100,9 @@ export class MetricsCollector {
     if (errorCode !== undefined) {
       this.#errors++
       bump(this.#errorsByCode, errorCode)
+      const { category, severity } = classifyError(errorCode, status)
+      bump(this.#errorsBySeverity, severity)
+      bump(this.#errorsByCategory, category)
     }
     this.#durations[this.#next] = durationMs
     this.#next = (this.#next + 1) % WINDOW
@@ -121,7 +133,12 @@ export class MetricsCollector {
         p95ResponseTime: round(at(0.95)),
         p99ResponseTime: round(at(0.99)),
       },
-      errors: { total: this.#errors, byType: Object.fromEntries(this.#errorsByCode) },
+      errors: {
+        total: this.#errors,
+        byType: Object.fromEntries(this.#errorsByCode),
+        bySeverity: Object.fromEntries(this.#errorsBySeverity),
+        byCategory: Object.fromEntries(this.#errorsByCategory),
+      },
       uptime: Math.floor((Date.now() - this.#startedAt) / 1000),
       timestamp: new Date().toISOString(),
     }

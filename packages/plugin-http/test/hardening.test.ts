@@ -3,8 +3,8 @@
  */
 import type { RenderResult } from '@ixp/core'
 import { describe, expect, it } from 'vitest'
-import { createHttpHandler } from '@ixp/plugin-http'
-import { createTestEngine } from './engine.js'
+import { createHttpHandler, type ErrorReport } from '@ixp/plugin-http'
+import { captureLogger, createTestEngine, type CapturedLog } from './engine.js'
 
 const render = (name: string, parameters: Record<string, unknown>): RequestInit => ({
   method: 'POST',
@@ -59,5 +59,54 @@ describe('render answers are valid JSON whatever afterRender taps return', () =>
     const answer = await answerWith(() => null)
     expect(answer.status).toBe(500)
     expect((answer.json().error as { details: { errorId: string } }).details.errorId).toMatch(/-/)
+  })
+})
+
+describe('error reporting', () => {
+  it('onError gets every error answer with its id, category, severity and request; /metrics counts them', async () => {
+    const reports: ErrorReport[] = []
+    const engine = createTestEngine()
+    engine.hooks.afterRender.tap('test:break', () => {
+      throw new Error('a bug with a secret: hunter2')
+    })
+    const handler = createHttpHandler(engine, { onError: (report) => void reports.push(report) })
+    const failed = await handler.fetch(
+      new Request('http://ixp.test/ixp/render', render('greet', { name: 'Ada' })),
+    )
+    const body = (await failed.json()) as { error: { details: { errorId: string } } }
+    await handler.fetch(new Request('http://ixp.test/ixp/nowhere'))
+    expect(reports.map(({ code, category, severity }) => [code, category, severity])).toEqual([
+      ['INTERNAL_ERROR', 'internal', 'error'],
+      ['NOT_FOUND', 'client', 'info'],
+    ])
+    expect(reports[0]!.errorId).toBe(body.error.details.errorId)
+    expect(reports[0]!.request).toMatchObject({ method: 'POST', path: '/ixp/render' })
+    expect(reports[0]!.message).not.toContain('hunter2')
+
+    const metrics = (await (await handler.fetch(new Request('http://ixp.test/ixp/metrics'))).json()) as {
+      errors: { bySeverity: Record<string, number>; byCategory: Record<string, number> }
+    }
+    expect(metrics.errors.bySeverity).toEqual({ error: 1, info: 1 })
+    expect(metrics.errors.byCategory).toEqual({ internal: 1, client: 1 })
+
+    // The last internal errors are in /health: ids and codes, no messages.
+    const health = await (await handler.fetch(new Request('http://ixp.test/ixp/health'))).text()
+    expect(JSON.parse(health).recentErrors).toEqual([
+      { errorId: body.error.details.errorId, code: 'INTERNAL_ERROR', at: expect.any(String) },
+    ])
+    expect(health).not.toContain('hunter2')
+  })
+
+  it('writes a repeated identical error line once per window, then with how often it repeated', async () => {
+    const lines: CapturedLog[] = []
+    const engine = createTestEngine({ logger: captureLogger(lines) })
+    engine.hooks.afterRender.tap('test:break', () => {
+      throw new Error('the same failure')
+    })
+    const handler = createHttpHandler(engine)
+    for (let i = 0; i < 50; i++) {
+      await handler.fetch(new Request('http://ixp.test/ixp/render', render('greet', { name: 'Ada' })))
+    }
+    expect(lines.filter((line) => line.message === 'request failed')).toHaveLength(1)
   })
 })
