@@ -23,8 +23,12 @@ export const ErrorCodes = {
   RENDER_TIMEOUT: 504,
   /** The caller went away (its abort signal fired) before the render finished. */
   ABORTED: 499,
-  /** An intent or component definition is invalid (raised at registration). */
-  INVALID_DEFINITION: 400,
+  /**
+   * An intent or component definition is invalid — at registration, or found while rendering (a composition
+   * that contains itself). The server's own definitions: a developer's error, never the caller's, so 5xx like
+   * every `…_INVALID_OPTIONS`.
+   */
+  INVALID_DEFINITION: 500,
   /** A definition with that name is already registered and `replace` was not set. */
   DUPLICATE_DEFINITION: 409,
   /** A plugin object is malformed (no name, no apply function). */
