@@ -74,3 +74,4 @@ export {
   type ErrorClass,
   type ErrorSeverity,
 } from './error-categories.js'
+export { isObject } from './objects.js'

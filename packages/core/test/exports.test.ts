@@ -37,6 +37,7 @@ describe('public surface of @ixp/core', () => {
         "isElementNode",
         "isForbiddenKey",
         "isIxpError",
+        "isObject",
         "loadComponents",
         "loadIntents",
         "mergeSchemas",

@@ -2,7 +2,7 @@
  * The `WorkflowResult` component: a server-rendered view of a run — overall status and time, each step with
  * its status, duration, error and result, and the final results.
  */
-import { h, type ElementNode, type RenderNode, type ServerComponentDefinition } from '@ixp/core'
+import { h, type ElementNode, type RenderNode, type ServerComponentDefinition, isObject } from '@ixp/core'
 
 export const WORKFLOW_RESULT_COMPONENT = 'WorkflowResult'
 
@@ -32,10 +32,6 @@ function json(value: unknown): string {
   } catch {
     return '"(not representable as JSON)"'
   }
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
 
 function errorLine(kind: string, error: unknown): ElementNode | null {

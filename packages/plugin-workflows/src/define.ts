@@ -3,7 +3,7 @@
  * here — fields, step ids, parallel groups, the references of parameter mappings — and reported at once as
  * one `INVALID_DEFINITION` error naming the workflow and the steps at fault.
  */
-import type { JsonSchema } from '@ixp/core'
+import { isObject, type JsonSchema } from '@ixp/core'
 import { definitionError, describe, Issues } from './issues.js'
 import { compileMapping, type CompiledMapping } from './mapping.js'
 import {
@@ -94,10 +94,6 @@ const STEP_FIELDS = [
   ...ACTION_FIELDS,
 ]
 const RESERVED_INTENT_FIELDS = ['name', 'component', 'parameters', 'handler']
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-}
 
 /** The intent a workflow is served as. */
 export function workflowIntentName(id: string): string {
