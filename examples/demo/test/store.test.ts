@@ -138,11 +138,55 @@ describe('store assistant intents', () => {
     expect(rows.every((row) => row.units === 0)).toBe(true)
   })
 
+  it('restock is a staff command: never cached, run once per idempotency key, and it refreshes the stock answers', async () => {
+    const staff = (key?: string) => ({
+      origin: 'http://127.0.0.1:4100',
+      headers: { 'x-api-key': DEMO_STAFF_KEY, ...(key ? { 'idempotency-key': key } : {}) },
+    })
+    const stock = () =>
+      engine.render(
+        { intent: { name: 'check_stock', parameters: { sku: 'LT-720', store: 'seattle' } } },
+        staff(),
+      )
+    const restock = (units: number, key?: string) =>
+      engine.render(
+        { intent: { name: 'restock', parameters: { sku: 'lt-720', store: 'seattle', units } } },
+        staff(key),
+      )
+    const before = await stock()
+    expect((await stock()).meta.cache).toBe('hit')
+    const unitsBefore = (before.props.levels as { units: number }[])[0]!.units
+    await expect(
+      engine.render({
+        intent: { name: 'restock', parameters: { sku: 'LT-720', store: 'seattle', units: 1 } },
+      }),
+    ).rejects.toMatchObject({ code: 'UNAUTHORIZED' })
+
+    const first = await restock(4, 'delivery-1')
+    expect(first.meta.cache).toBe('bypass')
+    const again = await restock(4, 'delivery-1')
+    expect(again.meta.headers?.['idempotent-replayed']).toBe('true')
+    expect(JSON.stringify(again.tree)).toBe(JSON.stringify(first.tree))
+    await expect(restock(5, 'delivery-1')).rejects.toMatchObject({ status: 422 })
+
+    const after = await stock()
+    expect(after.meta.cache).toBe('miss')
+    expect((after.props.levels as { units: number }[])[0]!.units).toBe(unitsBefore + 4)
+  })
+
   it.each([
     ['where is my order ORD-10421', 'order_status', { orderId: 'ORD-10421' }],
     ['what time does the seattle store close', 'store_hours', { store: 'seattle' }],
     ['do you price match', 'store_policy', { topic: 'price-match' }],
     ['is the Scree Trail Runner available in Portland', 'check_stock', { store: 'portland' }],
+    ['compare TE-101 and TE-310', 'compare_products', { skus: ['TE-101', 'TE-310'] }],
+    [
+      'where is my order ORD-10421, my email is jane@example.com',
+      'order_status',
+      { orderId: 'ORD-10421', email: 'jane@example.com' },
+    ],
+    ['nearest store in Seattle', 'find_store', { city: 'Seattle' }],
+    ['is there a store in Spokane', 'find_store', { city: 'Spokane' }],
   ])('resolves “%s” to %s with the parameters it states', async (text, intent, parameters) => {
     const outcome = await engine.resolve(text)
     expect(outcome).toMatchObject({ matched: true, intent, parameters })
@@ -154,6 +198,7 @@ describe('store assistant intents', () => {
       reason: 'out-of-scope',
     })
     expect(await engine.resolve('which shelves are empty')).toMatchObject({ matched: false })
+    expect(await engine.resolve('tell me a joke')).toMatchObject({ matched: false })
     const staff = await engine.resolve('which shelves are empty', {
       headers: { 'x-api-key': DEMO_STAFF_KEY },
     })

@@ -12,6 +12,13 @@ export {
   type IxpErrorOptions,
   type ValidationIssue,
 } from './errors.js'
+export {
+  defineIntent,
+  type HandlerData,
+  type IntentProps,
+  type ParametersOf,
+  type TypedIntentDefinition,
+} from './infer.js'
 export type { EngineEvents, RegistryChange } from './events.js'
 export {
   INTENT_KINDS,
@@ -33,6 +40,8 @@ export {
 } from './hooks/index.js'
 export { consoleLogger, silentLogger, type Logger, type LogLevel } from './logger.js'
 export type { InstalledPlugin, IxpPlugin, PluginInput, Teardown } from './plugins.js'
+export { defineExtension, type Extension } from './plugin-host/extensions.js'
+export { VERSION } from './version.js'
 export type { ComponentStats, FindCriteria, IntentStats, ReadonlyRegistry } from './registry.js'
 export { computeTtl, TTL } from './ttl.js'
 export {
@@ -49,7 +58,6 @@ export {
   type ValidationOutcome,
 } from './validation/parameters.js'
 export { isForbiddenKey } from './validation/sanitize.js'
-export * from './tree/index.js'
 export type * from './types.js'
 export {
   canonicalIpv4,

@@ -1,7 +1,7 @@
 /**
  * plugin-http's own hooks, through which any engine plugin adds HTTP behaviour: routes, connection upgrades
- * (WebSockets), response headers and the metrics route's provider. One set per engine, created on the first
- * `httpHooks(engine)` call, whether a handler exists yet or not; a handler reads them when it builds its route
+ * (WebSockets), response headers and the metrics route's provider. One set per engine, kept on the engine and
+ * created on the first `httpHooks(engine)` call, whether a handler exists yet or not; a handler reads them when it builds its route
  * table (at creation, when the engine becomes ready, and whenever a tap is added or removed). A plugin that taps
  * them costs nothing per request when no handler serves the engine.
  *
@@ -10,7 +10,7 @@
  */
 // Named imports: tapable is CommonJS with `__esModule` and no default export.
 import { SyncBailHook, SyncWaterfallHook } from 'tapable'
-import type { Engine, IxpContext } from '@ixp/core'
+import { defineExtension, type Engine, type IxpContext } from '@ixp/core'
 import type { IncomingMessage } from 'node:http'
 import type { Duplex } from 'node:stream'
 import type { MetricsCollector, MetricsProvider } from './metrics.js'
@@ -114,7 +114,7 @@ export interface HttpHooks {
   readonly routes: SyncWaterfallHook<[HttpRoute[], HttpRoutesInfo]>
   /** Sync bail: the first tap that returns `true` or a `Response` takes the upgrade. */
   readonly upgrade: SyncBailHook<[HttpUpgrade], HttpUpgradeResult>
-  /** Sync waterfall over every answer's headers (errors included; upgrades excluded). */
+  /** Sync waterfall over every answer's headers (errors and refused upgrades included; not what upgrade taps answer). */
   readonly response: SyncWaterfallHook<[HttpResponseHeaders, HttpResponseInfo]>
   /**
    * Sync waterfall: the metrics route's provider. Starts from the handler's `metrics.provider` option (undefined
@@ -123,21 +123,33 @@ export interface HttpHooks {
   readonly metricsProvider: SyncWaterfallHook<[MetricsProvider | undefined]>
 }
 
-const hooksByEngine = new WeakMap<Engine, HttpHooks>()
-/** Handlers' "rebuild your table" callbacks, told whenever a tap is added to one of an engine's hooks. */
-const listeners = new WeakMap<HttpHooks, Set<() => void>>()
+/**
+ * Where an engine keeps its HTTP hooks, and the hooks their handlers' "rebuild your table" callbacks. The hooks
+ * are a core extension (so `engine.unuse(plugin)` removes the plugin's taps, as on the engine's own hooks), also
+ * reachable under a registered symbol of this package: an application may load this package twice (ESM and CJS
+ * builds, or a config file compiled by another loader, as `ixp serve` does for TypeScript configs), and a plugin
+ * tapping one copy's hooks must reach a handler made by the other.
+ */
+const HOOKS: unique symbol = Symbol.for('@ixp/plugin-http.hooks')
+const TAP_ADDED: unique symbol = Symbol.for('@ixp/plugin-http.hooks.tap-added')
+
+interface HooksHolder {
+  [HOOKS]?: HttpHooks
+}
+
+type WithListeners = HttpHooks & { readonly [TAP_ADDED]: Set<() => void> }
 
 function createHooks(): HttpHooks {
-  const hooks: HttpHooks = Object.freeze({
+  const changed = new Set<() => void>()
+  const hooks: WithListeners = Object.freeze({
     routes: new SyncWaterfallHook<[HttpRoute[], HttpRoutesInfo]>(['routes', 'info']),
     upgrade: new SyncBailHook<[HttpUpgrade], HttpUpgradeResult>(['upgrade']),
     response: new SyncWaterfallHook<[HttpResponseHeaders, HttpResponseInfo]>(['headers', 'info']),
     metricsProvider: new SyncWaterfallHook<[MetricsProvider | undefined]>(['provider']),
+    [TAP_ADDED]: changed,
   })
-  const changed = new Set<() => void>()
-  listeners.set(hooks, changed)
-  for (const hook of Object.values(hooks) as { intercept(interceptor: object): void }[]) {
-    hook.intercept({
+  for (const hook of [hooks.routes, hooks.upgrade, hooks.response, hooks.metricsProvider]) {
+    ;(hook as { intercept(interceptor: object): void }).intercept({
       register: (tap: unknown) => {
         // The tap is inserted after this returns: handlers only mark their table stale here.
         for (const stale of changed) stale()
@@ -148,19 +160,22 @@ function createHooks(): HttpHooks {
   return hooks
 }
 
+const HTTP_HOOKS = defineExtension('@ixp/plugin-http.hooks', createHooks)
+
 /** The HTTP hooks of an engine, created on first use. Tap them from a plugin's `apply(engine)`. */
 export function httpHooks(engine: Engine): HttpHooks {
-  let hooks = hooksByEngine.get(engine)
+  const holder = engine as unknown as HooksHolder
+  let hooks = holder[HOOKS]
   if (hooks === undefined) {
-    hooks = createHooks()
-    hooksByEngine.set(engine, hooks)
+    hooks = engine.extension(HTTP_HOOKS)
+    Object.defineProperty(holder, HOOKS, { value: hooks })
   }
   return hooks
 }
 
 /** @internal Calls `stale` whenever a tap is added to one of the hooks. */
 export function onTapAdded(hooks: HttpHooks, stale: () => void): void {
-  listeners.get(hooks)!.add(stale)
+  ;(hooks as WithListeners)[TAP_ADDED].add(stale)
 }
 
 /** A tap as tapable keeps it (sorted by stage and `before`). */

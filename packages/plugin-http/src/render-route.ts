@@ -6,6 +6,7 @@
  */
 import {
   IxpError,
+  Stage,
   type Engine,
   type IxpContext,
   type RemoteRecord,
@@ -20,13 +21,21 @@ import { queryText, type RouteAnswer, type RouteHandler } from './route-kit.js'
 
 type RenderNow = (request: RenderRequest, ctx: IxpContext) => RenderResult | Promise<RenderResult>
 
-/**
- * The engine's render that hands back the result itself when every step finished synchronously (a core-internal
- * method, found through the global symbol registry), so a render answers in the same tick; `render()` otherwise.
- */
+/** `engine.renderNow`: the result itself when every step finished synchronously, so a render answers in the same tick. */
 function renderNowOf(engine: Engine): RenderNow {
-  const own = (engine as unknown as Record<symbol, RenderNow | undefined>)[Symbol.for('@ixp/core.renderNow')]
-  return typeof own === 'function' ? own.bind(engine) : (request, ctx) => engine.render(request, ctx)
+  return (request, ctx) => engine.renderNow(request, ctx)
+}
+
+/**
+ * Why a query matched nothing. Without a resolver beyond the core's exact-name lookup, free text can only match
+ * an intent's exact name: the message says which plugin resolves text, instead of a bare "no match".
+ */
+function noMatchMessage(engine: Engine): string {
+  const resolvesText = engine.hooks.resolve.taps.some((tap) => (tap.stage ?? 0) !== Stage.EXACT_NAME)
+  return resolvesText
+    ? 'No intent matches the query'
+    : 'No intent matches the query: this engine has no resolver for free text (only exact intent names); ' +
+        'install @ixp/plugin-semantic (engine.use(semantic())) or send { intent: { name, parameters } }'
 }
 
 export interface RenderRouteDeps {
@@ -115,7 +124,12 @@ export function renderRoute({ engine, limits, cache }: RenderRouteDeps): RouteHa
     }
     const outcome = await engine.resolve({ text }, ctx)
     if (!outcome.matched) {
-      throw new IxpError('INTENT_NOT_SUPPORTED', 'No intent matches the query', {
+      // An ambiguous query names the candidates, so the client can ask "did you mean…".
+      const message =
+        outcome.reason === 'ambiguous' && outcome.alternatives.length > 0
+          ? `The query is ambiguous: did you mean ${outcome.alternatives.map((a) => `'${a.intent}'`).join(' or ')}?`
+          : noMatchMessage(engine)
+      throw new IxpError('INTENT_NOT_SUPPORTED', message, {
         details: { reason: outcome.reason, alternatives: outcome.alternatives },
       })
     }
@@ -132,7 +146,28 @@ export function renderRoute({ engine, limits, cache }: RenderRouteDeps): RouteHa
       alternatives: outcome.alternatives,
     }
     if (outcome.source !== undefined) resolution.source = outcome.source
-    return answerOf(await engine.render(request, ctx), resolution)
+    let result: RenderResult
+    try {
+      result = await engine.render(request, ctx)
+    } catch (error) {
+      // A parameter error of a resolved query says which intent the text was taken for, and what it lacked.
+      if (error instanceof IxpError && error.code === 'INVALID_REQUEST')
+        throw new IxpError(
+          error.code,
+          `The query was resolved to intent '${outcome.intent}': ${error.message}`,
+          {
+            status: error.status,
+            cause: error,
+            details: {
+              ...error.details,
+              intent: outcome.intent,
+              ...(outcome.missing ? { missing: outcome.missing } : {}),
+            },
+          },
+        )
+      throw error
+    }
+    return answerOf(result, resolution)
   }
 
   const renderBody = (body: Record<string, unknown>, ctx: IxpContext): RouteAnswer | Promise<RouteAnswer> => {

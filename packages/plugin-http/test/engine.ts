@@ -5,7 +5,6 @@
  */
 import {
   createEngine,
-  h,
   IxpError,
   loadComponents,
   loadIntents,
@@ -15,6 +14,7 @@ import {
   type EngineOptions,
   type Logger,
 } from '@ixp/core'
+import { h } from '@ixp/core/tree'
 import componentsFile from './fixtures/components.json'
 import intentsFile from './fixtures/intents.json'
 
@@ -54,7 +54,13 @@ function wait(ms: number, signal: AbortSignal | undefined): Promise<void> {
 }
 
 export function createTestEngine(options: EngineOptions = {}): Engine {
-  const engine = createEngine({ logger: silentLogger, ...options })
+  // The reference intents file names components its components file lacks: they must answer 404 at render
+  // time, as the reference server does, instead of failing ready().
+  const engine = createEngine({
+    logger: silentLogger,
+    ...options,
+    validation: { missingComponents: 'warn', ...options.validation },
+  })
   for (const component of loadComponents(componentsFile)) engine.registerComponent(component)
   for (const intent of loadIntents(intentsFile)) engine.registerIntent(intent)
 
@@ -129,6 +135,29 @@ export function createTestEngine(options: EngineOptions = {}): Engine {
 
   // A tiny resolver: "say hello to <name>" → greet.
   engine.hooks.resolve.tapPromise({ name: 'test:resolver', stage: Stage.SEMANTIC }, async (query) => {
+    // "greet someone": the intent without the name it needs; "hello or theme": ambiguous.
+    if (/greet someone/i.test(query.text))
+      return {
+        matched: true,
+        intent: 'greet',
+        parameters: {},
+        missing: ['name'],
+        confidence: 0.8,
+        alternatives: [],
+        source: 'test',
+      }
+    if (/hello or theme/i.test(query.text))
+      return {
+        matched: false,
+        intent: null,
+        reason: 'ambiguous',
+        confidence: 0.4,
+        alternatives: [
+          { intent: 'greet', confidence: 0.4 },
+          { intent: 'pick_theme', confidence: 0.35 },
+        ],
+        source: 'test',
+      }
     const match = /hello to (\w+)/i.exec(query.text)
     if (!match) return undefined
     return {

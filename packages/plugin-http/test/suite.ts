@@ -3,7 +3,7 @@
  * server, Express, Fastify, Hono, or the handler inside workerd) and talks to it with plain `Request`s.
  * Assertions come from the dependency-free portable harness so the same cases run under vitest and in workerd.
  */
-import type { Engine } from '@ixp/core'
+import { createEngine, silentLogger, type Engine } from '@ixp/core'
 import type { HttpHandlerOptions } from '@ixp/plugin-http'
 import { assert, equal, matches } from '../../core/test/portable/harness.js'
 import { createTestEngine } from './engine.js'
@@ -202,8 +202,55 @@ export const httpCases: HttpCase[] = [
           'INTENT_NOT_SUPPORTED',
         )
         matches(none.details!, { reason: 'no-match' })
+        equal(none.message, 'No intent matches the query')
+        const ambiguous = await expectError(
+          await server.request('/ixp/render', post({ query: 'hello or theme' })),
+          404,
+          'INTENT_NOT_SUPPORTED',
+        )
+        assert(/did you mean 'greet' or 'pick_theme'/.test(ambiguous.message), ambiguous.message)
+        matches(ambiguous.details!, { reason: 'ambiguous' })
+        const lacking = await expectError(
+          await server.request('/ixp/render', post({ query: 'greet someone' })),
+          400,
+          'INVALID_REQUEST',
+        )
+        assert(/intent 'greet'/.test(lacking.message), lacking.message)
+        matches(lacking.details!, { intent: 'greet', missing: ['name'] })
         await expectError(await server.request('/ixp/render', post({ query: 42 })), 400, 'INVALID_REQUEST')
       }),
+  },
+  {
+    name: 'POST /render with { query } on an engine without a text resolver says which plugin resolves text',
+    run: async (t) => {
+      const engine = createEngine({ logger: silentLogger })
+      engine.registerComponent({ name: 'Greeting', render: () => 'hello' })
+      engine.registerIntent({
+        name: 'greet',
+        description: 'Greets',
+        component: 'Greeting',
+        parameters: { type: 'object' },
+      })
+      await withServer(
+        t,
+        async (server) => {
+          const none = await expectError(
+            await server.request('/ixp/render', post({ query: 'please say hello' })),
+            404,
+            'INTENT_NOT_SUPPORTED',
+          )
+          assert(none.message.includes('no resolver for free text'), none.message)
+          assert(none.message.includes('@ixp/plugin-semantic'), none.message)
+          // An exact intent name still resolves without a resolver plugin.
+          const exact = await json<Record<string, unknown>>(
+            await server.request('/ixp/render', post({ query: 'greet' })),
+          )
+          equal(exact.tree, 'hello')
+        },
+        {},
+        engine,
+      )
+    },
   },
   {
     name: 'POST /render reports parameter validation as 400 INVALID_REQUEST with paths',
@@ -363,6 +410,14 @@ export const httpCases: HttpCase[] = [
           await server.request('/ixp/resolve', post({ query: 'xyzzy' })),
         )
         matches(miss, { matched: false, intent: null, reason: 'no-match' })
+        const unsure = await json<Record<string, unknown>>(
+          await server.request('/ixp/resolve', post({ query: 'hello or theme' })),
+        )
+        matches(unsure, { matched: false, reason: 'ambiguous' })
+        equal(
+          (unsure.alternatives as { intent: string }[]).map((a) => a.intent),
+          ['greet', 'pick_theme'],
+        )
         await expectError(await server.request('/ixp/resolve', post({ query: '' })), 400, 'INVALID_REQUEST')
         await expectError(
           await server.request('/ixp/resolve', post({ query: 'a', limit: 0 })),
@@ -889,7 +944,7 @@ export const httpCases: HttpCase[] = [
   // Plugins: routes, response decoration, around
   // -------------------------------------------------------------------------------------------
   {
-    name: 'a plugin route is served like a built-in one: headers, context, errors, 405, HEAD, metrics, OpenAPI',
+    name: 'a plugin route is served like a built-in one: headers, context, errors, 405, HEAD, metrics, OpenAPI; a plugin provides the metrics answer',
     run: (t) => {
       // The plugin is applied by ready(), after the handler was made: its routes are picked up then.
       const engine = createTestEngine()
@@ -923,9 +978,10 @@ export const httpCases: HttpCase[] = [
           const missing = await server.request('/ixp/nowhere')
           equal(missing.headers.get('x-route'), 'none', 'errors are decorated too')
           await expectError(missing, 404, 'NOT_FOUND')
-          const metrics = await json<{ requests: { byRoute: Record<string, number> } }>(
+          const metrics = await json<{ requests: { byRoute: Record<string, number> }; provider: string }>(
             await server.request('/ixp/metrics'),
           )
+          equal(metrics.provider, 'suite-routes', "the plugin's metrics provider answered")
           assert((metrics.requests.byRoute['/hello'] ?? 0) >= 2, 'plugin routes are counted by path')
           const openapi = await json<{ paths: Record<string, Record<string, Record<string, unknown>>> }>(
             await server.request('/ixp/openapi.json'),
