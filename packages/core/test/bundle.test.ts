@@ -123,9 +123,11 @@ describe.each(entries)('$name bundle', ({ file, gzipBudget }) => {
 /**
  * The root entry's own code alone (dependencies external), minified and gzipped, with ~3% headroom over what was
  * measured: 16 903 bytes (17 908 before the render-tree toolkit moved to `@ixp/core/tree`). The target is
- * 12 000: see the core README's figures for what the rest is made of.
+ * 12 000: see the core README's figures for what the rest is made of. Raised to 20 600 for what issue 21 moved
+ * into the root (measured 20 021): IP parsing and proxy trust shared by transports and rate limiting (`net/`),
+ * the isolating event emitter, the error category table and the shared `isObject`.
  */
-const ROOT_OWN_GZIP_BUDGET = 17_400
+const ROOT_OWN_GZIP_BUDGET = 20_600
 
 describe('@ixp/core own code', () => {
   it(`stays within ${ROOT_OWN_GZIP_BUDGET} bytes minified and gzipped, dependencies external`, async () => {

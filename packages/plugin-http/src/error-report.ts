@@ -96,10 +96,19 @@ export class ErrorLog {
   /** The engine's logger with its `error` lines throttled like {@link ErrorLog.log}. */
   logger(): Logger {
     const logger = this.#logger
+    // A logger that throws must not turn an error answer into no answer.
+    const quiet =
+      (level: 'debug' | 'info' | 'warn') => (message: string, fields?: Record<string, unknown>) => {
+        try {
+          logger[level](message, fields)
+        } catch {
+          // Nothing better to do with a broken logger than to keep answering.
+        }
+      }
     return {
-      debug: (message, fields) => logger.debug(message, fields),
-      info: (message, fields) => logger.info(message, fields),
-      warn: (message, fields) => logger.warn(message, fields),
+      debug: quiet('debug'),
+      info: quiet('info'),
+      warn: quiet('warn'),
       error: (message, fields) => this.log(message, fields ?? {}),
     }
   }

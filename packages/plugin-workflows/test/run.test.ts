@@ -310,10 +310,7 @@ describe('running workflows', () => {
     expect(header.children[1].children[1].props.class).toBe('execution-time')
     const items = steps.children[1].children
     expect(
-      items.map((item: { props: Record<string, unknown> }) => [
-        item.props['data-step-id'],
-        item.props.class,
-      ]),
+      items.map((item: { props: Record<string, unknown> }) => [item.props['data-step-id'], item.props.class]),
     ).toEqual([
       ['validate', 'step-item status-completed'],
       ['never', 'step-item status-skipped'],
