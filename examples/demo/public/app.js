@@ -7,6 +7,8 @@ const { base, samples } = JSON.parse(document.getElementById('ixp-demo').textCon
 const TAGS = new Set([
   'section',
   'article',
+  'header',
+  'pre',
   'div',
   'span',
   'p',

@@ -132,7 +132,7 @@ describe('the demo, started as `pnpm start` does', () => {
     const invalid = await render(demo.url, 'compare_products', { skus: ['TE-101'] })
     expect(invalid.status).toBe(400)
     expect(invalid.body.error.code).toBe('INVALID_REQUEST')
-    expect(invalid.body.error.details.validationErrors[0].path).toBe('skus')
+    expect(invalid.body.error.details.validationErrors[0].path).toEqual(['skus'])
     const foreign = await render(demo.url, 'find_store', {}, { origin: 'https://evil.example' })
     expect(foreign).toMatchObject({ status: 403, body: { error: { code: 'ORIGIN_NOT_ALLOWED' } } })
     const unknown = await render(demo.url, 'buy_everything', {})

@@ -110,12 +110,12 @@ interface TreeElement {
   children?: unknown[]
 }
 
-/** The elements of a render tree whose `className` lists `className`, in document order. */
+/** The elements of a render tree whose `class` (the tree attribute convention) lists `className`, in order. */
 export function elementsWithClass(node: unknown, className: string): TreeElement[] {
   if (node === null || typeof node !== 'object') return []
   if (Array.isArray(node)) return node.flatMap((child) => elementsWithClass(child, className))
   const element = node as TreeElement
-  const classes = String(element.props?.className ?? element.props?.class ?? '').split(/\s+/)
+  const classes = String(element.props?.class ?? '').split(/\s+/)
   const own = classes.includes(className) ? [element] : []
   return [...own, ...(element.children ?? []).flatMap((child) => elementsWithClass(child, className))]
 }
@@ -124,7 +124,7 @@ export function elementsWithClass(node: unknown, className: string): TreeElement
 export function workflowView(tree: unknown) {
   const [root] = elementsWithClass(tree, 'workflow-result')
   const statusOf = (element: TreeElement) =>
-    /\bstatus-([a-z_]+)\b/.exec(String(element.props.className))?.[1] ?? 'unknown'
+    /\bstatus-([a-z_]+)\b/.exec(String(element.props.class))?.[1] ?? 'unknown'
   const [results] = elementsWithClass(tree, 'results-json')
   const [error] = elementsWithClass(tree, 'workflow-error')
   return {

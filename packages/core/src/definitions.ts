@@ -2,6 +2,7 @@
  * Checks intent and component definitions at registration, reporting every problem with the path of the
  * offending field, and loads the IXP reference's `intents.json` / `components.json` file objects.
  */
+import { isObject } from './objects.js'
 import { IxpError } from './errors.js'
 import { intentKindIssues } from './invalidation.js'
 import type {
@@ -60,9 +61,7 @@ export const DEFAULT_SECURITY_POLICY: Readonly<SecurityPolicy> = Object.freeze({
 })
 
 /** A non-null, non-array object (what a definition, a request or options must be). */
-export function isRecord(value: unknown): value is Fields {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-}
+export const isRecord: (value: unknown) => value is Fields = isObject
 
 /** Collects issues for one definition with small typed checks. */
 class Checker {

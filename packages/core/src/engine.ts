@@ -2,7 +2,6 @@
  * The engine: registries of intents and components, the render and resolve paths through the hooks, the
  * plugin lifecycle and the events. Transport-agnostic: no HTTP, no Node built-ins.
  */
-import { EventEmitter } from 'eventemitter3'
 import {
   checkComponent,
   checkIntent,
@@ -15,7 +14,7 @@ import {
 import { IxpError, toIxpError } from './errors.js'
 import { Deadline } from './deadline.js'
 import { deadlineClock, type DeadlineClock } from './deadline-clock.js'
-import type { EngineEvents } from './events.js'
+import { EngineEventEmitter } from './events.js'
 import {
   applyCommandInvalidation,
   toInvalidation,
@@ -173,7 +172,12 @@ export class Engine {
   /** The engine's hooks (frozen); see the hook table in the README. */
   readonly hooks: EngineHooks
   /** Lifecycle, registry and render events. */
-  readonly events = new EventEmitter<EngineEvents>()
+  readonly events = new EngineEventEmitter((event, error) =>
+    this.logger.error('an engine event listener failed', {
+      event,
+      error: (error as Error)?.message ?? String(error),
+    }),
+  )
   readonly logger: Logger
 
   readonly #intents = new Registry<IntentDefinition, IntentEntry, IntentStats>(summariseIntents)

@@ -23,8 +23,12 @@ export const ErrorCodes = {
   RENDER_TIMEOUT: 504,
   /** The caller went away (its abort signal fired) before the render finished. */
   ABORTED: 499,
-  /** An intent or component definition is invalid (raised at registration). */
-  INVALID_DEFINITION: 400,
+  /**
+   * An intent or component definition is invalid — at registration, or found while rendering (a composition
+   * that contains itself). The server's own definitions: a developer's error, never the caller's, so 5xx like
+   * every `…_INVALID_OPTIONS`.
+   */
+  INVALID_DEFINITION: 500,
   /** A definition with that name is already registered and `replace` was not set. */
   DUPLICATE_DEFINITION: 409,
   /** A plugin object is malformed (no name, no apply function). */
@@ -55,10 +59,13 @@ export const ErrorCodes = {
 
 export type CoreErrorCode = keyof typeof ErrorCodes
 
-/** A single parameter problem, located by a dotted path (`''` for the root) and a JSON pointer. */
+/** A single parameter problem, located by a path array (`[]` for the root) and a JSON pointer. */
 export interface ValidationIssue {
-  /** Dotted path of the offending value, e.g. `address.zip` or `items.0`; `''` for the parameters object. */
-  path: string
+  /**
+   * Path of the offending value as an array, as zod and the IXP reference server give it: `['address', 'zip']`,
+   * `['items', 0]`; `[]` for the parameters object (`path.join('.')` gives the dotted form).
+   */
+  path: (string | number)[]
   /** The same location as a JSON pointer, e.g. `/address/zip`. */
   pointer: string
   /** The JSON Schema keyword that failed (`required`, `type`, `minLength`, `additionalProperties`, …). */
@@ -127,10 +134,10 @@ export function toIxpError(error: unknown): IxpError {
 export function validationError(issues: readonly ValidationIssue[]): IxpError {
   const summary = issues
     .slice(0, 10)
-    .map((issue) => (issue.path ? `${issue.message} at '${issue.path}'` : issue.message))
+    .map((issue) => (issue.path.length > 0 ? `${issue.message} at '${issue.path.join('.')}'` : issue.message))
     .join(', ')
   const more = issues.length > 10 ? ` (and ${issues.length - 10} more)` : ''
   return new IxpError('INVALID_REQUEST', `Parameter validation failed: ${summary}${more}`, {
-    details: { validationErrors: issues.map((issue) => ({ ...issue })) },
+    details: { validationErrors: issues.map((issue) => ({ ...issue, path: [...issue.path] })) },
   })
 }

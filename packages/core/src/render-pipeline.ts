@@ -198,7 +198,10 @@ export class RenderPipeline {
 
   #finish(result: RenderResult, state: RenderState): Step<RenderResult> {
     const { afterRender } = this.#hooks
-    return afterRender.isUsed() ? afterRender.promise(result, state) : result
+    if (!afterRender.isUsed()) return result
+    // What an afterRender tap reads is the time spent so far (the engine sets the final figure after the hook).
+    result.meta.durationMs = performance.now() - state.startedAt
+    return afterRender.promise(result, state)
   }
 
   #ttlOf(intent: RenderIntent, component: ComponentDefinition): number {

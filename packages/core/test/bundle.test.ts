@@ -122,12 +122,11 @@ describe.each(entries)('$name bundle', ({ file, gzipBudget }) => {
 
 /**
  * The root entry's own code alone (dependencies external), minified and gzipped, with a little headroom over
- * what was measured: 18 104 bytes with intent kinds and invalidation and the first-run checks (unknown
- * createEngine options and the nearest name, intents whose component is missing at ready(), did-you-mean in the
- * unknown-intent 404); 17 908 before the render-tree toolkit moved to `@ixp/core/tree`. The target is 12 000:
- * see the core README's figures for what the rest is made of.
+ * what was measured: 20 026 bytes — 18 104 before the error reporting table, the isolating event emitter and
+ * the IP parsing moved into core; 17 908 before the render-tree toolkit moved to `@ixp/core/tree`. The target
+ * is 12 000: see the core README's figures for what the rest is made of.
  */
-const ROOT_OWN_GZIP_BUDGET = 18_400
+const ROOT_OWN_GZIP_BUDGET = 20_600
 
 describe('@ixp/core own code', () => {
   it(`stays within ${ROOT_OWN_GZIP_BUDGET} bytes minified and gzipped, dependencies external`, async () => {

@@ -77,7 +77,7 @@ describe('registration', () => {
       error = e as IxpError
     }
     expect(error?.code).toBe('INVALID_DEFINITION')
-    expect(error?.status).toBe(400)
+    expect(error?.status).toBe(500)
     expect(error?.details?.issues).toEqual([
       { path: 'name', message: 'must be a non-empty string' },
       { path: 'parameters.type', message: "must be 'object'" },

@@ -16,7 +16,9 @@ describe('one validator, many calls', () => {
       { type: 'object', properties: { a: { type: 'object', properties: { b: { type: 'string' } } } } },
       reject,
     )
-    expect(issues(validate({ a: { b: 'x', extra: 1 } })).map((issue) => issue.path)).toEqual(['a.extra'])
+    expect(issues(validate({ a: { b: 'x', extra: 1 } })).map((issue) => issue.path.join('.'))).toEqual([
+      'a.extra',
+    ])
     expect(validate({ a: { b: 'y' } })).toEqual({ ok: true, value: { a: { b: 'y' } } })
     const throwing = {
       a: {
@@ -26,17 +28,19 @@ describe('one validator, many calls', () => {
       },
     }
     expect(() => validate(throwing)).toThrow('getter failed')
-    expect(issues(validate({ a: { z: 1 } })).map((issue) => issue.path)).toEqual(['a.z'])
+    expect(issues(validate({ a: { z: 1 } })).map((issue) => issue.path.join('.'))).toEqual(['a.z'])
     const nested = {
       a: {
         get b(): string {
-          expect(issues(validate({ a: { inner: 1 } })).map((issue) => issue.path)).toEqual(['a.inner'])
+          expect(issues(validate({ a: { inner: 1 } })).map((issue) => issue.path.join('.'))).toEqual([
+            'a.inner',
+          ])
           return 'ok'
         },
         outer: 1,
       },
     }
-    expect(issues(validate(nested)).map((issue) => issue.path)).toEqual(['a.outer'])
+    expect(issues(validate(nested)).map((issue) => issue.path.join('.'))).toEqual(['a.outer'])
   })
 })
 
@@ -85,7 +89,7 @@ describe('parameter validation', () => {
         address: {},
       }),
     )
-    expect(found.map((issue) => [issue.path, issue.keyword])).toEqual([
+    expect(found.map((issue) => [issue.path.join('.'), issue.keyword])).toEqual([
       ['name', 'minLength'],
       ['theme', 'enum'],
       ['limit', 'maximum'],
@@ -95,18 +99,21 @@ describe('parameter validation', () => {
       ['flag', 'type'],
       ['address.zip', 'required'],
     ])
-    expect(found.every((issue) => issue.pointer === `/${issue.path.replace('.', '/')}`)).toBe(true)
+    expect(found.every((issue) => issue.pointer === `/${issue.path.join('/')}`)).toBe(true)
   })
 
   it('does not coerce and does not accept null for optional properties', () => {
-    expect(issues(validate({ name: 'a', limit: '10' }))[0]).toMatchObject({ path: 'limit', keyword: 'type' })
-    expect(issues(validate({ name: 'a', theme: null }))[0]).toMatchObject({ path: 'theme' })
+    expect(issues(validate({ name: 'a', limit: '10' }))[0]).toMatchObject({
+      path: ['limit'],
+      keyword: 'type',
+    })
+    expect(issues(validate({ name: 'a', theme: null }))[0]).toMatchObject({ path: ['theme'] })
   })
 
   it('rejects undeclared keys when configured', () => {
     const strict = compileParameters(schema, reject)
     expect(
-      issues(strict({ name: 'a', extra: 1, address: { zip: '1', junk: 2 } })).map((i) => i.path),
+      issues(strict({ name: 'a', extra: 1, address: { zip: '1', junk: 2 } })).map((i) => i.path.join('.')),
     ).toEqual(['extra', 'address.junk'])
   })
 
@@ -115,14 +122,16 @@ describe('parameter validation', () => {
       '{"name":"a","free":{"x":{"__proto__":{"polluted":true}}},"constructor":{"prototype":1}}',
     )
     const found = issues(validate(polluted))
-    expect(found.map((i) => [i.path, i.keyword])).toEqual([
+    expect(found.map((i) => [i.path.join('.'), i.keyword])).toEqual([
       ['free.x.__proto__', 'forbiddenKey'],
       ['constructor', 'forbiddenKey'],
     ])
     expect(({} as Record<string, unknown>).polluted).toBeUndefined()
-    expect(issues(validate({ name: 'a', anything: [{ prototype: 1 }] }))[0]?.path).toBe(
-      'anything.0.prototype',
-    )
+    expect(issues(validate({ name: 'a', anything: [{ prototype: 1 }] }))[0]?.path).toEqual([
+      'anything',
+      0,
+      'prototype',
+    ])
   })
 
   it('bounds the depth without recursion limits', () => {
@@ -139,7 +148,7 @@ describe('parameter validation', () => {
       strip,
     )
     expect(typed({ q: 'x', n: 1, other: 2 })).toEqual({ ok: true, value: { q: 'x', n: 1 } })
-    expect(issues(typed({ n: 'x' })).map((i) => i.path)).toEqual(['q', 'n'])
+    expect(issues(typed({ n: 'x' })).map((i) => i.path.join('.'))).toEqual(['q', 'n'])
   })
 
   it('keeps explicit additionalProperties schemas', () => {
@@ -167,7 +176,7 @@ describe('parameter validation', () => {
     })
     await expect(engine.render({ intent: { name: 'i', parameters: { b: 1 } } })).rejects.toMatchObject({
       code: 'INVALID_REQUEST',
-      details: { validationErrors: [{ path: 'b', keyword: 'additionalProperties' }] },
+      details: { validationErrors: [{ path: ['b'], keyword: 'additionalProperties' }] },
     })
     expect(() =>
       engine.registerIntent({

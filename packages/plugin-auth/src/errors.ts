@@ -55,11 +55,19 @@ export class Challenges {
     return challenges.join(', ')
   }
 
+  /** How to send each configured kind of credential, for the hint of a 401. */
+  #accepted(): string[] {
+    const ways: string[] = []
+    if (this.#bearer || this.#apiKeyHeader === undefined) ways.push('Authorization: Bearer <token>')
+    if (this.#apiKeyHeader !== undefined) ways.push(`${this.#apiKeyHeader}: <api key>`)
+    return ways
+  }
+
   /** No credentials: the challenge carries no error (RFC 6750 §3.1). */
   missing(): IxpError {
     return new IxpError(
       'UNAUTHORIZED',
-      'Authentication required: send credentials (Authorization: Bearer <token>)',
+      `Authentication required: send credentials (${this.#accepted().join(' or ')})`,
       {
         headers: { 'WWW-Authenticate': this.#header([]) },
         details: { reason: 'missing_credentials' },

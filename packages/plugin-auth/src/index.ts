@@ -37,3 +37,8 @@ export {
   type VerifyBackupCodeOptions,
 } from './mfa/backup-codes.js'
 export { createMemoryReplayStore, type MemoryReplayStoreOptions, type ReplayStore } from './mfa/replay.js'
+export {
+  createMemoryAttemptStore,
+  type AttemptStore,
+  type MemoryAttemptStoreOptions,
+} from './mfa/attempts.js'

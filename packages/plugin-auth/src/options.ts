@@ -1,5 +1,5 @@
 /** The plugin's options, their defaults (spread in one place) and the start-up checks of them. */
-import { IxpError, type IntentDefinition, type IxpContext } from '@ixp/core'
+import { IxpError, type IntentDefinition, type IxpContext, isObject } from '@ixp/core'
 import type { JWK } from 'jose'
 import { checkRequirement } from './requirements.js'
 import type { AuthRequirement, PrincipalInput } from './types.js'
@@ -168,12 +168,8 @@ export function invalidOptions(message: string): IxpError {
   return new IxpError('AUTH_INVALID_OPTIONS', `@ixp/plugin-auth: ${message}`)
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-}
-
 function checkStringMap(value: unknown, name: string): Record<string, string[]> {
-  if (!isRecord(value)) throw invalidOptions(`${name} must be an object of string arrays`)
+  if (!isObject(value)) throw invalidOptions(`${name} must be an object of string arrays`)
   for (const [key, list] of Object.entries(value)) {
     if (!Array.isArray(list) || !list.every((item) => typeof item === 'string' && item !== '')) {
       throw invalidOptions(`${name}.${key} must be an array of non-empty strings`)
@@ -184,7 +180,7 @@ function checkStringMap(value: unknown, name: string): Record<string, string[]> 
 
 /** Applies the defaults and refuses unusable options with a message naming the field. */
 export function resolveOptions(options: AuthOptions): ResolvedOptions {
-  if (!isRecord(options as unknown)) throw invalidOptions('options must be an object')
+  if (!isObject(options as unknown)) throw invalidOptions('options must be an object')
   const merged = { ...DEFAULTS, ...options }
   const { jwt, apiKeys, authenticate, authorize } = merged
   if (!jwt && !apiKeys && !authenticate) {
@@ -218,7 +214,7 @@ export function resolveOptions(options: AuthOptions): ResolvedOptions {
     string,
     AuthRequirement
   >
-  if (!isRecord(merged.intentPermissions))
+  if (!isObject(merged.intentPermissions))
     throw invalidOptions('intentPermissions must be an object keyed by intent name')
   for (const [name, entry] of Object.entries(merged.intentPermissions)) {
     const requirement: unknown = Array.isArray(entry) ? { permissions: entry } : entry
@@ -230,7 +226,7 @@ export function resolveOptions(options: AuthOptions): ResolvedOptions {
 
   let resolvedApiKeys: ResolvedOptions['apiKeys']
   if (apiKeys !== undefined) {
-    if (!isRecord(apiKeys as unknown))
+    if (!isObject(apiKeys as unknown))
       throw invalidOptions('apiKeys must be an object { keys?, lookup?, header?, query? }')
     const header = (apiKeys.header ?? 'x-api-key').toLowerCase()
     if (!/^[a-z0-9-]+$/.test(header) || header === 'authorization') {

@@ -95,6 +95,17 @@ describe('API keys', () => {
     ).toContain('Authentication required')
   })
 
+  it('the 401 hint names the configured credentials: the key header only when only API keys are set', async () => {
+    const keysOnly = await authEngine({ jwt: undefined, apiKeys: { keys: [{ id: 'svc', key: PLAIN }] } })
+    expect((await refusal(keysOnly, 'order_status', {})).message).toBe(
+      'Authentication required: send credentials (x-api-key: <api key>)',
+    )
+    const both = await authEngine({ apiKeys: { keys: [{ id: 'svc', key: PLAIN }] } })
+    expect((await refusal(both, 'order_status', {})).message).toBe(
+      'Authentication required: send credentials (Authorization: Bearer <token> or x-api-key: <api key>)',
+    )
+  })
+
   it('asks a lookup function for keys stored elsewhere, by hash only', async () => {
     const asked: string[] = []
     const stored = await hashApiKey('ixp_live_from_the_database')

@@ -118,6 +118,21 @@ describe('Bearer JWT (HS256 secret)', () => {
     expect((await refusal(engine, 'order_status', bearer(old))).code).toBe('UNAUTHORIZED')
   })
 
+  it('refuses a token issued in the future beyond the clock tolerance, without maxTokenAgeSeconds', async () => {
+    const engine = await authEngine()
+    const future = await hsToken({ sub: 'ada', iat: now() + 86_400 })
+    const refused = await refusal(engine, 'order_status', bearer(future))
+    expect(refused.code).toBe('UNAUTHORIZED')
+    expect(refused.message).toContain('issued in the future (iat)')
+    // Within the tolerance (5 s by default) it passes: clocks drift.
+    const skewed = await hsToken({ sub: 'ada', iat: now() + 3 })
+    const result = await engine.render(
+      { intent: { name: 'order_status', parameters: { orderId: '1' } } },
+      bearer(skewed),
+    )
+    expect(result.intent).toBe('order_status')
+  })
+
   it('maps configurable and nested claim names, and space-separated permission strings', async () => {
     const engine = await authEngine({
       jwt: { secret: SECRET, claims: { id: 'uid', roles: 'realm_access.roles', permissions: 'scope' } },

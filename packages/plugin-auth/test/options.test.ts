@@ -78,6 +78,7 @@ describe('public surface', () => {
       'AuthErrorCodes',
       'auth',
       'createBackupCodes',
+      'createMemoryAttemptStore',
       'createMemoryReplayStore',
       'generateTotp',
       'generateTotpSecret',

@@ -1,13 +1,22 @@
 import { describe, expect, it } from 'vitest'
 import {
+  createMemoryAttemptStore,
   createMemoryReplayStore,
   generateTotp,
   generateTotpSecret,
   totpUri,
   verifyTotp,
   type TotpAlgorithm,
+  type TotpVerifyOptions,
 } from '../src/index.js'
 import { base32Decode, base32Encode } from '../src/mfa/base32.js'
+
+/**
+ * `verifyTotp` with a fresh attempt store per call, for the tests of everything but the attempt limit (they
+ * verify one secret many times, which the process-wide store would rightly lock).
+ */
+const verify = (code: string, secret: string | Uint8Array, options: TotpVerifyOptions = {}) =>
+  verifyTotp(code, secret, { attemptStore: createMemoryAttemptStore(), ...options })
 
 const ascii = (text: string) => new TextEncoder().encode(text)
 
@@ -47,7 +56,7 @@ describe('TOTP: RFC 6238 Appendix B', () => {
     'verifies the code of T=%i (%s, %s) with the seed given in base32',
     async (time, code, algorithm) => {
       const secret = base32Encode(SEEDS[algorithm])
-      const outcome = await verifyTotp(code, secret, {
+      const outcome = await verify(code, secret, {
         algorithm,
         digits: 8,
         now: time * 1000,
@@ -85,16 +94,16 @@ describe('verifyTotp', () => {
     const previous = await generateTotp(secret, { now: now - 30_000 })
     const next = await generateTotp(secret, { now: now + 30_000 })
     const far = await generateTotp(secret, { now: now + 60_000 })
-    expect(await verifyTotp(next, secret, { now, replayStore: store })).toMatchObject({
+    expect(await verify(next, secret, { now, replayStore: store })).toMatchObject({
       valid: true,
       drift: 1,
     })
-    expect(await verifyTotp(far, secret, { now, replayStore: createMemoryReplayStore() })).toEqual({
+    expect(await verify(far, secret, { now, replayStore: createMemoryReplayStore() })).toEqual({
       valid: false,
       reason: 'invalid',
     })
     expect(
-      await verifyTotp(previous, secret, { now, window: 0, replayStore: createMemoryReplayStore() }),
+      await verify(previous, secret, { now, window: 0, replayStore: createMemoryReplayStore() }),
     ).toEqual({
       valid: false,
       reason: 'invalid',
@@ -104,8 +113,8 @@ describe('verifyTotp', () => {
   it('refuses a code used twice in its window (replay)', async () => {
     const store = createMemoryReplayStore()
     const code = await generateTotp(secret, { now })
-    expect((await verifyTotp(code, secret, { now, replayStore: store })).valid).toBe(true)
-    expect(await verifyTotp(code, secret, { now: now + 10_000, replayStore: store })).toEqual({
+    expect((await verify(code, secret, { now, replayStore: store })).valid).toBe(true)
+    expect(await verify(code, secret, { now: now + 10_000, replayStore: store })).toEqual({
       valid: false,
       reason: 'replayed',
     })
@@ -115,8 +124,8 @@ describe('verifyTotp', () => {
     const store = createMemoryReplayStore()
     const current = await generateTotp(secret, { now })
     const previous = await generateTotp(secret, { now: now - 30_000 })
-    expect((await verifyTotp(current, secret, { now, replayStore: store })).valid).toBe(true)
-    expect(await verifyTotp(previous, secret, { now, replayStore: store })).toEqual({
+    expect((await verify(current, secret, { now, replayStore: store })).valid).toBe(true)
+    expect(await verify(previous, secret, { now, replayStore: store })).toEqual({
       valid: false,
       reason: 'replayed',
     })
@@ -126,54 +135,52 @@ describe('verifyTotp', () => {
     const store = createMemoryReplayStore()
     const other = generateTotpSecret()
     expect(
-      (await verifyTotp(await generateTotp(secret, { now }), secret, { now, replayStore: store })).valid,
+      (await verify(await generateTotp(secret, { now }), secret, { now, replayStore: store })).valid,
     ).toBe(true)
-    expect(
-      (await verifyTotp(await generateTotp(other, { now }), other, { now, replayStore: store })).valid,
-    ).toBe(true)
+    expect((await verify(await generateTotp(other, { now }), other, { now, replayStore: store })).valid).toBe(
+      true,
+    )
   })
 
   it('replays are refused by the default process-wide store too', async () => {
     const fresh = generateTotpSecret()
     const code = await generateTotp(fresh)
-    expect((await verifyTotp(code, fresh)).valid).toBe(true)
-    expect(await verifyTotp(code, fresh)).toEqual({ valid: false, reason: 'replayed' })
+    expect((await verify(code, fresh)).valid).toBe(true)
+    expect(await verify(code, fresh)).toEqual({ valid: false, reason: 'replayed' })
   })
 
   it('reports malformed codes without throwing', async () => {
     for (const code of ['', '12345', '1234567', 'abcdef', '12 34 5x', 42 as unknown as string]) {
-      expect(await verifyTotp(code, secret, { now })).toEqual({ valid: false, reason: 'malformed' })
+      expect(await verify(code, secret, { now })).toEqual({ valid: false, reason: 'malformed' })
     }
   })
 
   it('accepts codes typed with spaces', async () => {
     const code = await generateTotp(secret, { now })
     const spaced = `${code.slice(0, 3)} ${code.slice(3)}`
-    expect((await verifyTotp(spaced, secret, { now, replayStore: createMemoryReplayStore() })).valid).toBe(
-      true,
-    )
+    expect((await verify(spaced, secret, { now, replayStore: createMemoryReplayStore() })).valid).toBe(true)
   })
 
   it('refuses unusable secrets and options with AUTH_INVALID_OPTIONS', async () => {
-    await expect(verifyTotp('123456', 'JBSWY3DPEHPK3PXP', { now })).rejects.toMatchObject({
+    await expect(verify('123456', 'JBSWY3DPEHPK3PXP', { now })).rejects.toMatchObject({
       code: 'AUTH_INVALID_OPTIONS',
       message: expect.stringContaining('at least 16 bytes'),
     })
-    await expect(verifyTotp('123456', 'not base32!', { now })).rejects.toMatchObject({
+    await expect(verify('123456', 'not base32!', { now })).rejects.toMatchObject({
       code: 'AUTH_INVALID_OPTIONS',
     })
-    await expect(verifyTotp('123456', secret, { digits: 9 })).rejects.toMatchObject({
+    await expect(verify('123456', secret, { digits: 9 })).rejects.toMatchObject({
       code: 'AUTH_INVALID_OPTIONS',
     })
-    await expect(verifyTotp('123456', secret, { window: 11 })).rejects.toMatchObject({
+    await expect(verify('123456', secret, { window: 11 })).rejects.toMatchObject({
       code: 'AUTH_INVALID_OPTIONS',
     })
     await expect(
-      verifyTotp('123456', secret, { algorithm: 'constructor' as TotpAlgorithm }),
+      verify('123456', secret, { algorithm: 'constructor' as TotpAlgorithm }),
     ).rejects.toMatchObject({
       code: 'AUTH_INVALID_OPTIONS',
     })
-    await expect(verifyTotp('123456', secret, { algorithm: 'MD5' as TotpAlgorithm })).rejects.toMatchObject({
+    await expect(verify('123456', secret, { algorithm: 'MD5' as TotpAlgorithm })).rejects.toMatchObject({
       code: 'AUTH_INVALID_OPTIONS',
     })
   })
@@ -217,5 +224,50 @@ describe('generateTotpSecret and totpUri', () => {
     expect(() => totpUri({ secret, accountName: 'a:b', issuer: 'x' })).toThrow(/accountName/)
     expect(() => totpUri({ secret, accountName: 'a', issuer: 'x:y' })).toThrow(/issuer/)
     expect(() => totpUri({ secret: 'short', accountName: 'a', issuer: 'x' })).toThrow(/TOTP secret/)
+  })
+})
+
+describe('TOTP attempt limit', () => {
+  it('refuses every code past maxAttempts per subject in the window, right or wrong, then lets it try again', async () => {
+    const secret = generateTotpSecret()
+    const now = 1_700_000_000_000
+    const attemptStore = createMemoryAttemptStore()
+    const options = { now, attemptStore, account: 'user-1', replayStore: createMemoryReplayStore() }
+    for (let guess = 0; guess < 5; guess++) {
+      expect((await verifyTotp(String(guess).padStart(6, '0'), secret, options)).valid).toBe(false)
+    }
+    const right = await generateTotp(secret, { now })
+    const locked = await verifyTotp(right, secret, options)
+    expect(locked).toEqual({ valid: false, reason: 'locked', retryAfterMs: expect.any(Number) })
+    expect((locked as { retryAfterMs: number }).retryAfterMs).toBeLessThanOrEqual(300_000)
+    // Another subject is not locked by this one's guesses.
+    expect((await verifyTotp(right, secret, { ...options, account: 'user-2' })).valid).toBe(true)
+    // The next window counts afresh.
+    const later = now + 300_000
+    const fresh = await generateTotp(secret, { now: later })
+    expect((await verifyTotp(fresh, secret, { ...options, now: later })).valid).toBe(true)
+  })
+
+  it('brute force gets nowhere: 1000 guesses, at most maxAttempts checked', async () => {
+    const secret = generateTotpSecret()
+    const now = 1_700_000_000_000
+    const options = { now, attemptStore: createMemoryAttemptStore(), maxAttempts: 3 }
+    const reasons = new Map<string, number>()
+    for (let guess = 0; guess < 1000; guess++) {
+      const outcome = await verifyTotp(String(guess).padStart(6, '0'), secret, options)
+      const reason = outcome.valid ? 'valid' : outcome.reason
+      reasons.set(reason, (reasons.get(reason) ?? 0) + 1)
+    }
+    expect(reasons.get('locked')).toBe(997)
+  })
+
+  it('refuses a bad maxAttempts or attemptWindowMs', async () => {
+    const secret = generateTotpSecret()
+    await expect(verifyTotp('123456', secret, { maxAttempts: 0 })).rejects.toMatchObject({
+      code: 'AUTH_INVALID_OPTIONS',
+    })
+    await expect(verifyTotp('123456', secret, { attemptWindowMs: 10 })).rejects.toMatchObject({
+      code: 'AUTH_INVALID_OPTIONS',
+    })
   })
 })

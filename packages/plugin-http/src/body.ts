@@ -22,6 +22,14 @@ export function payloadTooLarge(limit: number) {
   })
 }
 
+export function bodyTimedOut(timeoutMs: number) {
+  return httpError(
+    'REQUEST_TIMEOUT',
+    `The request body did not arrive within ${timeoutMs} ms; send it at once or raise bodyTimeoutMs`,
+    { details: { timeoutMs } },
+  )
+}
+
 export function notUtf8() {
   return httpError('INVALID_REQUEST', 'The request body is not valid UTF-8')
 }

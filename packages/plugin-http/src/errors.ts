@@ -11,6 +11,10 @@ export const HttpErrorCodes = {
   NOT_FOUND: 404,
   /** The route exists but not for that method; the `Allow` header lists the methods it has. */
   METHOD_NOT_ALLOWED: 405,
+  /** The request's headers or body did not arrive within their timeout (`headersTimeout`, `bodyTimeoutMs`). */
+  REQUEST_TIMEOUT: 408,
+  /** The request line and headers are larger than the node server's `maxHeaderSize`. */
+  HEADERS_TOO_LARGE: 431,
   /** The request body is larger than `bodyLimit`; reading stopped at the limit. */
   PAYLOAD_TOO_LARGE: 413,
   /** A body that is not JSON (form, text, no Content-Type) or a charset other than UTF-8. */
@@ -33,6 +37,13 @@ export function httpError(
 ): IxpError {
   const status = code === 'INVALID_REQUEST' ? ErrorCodes.INVALID_REQUEST : HttpErrorCodes[code]
   return new IxpError(code, message, { status, ...options })
+}
+
+/** `HTTP_INVALID_OPTIONS`: an option of this package is invalid (thrown at start-up, never sent). */
+export function invalidHttpOptions(message: string): IxpError {
+  return new IxpError('HTTP_INVALID_OPTIONS', `@ixp/plugin-http: ${message}`, {
+    status: HttpErrorCodes.HTTP_INVALID_OPTIONS,
+  })
 }
 
 /** Safe messages for 5xx codes whose own message is not exposed. */
@@ -66,6 +77,10 @@ export function safeLog(
 export interface ErrorPayload {
   status: number
   code: string
+  /** The message sent. */
+  message: string
+  /** The id in `details.errorId` (unexpected errors only). */
+  errorId: string | undefined
   body: string
   headers: Record<string, string> | undefined
 }
@@ -131,5 +146,12 @@ export function toErrorPayload(
     // Details a plugin filled with something unserialisable (a BigInt, a cycle) must not hide the error itself.
     body = JSON.stringify({ error: { code, message, timestamp: payload.timestamp } })
   }
-  return { status, code, body, headers: ixp?.headers }
+  return {
+    status,
+    code,
+    message,
+    errorId: details?.errorId as string | undefined,
+    body,
+    headers: ixp?.headers,
+  }
 }

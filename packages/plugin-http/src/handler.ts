@@ -22,6 +22,7 @@ import {
   type Serve,
 } from './internal.js'
 import { JsonCache } from './json-cache.js'
+import { ErrorLog } from './error-report.js'
 import { MetricsCollector } from './metrics.js'
 import { resolveOptions, type HttpHandlerOptions, type ResolvedOptions } from './options.js'
 import { decorateHeaders } from './decorate.js'
@@ -86,7 +87,9 @@ const WEBSOCKET = /(?:^|,)\s*websocket\s*(?:,|$)/i
  */
 export function createHttpHandler(engine: Engine, options: HttpHandlerOptions = {}): HttpHandler {
   const settings: ResolvedOptions = resolveOptions(options)
-  const collector = new MetricsCollector()
+  const collector = new MetricsCollector(engine)
+  const errorLog = new ErrorLog(engine.logger, settings.onError)
+  const errorLogger = errorLog.logger()
   const createdAt = Date.now()
   const hooks = httpHooks(engine)
   const { basePath, cors, securityHeaders, requestIdHeader, generateRequestId, logRequests, debug } = settings
@@ -101,6 +104,7 @@ export function createHttpHandler(engine: Engine, options: HttpHandlerOptions = 
     engine,
     options: settings,
     collector,
+    errorLog,
     cache: new JsonCache(engine),
     createdAt,
     metricsProvider: () => plugins.metricsProvider,
@@ -121,7 +125,14 @@ export function createHttpHandler(engine: Engine, options: HttpHandlerOptions = 
   const staticHeaders: HeaderList = Object.entries(securityHeaders).flat()
   if (cors) staticHeaders.push(...constantCorsHeaders(cors))
 
-  const { newRequestId, contextFor } = requestScope(settings, engine.logger)
+  const scope = requestScope(settings, engine.logger)
+  const { newRequestId } = scope
+  /** The request's context; with metrics on, marked so the renders run with it count in `byIntent`. */
+  const contextFor: typeof scope.contextFor = (...args) => {
+    const ctx = scope.contextFor(...args)
+    if (countRequests) collector.track(ctx)
+    return ctx
+  }
 
   /** Adds what every answer carries and depends on the request: the request id and CORS. */
   function begin(x: Exchange): void {
@@ -166,16 +177,17 @@ export function createHttpHandler(engine: Engine, options: HttpHandlerOptions = 
   /** The JSON error answer (status, code, message; headers the error asks for). */
   const fail = (x: Exchange, error: unknown): TransportResponse => {
     const { request, headers } = x
-    const payload = toErrorPayload(error, engine.logger, debug, {
+    const payload = toErrorPayload(error, errorLogger, debug, {
       method: x.method,
       path: request.path,
       requestId: x.requestId,
     })
+    errorLog.report(payload, { method: x.method, path: request.path, requestId: x.requestId, ip: request.ip })
     setHeader(headers, 'content-type', JSON_TYPE)
     if (payload.headers !== undefined) setHeaders(headers, payload.headers)
     const response: TransportResponse = { status: payload.status, headers, body: payload.body }
     // Unread bytes of an oversized body would otherwise be read to keep the connection alive.
-    if (payload.status === 413) response.close = true
+    if (payload.status === 413 || payload.status === 408) response.close = true
     return finish(x, response, payload.code)
   }
 
@@ -278,7 +290,7 @@ export function createHttpHandler(engine: Engine, options: HttpHandlerOptions = 
   }
 
   const failed = (error: unknown): Response => {
-    const payload = toErrorPayload(error, engine.logger, debug, {
+    const payload = toErrorPayload(error, errorLogger, debug, {
       method: '?',
       path: '?',
       requestId: undefined,

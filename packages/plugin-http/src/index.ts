@@ -13,6 +13,7 @@ export type {
   RequestIdOptions,
 } from './options.js'
 export { HttpErrorCodes, type HttpErrorCode } from './errors.js'
+export type { ErrorReport, ErrorReporter, RecentError } from './error-report.js'
 export {
   httpHooks,
   type HttpHooks,

@@ -3,7 +3,7 @@
  * reached on a hostile body), the top level must be an object, and `__proto__` / `constructor` / `prototype`
  * keys are refused anywhere. Every check is iterative: 100 000 levels of nesting cost a scan, not a stack.
  */
-import { isForbiddenKey, type IxpError } from '@ixp/core'
+import { isForbiddenKey, isObject, type IxpError } from '@ixp/core'
 import { httpError } from './errors.js'
 
 const OPEN_BRACE = 0x7b
@@ -51,9 +51,8 @@ export function assertJsonDepth(text: string, maxDepth: number): void {
 }
 
 /** A JSON object: not `null`, not an array. */
-export function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-}
+/** Core's one object check, under the name this package's routes use. */
+export const isPlainObject = isObject
 
 interface Frame {
   value: object

@@ -1,7 +1,11 @@
 /**
  * The built-in request metrics: counters and a fixed ring of the last 1000 durations (no per-request
- * allocation or copying); percentiles are computed only when the metrics route is read.
+ * allocation or copying); percentiles are computed only when the metrics route is read. Renders are counted by
+ * intent from the engine's events, for the contexts this handler made only (a workflow's step renders, or
+ * another transport's, are not requests of this handler); the intents seen are registered ones, so the key set
+ * stays bounded.
  */
+import { classifyError, type Engine, type IxpContext } from '@ixp/core'
 
 /** What a metrics provider returns: the body of the metrics route and its media type. */
 export interface MetricsAnswer {
@@ -18,11 +22,25 @@ export type MetricsProvider = (
   request: Request,
 ) => MetricsAnswer | Promise<MetricsAnswer>
 
-/** The JSON shape of the IXP reference's metrics route. */
+/** The JSON shape of the IXP reference's metrics route (plus `byRoute`). */
 export interface MetricsSnapshot {
-  requests: { total: number; byIntent: Record<string, number>; byStatus: Record<string, number> }
+  requests: {
+    total: number
+    /** Renders answered through this handler, by registered intent name (failed ones included). */
+    byIntent: Record<string, number>
+    /** Requests by route (`render_requests`, `/intents`, …; unknown paths as `not_found`). */
+    byRoute: Record<string, number>
+    byStatus: Record<string, number>
+  }
   performance: { averageResponseTime: number; p95ResponseTime: number; p99ResponseTime: number }
-  errors: { total: number; byType: Record<string, number> }
+  errors: {
+    total: number
+    byType: Record<string, number>
+    /** Error answers by severity (`info`, `warning`, `error`; core's `classifyError`). */
+    bySeverity: Record<string, number>
+    /** Error answers by category (`client`, `auth`, `limit`, `dependency`, `internal`). */
+    byCategory: Record<string, number>
+  }
   /** Whole seconds since the handler was created. */
   uptime: number
   timestamp: string
@@ -43,9 +61,29 @@ export class MetricsCollector {
   readonly #startedAt = Date.now()
   #total = 0
   readonly #byRoute = new Map<string, number>()
+  readonly #byIntent = new Map<string, number>()
+  readonly #ours = new WeakSet<object>()
+
+  constructor(engine?: Engine) {
+    if (engine === undefined) return
+    engine.events.on('intent:after', ({ intent, context }) => this.#counted(intent, context))
+    engine.events.on('intent:error', ({ intent, context }) => this.#counted(intent, context))
+  }
+
+  /** Marks a context this handler made, so the renders run with it count in `byIntent`. */
+  track(context: IxpContext): void {
+    this.#ours.add(context)
+  }
+
+  #counted(intent: string | undefined, context: IxpContext): void {
+    if (intent !== undefined && this.#ours.has(context)) bump(this.#byIntent, intent)
+  }
+
   readonly #byStatus = new Float64Array(5)
   #errors = 0
   readonly #errorsByCode = new Map<string, number>()
+  readonly #errorsBySeverity = new Map<string, number>()
+  readonly #errorsByCategory = new Map<string, number>()
   readonly #durations = new Float64Array(WINDOW)
   #next = 0
   #filled = 0
@@ -62,6 +100,9 @@ export class MetricsCollector {
     if (errorCode !== undefined) {
       this.#errors++
       bump(this.#errorsByCode, errorCode)
+      const { category, severity } = classifyError(errorCode, status)
+      bump(this.#errorsBySeverity, severity)
+      bump(this.#errorsByCategory, category)
     }
     this.#durations[this.#next] = durationMs
     this.#next = (this.#next + 1) % WINDOW
@@ -81,13 +122,23 @@ export class MetricsCollector {
       if (this.#byStatus[index]! > 0) byStatus[name] = this.#byStatus[index]!
     })
     return {
-      requests: { total: this.#total, byIntent: Object.fromEntries(this.#byRoute), byStatus },
+      requests: {
+        total: this.#total,
+        byIntent: Object.fromEntries(this.#byIntent),
+        byRoute: Object.fromEntries(this.#byRoute),
+        byStatus,
+      },
       performance: {
         averageResponseTime: durations.length === 0 ? 0 : round(sum / durations.length),
         p95ResponseTime: round(at(0.95)),
         p99ResponseTime: round(at(0.99)),
       },
-      errors: { total: this.#errors, byType: Object.fromEntries(this.#errorsByCode) },
+      errors: {
+        total: this.#errors,
+        byType: Object.fromEntries(this.#errorsByCode),
+        bySeverity: Object.fromEntries(this.#errorsBySeverity),
+        byCategory: Object.fromEntries(this.#errorsByCategory),
+      },
       uptime: Math.floor((Date.now() - this.#startedAt) / 1000),
       timestamp: new Date().toISOString(),
     }

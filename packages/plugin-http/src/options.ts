@@ -2,6 +2,7 @@
  * The options of {@link createHttpHandler}, their defaults (spread in one place, {@link resolveOptions}) and the
  * start-up checks that refuse a misconfiguration before the first request.
  */
+import type { ErrorReporter } from './error-report.js'
 import { IxpError, type IxpContext } from '@ixp/core'
 import type { CrawlerProvider, CrawlerSource } from './crawler.js'
 import type { MetricsProvider } from './metrics.js'
@@ -95,6 +96,12 @@ export interface HttpHandlerOptions {
   /** Log one structured line per request through `engine.logger.info`. @default false */
   logRequests?: boolean
   /**
+   * Called for every error answer with its error id, code, status, category and severity (core's
+   * `classifyError`) and the request (method, path, request id, client address): send it to your error
+   * tracker. It must not throw. @default undefined
+   */
+  onError?: ErrorReporter
+  /**
    * Put the real message and stack of unexpected errors into responses (`details.stack`). Never in production.
    * @default false
    */
@@ -158,6 +165,7 @@ export interface ResolvedOptions {
   serviceVersion: string
   openapi: { title: string; version: string; description?: string } | undefined
   logRequests: boolean
+  onError: ErrorReporter | undefined
   debug: boolean
   context: HttpHandlerOptions['context']
   around: AroundHandler | undefined
@@ -180,6 +188,11 @@ const DEFAULTS = {
   serviceVersion: '1.0.0',
   logRequests: false,
   debug: false,
+}
+
+function reporterOf(value: unknown): ErrorReporter | undefined {
+  if (value === undefined || typeof value === 'function') return value as ErrorReporter | undefined
+  throw invalid('onError must be a function (report) => void')
 }
 
 function invalid(message: string): IxpError {
@@ -310,6 +323,7 @@ export function resolveOptions(options: HttpHandlerOptions = {}): ResolvedOption
     serviceVersion: merged.serviceVersion,
     openapi,
     logRequests: merged.logRequests === true,
+    onError: reporterOf(options.onError),
     debug: merged.debug === true,
     context: options.context,
     around: options.around,

@@ -55,16 +55,29 @@ function isEngineRecord(record: Record<string, unknown>): boolean {
   return index === RECORD_KEYS.length
 }
 
+/** A result's TTL as it goes on the wire: a non-negative finite number, else 0 (the answer is not reused). */
+function wireTtl(ttl: unknown): number {
+  return typeof ttl === 'number' && Number.isFinite(ttl) && ttl >= 0 ? ttl : 0
+}
+
+/** `JSON.stringify` gives `undefined` (no JSON at all) for a function or a symbol; the wire gets `null`. */
+function jsonOf(json: string | undefined): string {
+  return json ?? 'null'
+}
+
 export function renderRoute({ engine, limits, cache }: RenderRouteDeps): RouteHandler {
   const renderNow = renderNowOf(engine)
   /** `{"moduleUrl":…,"exportName":…,"props":` of a remote component, serialised once. */
   const recordHeads = new WeakMap<object, { moduleUrl: unknown; exportName: unknown; json: string }>()
 
   /** `JSON.stringify(record)`; the part that is the same for every render of a component is reused. */
-  const recordJson = (given: RemoteRecord, component: object): string => {
+  const recordJson = (given: RemoteRecord, component: object | null): string => {
+    if (component === null || typeof given !== 'object' || given === null)
+      return jsonOf(JSON.stringify(given))
     const record = given as unknown as Record<string, unknown>
     const props = record.props
-    if (typeof props !== 'object' || props === null || !isEngineRecord(record)) return JSON.stringify(record)
+    if (typeof props !== 'object' || props === null || !isEngineRecord(record))
+      return jsonOf(JSON.stringify(record))
     let head = recordHeads.get(component)
     if (head === undefined || head.moduleUrl !== record.moduleUrl || head.exportName !== record.exportName) {
       const { moduleUrl, exportName } = record
@@ -72,22 +85,31 @@ export function renderRoute({ engine, limits, cache }: RenderRouteDeps): RouteHa
       head = { moduleUrl, exportName, json: json.slice(0, -2) }
       recordHeads.set(component, head)
     }
-    return `${head.json}${JSON.stringify(props)}}`
+    return `${head.json}${jsonOf(JSON.stringify(props))}}`
   }
 
-  /** The answer's JSON; `resolution` is added when the intent came from free text. */
+  /**
+   * The answer's JSON; `resolution` is added when the intent came from free text. Every part is checked, since an
+   * `afterRender` tap may hand back anything: a TTL that is not a non-negative finite number is sent as 0 (not
+   * reusable), a component that is not an object as null — the body is valid JSON whatever the taps returned.
+   */
   const answerOf = (result: RenderResult, resolution?: Record<string, unknown>): RouteAnswer => {
-    const component = cache.stringify(result.component)
+    if (typeof result !== 'object' || result === null) {
+      throw new IxpError('INTERNAL_ERROR', 'An afterRender tap returned no render result', { expose: false })
+    }
+    const given = result.component as unknown
+    const component = typeof given === 'object' && given !== null ? cache.stringify(given) : 'null'
+    const ttl = wireTtl(result.ttl)
     const content =
       result.record !== undefined
-        ? `{"record":${recordJson(result.record, result.component)},"component":${component},"ttl":${result.ttl}`
-        : `{"tree":${JSON.stringify(result.tree ?? null)},"component":${component},"ttl":${result.ttl}`
+        ? `{"record":${jsonOf(recordJson(result.record, component === 'null' ? null : (given as object)))},"component":${component},"ttl":${ttl}`
+        : `{"tree":${JSON.stringify(result.tree ?? null) ?? 'null'},"component":${component},"ttl":${ttl}`
     const answer: RouteAnswer = {
       status: 200,
       body:
         resolution === undefined ? `${content}}` : `${content},"resolution":${JSON.stringify(resolution)}}`,
     }
-    const { meta } = result
+    const meta = result.meta ?? {}
     if (meta.headers !== undefined || meta.cache !== undefined) {
       answer.headers = { ...meta.headers }
       if (meta.cache !== undefined) answer.headers['x-ixp-cache'] = meta.cache

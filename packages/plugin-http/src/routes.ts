@@ -2,6 +2,7 @@
  * The IXP routes. Each takes the request scope and answers a JSON text; errors are thrown as `IxpError`s and
  * turned into the error body by the dispatcher. Paths are relative to the base path.
  */
+import type { ErrorLog } from './error-report.js'
 import {
   IxpError,
   type ComponentDefinition,
@@ -26,6 +27,8 @@ export interface RouteDeps {
   engine: Engine
   options: ResolvedOptions
   collector: MetricsCollector
+  /** Error reporting: the last internal errors go into `GET /health`. */
+  errorLog: ErrorLog
   cache: JsonCache
   createdAt: number
   /** The metrics route's provider: the option's, or one a plugin gave through `httpHooks().metricsProvider`. */
@@ -155,6 +158,8 @@ export function createRoutes(deps: RouteDeps): Record<string, Record<string, Rou
           timestamp: new Date().toISOString(),
           uptime: uptimeSeconds(deps.createdAt),
           checks: report.checks,
+          // The last internal errors (ids, codes and times only), to match with the server log.
+          recentErrors: deps.errorLog.recent(),
         }
         return { status: report.status === 'unhealthy' ? 503 : 200, body: JSON.stringify(body) }
       },

@@ -123,6 +123,8 @@ describe('option checks at start-up', () => {
     expect(HttpErrorCodes).toEqual({
       NOT_FOUND: 404,
       METHOD_NOT_ALLOWED: 405,
+      REQUEST_TIMEOUT: 408,
+      HEADERS_TOO_LARGE: 431,
       PAYLOAD_TOO_LARGE: 413,
       UNSUPPORTED_MEDIA_TYPE: 415,
       HTTP_INVALID_OPTIONS: 500,

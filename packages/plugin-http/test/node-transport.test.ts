@@ -226,8 +226,43 @@ describe('node:http details', () => {
     }
     const direct = await start({}, engine)
     await fetch(`http://127.0.0.1:${direct.port}/ixp/render`, render)
-    const proxied = await start({ trustProxy: true }, engine)
-    await fetch(`http://127.0.0.1:${proxied.port}/ixp/render`, render)
-    expect(seen).toEqual(['127.0.0.1', '203.0.113.9'])
+    // One hop (the socket's peer is the proxy): the entry it appended, the rightmost, is the client.
+    const oneHop = await start({ trustProxy: 1 }, engine)
+    await fetch(`http://127.0.0.1:${oneHop.port}/ixp/render`, render)
+    const twoHops = await start({ trustProxy: 2 }, engine)
+    await fetch(`http://127.0.0.1:${twoHops.port}/ixp/render`, render)
+    const ranges = await start({ trustProxy: ['127.0.0.1', '10.0.0.0/8'] }, engine)
+    await fetch(`http://127.0.0.1:${ranges.port}/ixp/render`, render)
+    // Rotating the leftmost entry (what a client writes) does not change the address behind one trusted hop.
+    for (const forged of ['1.1.1.1', '2.2.2.2']) {
+      await fetch(`http://127.0.0.1:${oneHop.port}/ixp/render`, {
+        ...render,
+        headers: { ...render.headers, 'x-forwarded-for': `${forged}, 198.51.100.7` },
+      })
+    }
+    expect(seen).toEqual([
+      '127.0.0.1',
+      '10.0.0.1',
+      '203.0.113.9',
+      '203.0.113.9',
+      '198.51.100.7',
+      '198.51.100.7',
+    ])
+  })
+
+  it('refuses trustProxy: true (the leftmost X-Forwarded-For entry is client-chosen) and bad ranges', () => {
+    const engine = createTestEngine()
+    expect(() => createNodeServer(engine, { trustProxy: true as never })).toThrow(
+      expect.objectContaining({
+        code: 'HTTP_INVALID_OPTIONS',
+        message: expect.stringContaining('any client can write'),
+      }),
+    )
+    expect(() => createNodeServer(engine, { trustProxy: ['10.0.0.0/40'] })).toThrow(
+      expect.objectContaining({
+        code: 'HTTP_INVALID_OPTIONS',
+        message: expect.stringContaining('10.0.0.0/40'),
+      }),
+    )
   })
 })

@@ -262,8 +262,8 @@ export const httpCases: HttpCase[] = [
           'INVALID_REQUEST',
         )
         assert(error.message.startsWith('Parameter validation failed: '), error.message)
-        const issues = error.details!.validationErrors as { path: string }[]
-        equal(issues.map((issue) => issue.path).sort(), ['city', 'days'])
+        const issues = error.details!.validationErrors as { path: string[] }[]
+        equal(issues.map((issue) => issue.path.join('.')).sort(), ['city', 'days'])
         await expectError(
           await server.request('/ixp/render', render('show_weather', null)),
           400,
@@ -474,7 +474,7 @@ export const httpCases: HttpCase[] = [
       }),
   },
   {
-    name: 'GET /metrics counts requests by route, status class and error code',
+    name: 'GET /metrics counts requests by intent, route, status class and error code',
     run: (t) =>
       withServer(t, async (server) => {
         await server.request('/ixp/intents')
@@ -485,7 +485,9 @@ export const httpCases: HttpCase[] = [
         matches(body, {
           requests: {
             total: 4,
-            byIntent: { '/intents': 1, render_requests: 2, not_found: 1 },
+            // Intents, not routes: an unknown intent name is not a key (the key set stays bounded).
+            byIntent: { greet: 1 },
+            byRoute: { '/intents': 1, render_requests: 2, not_found: 1 },
             byStatus: { '2xx': 2, '4xx': 2 },
           },
           errors: { total: 2, byType: { INTENT_NOT_SUPPORTED: 1, NOT_FOUND: 1 } },
@@ -976,11 +978,11 @@ export const httpCases: HttpCase[] = [
           const missing = await server.request('/ixp/nowhere')
           equal(missing.headers.get('x-route'), 'none', 'errors are decorated too')
           await expectError(missing, 404, 'NOT_FOUND')
-          const metrics = await json<{ requests: { byIntent: Record<string, number> }; provider: string }>(
+          const metrics = await json<{ requests: { byRoute: Record<string, number> }; provider: string }>(
             await server.request('/ixp/metrics'),
           )
           equal(metrics.provider, 'suite-routes', "the plugin's metrics provider answered")
-          assert((metrics.requests.byIntent['/hello'] ?? 0) >= 2, 'plugin routes are counted by path')
+          assert((metrics.requests.byRoute['/hello'] ?? 0) >= 2, 'plugin routes are counted by path')
           const openapi = await json<{ paths: Record<string, Record<string, Record<string, unknown>>> }>(
             await server.request('/ixp/openapi.json'),
           )

@@ -1,7 +1,9 @@
 /**
- * Keeps decisions flowing when the store fails: after an error the store is skipped for `retryMs` (so a hung
- * store does not cost a timeout per request), the fallback store answers if there is one, and the first
- * success afterwards ends the outage. Outages are logged once at their start and once at their end.
+ * Keeps decisions flowing when the store fails: after an error no request waits on the store any more — the
+ * fallback store answers if there is one — and every `retryMs` one probe (a decision over no limits, nothing
+ * counted) goes to the store in the background; its success ends the outage. So a hung store (a stopped Redis
+ * that only answers by timing out) costs the requests in flight when it hung, then nothing: traffic never
+ * queues behind a probe. Outages are logged once at their start and once at their end.
  */
 import type { HealthCheckResult, Logger } from '@ixp/core'
 import type { LimitCheck, RateLimitStore, StoreDecision } from './store.js'
@@ -24,6 +26,7 @@ export class StoreGuard {
   #skipUntil = 0
   #failingSince: number | undefined
   #lastError: string | undefined
+  #probing = false
 
   constructor(store: RateLimitStore, fallback: RateLimitStore | undefined, retryMs: number, logger: Logger) {
     this.#store = store
@@ -42,20 +45,48 @@ export class StoreGuard {
    * path (no await before their answer), which keeps them exact under concurrency.
    */
   consume(checks: readonly LimitCheck[]): GuardedDecision | Promise<GuardedDecision> {
-    if (this.#failingSince === undefined || Date.now() >= this.#skipUntil) {
-      let answer: StoreDecision | Promise<StoreDecision>
-      try {
-        answer = this.#store.consume(checks)
-      } catch (error) {
-        return this.#failed(error, checks)
-      }
-      if (!isPromise(answer)) return this.#succeeded(answer)
-      return answer.then(
-        (result) => this.#succeeded(result),
-        (error: unknown) => this.#failed(error, checks),
-      )
+    if (this.#failingSince !== undefined) {
+      if (Date.now() >= this.#skipUntil) void this.#probe()
+      return this.#fromFallback(checks)
     }
-    return this.#fromFallback(checks)
+    let answer: StoreDecision | Promise<StoreDecision>
+    try {
+      answer = this.#store.consume(checks)
+    } catch (error) {
+      return this.#failed(error, checks)
+    }
+    if (!isPromise(answer)) return this.#succeeded(answer)
+    return answer.then(
+      (result) => this.#succeeded(result),
+      (error: unknown) => this.#failed(error, checks),
+    )
+  }
+
+  /** Asks the store in the background whether it answers again; one probe at a time. */
+  #probe(): Promise<void> {
+    if (this.#probing) return Promise.resolve()
+    this.#probing = true
+    const settled = () => {
+      this.#probing = false
+    }
+    let answer: StoreDecision | Promise<StoreDecision>
+    try {
+      answer = this.#store.consume([])
+    } catch (error) {
+      this.#noteFailure(error)
+      settled()
+      return Promise.resolve()
+    }
+    return Promise.resolve(answer).then(
+      (result) => {
+        this.#succeeded(result)
+        settled()
+      },
+      (error: unknown) => {
+        this.#noteFailure(error)
+        settled()
+      },
+    )
   }
 
   #succeeded(result: StoreDecision): GuardedDecision {
@@ -70,6 +101,11 @@ export class StoreGuard {
   }
 
   #failed(error: unknown, checks: readonly LimitCheck[]): GuardedDecision | Promise<GuardedDecision> {
+    this.#noteFailure(error)
+    return this.#fromFallback(checks)
+  }
+
+  #noteFailure(error: unknown): void {
     const message = (error as Error)?.message ?? String(error)
     if (this.#failingSince === undefined) {
       this.#failingSince = Date.now()
@@ -82,7 +118,6 @@ export class StoreGuard {
     }
     this.#lastError = message
     this.#skipUntil = Date.now() + this.#retryMs
-    return this.#fromFallback(checks)
   }
 
   #fromFallback(checks: readonly LimitCheck[]): GuardedDecision | Promise<GuardedDecision> {
@@ -96,7 +131,7 @@ export class StoreGuard {
   /** The health of the store, with the outage this guard saw (a failing store makes the engine `degraded`). */
   async health(): Promise<HealthCheckResult> {
     // With no traffic nothing would notice a recovery: probe the decision path itself (no counters touched).
-    if (this.#failingSince !== undefined && Date.now() >= this.#skipUntil) await this.consume([])
+    if (this.#failingSince !== undefined && Date.now() >= this.#skipUntil) await this.#probe()
     let own: HealthCheckResult = { status: 'pass' }
     if (this.#store.check) {
       try {

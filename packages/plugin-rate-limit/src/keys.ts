@@ -3,10 +3,8 @@
  * `global`, or functions); parts are encoded so that no two different combinations give the same key, API
  * keys are hashed (raw secrets never reach a store), and overlong keys are hashed too.
  */
-import type { RenderState } from '@ixp/core'
+import { canonicalIpv4, clientIdentity, parseIp, type IpAddress, type RenderState } from '@ixp/core'
 import { LRUCache } from 'lru-cache'
-import { clientAddress, type ProxyTrust } from './client-ip.js'
-import { canonicalIpv4, clientIdentity, type IpAddress } from './ip.js'
 
 /**
  * A built-in key source:
@@ -31,12 +29,9 @@ export const KEY_SOURCES: readonly KeySource[] = ['ip', 'user', 'api-key', 'clie
 const MAX_KEY_LENGTH = 256
 
 export interface KeySettings {
-  trust: ProxyTrust
   ipHeader: string | undefined
   ipv6Subnet: number
   apiKeyHeader: string
-  /** Called once per distinct malformed `X-Forwarded-For` entry that had to be skipped. */
-  onMalformedAddress(entry: string | undefined): void
 }
 
 const encoder = new TextEncoder()
@@ -63,23 +58,19 @@ export class KeyResolver {
     this.#settings = settings
   }
 
-  /** The client's address for this request (from the transport, a trusted platform header or the proxy chain). */
+  /**
+   * The client's address for this request: a trusted platform header when configured, else `context.ip` as the
+   * transport computed it (the transport owns proxy trust; `X-Forwarded-For` is never read here).
+   */
   address(state: RenderState): IpAddress | undefined {
-    const { context } = state
-    const settings = this.#settings
-    if (settings.ipHeader) {
-      const fromPlatform = clientAddress(
-        { remote: header(state, settings.ipHeader), forwardedFor: undefined },
-        {
-          kind: 'none',
-        },
-      )
-      if (fromPlatform.address) return fromPlatform.address
+    const ipHeader = this.#settings.ipHeader
+    if (ipHeader) {
+      const fromPlatform = header(state, ipHeader)
+      const address = fromPlatform === undefined ? undefined : parseIp(fromPlatform)
+      if (address) return address
     }
-    const remote = typeof context.ip === 'string' ? context.ip : undefined
-    const found = clientAddress({ remote, forwardedFor: header(state, 'x-forwarded-for') }, settings.trust)
-    if (found.malformed !== undefined) settings.onMalformedAddress(found.malformed)
-    return found.address
+    const remote = state.context.ip
+    return typeof remote === 'string' ? parseIp(remote) : undefined
   }
 
   #apiKey(state: RenderState): MaybePromise<string | undefined> {
@@ -106,11 +97,7 @@ export class KeyResolver {
       const settings = this.#settings
       const remote = state.context.ip
       // Fast path for the usual case: a plain IPv4 socket address and nothing else to consult.
-      if (
-        typeof remote === 'string' &&
-        settings.ipHeader === undefined &&
-        (settings.trust.kind === 'none' || !state.context.headers?.['x-forwarded-for'])
-      ) {
+      if (typeof remote === 'string' && settings.ipHeader === undefined) {
         const ipv4 = canonicalIpv4(remote)
         if (ipv4 !== undefined) return `ip:${ipv4}`
       }

@@ -1,9 +1,8 @@
 /** The plugin's options, their defaults (spread in one place) and their validation into compiled limits. */
-import type { RenderState } from '@ixp/core'
+import { parseIpRange, type IpRange, type RenderState } from '@ixp/core'
 import type { Algorithm, LimitRule } from './algorithms.js'
-import type { ProxyTrust } from './client-ip.js'
 import { invalidOptions } from './errors.js'
-import { parseRange, type IpRange } from './ip.js'
+
 import { KEY_SOURCES, type KeyFunction, type KeySource, type KeySpec } from './keys.js'
 import type { RateLimitStore } from './store.js'
 
@@ -57,14 +56,14 @@ export interface RateLimitOptions {
   /** Per-intent costs, extra limits and exemptions, by intent name (wins over the definition's field). @default {} */
   intents?: Record<string, IntentRateLimit>
   /**
-   * Whether to read the client from `X-Forwarded-For`: `false` uses the socket address only; a number trusts
-   * that many proxy hops in front of the server; a list of addresses / CIDR ranges trusts exactly those proxies.
-   * @default false
+   * Removed: proxy trust has one owner, the transport, which computes `context.ip` (plugin-http's `trustProxy`).
+   * Any value but `false` is refused with a message saying so.
+   * @deprecated set `trustProxy` on the HTTP handler instead
    */
-  trustProxy?: false | number | readonly string[]
+  trustProxy?: false
   /**
    * A header your platform sets to the client address and clients cannot forge (`cf-connecting-ip`,
-   * `fly-client-ip`, `x-real-ip` set by your own proxy). Wins over `trustProxy` when present.
+   * `fly-client-ip`, `x-real-ip` set by your own proxy). Wins over `context.ip` when present.
    * @default undefined
    */
   ipHeader?: string
@@ -92,7 +91,10 @@ export interface RateLimitOptions {
    * @default false
    */
   fallback?: boolean | RateLimitStore
-  /** After a store error, how long to skip the store before trying it again (0: try on every request). @default 1000 */
+  /**
+   * After a store error, how often one background probe checks whether the store answers again (requests are
+   * decided without it meanwhile; 0: a probe whenever none is running). @default 1000
+   */
   storeRetryMs?: number
   /** Send the IETF `RateLimit-Policy` and `RateLimit` headers. @default true */
   headers?: boolean
@@ -126,7 +128,6 @@ export interface Settings {
   readonly key: readonly (KeySource | KeyFunction)[]
   readonly cost: CostSpec
   readonly intents: Record<string, IntentRateLimit>
-  readonly trust: ProxyTrust
   readonly ipHeader: string | undefined
   readonly ipv6Subnet: number
   readonly apiKeyHeader: string
@@ -145,7 +146,6 @@ const DEFAULTS = {
   key: 'ip' as KeySpec,
   cost: 1 as CostSpec,
   intents: {} as Record<string, IntentRateLimit>,
-  trustProxy: false as false | number | readonly string[],
   ipv6Subnet: 56,
   apiKeyHeader: 'x-api-key',
   allowList: [] as readonly string[],
@@ -281,25 +281,17 @@ export function compileLimits(
   })
 }
 
-function compileTrust(trust: unknown): ProxyTrust {
-  if (trust === false || trust === undefined) return { kind: 'none' }
-  if (typeof trust === 'number') {
-    if (!Number.isSafeInteger(trust) || trust < 0) {
-      throw invalidOptions(
-        `rateLimit: 'trustProxy' as a number counts proxy hops; it must be a non-negative integer`,
-      )
-    }
-    return trust === 0 ? { kind: 'none' } : { kind: 'hops', hops: trust }
-  }
-  if (Array.isArray(trust)) return { kind: 'ranges', ranges: compileRanges(trust, 'trustProxy') }
+/** Proxy trust belongs to the transport (it computes `context.ip`); a second walk here would disagree with it. */
+function refuseTrustProxy(trust: unknown): void {
+  if (trust === undefined || trust === false) return
   throw invalidOptions(
-    `rateLimit: 'trustProxy' must be false, a number of proxy hops, or a list of proxy addresses / CIDR ranges (trusting every proxy would let clients choose their own address)`,
+    `rateLimit: 'trustProxy' is no longer an option of the rate limit: the transport computes the client address (context.ip) — set 'trustProxy' (a number of proxy hops or a list of proxy CIDR ranges) on the HTTP handler instead`,
   )
 }
 
 function compileRanges(entries: readonly unknown[], option: string): IpRange[] {
   return entries.map((entry) => {
-    const range = typeof entry === 'string' ? parseRange(entry) : undefined
+    const range = typeof entry === 'string' ? parseIpRange(entry) : undefined
     if (!range)
       throw invalidOptions(
         `rateLimit: '${option}' entry ${JSON.stringify(entry)} is not an IP address or CIDR range`,
@@ -377,12 +369,12 @@ export function compileOptions(options: RateLimitOptions): Settings {
       `rateLimit: 'storeRetryMs' must be a non-negative integer (got ${String(o.storeRetryMs)})`,
     )
   }
+  refuseTrustProxy(options.trustProxy)
   return {
     limits,
     key,
     cost,
     intents: o.intents,
-    trust: compileTrust(o.trustProxy),
     ipHeader: options.ipHeader?.toLowerCase(),
     ipv6Subnet: o.ipv6Subnet,
     apiKeyHeader: o.apiKeyHeader.toLowerCase(),

@@ -3,11 +3,17 @@
  * request's keys and cost, asks the store for one atomic decision over every limit that applies, and either
  * adds the RateLimit headers to the result's meta or refuses with `RATE_LIMITED`.
  */
-import { IxpError, Stage, type IntentDefinition, type IxpPlugin, type RenderState } from '@ixp/core'
+import {
+  IxpError,
+  ipInRange,
+  Stage,
+  type IntentDefinition,
+  type IxpPlugin,
+  type RenderState,
+} from '@ixp/core'
 import { decisionHeaders, toDecision, type RateLimitDecision } from './decision.js'
 import { invalidOptions } from './errors.js'
 import { StoreGuard, type GuardedDecision } from './guard.js'
-import { inRange } from './ip.js'
 import { KeyResolver, type RequestFacts } from './keys.js'
 import { memoryStore } from './memory-store.js'
 import {
@@ -88,23 +94,11 @@ export function rateLimit(options: RateLimitOptions): IxpPlugin {
     async apply(engine) {
       const { logger } = engine
       const guard = new StoreGuard(store, fallback, settings.storeRetryMs, logger)
-      let warnedMalformed = false
       let warnedShared = false
       const keys = new KeyResolver({
-        trust: settings.trust,
         ipHeader: settings.ipHeader,
         ipv6Subnet: settings.ipv6Subnet,
         apiKeyHeader: settings.apiKeyHeader,
-        onMalformedAddress(entry) {
-          if (warnedMalformed) return
-          warnedMalformed = true
-          logger.warn(
-            'rate-limit: a trusted proxy forwarded a value that is not an IP address; counting the nearest valid hop',
-            {
-              entry: entry?.slice(0, 64),
-            },
-          )
-        },
       })
 
       const compiledIntents = new WeakMap<IntentDefinition, CompiledIntent>()
@@ -152,7 +146,7 @@ export function rateLimit(options: RateLimitOptions): IxpPlugin {
         const facts: RequestFacts = { address: null }
         if (settings.allowList.length > 0) {
           const address = (facts.address = keys.address(state))
-          if (address && settings.allowList.some((range) => inRange(address, range))) return
+          if (address && settings.allowList.some((range) => ipInRange(address, range))) return
         }
         const cost = resolveCost(intent.cost, state)
         const applied: CompiledLimit[] = []

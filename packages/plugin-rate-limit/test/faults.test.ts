@@ -119,6 +119,41 @@ describe('when the store fails', () => {
     expect(state.calls).toBe(1)
   })
 
+  it('a hung store (answering only by timing out) does not stall traffic after its first timeout', async () => {
+    // Like a stopped Redis behind the store's command timeout: every call waits `hangMs`, then fails.
+    const hangMs = 150
+    const calls: number[] = []
+    let hung = true
+    const inner = memoryStore()
+    const store: RateLimitStore = {
+      kind: 'hanging',
+      consume(checks) {
+        calls.push(checks.length)
+        if (!hung) return inner.consume(checks)
+        return new Promise<StoreDecision>((_, reject) =>
+          setTimeout(() => reject(new Error('timed out')), hangMs),
+        )
+      },
+    }
+    const engine = makeEngine([rateLimit({ limit: 100, windowMs: 60_000, storeRetryMs: 50, store })])
+    expect((await attempt(engine, client)).ok).toBe(true) // the one request that waited on the timeout
+    // Past the retry interval, bursts of requests keep flowing: none waits for the probe.
+    for (let burst = 0; burst < 4; burst++) {
+      await new Promise((resolve) => setTimeout(resolve, 60))
+      const outcomes = await Promise.all(Array.from({ length: 20 }, () => attempt(engine, client)))
+      expect(outcomes.every((outcome) => outcome.ok)).toBe(true)
+    }
+    // No request waited on the store: only probes (decisions over no limits) reached it, one at a time.
+    expect(calls.slice(1).every((count) => count === 0)).toBe(true)
+    expect(calls.length).toBeLessThanOrEqual(1 + 4)
+    hung = false
+    await new Promise((resolve) => setTimeout(resolve, hangMs + 60))
+    await attempt(engine, client) // starts the probe that sees the store back
+    await new Promise((resolve) => setTimeout(resolve, 10))
+    const back = await attempt(engine, client)
+    expect(back.ok && back.result.meta.rateLimit?.source).toBe('store')
+  })
+
   it('closes its stores when the engine closes', async () => {
     const { engine, state } = setup({})
     await engine.ready()

@@ -6,7 +6,7 @@ import { IxpError } from '@ixp/core'
 
 export const SemanticErrorCodes = {
   /** An option has the wrong type or an impossible value (raised by `semantic()` and the classifier). */
-  SEMANTIC_INVALID_OPTIONS: 400,
+  SEMANTIC_INVALID_OPTIONS: 500,
   /** Training or evaluation examples are malformed (no text, no intent, nothing to learn from). */
   SEMANTIC_INVALID_EXAMPLES: 400,
   /** A serialised model cannot be read: wrong format, unsupported version or corrupt arrays. */

@@ -291,7 +291,7 @@ describe('semantic() through a real engine', () => {
     try {
       semantic({ threshold: -1 })
     } catch (error) {
-      expect(error).toMatchObject({ code: 'SEMANTIC_INVALID_OPTIONS', status: 400 })
+      expect(error).toMatchObject({ code: 'SEMANTIC_INVALID_OPTIONS', status: 500 })
     }
     const plugin = semantic()
     await engineWith(plugin)

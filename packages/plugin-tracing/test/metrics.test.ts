@@ -197,7 +197,7 @@ describe('metricsProvider', () => {
     expect(body).toMatchObject({
       requests: {
         total: 2,
-        byIntent: { render_requests: 1, '/intents': 1 },
+        byRoute: { render_requests: 1, '/intents': 1 },
         byStatus: { '2xx': 1, '4xx': 1 },
       },
       errors: { total: 1, byType: { INTENT_NOT_SUPPORTED: 1 } },
@@ -263,7 +263,8 @@ describe('metricsProvider', () => {
     expect(response.status).toBe(200)
     expect(response.headers.get('content-type')).toContain('application/json')
     const body = (await response.json()) as Record<string, any>
-    expect(body.requests.byIntent.render_requests).toBe(1)
+    expect(body.requests.byIntent).toEqual({ product_details: 1 })
+    expect(body.requests.byRoute.render_requests).toBe(1)
     expect(body.metrics.counters.ixp_renders_total.series).toEqual([
       { labels: { intent: 'product_details', outcome: 'success' }, value: 1 },
     ])

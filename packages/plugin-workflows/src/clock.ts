@@ -2,6 +2,7 @@
  * The time source of runs: durations, retry delays, step and workflow timeouts. Injected through the plugin's
  * `clock` option so tests move time by hand instead of sleeping.
  */
+import { onAbort } from './abort-fanout.js'
 
 export interface WorkflowClock {
   /** Milliseconds on a monotonic scale (only differences are used). */
@@ -22,14 +23,14 @@ export const systemClock: WorkflowClock = {
 export function sleep(clock: WorkflowClock, ms: number, signal: AbortSignal): Promise<void> {
   if (signal.aborted) return Promise.reject(signal.reason)
   return new Promise<void>((resolve, reject) => {
-    const onAbort = () => {
+    let handle: unknown
+    const unlink = onAbort(signal, () => {
       clock.clearTimeout(handle)
       reject(signal.reason)
-    }
-    const handle = clock.setTimeout(() => {
-      signal.removeEventListener('abort', onAbort)
+    })
+    handle = clock.setTimeout(() => {
+      unlink()
       resolve()
     }, ms)
-    signal.addEventListener('abort', onAbort, { once: true })
   })
 }

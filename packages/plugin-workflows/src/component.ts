@@ -2,10 +2,16 @@
  * The `WorkflowResult` component: a server-rendered view of a run — overall status and time, each step with
  * its status, duration, error and result, and the final results.
  */
-import type { ElementNode, RenderNode, ServerComponentDefinition } from '@ixp/core'
+import { isObject, type ElementNode, type RenderNode, type ServerComponentDefinition } from '@ixp/core'
 import { h } from '@ixp/core/tree'
 
 export const WORKFLOW_RESULT_COMPONENT = 'WorkflowResult'
+
+/**
+ * Most step rows the view renders; the rest are summarised by status in one line. Keeps the tree of a run far
+ * under the engine's node limit whatever the number of steps (nested workflows add theirs as one result).
+ */
+export const MAX_RENDERED_STEPS = 200
 
 const STATUS_CLASS = /^[a-z_-]{1,32}$/
 
@@ -29,18 +35,14 @@ function json(value: unknown): string {
   }
 }
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-}
-
-function errorLine(className: string, error: unknown): ElementNode | null {
+function errorLine(kind: string, error: unknown): ElementNode | null {
   if (!isObject(error)) return null
   return h(
     'div',
-    { className, role: 'alert' },
-    h('span', { className: 'error-code' }, text(error.code, 'ERROR')),
+    { class: kind, role: 'alert' },
+    h('span', { class: 'error-code' }, text(error.code, 'ERROR')),
     ' ',
-    h('span', { className: 'error-message' }, text(error.message, '')),
+    h('span', { class: 'error-message' }, text(error.message, '')),
   )
 }
 
@@ -49,7 +51,7 @@ function compensationLine(compensation: unknown): ElementNode | null {
   const status = statusOf(compensation.status)
   return h(
     'div',
-    { className: `step-compensation status-${status}` },
+    { class: `step-compensation status-${status}` },
     status === 'completed' ? 'Compensated' : 'Compensation failed',
     ms(compensation.duration) ? ` (${ms(compensation.duration)})` : null,
     status === 'completed' ? null : errorLine('step-error', compensation.error),
@@ -63,27 +65,38 @@ function stepItem(step: unknown): ElementNode | null {
   return h(
     'div',
     {
-      className: `step-item status-${status}`,
+      class: `step-item status-${status}`,
       'data-step-id': text(step.id, ''),
       'data-group': typeof step.group === 'number' ? step.group : undefined,
     },
     h(
       'div',
-      { className: 'step-header' },
-      h('span', { className: 'step-id' }, text(step.id, '(unnamed step)')),
-      typeof step.intentName === 'string' ? h('span', { className: 'step-intent' }, step.intentName) : null,
-      h('span', { className: 'step-status' }, status),
+      { class: 'step-header' },
+      h('span', { class: 'step-id' }, text(step.id, '(unnamed step)')),
+      typeof step.intentName === 'string' ? h('span', { class: 'step-intent' }, step.intentName) : null,
+      h('span', { class: 'step-status' }, status),
       ms(step.duration) && status !== 'not_run'
-        ? h('span', { className: 'step-duration' }, ms(step.duration)!)
+        ? h('span', { class: 'step-duration' }, ms(step.duration)!)
         : null,
-      attempts ? h('span', { className: 'step-attempts' }, `${attempts} attempts`) : null,
+      attempts ? h('span', { class: 'step-attempts' }, `${attempts} attempts`) : null,
     ),
     errorLine('step-error', step.error),
     compensationLine(step.compensation),
     step.result !== undefined && status === 'completed'
-      ? h('div', { className: 'step-result' }, h('pre', null, json(step.result)))
+      ? h('div', { class: 'step-result' }, h('pre', null, json(step.result)))
       : null,
   )
+}
+
+/** One line for the steps past {@link MAX_RENDERED_STEPS}: how many, by status. */
+function moreSteps(rest: unknown[]): ElementNode {
+  const byStatus = new Map<string, number>()
+  for (const step of rest) {
+    const status = isObject(step) ? statusOf(step.status) : 'unknown'
+    byStatus.set(status, (byStatus.get(status) ?? 0) + 1)
+  }
+  const counts = [...byStatus].map(([status, count]) => `${count} ${status}`).join(', ')
+  return h('p', { class: 'steps-more' }, `… and ${rest.length} more steps (${counts})`)
 }
 
 /** Renders the props of a run (a {@link WorkflowResult}); unknown or missing fields render as little as possible. */
@@ -94,36 +107,37 @@ export function renderWorkflowResult(props: Record<string, unknown>): RenderNode
   return h(
     'div',
     {
-      className: `workflow-result status-${status}`,
+      class: `workflow-result status-${status}`,
       'data-workflow-id': workflowId,
       'data-run-id': typeof props.runId === 'string' ? props.runId : undefined,
     },
     h(
       'header',
-      { className: 'workflow-header' },
+      { class: 'workflow-header' },
       h('h2', null, `Workflow: ${text(props.name, workflowId)}`),
       h(
         'div',
-        { className: 'workflow-status' },
-        h('span', { className: `status-badge ${status}` }, status.toUpperCase()),
-        ms(props.executionTime) ? h('span', { className: 'execution-time' }, ms(props.executionTime)!) : null,
+        { class: 'workflow-status' },
+        h('span', { class: `status-badge ${status}` }, status.toUpperCase()),
+        ms(props.executionTime) ? h('span', { class: 'execution-time' }, ms(props.executionTime)!) : null,
       ),
     ),
     errorLine('workflow-error', props.error),
     steps.length > 0
       ? h(
           'div',
-          { className: 'workflow-steps' },
+          { class: 'workflow-steps' },
           h('h3', null, 'Execution Steps'),
-          h('div', { className: 'steps-list' }, steps.map(stepItem)),
+          h('div', { class: 'steps-list' }, steps.slice(0, MAX_RENDERED_STEPS).map(stepItem)),
+          steps.length > MAX_RENDERED_STEPS ? moreSteps(steps.slice(MAX_RENDERED_STEPS)) : null,
         )
       : null,
     isObject(props.results)
       ? h(
           'div',
-          { className: 'workflow-results' },
+          { class: 'workflow-results' },
           h('h3', null, 'Final Results'),
-          h('pre', { className: 'results-json' }, json(props.results)),
+          h('pre', { class: 'results-json' }, json(props.results)),
         )
       : null,
   )

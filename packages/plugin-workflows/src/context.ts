@@ -1,5 +1,6 @@
 /** The context a step runs with, and the signals that end it. */
 import { IxpError, isIxpError, type IxpContext } from '@ixp/core'
+import { onAbort } from './abort-fanout.js'
 import type { WorkflowTrace } from './types.js'
 
 /**
@@ -28,12 +29,13 @@ export class LinkedController {
   readonly #controller = new AbortController()
   readonly #parent: AbortSignal | undefined
   readonly #forward = () => this.abort(abortReason(this.#parent!))
+  #unlink: (() => void) | undefined
 
   constructor(parent: AbortSignal | undefined) {
     this.#parent = parent
     if (!parent) return
     if (parent.aborted) this.#forward()
-    else parent.addEventListener('abort', this.#forward, { once: true })
+    else this.#unlink = onAbort(parent, this.#forward)
   }
 
   get signal(): AbortSignal {
@@ -45,7 +47,7 @@ export class LinkedController {
   }
 
   dispose(): void {
-    this.#parent?.removeEventListener('abort', this.#forward)
+    this.#unlink?.()
   }
 }
 
@@ -56,18 +58,17 @@ export function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<
     return Promise.reject(abortReason(signal))
   }
   return new Promise<T>((resolve, reject) => {
-    const onAbort = () => {
+    const unlink = onAbort(signal, () => {
       work.catch(() => undefined)
       reject(abortReason(signal))
-    }
-    signal.addEventListener('abort', onAbort, { once: true })
+    })
     work.then(
       (value) => {
-        signal.removeEventListener('abort', onAbort)
+        unlink()
         resolve(value)
       },
       (error: unknown) => {
-        signal.removeEventListener('abort', onAbort)
+        unlink()
         reject(error)
       },
     )

@@ -3,7 +3,7 @@
  * here — fields, step ids, parallel groups, the references of parameter mappings — and reported at once as
  * one `INVALID_DEFINITION` error naming the workflow and the steps at fault.
  */
-import type { JsonSchema } from '@ixp/core'
+import { isObject, type JsonSchema } from '@ixp/core'
 import { definitionError, describe, Issues } from './issues.js'
 import { compileMapping, type CompiledMapping } from './mapping.js'
 import {
@@ -62,6 +62,12 @@ export interface CompiledWorkflow {
 export const WORKFLOW_INTENT_PREFIX = 'workflow_'
 const ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_-]{0,99}$/
 const MAX_RETRIES = 100
+/**
+ * Most steps a workflow may have. Checked when the workflow is defined, so that no run can do its work and
+ * then lose its outcome: the view of a run must stay well under the engine's render tree limit
+ * (`limits.maxTreeNodes`, 100,000 by default), and it renders at most {@link MAX_RENDERED_STEPS} step rows.
+ */
+export const MAX_STEPS = 1000
 const DEFAULT_MAX_RETRIES = 3
 
 const WORKFLOW_FIELDS = [
@@ -88,10 +94,6 @@ const STEP_FIELDS = [
   ...ACTION_FIELDS,
 ]
 const RESERVED_INTENT_FIELDS = ['name', 'component', 'parameters', 'handler']
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-}
 
 /** The intent a workflow is served as. */
 export function workflowIntentName(id: string): string {
@@ -189,6 +191,14 @@ export function compileWorkflow(definition: unknown): CompiledWorkflow {
   const rawSteps: unknown = def.steps
   if (!Array.isArray(rawSteps) || rawSteps.length === 0) {
     issues.add(undefined, 'steps', 'must be a non-empty array of steps')
+    throw definitionError(def.id, issues.list)
+  }
+  if (rawSteps.length > MAX_STEPS) {
+    issues.add(
+      undefined,
+      'steps',
+      `has ${rawSteps.length} steps; a workflow may have at most ${MAX_STEPS} — split it into nested workflows (a step may run workflow_<id>)`,
+    )
     throw definitionError(def.id, issues.list)
   }
 

@@ -108,15 +108,17 @@ export class Executor {
   /** One attempt: its signal aborts with the job's signal or at the job's timeout. */
   async #attempt(job: ActionJob): Promise<{ result: unknown; tree: RenderNode | undefined }> {
     const { clock } = this.#settings
-    // Only a timeout needs a signal of the attempt's own; otherwise the job's signal already says everything.
-    const attempt = job.timeout === undefined ? undefined : new LinkedController(job.signal)
-    const signal = attempt?.signal ?? job.signal
+    // Every attempt gets a signal of its own, linked to the job's through one shared listener: the render it
+    // starts listens to that signal, and a wide parallel group must not put one listener per step on the job's
+    // signal (node warns past ten, and each costs a listener walk on abort).
+    const attempt = new LinkedController(job.signal)
+    const signal = attempt.signal
     const timer =
       job.timeout === undefined
         ? undefined
         : clock.setTimeout(
             () =>
-              attempt!.abort(
+              attempt.abort(
                 workflowError(
                   'WORKFLOW_STEP_TIMEOUT',
                   `Step '${job.trace.stepId}' of workflow '${job.trace.workflowId}' did not finish within ${job.timeout} ms`,
@@ -153,7 +155,7 @@ export class Executor {
       throw error
     } finally {
       if (timer !== undefined) clock.clearTimeout(timer)
-      attempt?.dispose()
+      attempt.dispose()
     }
   }
 

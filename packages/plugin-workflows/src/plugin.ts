@@ -3,7 +3,7 @@
  * intent `workflow_<id>` per workflow; when the engine is ready it checks that every intent the steps call
  * exists and that nested workflows do not loop. A run is that intent's handler.
  */
-import { Stage, IxpError, type Engine, type IxpContext, type IxpPlugin } from '@ixp/core'
+import { Stage, IxpError, type Engine, type IxpContext, type IxpPlugin, isObject } from '@ixp/core'
 import { EventEmitter } from 'eventemitter3'
 import { checkAgainstEngine } from './checks.js'
 import { WORKFLOW_RESULT_COMPONENT, workflowResultComponent } from './component.js'
@@ -29,10 +29,6 @@ export interface WorkflowsPlugin extends IxpPlugin {
   readonly workflows: readonly WorkflowDefinition<any>[]
   /** `runWorkflow(engine, id, input, ctx, options)` on the engine this plugin is installed on. */
   run(id: string, input: unknown, ctx?: IxpContext, options?: RunWorkflowOptions): Promise<WorkflowResult>
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
 
 class Workflows implements WorkflowsPlugin {

@@ -2,12 +2,9 @@
  * Static checks of the references of parameter mappings: `$results.<step>` must name a step whose result exists
  * by then, and `$input.<key>` a key the input schema declares (when it pins its keys down).
  */
+import { isObject } from '@ixp/core'
 import type { Issues } from './issues.js'
 import type { LocatedReference } from './mapping.js'
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-}
 
 /** The references of one step's (or compensation's) mapping. */
 export interface ActionReferences {

@@ -3,7 +3,7 @@
  * run's timeout and the caller's abort, then compensation of the completed steps if the run failed.
  */
 import type { EventEmitter } from 'eventemitter3'
-import { toIxpError, type Engine, type IxpContext, type IxpError } from '@ixp/core'
+import { toIxpError, type Engine, type IxpContext, type IxpError, isObject } from '@ixp/core'
 import { abortReason, LinkedController } from './context.js'
 import type { CompiledAction, CompiledStep, CompiledWorkflow } from './define.js'
 import { workflowError, type WorkflowErrorCode } from './errors.js'
@@ -27,10 +27,6 @@ type EventName = keyof WorkflowEvents
 interface GroupSignal {
   readonly signal: AbortSignal
   abort(reason: IxpError): void
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
 
 const NEVER_ABORTED = new AbortController().signal

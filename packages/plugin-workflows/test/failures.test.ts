@@ -143,7 +143,7 @@ describe('failure modes', () => {
     expect(result.steps.map((step) => step.status)).toEqual(['failed', 'completed'])
     expect(notify.calls[0]!.params).toEqual({ fixed: 1 })
     const rendered = await engine.render({ intent: { name: 'workflow_w', parameters: { input: {} } } })
-    expect((rendered.tree as ElementNode).props.className).toBe('workflow-result status-partial')
+    expect((rendered.tree as ElementNode).props.class).toBe('workflow-result status-partial')
   })
 
   it('a step errorHandling overrides the workflow one, both ways', async () => {

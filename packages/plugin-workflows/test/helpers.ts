@@ -101,7 +101,7 @@ export const Card = {
   name: 'Card',
   render: (props: Record<string, unknown>) => ({
     type: 'section',
-    props: { className: 'card' },
+    props: { class: 'card' },
     children: [Object.keys(props).sort().join(',')],
   }),
 }

@@ -85,7 +85,7 @@ describe('running workflows', () => {
     // The step keeps its render tree as well as its props.
     expect(result.steps[0]!.tree).toEqual({
       type: 'section',
-      props: { className: 'card' },
+      props: { class: 'card' },
       children: ['cart,cartId,total,valid'],
     })
     expect(log).toEqual([
@@ -298,34 +298,31 @@ describe('running workflows', () => {
     expect(rendered.props).toMatchObject({ workflowId: 'tree', status: 'completed', input: { n: 1 } })
     const tree = rendered.tree as { type: string; props: Record<string, unknown>; children: any[] }
     expect(tree.type).toBe('div')
-    expect(tree.props.className).toBe('workflow-result status-completed')
+    expect(tree.props.class).toBe('workflow-result status-completed')
     expect(tree.props['data-workflow-id']).toBe('tree')
     const [header, steps, results] = tree.children
     expect(header.children[0]).toEqual({ type: 'h2', props: {}, children: ['Workflow: Tree demo'] })
     expect(header.children[1].children[0]).toEqual({
       type: 'span',
-      props: { className: 'status-badge completed' },
+      props: { class: 'status-badge completed' },
       children: ['COMPLETED'],
     })
-    expect(header.children[1].children[1].props.className).toBe('execution-time')
+    expect(header.children[1].children[1].props.class).toBe('execution-time')
     const items = steps.children[1].children
     expect(
-      items.map((item: { props: Record<string, unknown> }) => [
-        item.props['data-step-id'],
-        item.props.className,
-      ]),
+      items.map((item: { props: Record<string, unknown> }) => [item.props['data-step-id'], item.props.class]),
     ).toEqual([
       ['validate', 'step-item status-completed'],
       ['never', 'step-item status-skipped'],
     ])
     expect(items[0].children.at(-1)).toEqual({
       type: 'div',
-      props: { className: 'step-result' },
+      props: { class: 'step-result' },
       children: [{ type: 'pre', props: {}, children: [JSON.stringify({ n: 1, ok: true }, null, 2)] }],
     })
     expect(results.children[1]).toEqual({
       type: 'pre',
-      props: { className: 'results-json' },
+      props: { class: 'results-json' },
       children: [JSON.stringify({ validate: { n: 1, ok: true } }, null, 2)],
     })
     const html = renderToHTML(rendered.tree)

@@ -5,7 +5,13 @@
 import { existsSync } from 'node:fs'
 import { dirname, extname, resolve } from 'node:path'
 import { pathToFileURL } from 'node:url'
-import type { ComponentDefinition, EngineOptions, IntentDefinition, PluginInput } from '@ixp/core'
+import {
+  isObject,
+  type ComponentDefinition,
+  type EngineOptions,
+  type IntentDefinition,
+  type PluginInput,
+} from '@ixp/core'
 import { cliError } from '../errors.js'
 import type { IxpConfig, ServeHttpConfig } from './define.js'
 import { displayPath, readJsonFile } from './json-file.js'
@@ -106,10 +112,6 @@ export async function importConfig(file: string): Promise<unknown> {
 interface Issue {
   path: string
   message: string
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
 
 function splitSources<T>(

@@ -57,7 +57,7 @@ export function compileParameters(schema: JsonSchema, options: SanitizeOptions):
   const sanitizer = new ParameterSanitizer(shapeOf(schema), options)
   return (value) => {
     if (value === undefined) {
-      return { ok: false, issues: [{ path: '', pointer: '', keyword: 'required', message: 'Required' }] }
+      return { ok: false, issues: [{ path: [], pointer: '', keyword: 'required', message: 'Required' }] }
     }
     if (typeof value !== 'object' || value === null || Array.isArray(value)) {
       const received = describeType(value)
@@ -65,7 +65,7 @@ export function compileParameters(schema: JsonSchema, options: SanitizeOptions):
         ok: false,
         issues: [
           {
-            path: '',
+            path: [],
             pointer: '',
             keyword: 'type',
             message: `Expected object, received ${received}`,

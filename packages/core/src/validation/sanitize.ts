@@ -73,7 +73,7 @@ class Sanitizer {
   #report(keyword: string, message: string, params: Record<string, unknown>, key?: string): void {
     const keys = key === undefined ? this.#keys : [...this.#keys, key]
     ;(this.issues ??= []).push({
-      path: keys.join('.'),
+      path: [...keys],
       pointer: keys.map((segment) => `/${escapeSegment(segment)}`).join(''),
       keyword,
       message,

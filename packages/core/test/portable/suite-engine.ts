@@ -163,8 +163,9 @@ describe('errors', () => {
       type: IxpError,
       fields: { code: 'INVALID_REQUEST', status: 400 },
     })) as IxpError
-    const issues = error.details?.validationErrors as { path: string; keyword: string }[]
-    matches(issues[0]!, { path: 'orderId', keyword: 'pattern' })
+    const issues = error.details?.validationErrors as { path: string[]; pointer: string; keyword: string }[]
+    matches(issues[0]!, { pointer: '/orderId', keyword: 'pattern' })
+    equal(issues[0]!.path, ['orderId'])
     await rejects(engine.render({ intent: { name: 'order_status', parameters: {} } }), {
       fields: { code: 'INVALID_REQUEST' },
       message: 'orderId',

@@ -225,6 +225,10 @@ export function createJwtVerifier(
       }
       try {
         const { payload } = await jwtVerify(token, (header) => resolve(header), verifyOptions)
+        // jose checks `iat` only when a maximum age is set; a token issued in the future is refused here always.
+        if (typeof payload.iat === 'number' && payload.iat > Date.now() / 1000 + clockToleranceSeconds) {
+          throw challenges.invalid('invalid_token', 'Invalid token: it was issued in the future (iat)')
+        }
         return payload
       } catch (error) {
         if (isIxpError(error)) throw error

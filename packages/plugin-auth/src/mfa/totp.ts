@@ -5,6 +5,7 @@
 import { IxpError } from '@ixp/core'
 import { randomBytes, sha256, timingSafeEqual, toHex, utf8 } from '../encoding.js'
 import { base32Decode, base32Encode } from './base32.js'
+import { defaultAttemptStore, type AttemptStore } from './attempts.js'
 import { defaultReplayStore, type ReplayStore } from './replay.js'
 
 /** HMAC hash of a TOTP, as `otpauth://` URIs name it. */
@@ -34,6 +35,15 @@ export interface TotpVerifyOptions extends TotpOptions {
    * so the store never holds secrets. @default SHA-256 of the secret
    */
   account?: string
+  /**
+   * Most verifications per account (`account`, else the secret) in one attempt window; past it every code is
+   * refused with `reason: 'locked'` until the window ends, right or wrong. @default 5
+   */
+  maxAttempts?: number
+  /** Milliseconds of one attempt window (fixed windows, aligned on the clock). @default 300000 (5 minutes) */
+  attemptWindowMs?: number
+  /** Where attempts are counted. @default a process-wide in-memory store */
+  attemptStore?: AttemptStore
 }
 
 export type TotpVerification =
@@ -43,6 +53,11 @@ export type TotpVerification =
       /** Steps between the code and now. */ drift: number
     }
   | { valid: false; reason: 'malformed' | 'invalid' | 'replayed' }
+  | {
+      valid: false
+      reason: 'locked'
+      /** Milliseconds until the attempt window ends and codes are checked again. */ retryAfterMs: number
+    }
 
 export interface GenerateTotpSecretOptions {
   /** Secret length in bytes (16 to 128; RFC 4226 recommends 20, use 32 for SHA256 and 64 for SHA512). @default 20 */
@@ -164,7 +179,24 @@ export async function verifyTotp(
   const now = options.now ?? Date.now()
   if (!Number.isInteger(window) || window < 0 || window > 10)
     throw invalidOption('TOTP window must be an integer from 0 to 10')
+  const maxAttempts = options.maxAttempts ?? 5
+  const attemptWindowMs = options.attemptWindowMs ?? 300_000
+  if (!Number.isSafeInteger(maxAttempts) || maxAttempts < 1)
+    throw invalidOption('TOTP maxAttempts must be a positive integer')
+  if (!Number.isSafeInteger(attemptWindowMs) || attemptWindowMs < 1000)
+    throw invalidOption('TOTP attemptWindowMs must be an integer of milliseconds ≥ 1000')
   const bytes = secretBytes(secret)
+  const account =
+    options.account === undefined ? `sha256:${toHex(await sha256(bytes)).slice(0, 32)}` : options.account
+  // Counted before anything is checked, malformed codes included: every guess costs an attempt.
+  const windowIndex = Math.floor(now / attemptWindowMs)
+  const attempts = await (options.attemptStore ?? defaultAttemptStore()).increment(
+    `totp-attempts:${account}:${windowIndex}`,
+    attemptWindowMs,
+  )
+  if (attempts > maxAttempts) {
+    return { valid: false, reason: 'locked', retryAfterMs: (windowIndex + 1) * attemptWindowMs - now }
+  }
   const candidate = typeof code === 'string' ? code.replace(/\s/g, '') : ''
   if (candidate.length !== digits || !/^\d+$/.test(candidate)) return { valid: false, reason: 'malformed' }
 
@@ -181,8 +213,6 @@ export async function verifyTotp(
 
   const step = current + matched
   const store = options.replayStore ?? defaultReplayStore()
-  const account =
-    options.account === undefined ? `sha256:${toHex(await sha256(bytes)).slice(0, 32)}` : options.account
   const ttlMs = (2 * window + 2) * period * 1000
   if (!(await store.add(`totp:${account}:${step}`, ttlMs))) return { valid: false, reason: 'replayed' }
   for (let earlier = step - 1; earlier >= current - window; earlier--) {

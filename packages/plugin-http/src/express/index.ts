@@ -123,7 +123,7 @@ export function ixpExpress(
     const text = failure ? (failure as { text?: string }).text : rawText(req)
     const request = new NodeTransportRequest(req, url, {
       relative: mounted,
-      trustProxy: false,
+      trust: { kind: 'none' },
       ip: req.ip,
       parsed: failure || text !== undefined ? undefined : parsedBody(req),
       text,

@@ -51,7 +51,7 @@ export const ixpFastify: FastifyPluginAsync<FastifyOptions> = async (fastify: Fa
     const body = request.body as { [UNREAD]?: Readable } | undefined
     const transport = new NodeTransportRequest(request.raw, url, {
       relative,
-      trustProxy: false,
+      trust: { kind: 'none' },
       ip: request.ip,
       stream: body?.[UNREAD],
     })

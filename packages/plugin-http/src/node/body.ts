@@ -7,7 +7,7 @@ import type { IncomingMessage } from 'node:http'
 import type { Socket } from 'node:net'
 import type { Readable } from 'node:stream'
 import { IxpError } from '@ixp/core'
-import { notUtf8, payloadTooLarge } from '../body.js'
+import { bodyTimedOut, notUtf8, payloadTooLarge } from '../body.js'
 import { httpError } from '../errors.js'
 import { connectionOf } from './connection.js'
 
@@ -19,9 +19,10 @@ export type BodyCallback = (error: IxpError | undefined, text: string | undefine
 /**
  * Reads `stream` (the request itself, or a stream a framework put in front of it) to text, stopping — and
  * pausing the stream — as soon as more than `limit` bytes arrived. Calls `done` exactly once: with the text,
- * or `PAYLOAD_TOO_LARGE`, `INVALID_REQUEST` (not UTF-8, a stream error) or `ABORTED` (the client went away).
+ * or `PAYLOAD_TOO_LARGE`, `INVALID_REQUEST` (not UTF-8, a stream error), `ABORTED` (the client went away) or
+ * `REQUEST_TIMEOUT` (the whole body did not arrive within `timeoutMs`; `0` waits as long as node lets it).
  */
-export function collectNodeBody(stream: Readable, limit: number, done: BodyCallback): void {
+export function collectNodeBody(stream: Readable, limit: number, done: BodyCallback, timeoutMs = 0): void {
   if (stream.readableEnded || stream.destroyed) {
     const error = new IxpError(
       'INTERNAL_ERROR',
@@ -38,10 +39,21 @@ export function collectNodeBody(stream: Readable, limit: number, done: BodyCallb
   const finish = (error: IxpError | undefined, text?: string) => {
     if (settled) return
     settled = true
+    if (timer !== undefined) clearTimeout(timer)
     if (connection !== undefined && connection.onClose === aborted) connection.onClose = undefined
     done(error, text)
   }
   const aborted = () => finish(new IxpError('ABORTED', 'The request was aborted by the caller'))
+  // A body that trickles in (a byte every few seconds, a chunked body that stops) must not hold a connection and
+  // its buffers for node's 300 s requestTimeout: the whole body gets `timeoutMs`, then a 408 closes the connection.
+  const timer =
+    timeoutMs > 0
+      ? setTimeout(() => {
+          stream.pause()
+          finish(bodyTimedOut(timeoutMs))
+        }, timeoutMs)
+      : undefined
+  timer?.unref?.()
   stream.on('data', (chunk: Buffer | string) => {
     if (settled) return
     const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk

@@ -3,14 +3,39 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { HttpHandler } from '../handler.js'
 import type { TransportResponse } from '../exchange.js'
 import { BODY_LIMIT, DISPATCH, SERVE, WRAPPED } from '../internal.js'
+import { invalidHttpOptions } from '../errors.js'
+import { compileProxyTrust, type TrustProxyOption } from './proxy-trust.js'
 import { NodeTransportRequest, type NodeRequestOptions } from './request.js'
 import { writeNodeResponse } from './response.js'
 import { writeWebResponse } from './web-response.js'
 
 /** Options of {@link toNodeHandler}. */
 export interface NodeHandlerOptions {
-  /** Take the client address (`ctx.ip`) from the first `X-Forwarded-For` entry. @default false */
-  trustProxy?: boolean
+  /**
+   * Which proxies in front of the server to believe when they write `X-Forwarded-For` (the one place proxy trust
+   * is set: `ctx.ip`, which rate limiting and logs use, is computed here). `false`: the socket address; a number:
+   * that many proxy hops (the entry that many places from the right is the client); a list of addresses / CIDR
+   * ranges: exactly those proxies. `true` is refused (any client could choose its address). @default false
+   */
+  trustProxy?: TrustProxyOption
+  /**
+   * Milliseconds a request body may take to arrive in full; a slower one is answered 408 `REQUEST_TIMEOUT` (JSON)
+   * and its connection closed. `0` leaves only node's `requestTimeout`. @default 10000
+   */
+  bodyTimeoutMs?: number
+}
+
+/** How long a body may take by default: generous for a JSON body under the default 1 MB limit. */
+const DEFAULT_BODY_TIMEOUT_MS = 10_000
+
+function bodyTimeoutOf(value: unknown): number {
+  if (value === undefined) return DEFAULT_BODY_TIMEOUT_MS
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
+    throw invalidHttpOptions(
+      `bodyTimeoutMs must be a non-negative integer of milliseconds (got ${String(value)})`,
+    )
+  }
+  return value
 }
 
 /** A node:http listener; with `next`, requests outside the base path are passed on instead of answered 404. */
@@ -114,7 +139,11 @@ export function createNodeListener(
   options: NodeHandlerOptions,
   lifecycle: ListenerLifecycle = NO_LIFECYCLE,
 ): NodeListener {
-  const requestOptions: NodeRequestOptions = { relative: false, trustProxy: options.trustProxy === true }
+  const requestOptions: NodeRequestOptions = {
+    relative: false,
+    trust: compileProxyTrust(options.trustProxy),
+    bodyTimeoutMs: bodyTimeoutOf(options.bodyTimeoutMs),
+  }
   const { closing, done } = lifecycle
   const answer = nodeAnswerer(handler)
   return (req, res, next) => {

@@ -1,4 +1,5 @@
 /** @ixp/plugin-http/node — node:http: a request listener over the handler, and a ready server. */
 export { toNodeHandler, type NodeHandlerOptions, type NodeListener } from './handler.js'
+export type { TrustProxyOption } from './proxy-trust.js'
 export { createNodeServer, type IxpNodeServer, type NodeServerOptions } from './server.js'
 export { attachUpgrades, type UpgradeOptions } from './upgrade.js'

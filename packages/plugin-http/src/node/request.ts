@@ -5,18 +5,21 @@
 import type { IncomingMessage } from 'node:http'
 import type { Socket } from 'node:net'
 import { Readable } from 'node:stream'
-import type { IxpError } from '@ixp/core'
+import type { IxpError, ProxyTrust } from '@ixp/core'
 import { declaredLength, payloadTooLarge, readStreamText } from '../body.js'
 import type { BodySource, TransportRequest } from '../exchange.js'
 import { splitTarget } from '../url.js'
 import { collectNodeBody, readNodeBody } from './body.js'
 import { connectionOf, type Connection } from './connection.js'
+import { clientIp } from './proxy-trust.js'
 
 export interface NodeRequestOptions {
   /** `path` is relative to a framework mount. */
   relative: boolean
-  /** Take the client address from the first `X-Forwarded-For` entry. */
-  trustProxy: boolean
+  /** Milliseconds the whole body may take to arrive (`0`: no limit of ours). */
+  bodyTimeoutMs?: number
+  /** Which proxies' `X-Forwarded-For` entries to believe (compiled from the `trustProxy` option). */
+  trust: ProxyTrust
   /** The client address as a framework computed it (its own proxy trust rules); wins over `trustProxy`. */
   ip?: string | undefined
   /** A body a framework already read and parsed. */
@@ -84,11 +87,13 @@ export class NodeTransportRequest implements TransportRequest, BodySource {
 
   /** Reads the body (up to `limit` bytes) now; `then` runs once it is in, or once reading it failed. */
   readBody(limit: number, then: () => void): void {
-    collectNodeBody(this.#options.stream ?? this.#req, limit, (error, text) => {
+    const source = this.#options.stream ?? this.#req
+    const whenRead = (error: IxpError | undefined, text: string | undefined) => {
       this.#error = error
       this.#text = text
       then()
-    })
+    }
+    collectNodeBody(source, limit, whenRead, this.#options.bodyTimeoutMs)
   }
 
   text(limit: number): string | Promise<string> {
@@ -126,14 +131,10 @@ export class NodeTransportRequest implements TransportRequest, BodySource {
   }
 
   get ip(): string | undefined {
-    const { ip, trustProxy } = this.#options
+    const { ip, trust } = this.#options
     if (ip !== undefined) return ip
-    if (trustProxy) {
-      const forwarded = this.header('x-forwarded-for')
-      const first = forwarded?.split(',')[0]?.trim()
-      if (first) return first
-    }
-    return this.#connection()?.address
+    const remote = this.#connection()?.address
+    return trust.kind === 'none' ? remote : clientIp(remote, this.header('x-forwarded-for'), trust)
   }
 
   /**

@@ -7,6 +7,7 @@ import type { Engine } from '@ixp/core'
 import type { HttpHandler } from '../handler.js'
 import type { HttpHandlerOptions } from '../options.js'
 import { toHandler } from '../target.js'
+import { answerClientError } from './client-error.js'
 import { createNodeListener, type NodeHandlerOptions } from './handler.js'
 import { upgradeListener } from './upgrade.js'
 
@@ -14,7 +15,7 @@ import { upgradeListener } from './upgrade.js'
 export interface NodeServerOptions extends HttpHandlerOptions, NodeHandlerOptions {
   /** Milliseconds an idle keep-alive connection stays open. @default 5000 */
   keepAliveTimeout?: number
-  /** Milliseconds to receive a request's headers. @default 60000 */
+  /** Milliseconds to receive a request's headers; a slower head is answered 408 (JSON). @default 10000 */
   headersTimeout?: number
   /** Milliseconds to receive a whole request. @default 300000 */
   requestTimeout?: number
@@ -50,8 +51,15 @@ export function createNodeServer(
       if (closing && inFlight === 0) drained?.()
     },
   })
+  const headersTimeout = options.headersTimeout ?? 10_000
   const server = createServer(
-    { maxHeaderSize: options.maxHeaderSize ?? 16_384, requestTimeout: options.requestTimeout ?? 300_000 },
+    {
+      maxHeaderSize: options.maxHeaderSize ?? 16_384,
+      requestTimeout: options.requestTimeout ?? 300_000,
+      // node checks the header and request timeouts on this interval (30 s by default): a slow head would
+      // otherwise hold its connection long past `headersTimeout`.
+      connectionsCheckingInterval: Math.max(250, Math.min(headersTimeout / 4, 5_000)),
+    },
     (req, res) => {
       inFlight++
       listener(req, res)
@@ -60,7 +68,8 @@ export function createNodeServer(
   // Connection upgrades (WebSockets) go to the plugins' `upgrade` taps; unclaimed ones get a 404.
   server.on('upgrade', upgradeListener(handler, options))
   server.keepAliveTimeout = options.keepAliveTimeout ?? 5_000
-  server.headersTimeout = options.headersTimeout ?? 60_000
+  server.headersTimeout = headersTimeout
+  server.on('clientError', answerClientError)
   let closed: Promise<void> | undefined
   Object.defineProperty(server, 'handler', { value: handler, enumerable: true })
   server.closeGracefully = (timeoutMs = 10_000) => {

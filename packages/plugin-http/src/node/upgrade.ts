@@ -12,12 +12,13 @@ import type { HttpHandler } from '../handler.js'
 import { REFUSE, UPGRADE } from '../internal.js'
 import type { HttpHandlerOptions } from '../options.js'
 import { toHandler } from '../target.js'
+import { compileProxyTrust, type TrustProxyOption } from './proxy-trust.js'
 import { NodeTransportRequest } from './request.js'
 
 /** Options of {@link attachUpgrades}. */
 export interface UpgradeOptions {
-  /** Take the client address (`ctx.ip`) from the first `X-Forwarded-For` entry. @default false */
-  trustProxy?: boolean
+  /** Which proxies' `X-Forwarded-For` entries to believe, as for requests (see `NodeHandlerOptions`). @default false */
+  trustProxy?: TrustProxyOption
 }
 
 /** Writes a whole HTTP/1.1 answer to a raw socket and closes it once written. */
@@ -57,7 +58,7 @@ export function upgradeListener(
   handler: HttpHandler,
   options: UpgradeOptions = {},
 ): (req: IncomingMessage, socket: Duplex, head: Buffer) => void {
-  const requestOptions = { relative: false, trustProxy: options.trustProxy === true }
+  const requestOptions = { relative: false, trust: compileProxyTrust(options.trustProxy) }
   return (req, socket, head) => {
     // A socket error before a tap took the socket must not become an uncaught exception.
     const ignore = () => undefined

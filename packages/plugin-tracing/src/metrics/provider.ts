@@ -75,7 +75,7 @@ export function httpSnapshotToPrometheus(snapshot: MetricsSnapshot, taken: Reado
           'ixp_http_requests_total',
           'HTTP requests answered, by route (every render is render_requests, unknown paths not_found)',
           'route',
-          snapshot.requests?.byIntent,
+          snapshot.requests?.byRoute,
         ),
     ],
     [

@@ -104,7 +104,7 @@ export function composeComponents<P = Record<string, unknown>>(
         throw new IxpError(
           'INVALID_DEFINITION',
           `Composition '${name}' contains itself: ${[...trail, name].join(' → ')}.`,
-          { status: 500, details: { trail: [...trail, name] } },
+          { details: { trail: [...trail, name] } },
         )
       }
       const partContext: TrailContext = { ...ctx, [trailKey]: [...trail, name] }
@@ -153,7 +153,7 @@ function lookUp(
       'INVALID_DEFINITION',
       `${where}: component '${componentName}' is a remote component (rendered by the client); ` +
         'a composition can only contain server components.',
-      { status: 500, details: { component: componentName } },
+      { details: { component: componentName } },
     )
   }
   return found as ServerComponentDefinition<Record<string, unknown>>

@@ -63,9 +63,6 @@ export function applyMapping(
         throw new IxpError(
           'INVALID_DEFINITION',
           `${where}: the props mapping returned ${describeValue(mapped)}, not a plain object.`,
-          {
-            status: 500,
-          },
         )
       }
       return mapped

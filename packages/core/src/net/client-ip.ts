@@ -3,7 +3,7 @@
  * proxy appended the address it saw to `X-Forwarded-For`, so the chain is read from the right and the first
  * hop that is not a trusted proxy is the client. Entries left of it are whatever the client sent: never used.
  */
-import { inRange, parseIp, type IpAddress, type IpRange } from './ip.js'
+import { ipInRange, parseIp, type IpAddress, type IpRange } from './ip.js'
 
 /** How far to believe `X-Forwarded-For`: not at all, a number of proxy hops, or a set of proxy ranges. */
 export type ProxyTrust =
@@ -60,7 +60,7 @@ export function clientAddress(input: ClientAddressInput, trust: ProxyTrust): Cli
     // An unknown socket address (no `ip` from the transport) is taken as the trusted nearest proxy.
     if (entry === undefined && i === 0) continue
     if (!address) return nearestValid(chain, i)
-    if (!trust.ranges.some((range) => inRange(address, range))) return { address }
+    if (!trust.ranges.some((range) => ipInRange(address, range))) return { address }
   }
   // Every hop is a trusted proxy: the leftmost is the best knowledge of the client there is.
   return nearestValid(chain, chain.length - 1)

@@ -1,5 +1,5 @@
 /**
- * IP addresses without Node built-ins (the plugin also runs on edge runtimes): strict parsing of IPv4, IPv6 and
+ * IP addresses without Node built-ins (transports and rate limiting run on edge runtimes too): strict parsing of IPv4, IPv6 and
  * IPv4-mapped IPv6, canonical formatting, CIDR matching, and grouping IPv6 clients by network prefix.
  */
 
@@ -179,7 +179,7 @@ export function clientIdentity(address: IpAddress, v6Prefix: number): string {
 }
 
 /** Parses `10.0.0.0/8`, `2001:db8::/32` or a bare address (a range of one). */
-export function parseRange(input: string): IpRange | undefined {
+export function parseIpRange(input: string): IpRange | undefined {
   const slash = input.indexOf('/')
   const address = parseIp(slash === -1 ? input : input.slice(0, slash))
   if (!address) return undefined
@@ -195,7 +195,7 @@ export function parseRange(input: string): IpRange | undefined {
 }
 
 /** True when `address` lies in `range`. */
-export function inRange(address: IpAddress, range: IpRange): boolean {
+export function ipInRange(address: IpAddress, range: IpRange): boolean {
   if (address.version !== range.version) return false
   const masked = mask(address.bytes, range.prefix)
   for (let i = 0; i < masked.length; i++) if (masked[i] !== range.bytes[i]) return false

@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest'
-import { clientAddress, type ProxyTrust } from '../src/client-ip.js'
-import { canonicalIpv4, clientIdentity, formatIp, inRange, parseIp, parseRange } from '../src/ip.js'
+import {
+  canonicalIpv4,
+  clientAddress,
+  clientIdentity,
+  formatIp,
+  ipInRange,
+  parseIp,
+  parseIpRange,
+  type ProxyTrust,
+} from '../src/index.js'
 
 const text = (input: string) => {
   const address = parseIp(input)
@@ -99,27 +107,27 @@ describe('clientIdentity', () => {
 
 describe('ranges', () => {
   it('matches CIDR ranges of either family', () => {
-    const ten = parseRange('10.0.0.0/8')!
-    expect(inRange(parseIp('10.200.3.4')!, ten)).toBe(true)
-    expect(inRange(parseIp('11.0.0.1')!, ten)).toBe(false)
-    expect(inRange(parseIp('::ffff:10.1.1.1')!, ten)).toBe(true)
-    expect(inRange(parseIp('2001:db8::1')!, ten)).toBe(false)
-    const v6 = parseRange('2001:db8::/32')!
-    expect(inRange(parseIp('2001:db8:ffff::1')!, v6)).toBe(true)
-    expect(inRange(parseIp('2001:db9::1')!, v6)).toBe(false)
-    const one = parseRange('192.0.2.1')!
+    const ten = parseIpRange('10.0.0.0/8')!
+    expect(ipInRange(parseIp('10.200.3.4')!, ten)).toBe(true)
+    expect(ipInRange(parseIp('11.0.0.1')!, ten)).toBe(false)
+    expect(ipInRange(parseIp('::ffff:10.1.1.1')!, ten)).toBe(true)
+    expect(ipInRange(parseIp('2001:db8::1')!, ten)).toBe(false)
+    const v6 = parseIpRange('2001:db8::/32')!
+    expect(ipInRange(parseIp('2001:db8:ffff::1')!, v6)).toBe(true)
+    expect(ipInRange(parseIp('2001:db9::1')!, v6)).toBe(false)
+    const one = parseIpRange('192.0.2.1')!
     expect(one.prefix).toBe(32)
-    expect(inRange(parseIp('192.0.2.1')!, one)).toBe(true)
-    expect(inRange(parseIp('192.0.2.2')!, one)).toBe(false)
-    expect(inRange(parseIp('172.16.5.5')!, parseRange('172.16.0.0/12')!)).toBe(true)
-    expect(inRange(parseIp('172.32.0.1')!, parseRange('172.16.0.0/12')!)).toBe(false)
-    expect(inRange(parseIp('10.9.9.9')!, parseRange('::ffff:10.0.0.0/104')!)).toBe(true)
-    expect(inRange(parseIp('1.2.3.4')!, parseRange('0.0.0.0/0')!)).toBe(true)
+    expect(ipInRange(parseIp('192.0.2.1')!, one)).toBe(true)
+    expect(ipInRange(parseIp('192.0.2.2')!, one)).toBe(false)
+    expect(ipInRange(parseIp('172.16.5.5')!, parseIpRange('172.16.0.0/12')!)).toBe(true)
+    expect(ipInRange(parseIp('172.32.0.1')!, parseIpRange('172.16.0.0/12')!)).toBe(false)
+    expect(ipInRange(parseIp('10.9.9.9')!, parseIpRange('::ffff:10.0.0.0/104')!)).toBe(true)
+    expect(ipInRange(parseIp('1.2.3.4')!, parseIpRange('0.0.0.0/0')!)).toBe(true)
   })
 
   it('refuses malformed ranges', () => {
     for (const bad of ['10.0.0.0/33', '10.0.0.0/-1', '10.0.0.0/', 'x/8', '2001:db8::/129', '10.0.0.0/8/8']) {
-      expect(parseRange(bad), bad).toBeUndefined()
+      expect(parseIpRange(bad), bad).toBeUndefined()
     }
   })
 })
@@ -134,7 +142,7 @@ describe('clientAddress behind proxies', () => {
   const twoHops: ProxyTrust = { kind: 'hops', hops: 2 }
   const lan: ProxyTrust = {
     kind: 'ranges',
-    ranges: [parseRange('10.0.0.0/8')!, parseRange('2001:db8:ffff::/48')!],
+    ranges: [parseIpRange('10.0.0.0/8')!, parseIpRange('2001:db8:ffff::/48')!],
   }
 
   it('ignores X-Forwarded-For unless proxies are trusted', () => {

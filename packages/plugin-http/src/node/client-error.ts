@@ -1,0 +1,61 @@
+/**
+ * Requests node:http refuses before any handler runs (a malformed request line or header, a head too large, a
+ * head that did not arrive within `headersTimeout`): answered with the IXP JSON error body instead of node's bare
+ * `400`/`431`/`408`, whenever the socket can still take an answer, then the connection is closed.
+ */
+import type { Duplex } from 'node:stream'
+import { httpError, type HttpErrorCode } from '../errors.js'
+
+/** The node error codes with their answer; everything else node reports there is a malformed request. */
+const ANSWERS: Record<string, { code: HttpErrorCode | 'INVALID_REQUEST'; message: string }> = {
+  ERR_HTTP_REQUEST_TIMEOUT: {
+    code: 'REQUEST_TIMEOUT',
+    message: 'The request did not arrive within the server timeout; send the whole request at once',
+  },
+  HPE_HEADER_OVERFLOW: {
+    code: 'HEADERS_TOO_LARGE',
+    message: 'The request line and headers are larger than the server accepts (maxHeaderSize)',
+  },
+}
+
+const REASONS: Record<number, string> = {
+  400: 'Bad Request',
+  408: 'Request Timeout',
+  431: 'Request Header Fields Too Large',
+}
+
+interface ClientError extends Error {
+  code?: string
+}
+
+/** The raw HTTP/1.1 answer for a client error (exported for tests). */
+export function clientErrorAnswer(error: ClientError): string {
+  const known = error.code === undefined ? undefined : ANSWERS[error.code]
+  const failure = known
+    ? httpError(known.code, known.message)
+    : httpError(
+        'INVALID_REQUEST',
+        `The request is not valid HTTP/1.1 (${String(error.code ?? 'parse error').slice(0, 40)})`,
+      )
+  const body = JSON.stringify({
+    error: { code: failure.code, message: failure.message, timestamp: new Date().toISOString() },
+  })
+  return (
+    `HTTP/1.1 ${failure.status} ${REASONS[failure.status] ?? 'Bad Request'}\r\n` +
+    'Content-Type: application/json; charset=utf-8\r\n' +
+    `Content-Length: ${Buffer.byteLength(body)}\r\n` +
+    'Connection: close\r\n\r\n' +
+    body
+  )
+}
+
+/** The server's `clientError` listener. */
+export function answerClientError(error: ClientError, socket: Duplex): void {
+  // A reset connection, or one whose answer already started, cannot take another answer.
+  const pending = (socket as Duplex & { _httpMessage?: { headersSent?: boolean } })._httpMessage
+  if (error.code === 'ECONNRESET' || !socket.writable || pending?.headersSent === true) {
+    socket.destroy()
+    return
+  }
+  socket.end(clientErrorAnswer(error))
+}
