@@ -3,6 +3,7 @@
  * offending field, and loads the IXP reference's `intents.json` / `components.json` file objects.
  */
 import { IxpError } from './errors.js'
+import { intentKindIssues } from './invalidation.js'
 import type {
   ComponentDefinition,
   IntentDefinition,
@@ -140,6 +141,7 @@ export function checkIntent(
   if (ttl !== undefined && (typeof ttl !== 'number' || !Number.isFinite(ttl) || ttl < 0)) {
     check.fail('ttl', 'must be a non-negative number of seconds')
   }
+  check.issues.push(...intentKindIssues(definition, (key) => check.at(key)))
   return check.issues
 }
 

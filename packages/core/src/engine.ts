@@ -16,6 +16,12 @@ import { IxpError, toIxpError } from './errors.js'
 import { Deadline } from './deadline.js'
 import { deadlineClock, type DeadlineClock } from './deadline-clock.js'
 import type { EngineEvents } from './events.js'
+import {
+  applyCommandInvalidation,
+  toInvalidation,
+  withIntentDefaults,
+  type InvalidationRequest,
+} from './invalidation.js'
 import { createHealthChecks, type HealthCheck, type HealthReport } from './health.js'
 import {
   createHooks,
@@ -236,7 +242,7 @@ export class Engine {
     this.#assertOpen()
     const issues = checkIntent(definition, this.#rules)
     if (issues.length > 0) throw definitionError('intent', issues)
-    const raw = { ...(definition as IntentDefinition) }
+    const raw = withIntentDefaults({ ...(definition as IntentDefinition) })
     const replaced = this.#refuseDuplicate('intent', this.#intents.has(raw.name), raw.name, options)
     const entry: IntentEntry = { raw, ...this.#decorateIntent(raw) }
     this.#intents.set(entry)
@@ -541,6 +547,20 @@ export class Engine {
   }
 
   // -------------------------------------------------------------------------------------------
+  // Invalidation
+  // -------------------------------------------------------------------------------------------
+
+  /**
+   * Declares answers stale: emits the `invalidate` event, which caches purge on, live views re-render on and
+   * relays carry to other instances. Synchronous; a request that names nothing emits nothing. Commands call
+   * it themselves (their `invalidates`) once they succeeded.
+   */
+  invalidate(request: InvalidationRequest): void {
+    const invalidation = toInvalidation(request)
+    if (invalidation) this.events.emit('invalidate', invalidation)
+  }
+
+  // -------------------------------------------------------------------------------------------
   // Render
   // -------------------------------------------------------------------------------------------
 
@@ -583,11 +603,12 @@ export class Engine {
         this.events.emit('intent:before', { intent: run.intent.name, request, context: run.context })
       }
       const work = this.#pipeline.run(run, intentEntry, componentEntry)
-      if (!(work instanceof Promise)) return this.#rendered(work, context, startedAt)
+      const done = run
+      if (!(work instanceof Promise)) return this.#rendered(work, context, startedAt, done)
       // Only pending work races the deadline: work that finished synchronously cannot have missed it.
       const failed = run
       return deadline.run(work).then(
-        (result) => this.#rendered(result, context, startedAt),
+        (result) => this.#rendered(result, context, startedAt, done),
         (error: unknown) => this.#renderFailed(error, context, request, failed),
       )
     } catch (error) {
@@ -595,8 +616,9 @@ export class Engine {
     }
   }
 
-  #rendered(result: RenderResult, context: IxpContext, startedAt: number): RenderResult {
+  #rendered(result: RenderResult, context: IxpContext, startedAt: number, run: RenderRun): RenderResult {
     result.meta.durationMs = performance.now() - startedAt
+    if (run.handled) applyCommandInvalidation(run, (request) => this.invalidate(request), this.logger)
     if (this.events.listenerCount('intent:after') > 0) {
       this.events.emit('intent:after', { intent: result.intent, result, context })
     }

@@ -1,5 +1,6 @@
 /** The events an engine emits (eventemitter3, typed). Listeners run synchronously; keep them cheap. */
 import type { IxpError } from './errors.js'
+import type { Invalidation } from './invalidation.js'
 import type { IxpContext, RenderRequest, RenderResult } from './types.js'
 
 export interface RegistryChange {
@@ -19,6 +20,8 @@ export interface EngineEvents {
   'plugin:installed': [event: { name: string; version: string | undefined }]
   /** An intent or component was registered, replaced or unregistered. */
   'registry:changed': [event: RegistryChange]
+  /** Answers became stale (`engine.invalidate()`, or a command that succeeded); see {@link Invalidation}. */
+  invalidate: [invalidation: Invalidation]
   /** `ready()` completed. */
   ready: []
   /** `close()` completed. */

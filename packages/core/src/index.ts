@@ -13,6 +13,13 @@ export {
   type ValidationIssue,
 } from './errors.js'
 export type { EngineEvents, RegistryChange } from './events.js'
+export {
+  INTENT_KINDS,
+  type IntentKind,
+  type Invalidation,
+  type InvalidationRequest,
+  type TagFunction,
+} from './invalidation.js'
 export type { HealthCheck, HealthCheckResult, HealthReport } from './health.js'
 export {
   removeTap,

@@ -13,6 +13,7 @@ import type { EngineHooks, RenderState } from './hooks/index.js'
 import type { Logger } from './logger.js'
 import { CANONICAL, CANONICAL_WITH_PLACEHOLDER, classifyTree, NOT_CANONICAL } from './tree/canonical.js'
 import { containsPlaceholder, normalizeTree, type TreeLimits } from './tree/index.js'
+import { resolveTags } from './invalidation.js'
 import { computeTtl } from './ttl.js'
 import type { ComponentDefinition, IntentDefinition, RenderNode, RenderResult } from './types.js'
 import type { ParameterValidator } from './validation/parameters.js'
@@ -102,6 +103,7 @@ export class RenderPipeline {
     parameters: Record<string, unknown>,
   ): Step<RenderResult> {
     const handler = intent.definition.handler
+    state.handled = true
     const returned: unknown = handler ? handler(parameters, state.context) : undefined
     if (isPromiseLike(returned)) {
       return Promise.resolve(returned).then((data) =>
@@ -125,6 +127,7 @@ export class RenderPipeline {
         { expose: false },
       )
     }
+    state.data = data as Record<string, unknown> | undefined
     const props: Record<string, unknown> = { ...parameters, ...data, ...state.request.options }
     const { handler } = this.#hooks
     if (handler.isUsed()) {
@@ -146,6 +149,15 @@ export class RenderPipeline {
       props,
       ttl: this.#ttlOf(intent, definition),
       meta: state.meta,
+    }
+    if (intent.definition.cacheTags !== undefined) {
+      result.tags = resolveTags(
+        intent.definition,
+        'cacheTags',
+        state.parameters ?? {},
+        state.data,
+        state.context,
+      )
     }
     if (typeof definition.render !== 'function') {
       result.record = { moduleUrl: definition.remoteUrl, exportName: definition.exportName, props }

@@ -37,6 +37,8 @@ export class RenderContext implements IxpContext {
 
 export class RenderRun implements RenderState {
   parameters: Record<string, unknown> | undefined = undefined
+  handled = false
+  data: Record<string, unknown> | undefined = undefined
   readonly meta: RenderMeta = { durationMs: 0 }
   readonly #deadline: Deadline
   readonly #caller: IxpContext

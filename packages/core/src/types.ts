@@ -4,6 +4,7 @@
  * declaration merging (`declare module '@ixp/core' { interface IxpContext { user?: … } }`).
  */
 import type { Engine } from './engine.js'
+import type { IntentKind, TagFunction } from './invalidation.js'
 
 /** A JSON Schema object, as code reads it. */
 export type JsonSchema = Record<string, unknown>
@@ -83,6 +84,12 @@ export interface IntentDefinition<Params = Record<string, unknown>> {
   metadata?: Record<string, unknown>
   /** Time to live of a render, in seconds; overrides the IXP TTL rules. */
   ttl?: number
+  /** `query` (reads; cacheable) or `command` (changes something; never cached). @default 'query' */
+  kind?: IntentKind
+  /** The data an answer shows (`stock:<sku>`), on the result as `tags`; commands invalidate by them. */
+  cacheTags?: readonly string[] | TagFunction<Params>
+  /** Commands only: the tags made stale once the command's handler ran and its render succeeded. */
+  invalidates?: readonly string[] | TagFunction<Params>
   handler?: IntentHandler<Params>
   [key: string]: unknown
 }
@@ -184,6 +191,8 @@ export interface RenderResult {
   tree?: RenderNode
   /** The module record of a remote component. */
   record?: RemoteRecord
+  /** The data this answer shows: the intent's `cacheTags` for this render (and a cache's own tags). */
+  tags?: readonly string[]
   meta: RenderMeta
 }
 

@@ -10,6 +10,7 @@ describe('public surface of @ixp/core', () => {
         "Engine",
         "ErrorCodes",
         "Fragment",
+        "INTENT_KINDS",
         "INVALID_RENDER_TREE",
         "IxpError",
         "Layout",

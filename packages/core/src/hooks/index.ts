@@ -28,6 +28,10 @@ export interface RenderState {
   readonly component: ComponentDefinition
   /** Validated parameters; `undefined` before validation (during `admission`). */
   parameters: Record<string, unknown> | undefined
+  /** Whether the intent's handler ran (`false` while it has not, or when a plugin answered in `beforeHandler`). */
+  handled?: boolean
+  /** What the handler returned, once it ran (`undefined` when it returned nothing). */
+  data?: Record<string, unknown> | undefined
   /** Facts about the render, copied into the result's `meta`; plugins may add fields. */
   readonly meta: RenderMeta
   /** Aborted at the render deadline or when the caller's own signal aborts. */
