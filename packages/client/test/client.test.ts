@@ -59,14 +59,7 @@ async function start(port = 0, options: RealtimeOptions = {}): Promise<Server> {
 }
 
 function invalidate(engine: Engine, intents: string[]): void {
-  const own = (engine as unknown as { invalidate?: (t: { intents: string[] }) => void }).invalidate
-  if (typeof own === 'function') own.call(engine, { intents })
-  else
-    (engine.events as unknown as { emit(n: string, v: unknown): void }).emit('invalidate', {
-      tags: [],
-      intents,
-      remote: false,
-    })
+  engine.invalidate({ intents })
 }
 
 const servers: Server[] = []

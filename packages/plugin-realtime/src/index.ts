@@ -6,7 +6,6 @@ export { realtime, type AttachOptions, type RealtimePlugin } from './plugin.js'
 export {
   RealtimeServer,
   engineInvalidations,
-  type Invalidation,
   type InvalidationSource,
   type RealtimeServerDeps,
 } from './server.js'

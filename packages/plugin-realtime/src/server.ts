@@ -5,22 +5,17 @@
  */
 import type { IncomingMessage } from 'node:http'
 import type { Duplex } from 'node:stream'
-import type { Engine, Logger } from '@ixp/core'
+import type { Engine, Invalidation, Logger } from '@ixp/core'
 import { WebSocketServer, type WebSocket } from 'ws'
 import type { BusMessage, RealtimeBus } from './bus.js'
 import { Connection, type ConnectionHost } from './connection.js'
 import { CloseCodes } from './errors.js'
 import { LocalHub, type Member } from './hub.js'
-import { LiveRegistry, type InvalidationTargets } from './live.js'
+import { LiveRegistry } from './live.js'
 import type { ConnectionInfo, ResolvedOptions } from './options.js'
 import type { PeerRequest, PeerSocket } from './peer.js'
 import { SUBPROTOCOL } from './protocol.js'
 import { SseStream } from './sse.js'
-
-/** An invalidation as the engine emits it (contract of `engine.invalidate`). */
-export interface Invalidation extends InvalidationTargets {
-  readonly remote: boolean
-}
 
 /** Where invalidations come from: the engine's `invalidate` event, by default. */
 export interface InvalidationSource {
@@ -28,18 +23,12 @@ export interface InvalidationSource {
   subscribe(listener: (invalidation: Invalidation) => void): () => void
 }
 
-type EngineInvalidate = (targets: { tags?: string[]; intents?: string[]; remote?: boolean }) => void
-
-/** The engine's own invalidations (`engine.events` `'invalidate'`). */
+/** The engine's own invalidations (`engine.events` `'invalidate'`: its commands, `engine.invalidate()`, relays). */
 export function engineInvalidations(engine: Engine): InvalidationSource {
-  const events = engine.events as unknown as {
-    on(event: 'invalidate', listener: (invalidation: Invalidation) => void): unknown
-    off(event: 'invalidate', listener: (invalidation: Invalidation) => void): unknown
-  }
   return {
     subscribe(listener) {
-      events.on('invalidate', listener)
-      return () => events.off('invalidate', listener)
+      engine.events.on('invalidate', listener)
+      return () => engine.events.off('invalidate', listener)
     },
   }
 }
@@ -243,15 +232,9 @@ export class RealtimeServer implements ConnectionHost {
       case 'user':
         this.hub.deliverUser(message.userId, eventFrame(message.event, message.data))
         return
-      case 'invalidate': {
-        const invalidate = (this.engine as unknown as { invalidate?: EngineInvalidate }).invalidate
-        // Through the engine when it has `invalidate`, so every listener (the cache too) hears it as remote.
-        if (typeof invalidate === 'function') {
-          invalidate.call(this.engine, { tags: message.tags, intents: message.intents, remote: true })
-        } else {
-          this.live.invalidate(message)
-        }
-      }
+      case 'invalidate':
+        // Through the engine, so every listener (a cache too) hears it, marked remote so nobody relays it again.
+        this.engine.invalidate({ tags: message.tags, intents: message.intents, remote: true })
     }
   }
 

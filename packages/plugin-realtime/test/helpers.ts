@@ -26,6 +26,22 @@ export function stockEngine(store: StockStore, plugins: PluginInput[] = []): Eng
     handler: (params: { sku: string }) => ({ units: store.stock.get(params.sku) ?? 0 }),
   })
   engine.registerIntent({
+    name: 'restock',
+    description: 'Adds units of a product',
+    kind: 'command',
+    parameters: {
+      type: 'object',
+      properties: { sku: { type: 'string' }, units: { type: 'integer' } },
+      required: ['sku', 'units'],
+    },
+    component: 'StockLevel',
+    invalidates: (params: { sku: string; units: number }) => [`stock:${params.sku}`],
+    handler: (params: { sku: string; units: number }) => {
+      store.stock.set(params.sku, (store.stock.get(params.sku) ?? 0) + params.units)
+      return { units: store.stock.get(params.sku) }
+    },
+  })
+  engine.registerIntent({
     name: 'greeting',
     description: 'Says hello',
     parameters: { type: 'object', properties: { name: { type: 'string' } } },
@@ -43,16 +59,9 @@ export const silent = {
   error() {},
 }
 
-/** Emits an invalidation the way `engine.invalidate` does (`remote: false`). */
+/** Declares answers stale, as a command would. */
 export function invalidate(engine: Engine, targets: { tags?: string[]; intents?: string[] }): void {
-  const own = (engine as unknown as { invalidate?: (t: typeof targets) => void }).invalidate
-  if (typeof own === 'function') own.call(engine, targets)
-  else
-    (engine.events as unknown as { emit(name: string, value: unknown): void }).emit('invalidate', {
-      tags: targets.tags ?? [],
-      intents: targets.intents ?? [],
-      remote: false,
-    })
+  engine.invalidate(targets)
 }
 
 export interface Running {

@@ -56,7 +56,7 @@ describe('across instances through Redis', () => {
     })
     expect((await client.next()).payload.tree.children).toEqual(['SKU-1: 3'])
     store.stock.set('SKU-1', 12)
-    invalidate(b.engine, { intents: ['stock_level'] })
+    invalidate(b.engine, { tags: ['stock:SKU-1'] })
     const pushed = await client.next(1000)
     expect(pushed).toMatchObject({ id: 'live', type: 'next' })
     expect(pushed.payload.tree.children).toEqual(['SKU-1: 12'])

@@ -172,6 +172,25 @@ describe('live subscriptions', () => {
     expect(second.payload.tree.children).toEqual(['SKU-1: 7'])
   })
 
+  it('pushes next when a command invalidates one of the render’s tags', async () => {
+    const { server } = await start()
+    const client = await TestClient.connect(server.wsUrl)
+    client.send({ id: 'live', type: 'subscribe', payload: stockBody })
+    expect((await client.next()).payload.tree.children).toEqual(['SKU-1: 3'])
+    client.send({
+      id: 'cmd',
+      type: 'render',
+      payload: { intent: { name: 'restock', parameters: { sku: 'SKU-1', units: 4 } } },
+    })
+    const frames = [await client.next(), await client.next()]
+    expect(frames.find((frame) => frame.id === 'cmd')?.type).toBe('result')
+    expect(frames.find((frame) => frame.id === 'live')?.payload.tree.children).toEqual(['SKU-1: 7'])
+    invalidate(server.engine, { tags: ['stock:SKU-2'] })
+    await client.nothingFor(100)
+    invalidate(server.engine, { tags: ['stock:SKU-1'] })
+    expect(await client.next()).toMatchObject({ id: 'live', type: 'next' })
+  })
+
   it('does not re-render on an invalidation naming something else', async () => {
     const { server } = await start()
     const client = await TestClient.connect(server.wsUrl)
