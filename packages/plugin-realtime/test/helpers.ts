@@ -181,3 +181,28 @@ export class TestClient {
     this.ws.close()
   }
 }
+
+export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'
+
+/** Why the Redis tests cannot run here, or `undefined` (in CI they always run, and fail without Redis). */
+export async function redisSkipReason(): Promise<string | undefined> {
+  if (process.env.CI) return undefined
+  const { Redis } = await import('ioredis')
+  const client = new Redis(REDIS_URL, {
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+  })
+  client.on('error', () => undefined)
+  try {
+    await client.connect()
+    await client.ping()
+    return undefined
+  } catch {
+    const reason = `Redis at ${REDIS_URL} is unreachable (set REDIS_URL, or CI=true to make this a failure)`
+    console.warn(`[plugin-realtime] skipping Redis tests: ${reason}`)
+    return reason
+  } finally {
+    client.disconnect()
+  }
+}
