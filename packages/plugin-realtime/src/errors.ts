@@ -19,6 +19,8 @@ export const RealtimeErrorCodes = {
   TOO_MANY_ROOMS: 429,
   /** The Server-Sent Events endpoint got a request body it cannot use. */
   INVALID_REQUEST: 400,
+  /** A WebSocket upgrade in a runtime whose fetch handler cannot accept one (Bun: use its own `websocket`). */
+  REALTIME_UNSUPPORTED_RUNTIME: 501,
   /** The server is shutting down. */
   REALTIME_CLOSING: 503,
   /** The plugin's server API was used before `engine.ready()` applied the plugin, or after `close()`. */

@@ -106,20 +106,22 @@ export class RealtimeServer implements ConnectionHost {
    * Handles a Node upgrade request (`server.on('upgrade', …)`) for this endpoint: completes the WebSocket
    * handshake with `ws` and runs the connection. Refuses with 503 while closing or at `limits.connections`.
    */
-  handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
+  handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer, peer?: PeerRequest): void {
     if (!this.#admits()) {
       socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n\r\n')
       return
     }
     this.#wss.handleUpgrade(request, socket, head, (ws) => {
-      const peer: PeerRequest = {
-        headers: Object.fromEntries(
-          Object.entries(request.headers).map(([name, value]) => [name, firstHeader(value)]),
-        ),
-        ip: request.socket.remoteAddress,
-        origin: firstHeader(request.headers.origin),
-      }
-      this.#acceptWs(ws, peer)
+      this.#acceptWs(
+        ws,
+        peer ?? {
+          headers: Object.fromEntries(
+            Object.entries(request.headers).map(([name, value]) => [name, firstHeader(value)]),
+          ),
+          ip: request.socket.remoteAddress,
+          origin: firstHeader(request.headers.origin),
+        },
+      )
     })
   }
 
@@ -149,9 +151,10 @@ export class RealtimeServer implements ConnectionHost {
 
   /**
    * Runs a connection over a runtime's own WebSocket (Deno's `Deno.upgradeWebSocket`, a web `WebSocket` on the
-   * server side): call it with the socket before it opens.
+   * server side): call it with the socket before it opens. `subprotocol`: whether the client offered `ixp.v1`
+   * (and the upgrade answer selected it); without it the socket is closed with 4406 once open.
    */
-  acceptWebSocket(ws: globalThis.WebSocket, request: PeerRequest): void {
+  acceptWebSocket(ws: globalThis.WebSocket, request: PeerRequest, subprotocol = true): void {
     if (!this.#admits()) {
       ws.addEventListener('open', () => ws.close(CloseCodes.GOING_AWAY, 'Server unavailable'))
       return
@@ -165,6 +168,16 @@ export class RealtimeServer implements ConnectionHost {
       },
     }
     const connection = this.#accept(socket, request)
+    if (!subprotocol) {
+      const refuse = () =>
+        connection.close(
+          CloseCodes.SUBPROTOCOL_NOT_ACCEPTABLE,
+          `Subprotocol not acceptable: use ${SUBPROTOCOL}`,
+        )
+      if (ws.readyState === 1) refuse()
+      else ws.addEventListener('open', refuse)
+      return
+    }
     ws.addEventListener('message', (event) =>
       connection.receive(typeof event.data === 'string' ? event.data : undefined),
     )
