@@ -1,34 +1,36 @@
 /**
  * The bus through Redis pub/sub (ioredis): one publishing connection and one subscribed connection per
- * instance, one channel. Each message carries its sender's id so an instance skips its own.
+ * instance, one channel. Each message carries its sender's id so an instance skips its own. ioredis is loaded
+ * only when a bus starts with a URL: the package imports without it (it is an optional peer).
  */
-import { Redis } from 'ioredis'
+import type { Redis } from 'ioredis'
 import type { Logger } from '@ixp/core'
 import { isBusMessage, type BusMessage, type RealtimeBus } from './bus.js'
 
 export class RedisBus implements RealtimeBus {
   readonly #instance = crypto.randomUUID()
-  readonly #publisher: Redis
-  readonly #subscriber: Redis
-  readonly #ownsPublisher: boolean
+  #publisher: Redis | undefined
+  #subscriber: Redis | undefined
   #lastErrorAt = 0
 
   constructor(
-    redis: string | Redis,
+    private readonly redis: string | Redis,
     private readonly channel: string,
     private readonly logger: Logger,
-  ) {
-    this.#ownsPublisher = typeof redis === 'string'
-    this.#publisher =
-      typeof redis === 'string' ? new Redis(redis, { lazyConnect: true, maxRetriesPerRequest: 2 }) : redis
-    this.#subscriber = this.#publisher.duplicate({ lazyConnect: true })
-    for (const connection of [this.#publisher, this.#subscriber]) {
-      connection.on('error', (error: unknown) => this.#logError(error))
-    }
-  }
+  ) {}
 
   async start(listener: (message: BusMessage) => void): Promise<void> {
-    this.#subscriber.on('message', (channel: string, text: string) => {
+    const owned = typeof this.redis === 'string'
+    const publisher =
+      typeof this.redis === 'string'
+        ? new (await import('ioredis')).Redis(this.redis, { lazyConnect: true, maxRetriesPerRequest: 2 })
+        : this.redis
+    const subscriber = publisher.duplicate({ lazyConnect: true })
+    this.#publisher = publisher
+    this.#subscriber = subscriber
+    if (owned) publisher.on('error', (error: unknown) => this.#logError(error))
+    subscriber.on('error', (error: unknown) => this.#logError(error))
+    subscriber.on('message', (channel: string, text: string) => {
       if (channel !== this.channel) return
       let envelope: { from?: unknown; message?: unknown }
       try {
@@ -39,12 +41,14 @@ export class RedisBus implements RealtimeBus {
       if (envelope.from === this.#instance || !isBusMessage(envelope.message)) return
       listener(envelope.message)
     })
-    if (this.#ownsPublisher) await this.#publisher.connect()
-    await this.#subscriber.connect()
-    await this.#subscriber.subscribe(this.channel)
+    if (owned) await publisher.connect()
+    await subscriber.connect()
+    await subscriber.subscribe(this.channel)
   }
 
   publish(message: BusMessage): void {
+    const publisher = this.#publisher
+    if (publisher === undefined) return
     let text: string
     try {
       text = JSON.stringify({ from: this.#instance, message })
@@ -54,13 +58,13 @@ export class RedisBus implements RealtimeBus {
       })
       return
     }
-    this.#publisher.publish(this.channel, text).catch((error: unknown) => this.#logError(error))
+    publisher.publish(this.channel, text).catch((error: unknown) => this.#logError(error))
   }
 
   async close(): Promise<void> {
     const quit = (connection: Redis) => connection.quit().catch(() => connection.disconnect())
-    await quit(this.#subscriber)
-    if (this.#ownsPublisher) await quit(this.#publisher)
+    if (this.#subscriber) await quit(this.#subscriber)
+    if (this.#publisher && typeof this.redis === 'string') await quit(this.#publisher)
   }
 
   /** One log line per 10 s at most: a Redis outage must not flood the log. */
