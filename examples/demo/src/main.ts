@@ -47,6 +47,8 @@ try {
 const { engine, plugins } = store
 
 const registry = plugins.tracing.metrics!
+// Live pages: WebSocket upgrades at /ixp/ws go to the realtime plugin.
+plugins.realtime.attach(server, { basePath: base })
 const ixp = toNodeHandler(
   createHttpHandler(engine, {
     basePath: base,
@@ -82,10 +84,13 @@ async function stop(signal: string): Promise<void> {
   console.log(`${signal} received: finishing requests in flight…`)
   const deadline = setTimeout(() => server.closeAllConnections(), SHUTDOWN_TIMEOUT_MS)
   deadline.unref()
-  await new Promise<void>((resolve) => {
+  const closed = new Promise<void>((resolve) => {
     server.close(() => resolve())
     server.closeIdleConnections()
   })
+  // Live sockets would hold the server open: they are told the server is going away (close 1001).
+  await plugins.realtime.server?.close()
+  await closed
   await engine.close()
   console.log('Stopped')
 }
