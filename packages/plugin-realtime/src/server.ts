@@ -8,6 +8,7 @@ import type { Duplex } from 'node:stream'
 import type { Engine, Invalidation, Logger } from '@ixp/core'
 import { WebSocketServer, type WebSocket } from 'ws'
 import type { BusMessage, RealtimeBus } from './bus.js'
+import { bunSocket, bunUpgrade, type BunServer, type BunSocket, type BunWebSocketHandlers } from './bun.js'
 import { Connection, type ConnectionHost } from './connection.js'
 import { CloseCodes } from './errors.js'
 import { LocalHub, type Member } from './hub.js'
@@ -183,6 +184,35 @@ export class RealtimeServer implements ConnectionHost {
     )
     ws.addEventListener('close', () => connection.closed())
     ws.addEventListener('error', () => connection.closed())
+  }
+
+  /**
+   * Bun: upgrades a request on a `Bun.serve` server (call it from `fetch` for the endpoint's path; return nothing
+   * from `fetch` when it is `true`). The sockets are then run by {@link bunWebSocket}'s handlers.
+   */
+  bunUpgrade(server: BunServer, request: Request, peer: PeerRequest): boolean {
+    if (!this.#admits()) return false
+    return bunUpgrade(server, request, peer)
+  }
+
+  /** Bun: the `websocket` handlers to give `Bun.serve` (sockets upgraded by {@link bunUpgrade}). */
+  bunWebSocket(): BunWebSocketHandlers {
+    return {
+      open: (ws: BunSocket) => {
+        const connection = this.#accept(bunSocket(ws), ws.data.ixp.peer)
+        ws.data.ixp.connection = connection
+        if (!ws.data.ixp.subprotocol) {
+          connection.close(
+            CloseCodes.SUBPROTOCOL_NOT_ACCEPTABLE,
+            `Subprotocol not acceptable: use ${SUBPROTOCOL}`,
+          )
+        }
+      },
+      message: (ws, message) =>
+        ws.data.ixp.connection?.receive(typeof message === 'string' ? message : undefined),
+      close: (ws) => ws.data.ixp.connection?.closed(),
+      pong: (ws) => ws.data.ixp.connection?.pong(),
+    }
   }
 
   #accept(socket: PeerSocket, request: PeerRequest): Connection {
