@@ -17,6 +17,10 @@ export const HttpErrorCodes = {
   UNSUPPORTED_MEDIA_TYPE: 415,
   /** An option of `createHttpHandler` is invalid (thrown at start-up, never sent). */
   HTTP_INVALID_OPTIONS: 500,
+  /** Two plugins (or a plugin and a built-in route) serve the same method and path, and none said `replace: true`. */
+  HTTP_ROUTE_CONFLICT: 500,
+  /** A plugin's route is malformed (method, path, handler or openapi); the message names the plugin. */
+  HTTP_INVALID_ROUTE: 500,
 } as const
 
 export type HttpErrorCode = keyof typeof HttpErrorCodes

@@ -39,14 +39,19 @@ export interface TransportRequest {
   readonly signal: AbortSignal | undefined
   /** The client's address, when the transport knows it. */
   readonly ip: string | undefined
+  /**
+   * The request as a web `Request` (plugin routes, the metrics provider and `around` get it): the original one on
+   * web runtimes, built once on Node. Its body is the one the routes read: use one or the other.
+   */
+  toWeb(): Request
 }
 
 export interface TransportResponse {
   status: number
   /** Flat `[name, value, …]` list, lower-case names, no duplicates. */
   headers: HeaderList
-  /** A JSON (or provider-given) text; `null` for answers without a body (204). */
-  body: string | null
+  /** A JSON (or provider-given) text, a plugin route's body stream, or `null` for answers without a body (204). */
+  body: string | ReadableStream<Uint8Array> | null
   /** A HEAD answer: send the headers (with the body's length) but not the body. */
   head?: boolean
   /** Close the connection after this answer (a body was left unread). */

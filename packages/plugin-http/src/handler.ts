@@ -1,18 +1,33 @@
 /**
- * `createHttpHandler`: the route table (precomputed once), the dispatcher every transport calls, and the
- * web-standard `fetch` entry. One request: match → context → route → answer (or the JSON error body), with
- * security, CORS and request-id headers on every answer, and the metrics collector counting it.
+ * `createHttpHandler`: the route table (built-in routes plus plugin routes, rebuilt when plugins change it), the
+ * dispatcher every transport calls, and the web-standard `fetch` entry. One request: match → context → route →
+ * answer (or the JSON error body), with security, CORS and request-id headers on every answer, the `response`
+ * taps decorating it, and the metrics collector counting it.
  */
-import { IxpError, type Engine, type IxpContext } from '@ixp/core'
+import { IxpError, Stage, type Engine, type IxpContext } from '@ixp/core'
 import { applyCors, applyPreflight, constantCorsHeaders } from './cors.js'
 import { httpError, safeLog, toErrorPayload } from './errors.js'
 import type { TransportRequest, TransportResponse } from './exchange.js'
 import { setHeader, setHeaders, type HeaderList } from './headers.js'
-import { BODY_LIMIT, clientAddresses, DISPATCH, WRAPPED, type Dispatcher } from './internal.js'
+import {
+  BODY_LIMIT,
+  DISPATCH,
+  REFUSE,
+  SERVE,
+  UPGRADE,
+  WRAPPED,
+  type Dispatcher,
+  type OfferUpgrade,
+  type Refuse,
+  type Serve,
+} from './internal.js'
 import { JsonCache } from './json-cache.js'
 import { MetricsCollector } from './metrics.js'
 import { resolveOptions, type HttpHandlerOptions, type ResolvedOptions } from './options.js'
-import type { RouteAnswer, RouteHandler } from './route-kit.js'
+import { decorateHeaders } from './decorate.js'
+import { httpHooks, onTapAdded, tapsOf, type HttpUpgrade, type HttpUpgradeResult } from './plugin-hooks.js'
+import type { RouteAnswer } from './route-kit.js'
+import { buildRouteTable, methodNotAllowed, type Route, type RouteTable } from './route-table.js'
 import { SANE_REQUEST_ID, sequentialRequestIds } from './request-id.js'
 import { createRoutes } from './routes.js'
 import { fromRequest, toResponse } from './web.js'
@@ -35,13 +50,12 @@ export interface HttpHandler {
   readonly [WRAPPED]: boolean
   /** @internal The body limit in bytes. */
   readonly [BODY_LIMIT]: number
-}
-
-interface Route {
-  /** The metrics key. */
-  key: string
-  methods: Record<string, RouteHandler>
-  allow: string
+  /** @internal Answers through `around`. */
+  readonly [SERVE]: Serve
+  /** @internal Offers an upgrade to the plugins. */
+  readonly [UPGRADE]: OfferUpgrade
+  /** @internal The JSON error answer for a request outside the dispatcher (a refused upgrade). */
+  readonly [REFUSE]: Refuse
 }
 
 /** One request on its way through the dispatcher. */
@@ -59,17 +73,6 @@ interface Exchange {
 
 const JSON_TYPE = 'application/json; charset=utf-8'
 const NOT_FOUND_KEY = 'not_found'
-
-function buildRouteTable(routes: Record<string, Record<string, RouteHandler>>): Map<string, Route> {
-  const table = new Map<string, Route>()
-  for (const [path, methods] of Object.entries(routes)) {
-    const names = Object.keys(methods)
-    if (names.includes('GET')) names.push('HEAD')
-    names.push('OPTIONS')
-    table.set(path, { key: path === '/render' ? 'render_requests' : path, methods, allow: names.join(', ') })
-  }
-  return table
-}
 
 /** Lower-cases, drops one trailing slash (as Express does) and removes the base path; undefined when outside it. */
 function routePath(request: TransportRequest, basePath: string): string | undefined {
@@ -94,19 +97,78 @@ function cacheDirective(cacheControl: string | undefined): IxpContext['cache'] {
   return NO_CACHE.test(cacheControl) ? 'refresh' : undefined
 }
 
+/** `Upgrade: websocket` (the only upgrade web runtimes hand to a fetch handler). */
+const WEBSOCKET = /(?:^|,)\s*websocket\s*(?:,|$)/i
+
 /**
  * Creates the IXP HTTP handler for an engine. Options are checked here (a bad one throws
- * `HTTP_INVALID_OPTIONS` naming it); routes are built once.
+ * `HTTP_INVALID_OPTIONS` naming it), and so are the plugin routes already tapped (`HTTP_ROUTE_CONFLICT`,
+ * `HTTP_INVALID_ROUTE`); routes tapped later are checked when the engine becomes ready.
  */
 export function createHttpHandler(engine: Engine, options: HttpHandlerOptions = {}): HttpHandler {
   const settings: ResolvedOptions = resolveOptions(options)
   const collector = new MetricsCollector()
   const createdAt = Date.now()
-  const table = buildRouteTable(
-    createRoutes({ engine, options: settings, collector, cache: new JsonCache(engine), createdAt }),
-  )
+  const hooks = httpHooks(engine)
   const { basePath, cors, securityHeaders, requestIdHeader, generateRequestId, logRequests, debug } = settings
   const countRequests = settings.metrics.enabled
+
+  // What plugins contribute, re-read whenever it may have changed (a tap added or removed, a plugin applied).
+  let current: RouteTable = { routes: new Map(), listed: [] }
+  let exact = new Map<string, Route>()
+  let metricsProvider = settings.metrics.provider
+  let decorate = false
+  let stale = true
+  let seenTaps: unknown[] = []
+  const builtIn = createRoutes({
+    engine,
+    options: settings,
+    collector,
+    cache: new JsonCache(engine),
+    createdAt,
+    metricsProvider: () => metricsProvider,
+    pluginRoutes: () => current.listed,
+  })
+  const routesInfo = {
+    engine,
+    basePath,
+    metricsEndpoint: countRequests ? settings.metrics.endpoint : undefined,
+  }
+  const routeScope = { engine, basePath, metrics: collector }
+  const tapLists = () => [hooks.routes.taps, hooks.response.taps, hooks.metricsProvider.taps]
+
+  /** Rebuilds what plugins contribute; throws when a plugin route is malformed or clashes. */
+  const refresh = (): void => {
+    stale = false
+    seenTaps = tapLists()
+    const table = buildRouteTable(builtIn, hooks, routesInfo, routeScope)
+    let provider = settings.metrics.provider
+    for (const tap of tapsOf<(given: typeof provider) => typeof provider>(hooks.metricsProvider)) {
+      provider = tap.fn(provider)
+    }
+    // Requests almost always spell a route exactly as it is registered: those are found without normalising.
+    const byFullPath = new Map<string, Route>()
+    for (const [path, route] of table.routes) byFullPath.set(`${basePath}${path}`, route)
+    current = table
+    exact = byFullPath
+    metricsProvider = provider
+    decorate = hooks.response.taps.length > 0
+  }
+  const isStale = (): boolean => {
+    if (stale) return true
+    // A removed tap replaces the hook's list (removeTap); an added one is reported by the hooks.
+    const lists = tapLists()
+    return lists[0] !== seenTaps[0] || lists[1] !== seenTaps[1] || lists[2] !== seenTaps[2]
+  }
+  const markStale = () => (stale = true)
+  onTapAdded(hooks, markStale)
+  engine.events.on('plugin:installed', markStale)
+  refresh()
+  // Routes tapped by plugins applied in `ready()` are checked there: a clash stops the engine from starting.
+  engine.hooks.ready.tap({ name: '@ixp/plugin-http', stage: Stage.OBSERVE_LAST }, () => {
+    if (isStale()) refresh()
+  })
+
   // Every answer starts with these; only what depends on the request is added per request.
   const staticHeaders: HeaderList = Object.entries(securityHeaders).flat()
   if (cors) staticHeaders.push(...constantCorsHeaders(cors))
@@ -141,9 +203,31 @@ export function createHttpHandler(engine: Engine, options: HttpHandlerOptions = 
     return ctx
   }
 
-  /** Counts and logs an answered request, and marks HEAD answers. */
+  /** Adds what every answer carries and depends on the request: the request id and CORS. */
+  function begin(x: Exchange): void {
+    const { request, headers } = x
+    if (requestIdHeader !== undefined) {
+      const given = request.header(requestIdHeader)
+      const requestId = given !== undefined && SANE_REQUEST_ID.test(given) ? given : newRequestId()
+      x.requestId = requestId
+      headers.push(requestIdHeader, requestId)
+    }
+    if (cors) applyCors(headers, cors, request.header('origin'))
+  }
+
+  /** Lets the `response` taps decorate, counts and logs an answered request, and marks HEAD answers. */
   const finish = (x: Exchange, response: TransportResponse, errorCode?: string): TransportResponse => {
     if (x.method === 'HEAD') response.head = true
+    if (decorate) {
+      const info = {
+        method: x.method,
+        path: x.request.path,
+        route: x.route?.path,
+        status: response.status,
+        requestId: x.requestId,
+      }
+      response.headers = decorateHeaders(hooks, response.headers, info, engine.logger)
+    }
     const durationMs = performance.now() - x.startedAt
     if (countRequests) collector.record(x.route?.key ?? NOT_FOUND_KEY, response.status, durationMs, errorCode)
     if (logRequests) {
@@ -176,6 +260,13 @@ export function createHttpHandler(engine: Engine, options: HttpHandlerOptions = 
   }
 
   const succeed = (x: Exchange, answer: RouteAnswer): TransportResponse => {
+    const { headers } = x
+    const web = answer.web
+    if (web !== undefined) {
+      // A plugin route's own Response: its headers win over the handler's.
+      web.headers.forEach((value, name) => setHeader(headers, name, value))
+      return finish(x, { status: web.status, headers, body: web.body })
+    }
     if (typeof answer.body !== 'string') {
       // A provider (crawler, metrics) that returned nothing serialisable.
       return fail(
@@ -183,41 +274,62 @@ export function createHttpHandler(engine: Engine, options: HttpHandlerOptions = 
         new IxpError('INTERNAL_ERROR', `The ${x.path} route produced no body`, { expose: false }),
       )
     }
-    const { headers } = x
     headers.push('content-type', answer.contentType ?? JSON_TYPE)
     if (answer.headers !== undefined) setHeaders(headers, answer.headers)
     return finish(x, { status: answer.status, headers, body: answer.body })
   }
 
-  // Requests almost always spell a route exactly as it is registered: those are found without normalising.
-  const exact = new Map<string, { path: string; route: Route }>()
-  for (const [path, route] of table) exact.set(`${basePath}${path}`, { path, route })
-
-  const dispatch: Dispatcher = (request) => {
-    const method = request.method
+  /** The route of a request (undefined outside the base path or for unknown paths), with its relative path. */
+  const match = (request: TransportRequest): { path: string | undefined; route: Route | undefined } => {
     const known = request.relative ? undefined : exact.get(request.path)
-    const path = known !== undefined ? known.path : routePath(request, basePath)
-    const route = known !== undefined ? known.route : path === undefined ? undefined : table.get(path)
-    const x: Exchange = {
-      request,
-      method,
-      path,
-      route,
-      headers: staticHeaders.slice(),
-      requestId: undefined,
-      startedAt: performance.now(),
+    if (known !== undefined) return { path: known.path, route: known }
+    const path = routePath(request, basePath)
+    return { path, route: path === undefined ? undefined : current.routes.get(path) }
+  }
+
+  /** Answers with the table as it is now (the engine is ready, or failed to start). */
+  const dispatchNow: Dispatcher = (request) => {
+    const startedAt = performance.now()
+    if (stale || isStale()) {
+      try {
+        refresh()
+      } catch (error) {
+        // A plugin route that clashes or is malformed: every request says so until it is fixed.
+        const x = newExchange(request, undefined, undefined, startedAt)
+        begin(x)
+        return fail(x, error)
+      }
     }
-    const { headers } = x
+    const { path, route } = match(request)
+    return answerRoute(newExchange(request, path, route, startedAt))
+  }
+
+  // Before the engine is ready its plugins have not added their routes, providers and taps yet: wait for them.
+  const dispatch: Dispatcher = (request) =>
+    engine.isReady
+      ? dispatchNow(request)
+      : engine.ready().then(
+          () => dispatchNow(request),
+          () => dispatchNow(request),
+        )
+
+  function newExchange(
+    request: TransportRequest,
+    path: string | undefined,
+    route: Route | undefined,
+    startedAt: number,
+  ): Exchange {
+    const headers = staticHeaders.slice()
+    return { request, method: request.method, path, route, headers, requestId: undefined, startedAt }
+  }
+
+  const answerRoute = (x: Exchange): TransportResponse | Promise<TransportResponse> => {
+    const { request, method, path, route } = x
     let answer: RouteAnswer | Promise<RouteAnswer>
     // Everything that could throw is inside: the dispatcher answers every error itself.
+    const { headers } = x
     try {
-      if (requestIdHeader !== undefined) {
-        const given = request.header(requestIdHeader)
-        const requestId = given !== undefined && SANE_REQUEST_ID.test(given) ? given : newRequestId()
-        x.requestId = requestId
-        headers.push(requestIdHeader, requestId)
-      }
-      if (cors) applyCors(headers, cors, request.header('origin'))
+      begin(x)
       if (path !== undefined && method === 'OPTIONS' && (cors || route)) {
         if (cors) applyPreflight(headers, cors)
         if (route) headers.push('allow', route.allow)
@@ -228,13 +340,7 @@ export function createHttpHandler(engine: Engine, options: HttpHandlerOptions = 
       const handler = route.methods[method] ?? (method === 'HEAD' ? route.methods.GET : undefined)
       if (!handler) {
         headers.push('allow', route.allow)
-        throw httpError(
-          'METHOD_NOT_ALLOWED',
-          `Method ${method.slice(0, 20)} is not allowed here; use ${route.allow}`,
-          {
-            details: { allow: route.allow.split(', ') },
-          },
-        )
+        throw methodNotAllowed(method, route)
       }
       answer = handler({ request, ctx: contextFor(request, x.requestId, path!) })
     } catch (error) {
@@ -257,31 +363,77 @@ export function createHttpHandler(engine: Engine, options: HttpHandlerOptions = 
     return new Response(payload.body, { status: payload.status, headers: { 'content-type': JSON_TYPE } })
   }
 
-  const answer = async (request: Request): Promise<Response> => {
+  const around = settings.around
+  /** Answers a transport request through `around` when it is set; never rejects. */
+  const serve: Serve = async (request) => {
     try {
-      return toResponse(await dispatch(fromRequest(request)))
+      if (around === undefined) return toResponse(await dispatch(request))
+      const web = request.toWeb()
+      const next = async (replacement: Request = web): Promise<Response> =>
+        toResponse(
+          await dispatch(
+            replacement === web
+              ? request
+              : fromRequest(replacement, { ip: request.ip, relative: request.relative }),
+          ),
+        )
+      const { route } = match(request)
+      return await around(web, next, { route: route === undefined ? undefined : `${basePath}${route.path}` })
     } catch (error) {
-      // Only a broken Request object gets here; the dispatcher itself never throws.
+      // A broken Request object, or a wrapper that throws: no stack trace reaches the caller.
       return failed(error)
     }
   }
 
-  const around = settings.around
-  const fetch = around
-    ? async (request: Request): Promise<Response> => {
-        const next = (replacement: Request = request): Promise<Response> => {
-          const ip = clientAddresses.get(request)
-          if (replacement !== request && ip !== undefined) clientAddresses.set(replacement, ip)
-          return answer(replacement)
-        }
+  const offerUpgrade: OfferUpgrade = async (request, node) => {
+    if (!engine.isReady) await engine.ready().catch(() => undefined)
+    const path = routePath(request, basePath)
+    if (path === undefined) return undefined
+    const x = newExchange(request, path, undefined, performance.now())
+    begin(x)
+    const upgrade: HttpUpgrade = {
+      path,
+      request: request.toWeb(),
+      context: contextFor(request, x.requestId, path),
+      engine,
+      basePath,
+      ...(node === undefined ? {} : { node }),
+    }
+    for (const tap of tapsOf<(upgrade: HttpUpgrade) => HttpUpgradeResult>(hooks.upgrade)) {
+      const result = tap.fn(upgrade)
+      if (result !== undefined) return result
+    }
+    return undefined
+  }
+
+  const refuse: Refuse = (request, error) => {
+    const x = newExchange(request, routePath(request, basePath), undefined, performance.now())
+    begin(x)
+    return fail(x, error)
+  }
+
+  const fetch = async (request: Request): Promise<Response> => {
+    if (hooks.upgrade.taps.length > 0 || !engine.isReady) {
+      const upgrade = request.headers.get('upgrade')
+      if (upgrade !== null && WEBSOCKET.test(upgrade)) {
+        const transport = fromRequest(request)
         try {
-          return await around(request, next)
+          const result = await offerUpgrade(transport)
+          if (result instanceof Response) return result
+          if (result === true) {
+            throw new IxpError(
+              'INTERNAL_ERROR',
+              'An upgrade tap returned true where there is no socket to take; return a Response',
+              { expose: false },
+            )
+          }
         } catch (error) {
-          // A wrapper that throws must not take the request down with a stack trace.
-          return failed(error)
+          return toResponse(refuse(transport, error))
         }
       }
-    : answer
+    }
+    return serve(fromRequest(request))
+  }
 
   return {
     fetch,
@@ -292,5 +444,8 @@ export function createHttpHandler(engine: Engine, options: HttpHandlerOptions = 
     [DISPATCH]: dispatch,
     [WRAPPED]: around !== undefined,
     [BODY_LIMIT]: settings.bodyLimit,
+    [SERVE]: serve,
+    [UPGRADE]: offerUpgrade,
+    [REFUSE]: refuse,
   }
 }

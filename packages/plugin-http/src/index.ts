@@ -4,6 +4,8 @@
  */
 export { createHttpHandler, type HttpHandler } from './handler.js'
 export type {
+  AroundHandler,
+  AroundInfo,
   CorsOptions,
   CrawlerOptions,
   HttpHandlerOptions,
@@ -11,6 +13,20 @@ export type {
   RequestIdOptions,
 } from './options.js'
 export { HttpErrorCodes, type HttpErrorCode } from './errors.js'
+export {
+  httpHooks,
+  type HttpHooks,
+  type HttpNodeUpgrade,
+  type HttpResponseHeaders,
+  type HttpResponseInfo,
+  type HttpRoute,
+  type HttpRouteContext,
+  type HttpRouteMethod,
+  type HttpRouteOpenApi,
+  type HttpRoutesInfo,
+  type HttpUpgrade,
+  type HttpUpgradeResult,
+} from './plugin-hooks.js'
 export type {
   CrawlerItem,
   CrawlerProvider,

@@ -106,9 +106,9 @@ export interface HttpHandlerOptions {
    */
   context?: (request: { headers: Record<string, string | undefined>; path: string }) => Partial<IxpContext>
   /**
-   * Wraps every request handled through `fetch` (tracing's HTTP server spans, timing, …): call `next()` to let
-   * the handler answer, or `next(replacement)` to answer a modified copy of the request. With it set, the node
-   * adapter hands requests to `fetch` as web `Request`s (slower) so the wrapper sees every request.
+   * Wraps every request, on every adapter (tracing's HTTP server spans, timing, …): call `next()` to let the
+   * handler answer, or `next(replacement)` to answer a modified copy of the request. The third argument names the
+   * route the request matched. With it set, node-based adapters build a web `Request` per request (slower).
    * @default undefined
    */
   around?: AroundHandler
@@ -118,7 +118,17 @@ export interface HttpHandlerOptions {
 export type AroundHandler = (
   request: Request,
   next: (request?: Request) => Promise<Response>,
+  info: AroundInfo,
 ) => Promise<Response>
+
+/** What `around` learns about a request before it is answered. */
+export interface AroundInfo {
+  /**
+   * The matched route with the base path (`/ixp/render`), built-in or added by a plugin; undefined for unknown
+   * paths. Its values are bounded by the route table (fit for a metric label or `http.route`).
+   */
+  route: string | undefined
+}
 
 export interface ResolvedCors {
   allow: (origin: string) => boolean

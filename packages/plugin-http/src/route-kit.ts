@@ -14,6 +14,8 @@ export interface RouteAnswer {
   /** @default 'application/json; charset=utf-8' */
   contentType?: string
   headers?: Record<string, string>
+  /** A plugin route's own answer: its status, headers and body are sent (`body` is then unused). */
+  web?: Response
 }
 
 /** Answers at once, or later; throws (or rejects with) an `IxpError` for an error answer. */

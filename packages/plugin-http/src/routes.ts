@@ -11,15 +11,16 @@ import {
 } from '@ixp/core'
 import { crawlerContent } from './crawler.js'
 import { httpError } from './errors.js'
-import type { TransportRequest } from './exchange.js'
 import type { JsonCache } from './json-cache.js'
-import type { MetricsCollector } from './metrics.js'
+import type { MetricsCollector, MetricsProvider } from './metrics.js'
 import { buildOpenApiDocument } from './openapi.js'
+import { addPluginRoutes } from './openapi-plugins.js'
 import type { ResolvedOptions } from './options.js'
 import { renderRoute } from './render-route.js'
 import { readJsonObject } from './request-body.js'
 import { isPlainObject } from './json.js'
 import { ok, queryText, type RouteHandler } from './route-kit.js'
+import type { ListedRoute } from './route-table.js'
 
 export interface RouteDeps {
   engine: Engine
@@ -27,6 +28,10 @@ export interface RouteDeps {
   collector: MetricsCollector
   cache: JsonCache
   createdAt: number
+  /** The metrics route's provider: the option's, or one a plugin gave through `httpHooks().metricsProvider`. */
+  metricsProvider: () => MetricsProvider | undefined
+  /** Plugin routes that describe themselves (listed in `GET /openapi.json`). */
+  pluginRoutes: () => readonly ListedRoute[]
 }
 
 /** `version` of the list routes' bodies, as the IXP reference sends it. */
@@ -205,20 +210,26 @@ export function createRoutes(deps: RouteDeps): Record<string, Record<string, Rou
   if (options.openapi) {
     const info = options.openapi
     let lastIntents: readonly unknown[] = []
+    let lastPluginRoutes: readonly ListedRoute[] = []
     let lastDocument = ''
     routes['/openapi.json'] = {
       GET: async ({ ctx }) => {
         const intents = await engine.listIntents(ctx, 'list')
-        // The same visible intents (same objects, same order) give the same document: reuse it.
+        const pluginRoutes = deps.pluginRoutes()
+        // The same visible intents (same objects, same order) and plugin routes give the same document: reuse it.
         const same =
-          intents.length === lastIntents.length && intents.every((intent, i) => intent === lastIntents[i])
+          pluginRoutes === lastPluginRoutes &&
+          intents.length === lastIntents.length &&
+          intents.every((intent, i) => intent === lastIntents[i])
         if (!same || lastDocument === '') {
           const routesInfo = {
             basePath: options.basePath,
             metricsEndpoint: options.metrics.enabled ? options.metrics.endpoint : undefined,
           }
-          lastDocument = JSON.stringify(buildOpenApiDocument(info, routesInfo, intents))
+          const document = buildOpenApiDocument(info, routesInfo, intents)
+          lastDocument = JSON.stringify(addPluginRoutes(document, pluginRoutes))
           lastIntents = intents
+          lastPluginRoutes = pluginRoutes
         }
         return ok(lastDocument)
       },
@@ -236,11 +247,11 @@ export function createRoutes(deps: RouteDeps): Record<string, Record<string, Rou
         },
       )
     }
-    const provider = options.metrics.provider
     routes[endpoint] = {
       GET: async ({ request }) => {
+        const provider = deps.metricsProvider()
         if (!provider) return ok(JSON.stringify(deps.collector.snapshot()))
-        const answer = await provider(deps.collector, metricsRequest(request))
+        const answer = await provider(deps.collector, request.toWeb())
         const given = answer?.contentType
         const contentType =
           typeof given === 'string' && /^[\x20-\x7e]+$/.test(given) ? given : 'text/plain; charset=utf-8'
@@ -250,17 +261,4 @@ export function createRoutes(deps: RouteDeps): Record<string, Record<string, Rou
     }
   }
   return routes
-}
-
-/** The metrics request as a web `Request` for a provider: only this rarely-read route pays for building one. */
-function metricsRequest(request: TransportRequest): Request {
-  const accept = request.header('accept')
-  const query = request.query === '' ? '' : `?${request.query}`
-  const init = accept === undefined ? {} : { headers: { accept } }
-  try {
-    return new Request(`http://localhost${request.path}${query}`, init)
-  } catch {
-    // A path or query no URL parser accepts: the provider still gets the Accept header.
-    return new Request('http://localhost/', init)
-  }
 }

@@ -8,8 +8,6 @@ import { splitTarget } from './url.js'
 export interface FromRequestOptions {
   relative?: boolean
   ip?: string | undefined
-  /** Replaces reading `request.body` (for a framework that already read it). */
-  body?: BodySource
 }
 
 export function fromRequest(request: Request, options: FromRequestOptions = {}): TransportRequest {
@@ -18,14 +16,13 @@ export function fromRequest(request: Request, options: FromRequestOptions = {}):
   let record: Record<string, string> | undefined
   const stream = request.body
   const body: BodySource =
-    options.body ??
-    (stream === null
+    stream === null
       ? NO_BODY
       : {
           present: true,
           length: declaredLength(headers.get('content-length')),
           text: (limit) => readStreamText(stream, limit),
-        })
+        }
   return {
     method: request.method.toUpperCase(),
     path,
@@ -37,16 +34,19 @@ export function fromRequest(request: Request, options: FromRequestOptions = {}):
     body,
     signal: request.signal,
     ip: options.ip ?? clientAddresses.get(request),
+    toWeb: () => request,
   }
 }
 
 export function toResponse(response: TransportResponse): Response {
   const { status } = response
   const headers = toRecord(response.headers)
-  if (response.body === null || response.head) {
-    if (response.body !== null)
-      headers['content-length'] = String(new TextEncoder().encode(response.body).byteLength)
+  const body = response.body
+  if (body === null || response.head) {
+    if (typeof body === 'string')
+      headers['content-length'] = String(new TextEncoder().encode(body).byteLength)
+    else if (body !== null) void body.cancel().catch(() => undefined)
     return new Response(null, { status, headers })
   }
-  return new Response(response.body, { status, headers })
+  return new Response(body, { status, headers })
 }

@@ -126,6 +126,8 @@ describe('option checks at start-up', () => {
       PAYLOAD_TOO_LARGE: 413,
       UNSUPPORTED_MEDIA_TYPE: 415,
       HTTP_INVALID_OPTIONS: 500,
+      HTTP_ROUTE_CONFLICT: 500,
+      HTTP_INVALID_ROUTE: 500,
     })
   })
 })

@@ -7,6 +7,7 @@ import type { Engine } from '@ixp/core'
 import type { HttpHandlerOptions } from '@ixp/plugin-http'
 import { assert, equal, matches } from '../../core/test/portable/harness.js'
 import { createTestEngine } from './engine.js'
+import { routePlugin } from './route-plugin.js'
 
 export interface Mounted {
   /** Sends a request to a path such as `/ixp/intents`. */
@@ -881,5 +882,95 @@ export const httpCases: HttpCase[] = [
         const error = await server.request('/ixp/nowhere', { headers: { 'x-request-id': 'err-1' } })
         equal(error.headers.get('x-request-id'), 'err-1', 'errors carry it too')
       }),
+  },
+  // -------------------------------------------------------------------------------------------
+  // Plugins: routes, response decoration, around
+  // -------------------------------------------------------------------------------------------
+  {
+    name: 'a plugin route is served like a built-in one: headers, context, errors, 405, HEAD, metrics, OpenAPI',
+    run: (t) => {
+      // The plugin is applied by ready(), after the handler was made: its routes are picked up then.
+      const engine = createTestEngine()
+      engine.use(routePlugin())
+      return withServer(
+        t,
+        async (server) => {
+          const hello = await server.request('/ixp/hello?name=Ada', { headers: { 'x-request-id': 'rid-7' } })
+          equal(hello.status, 200)
+          equal(hello.headers.get('x-request-id'), 'rid-7')
+          equal(hello.headers.get('x-content-type-options'), 'nosniff')
+          equal(hello.headers.get('x-route'), '/hello', 'the response tap ran')
+          matches(await hello.json(), { hello: 'Ada', requestId: 'rid-7', basePath: '/ixp', wrapped: null })
+          const echo = await server.request('/ixp/echo', {
+            method: 'POST',
+            headers: { 'content-type': 'text/plain' },
+            body: 'hi there',
+          })
+          equal(echo.status, 201)
+          equal(echo.headers.get('x-echo'), 'yes')
+          equal(echo.headers.get('content-type'), 'text/plain; charset=utf-8')
+          equal(await echo.text(), 'echo: hi there')
+          const refused = await expectError(await server.request('/ixp/refuse'), 403, 'FORBIDDEN')
+          equal(refused.message, 'Not for you')
+          const wrongMethod = await server.request('/ixp/hello', { method: 'DELETE' })
+          equal(wrongMethod.headers.get('allow'), 'GET, HEAD, OPTIONS')
+          await expectError(wrongMethod, 405, 'METHOD_NOT_ALLOWED')
+          const head = await server.request('/ixp/HELLO/', { method: 'HEAD' })
+          equal(head.status, 200)
+          equal(await head.text(), '')
+          const missing = await server.request('/ixp/nowhere')
+          equal(missing.headers.get('x-route'), 'none', 'errors are decorated too')
+          await expectError(missing, 404, 'NOT_FOUND')
+          const metrics = await json<{ requests: { byIntent: Record<string, number> } }>(
+            await server.request('/ixp/metrics'),
+          )
+          assert((metrics.requests.byIntent['/hello'] ?? 0) >= 2, 'plugin routes are counted by path')
+          const openapi = await json<{ paths: Record<string, Record<string, Record<string, unknown>>> }>(
+            await server.request('/ixp/openapi.json'),
+          )
+          matches(openapi.paths['/hello']!.get!, { summary: 'Says hello' })
+          equal(openapi.paths['/echo'], undefined, 'a route that does not describe itself is not listed')
+          assert(openapi.paths['/intents'] !== undefined, 'built-in routes stay listed')
+        },
+        {},
+        engine,
+      )
+    },
+  },
+  {
+    name: 'around wraps every request, plugin routes and unknown paths included, and may answer a replacement',
+    run: (t) => {
+      const engine = createTestEngine()
+      engine.use(routePlugin())
+      const seen: string[] = []
+      return withServer(
+        t,
+        async (server) => {
+          const rendered = await server.request('/ixp/render', render('greet', { name: 'Ada' }))
+          equal(rendered.headers.get('x-around'), 'done')
+          assert('component' in (await json(rendered)), 'the render answered')
+          const hello = await server.request('/ixp/hello?name=Bo')
+          equal(hello.headers.get('x-around'), 'done')
+          matches(await hello.json(), { hello: 'Bo', wrapped: 'yes' })
+          const missing = await server.request('/ixp/nowhere')
+          equal(missing.headers.get('x-around'), 'done')
+          await expectError(missing, 404, 'NOT_FOUND')
+          equal(seen, ['POST /ixp/render', 'GET /ixp/hello', 'GET (none)'])
+        },
+        {
+          around: async (request, next, info) => {
+            seen.push(`${request.method} ${info.route ?? '(none)'}`)
+            const copy = new Request(request, {
+              headers: { ...Object.fromEntries(request.headers), 'x-wrapped': 'yes' },
+            })
+            const response = await next(copy)
+            const headers = new Headers(response.headers)
+            headers.set('x-around', 'done')
+            return new Response(response.body, { status: response.status, headers })
+          },
+        },
+        engine,
+      )
+    },
   },
 ]

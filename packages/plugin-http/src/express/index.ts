@@ -11,9 +11,8 @@ import type { Engine } from '@ixp/core'
 import { IxpError } from '@ixp/core'
 import type { HttpHandler } from '../handler.js'
 import { httpError } from '../errors.js'
-import { DISPATCH } from '../internal.js'
 import { NodeTransportRequest } from '../node/request.js'
-import { answerNode } from '../node/handler.js'
+import { answerNodeRequest } from '../node/handler.js'
 import type { HttpHandlerOptions } from '../options.js'
 import { toHandler } from '../target.js'
 
@@ -103,7 +102,6 @@ export function ixpExpress(
   options: ExpressOptions = {},
 ): [Middleware, ErrorMiddleware] {
   const handler = toHandler(target, options)
-  const dispatch = handler[DISPATCH]
   const notClosing = () => false
   const noop = () => undefined
 
@@ -132,7 +130,8 @@ export function ixpExpress(
     })
     // Express announces itself on every answer; the IXP answers do not (as helmet does for the reference).
     if (!res.headersSent) res.removeHeader('x-powered-by')
-    answerNode(dispatch(request), res, notClosing, noop)
+    // The same path as the node server's: `around`, plugin routes and every header alike.
+    answerNodeRequest(handler, request, res, notClosing, noop)
   }
 
   const middleware: Middleware = (req, res, next) => serve(req, res, next)

@@ -8,12 +8,13 @@
  * keeps its own parsers. Hooks registered outside (`onRequest`, `preParsing`, …) still run, and a stream a
  * `preParsing` hook substitutes (decompression) is the one read.
  */
-import type { Readable } from 'node:stream'
+import { Readable } from 'node:stream'
+import type { ReadableStream as NodeReadableStream } from 'node:stream/web'
 import type { Engine } from '@ixp/core'
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify'
 import type { HttpHandler } from '../handler.js'
 import { toRecord } from '../headers.js'
-import { DISPATCH } from '../internal.js'
+import { DISPATCH, SERVE, WRAPPED } from '../internal.js'
 import { NodeTransportRequest } from '../node/request.js'
 import type { HttpHandlerOptions } from '../options.js'
 import { toHandler } from '../target.js'
@@ -33,6 +34,7 @@ const UNREAD = Symbol('ixp.unread-body')
 export const ixpFastify: FastifyPluginAsync<FastifyOptions> = async (fastify: FastifyInstance, options) => {
   const handler = options.handler ?? toHandler(options.engine, options)
   const dispatch = handler[DISPATCH]
+  const wrapped = handler[WRAPPED]
   const prefix = fastify.prefix
   const relative = prefix !== ''
 
@@ -53,10 +55,27 @@ export const ixpFastify: FastifyPluginAsync<FastifyOptions> = async (fastify: Fa
       ip: request.ip,
       stream: body?.[UNREAD],
     })
+    if (wrapped) {
+      // Through `around`, as `fetch` and the node server answer.
+      const answer = await handler[SERVE](transport)
+      reply.code(answer.status)
+      answer.headers.forEach((value, name) => reply.header(name, value))
+      if (answer.status === 413) reply.header('connection', 'close')
+      return reply.send(
+        answer.body === null ? undefined : Readable.fromWeb(answer.body as NodeReadableStream),
+      )
+    }
     const response = await dispatch(transport)
     if (response.close) reply.header('connection', 'close')
     reply.code(response.status).headers(toRecord(response.headers))
-    return reply.send(response.body ?? undefined)
+    const answer = response.body
+    return reply.send(
+      answer === null
+        ? undefined
+        : typeof answer === 'string'
+          ? answer
+          : Readable.fromWeb(answer as NodeReadableStream),
+    )
   }
 
   const base = relative ? '' : handler.basePath

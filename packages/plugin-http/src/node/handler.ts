@@ -2,10 +2,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { HttpHandler } from '../handler.js'
 import type { TransportResponse } from '../exchange.js'
-import { BODY_LIMIT, DISPATCH, WRAPPED } from '../internal.js'
+import { BODY_LIMIT, DISPATCH, SERVE, WRAPPED } from '../internal.js'
 import { NodeTransportRequest, type NodeRequestOptions } from './request.js'
 import { writeNodeResponse } from './response.js'
-import { answerViaFetch } from './via-fetch.js'
+import { writeWebResponse } from './web-response.js'
 
 /** Options of {@link toNodeHandler}. */
 export interface NodeHandlerOptions {
@@ -63,15 +63,50 @@ function writeAnswer(
   done()
 }
 
+/**
+ * @internal Answers one node request through the handler — the path node:http, Express and Fastify share: through
+ * `around` (as `fetch` does) when the handler has one, straight to the dispatcher otherwise, with a POST body
+ * within the limit read first so that the route parses it at once (a body declared larger is refused unread).
+ */
+export function answerNodeRequest(
+  handler: HttpHandler,
+  request: NodeTransportRequest,
+  res: ServerResponse,
+  closing: () => boolean,
+  done: () => void,
+): void {
+  const fail = () => {
+    // The handler answers every error itself; this is a last guard for the process.
+    if (!res.destroyed) res.destroy()
+    done()
+  }
+  if (handler[WRAPPED]) {
+    handler[SERVE](request)
+      .then((response) => writeWebResponse(res, response, request.method === 'HEAD', closing()))
+      .then(done, fail)
+    return
+  }
+  const dispatch = handler[DISPATCH]
+  const answer = () => {
+    try {
+      answerNode(dispatch(request), res, closing, done)
+    } catch {
+      fail()
+    }
+  }
+  const length = request.length
+  const limit = handler[BODY_LIMIT]
+  if (request.method === 'POST' && request.unread && (length === undefined || length <= limit)) {
+    request.readBody(limit, answer)
+  } else answer()
+}
+
 /** @internal Shared by the node server. */
 export function createNodeListener(
   handler: HttpHandler,
   options: NodeHandlerOptions,
   lifecycle: ListenerLifecycle = NO_LIFECYCLE,
 ): NodeListener {
-  const dispatch = handler[DISPATCH]
-  const bodyLimit = handler[BODY_LIMIT]
-  const wrapped = handler[WRAPPED]
   const requestOptions: NodeRequestOptions = { relative: false, trustProxy: options.trustProxy === true }
   const { closing, done } = lifecycle
   return (req, res, next) => {
@@ -80,29 +115,7 @@ export function createNodeListener(
       next()
       return
     }
-    const request = new NodeTransportRequest(req, url, requestOptions)
-    if (wrapped) {
-      answerViaFetch(handler, request, req, res, closing()).then(done, () => {
-        if (!res.destroyed) res.destroy()
-        done()
-      })
-      return
-    }
-    // A POST body within the limit is read first, so that the route parses it at once; a body declared larger
-    // is refused by the route without being read.
-    const length = request.length
-    const answer = () => {
-      try {
-        answerNode(dispatch(request), res, closing, done)
-      } catch {
-        // The dispatcher answers every error itself; this is a last guard for the process.
-        if (!res.destroyed) res.destroy()
-        done()
-      }
-    }
-    if (request.method === 'POST' && request.present && (length === undefined || length <= bodyLimit)) {
-      request.readBody(bodyLimit, answer)
-    } else answer()
+    answerNodeRequest(handler, new NodeTransportRequest(req, url, requestOptions), res, closing, done)
   }
 }
 

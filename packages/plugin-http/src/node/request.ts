@@ -4,9 +4,9 @@
  */
 import type { IncomingMessage } from 'node:http'
 import type { Socket } from 'node:net'
-import type { Readable } from 'node:stream'
+import { Readable } from 'node:stream'
 import type { IxpError } from '@ixp/core'
-import { declaredLength, payloadTooLarge } from '../body.js'
+import { declaredLength, payloadTooLarge, readStreamText } from '../body.js'
 import type { BodySource, TransportRequest } from '../exchange.js'
 import { splitTarget } from '../url.js'
 import { collectNodeBody, readNodeBody } from './body.js'
@@ -46,6 +46,9 @@ export class NodeTransportRequest implements TransportRequest, BodySource {
   #text: string | undefined
   #error: IxpError | undefined
   #shared: Connection | null | undefined
+  #web: Request | undefined
+  /** The body as a web stream, once {@link toWeb} handed it to the web request: read from there then. */
+  #webBody: ReadableStream<Uint8Array> | undefined
 
   constructor(req: IncomingMessage, url: string, options: NodeRequestOptions) {
     this.#req = req
@@ -74,6 +77,11 @@ export class NodeTransportRequest implements TransportRequest, BodySource {
     return this
   }
 
+  /** Whether a body is there to be read from the stream (none a framework already read, parsed or failed on). */
+  get unread(): boolean {
+    return this.present && this.#text === undefined && this.#error === undefined && this.parsed === undefined
+  }
+
   /** Reads the body (up to `limit` bytes) now; `then` runs once it is in, or once reading it failed. */
   readBody(limit: number, then: () => void): void {
     collectNodeBody(this.#options.stream ?? this.#req, limit, (error, text) => {
@@ -86,6 +94,7 @@ export class NodeTransportRequest implements TransportRequest, BodySource {
   text(limit: number): string | Promise<string> {
     if (this.#error !== undefined) throw this.#error
     const text = this.#text
+    if (text === undefined && this.#webBody !== undefined) return readStreamText(this.#webBody, limit)
     if (text === undefined) return readNodeBody(this.#options.stream ?? this.#req, limit)
     if (text.length > limit / 3 && Buffer.byteLength(text) > limit) throw payloadTooLarge(limit)
     return text
@@ -126,4 +135,50 @@ export class NodeTransportRequest implements TransportRequest, BodySource {
     }
     return this.#connection()?.address
   }
+
+  /**
+   * The request as a web `Request`, built once: the URL from `Host` and the target, every header, the abort signal
+   * and the body — the text already read, a framework's parsed body as JSON, or the stream itself (the routes then
+   * read it from the web request). A body a framework failed to parse is left out (the routes answer its error).
+   */
+  toWeb(): Request {
+    if (this.#web !== undefined) return this.#web
+    const headers = new Headers()
+    const given = this.headers()
+    for (const name in given) {
+      const value = given[name]
+      try {
+        if (value !== undefined) headers.set(name, value)
+      } catch {
+        // A value node accepted and the Fetch standard does not: the web view goes without it.
+      }
+    }
+    const method = this.method
+    const init: RequestInit & { duplex?: 'half' } = { method, headers }
+    const signal = this.signal
+    if (signal !== undefined) init.signal = signal
+    if (this.present && method !== 'GET' && method !== 'HEAD' && this.#error === undefined) {
+      if (this.#text !== undefined) init.body = this.#text
+      else if (this.parsed !== undefined) init.body = JSON.stringify(this.parsed.value)
+      else {
+        this.#webBody = Readable.toWeb(this.#options.stream ?? this.#req) as ReadableStream<Uint8Array>
+        init.body = this.#webBody
+        init.duplex = 'half'
+      }
+    }
+    const host = this.header('host')
+    const origin = host !== undefined && SANE_HOST.test(host) ? `http://${host}` : 'http://localhost'
+    const query = this.query === '' ? '' : `?${this.query}`
+    let request: Request
+    try {
+      request = new Request(`${origin}${this.path}${query}`, init)
+    } catch {
+      // A target no URL parser accepts: the web view gets the root path; the routes keep the real one.
+      request = new Request(`${origin}/`, init)
+    }
+    this.#web = request
+    return request
+  }
 }
+
+const SANE_HOST = /^[A-Za-z0-9.\-]+(?::\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](?::\d{1,5})?$/

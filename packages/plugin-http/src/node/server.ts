@@ -8,6 +8,7 @@ import type { HttpHandler } from '../handler.js'
 import type { HttpHandlerOptions } from '../options.js'
 import { toHandler } from '../target.js'
 import { createNodeListener, type NodeHandlerOptions } from './handler.js'
+import { upgradeListener } from './upgrade.js'
 
 /** Options of {@link createNodeServer}: the handler's (when given an engine) plus node's server settings. */
 export interface NodeServerOptions extends HttpHandlerOptions, NodeHandlerOptions {
@@ -56,6 +57,8 @@ export function createNodeServer(
       listener(req, res)
     },
   ) as IxpNodeServer
+  // Connection upgrades (WebSockets) go to the plugins' `upgrade` taps; unclaimed ones get a 404.
+  server.on('upgrade', upgradeListener(handler, options))
   server.keepAliveTimeout = options.keepAliveTimeout ?? 5_000
   server.headersTimeout = options.headersTimeout ?? 60_000
   let closed: Promise<void> | undefined
