@@ -48,7 +48,6 @@ const plugin = realtime({
 engine.use(plugin)
 await engine.ready()
 const server = createNodeServer(engine, { basePath: '/ixp' })
-plugin.attach(server)
 server.listen(0, '127.0.0.1', () => {
   console.log(JSON.stringify({ port: (server.address() as AddressInfo).port }))
 })

@@ -5,7 +5,7 @@
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { createHttpHandler } from '@ixp/plugin-http'
-import { toNodeHandler, type NodeListener } from '@ixp/plugin-http/node'
+import { attachUpgrades, toNodeHandler, type NodeListener } from '@ixp/plugin-http/node'
 import { metricsProvider, traceHttp } from '@ixp/plugin-tracing'
 import { createStoreEngine, type StoreEngine } from './engine.js'
 import { serveSite } from './web/site.js'
@@ -47,19 +47,18 @@ try {
 const { engine, plugins } = store
 
 const registry = plugins.tracing.metrics!
-// Live pages: WebSocket upgrades at /ixp/ws go to the realtime plugin.
-plugins.realtime.attach(server, { basePath: base })
-const ixp = toNodeHandler(
-  createHttpHandler(engine, {
-    basePath: base,
-    // `GET /ixp/metrics` stays the IXP JSON (with the tracing registry under `metrics`);
-    // `?format=prometheus`, or a scraper's Accept header, gets Prometheus text.
-    metrics: { provider: metricsProvider(registry) },
-    // A server span per request (continuing a caller's `traceparent`) once an OpenTelemetry SDK is
-    // registered, and the request-duration histogram in the registry whether or not one is.
-    around: traceHttp({ basePath: base, registry }),
-  }),
-)
+const handler = createHttpHandler(engine, {
+  basePath: base,
+  // `GET /ixp/metrics` stays the IXP JSON (with the tracing registry under `metrics`);
+  // `?format=prometheus`, or a scraper's Accept header, gets Prometheus text.
+  metrics: { provider: metricsProvider(registry) },
+  // A server span per request (continuing a caller's `traceparent`) once an OpenTelemetry SDK is
+  // registered, and the request-duration histogram in the registry whether or not one is.
+  around: traceHttp({ basePath: base, registry }),
+})
+const ixp = toNodeHandler(handler)
+// WebSocket upgrades (the live pages' /ixp/ws) go to the plugins' upgrade taps: the realtime plugin's.
+attachUpgrades(server, handler)
 started!((req, res) =>
   // Requests outside /ixp fall through to the demo page and its assets.
   ixp(req, res, () => {

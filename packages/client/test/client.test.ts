@@ -44,7 +44,6 @@ async function start(port = 0, options: RealtimeOptions = {}): Promise<Server> {
   engine.use(plugin)
   await engine.ready()
   const http = createNodeServer(engine, { basePath: '/ixp' })
-  plugin.attach(http)
   await new Promise<void>((resolve) => http.listen(port, '127.0.0.1', resolve))
   return {
     engine,

@@ -2,7 +2,7 @@
  * @ixp/plugin-realtime — intents over WebSockets (`ixp.v1`, see PROTOCOL.md): render and resolve, live
  * subscriptions re-rendered on invalidation, rooms and events, Server-Sent Events, across instances through Redis.
  */
-export { realtime, type AttachOptions, type RealtimePlugin } from './plugin.js'
+export { realtime, type RealtimePlugin } from './plugin.js'
 export {
   RealtimeServer,
   engineInvalidations,

@@ -1,24 +1,20 @@
 /**
  * The `realtime()` plugin: starts a {@link RealtimeServer} for the engine it is applied to (with the Redis bus
- * when `redis` is given), and offers the server API (broadcast, sendToUser, connections) and the ways to reach
- * the WebSocket endpoint from a Node server.
+ * when `redis` is given), serves its endpoints through plugin-http's hooks, and offers the server API
+ * (broadcast, sendToUser, connections).
  */
-import type { IncomingMessage, Server } from 'node:http'
+import type { IncomingMessage } from 'node:http'
 import type { Duplex } from 'node:stream'
 import type { Engine, IxpPlugin } from '@ixp/core'
 import type { RealtimeBus } from './bus.js'
 import { realtimeError } from './errors.js'
+import { wireHttp } from './http.js'
 import { resolveOptions, type ConnectionInfo, type RealtimeOptions } from './options.js'
 import { RedisBus } from './redis-bus.js'
 import { RealtimeServer } from './server.js'
 
 const NAME = '@ixp/plugin-realtime'
 const VERSION = '0.1.0'
-
-export interface AttachOptions {
-  /** The base path the WebSocket endpoint is under (plugin-http's `basePath`). @default '/ixp' */
-  basePath?: string
-}
 
 /** The plugin, and the realtime server API of the engine it was applied to. */
 export interface RealtimePlugin extends IxpPlugin {
@@ -31,20 +27,12 @@ export interface RealtimePlugin extends IxpPlugin {
   /** This instance's connections. */
   connections(): ConnectionInfo[]
   /**
-   * Answers upgrades of a Node server at `<basePath><path>` (other upgrades are left to other listeners);
-   * returns a function that detaches it.
+   * Runs one Node upgrade request as an `ixp.v1` connection, for a server wired by hand (servers of
+   * `@ixp/plugin-http/node` and `attachUpgrades` reach the endpoint through plugin-http's upgrade hook).
    */
-  attach(server: Server, options?: AttachOptions): () => void
-  /** Runs one Node upgrade request as an `ixp.v1` connection (for servers wired by hand). */
   handleUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void
   /** The running server (after `engine.ready()`). */
   readonly server: RealtimeServer | undefined
-}
-
-function pathOf(url: string | undefined): string {
-  const raw = url ?? '/'
-  const end = raw.indexOf('?')
-  return end === -1 ? raw : raw.slice(0, end)
 }
 
 /** Creates the plugin; options are checked here (throwing `REALTIME_INVALID_OPTIONS`). */
@@ -83,6 +71,7 @@ export function realtime(options: RealtimeOptions = {}): RealtimePlugin {
         await started.close()
         throw error
       }
+      wireHttp(engine, started)
       return () => started.close()
     },
     broadcast: (room, event, data) => running().broadcast(room, event, data),
@@ -90,18 +79,5 @@ export function realtime(options: RealtimeOptions = {}): RealtimePlugin {
     sendToUser: (userId, event, data) => running().sendToUser(userId, event, data),
     connections: () => running().connections(),
     handleUpgrade: (request, socket, head) => running().handleUpgrade(request, socket, head),
-    attach(httpServer, attachOptions = {}) {
-      const endpoint = `${attachOptions.basePath ?? '/ixp'}${settings.path}`
-      const listener = (request: IncomingMessage, socket: Duplex, head: Buffer) => {
-        if (pathOf(request.url) !== endpoint) return
-        if (server === undefined || server.closing) {
-          socket.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n\r\n')
-          return
-        }
-        server.handleUpgrade(request, socket, head)
-      }
-      httpServer.on('upgrade', listener)
-      return () => httpServer.off('upgrade', listener)
-    },
   }
 }

@@ -84,7 +84,6 @@ export async function serve(
   engine.use(plugin)
   await engine.ready()
   const server = createNodeServer(engine, { basePath: '/ixp' })
-  plugin.attach(server, { basePath: '/ixp' })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   const { port } = server.address() as AddressInfo
   return {

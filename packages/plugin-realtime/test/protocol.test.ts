@@ -46,6 +46,16 @@ describe('ixp.v1 handshake', () => {
     expect(await client.closed).toBe(4429)
   })
 
+  it('leaves other upgrade paths to plugin-http (404)', async () => {
+    const { server } = await start()
+    const { WebSocket } = await import('ws')
+    const ws = new WebSocket(server.wsUrl.replace('/ws', '/elsewhere'), ['ixp.v1'])
+    const status = await new Promise<number | undefined>((resolve) =>
+      ws.once('unexpected-response', (_request, response) => resolve(response.statusCode)),
+    )
+    expect(status).toBe(404)
+  })
+
   it('closes 4406 when the client does not speak ixp.v1', async () => {
     const { server } = await start()
     const client = await TestClient.open(server.wsUrl, { protocol: null })

@@ -79,7 +79,7 @@ describe.each(['deno', 'bun'] as const)('ixp.v1 on %s', (runtime) => {
     `handshakes, pushes live renders, answers malformed frames and pings${skip ? ` (skipped: ${skip})` : ''}`,
     async () => {
       const port = await start(runtime, binary!)
-      const client = await TestClient.connect(`ws://127.0.0.1:${port}/ws`)
+      const client = await TestClient.connect(`ws://127.0.0.1:${port}/ixp/ws`)
       expect(client.ws.protocol).toBe('ixp.v1')
       client.send({ id: 'live', type: 'subscribe', payload: { intent: { name: 'count', parameters: {} } } })
       expect((await client.next()).payload.tree.children).toEqual(['1'])
@@ -89,7 +89,7 @@ describe.each(['deno', 'bun'] as const)('ixp.v1 on %s', (runtime) => {
       expect(await client.next()).toMatchObject({ type: 'error', payload: { code: 'INVALID_MESSAGE' } })
       client.send({ type: 'ping' })
       expect(await client.next()).toEqual({ type: 'pong' })
-      const refused = await TestClient.open(`ws://127.0.0.1:${port}/ws`, { protocol: null })
+      const refused = await TestClient.open(`ws://127.0.0.1:${port}/ixp/ws`, { protocol: null })
       expect(await refused.closed).toBe(4406)
     },
     60_000,

@@ -62,6 +62,31 @@ describe('Server-Sent Events', () => {
     expect(server.plugin.connections()).toEqual([])
   })
 
+  it('is served at <base>/live through plugin-http, with its headers and its listing in openapi.json', async () => {
+    const { server, store } = await start()
+    const controller = new AbortController()
+    const parameters = encodeURIComponent(JSON.stringify({ sku: 'SKU-1' }))
+    const response = await fetch(`${server.url}/live?intent=stock_level&parameters=${parameters}`, {
+      signal: controller.signal,
+    })
+    expect(response.status).toBe(200)
+    expect(response.headers.get('content-type')).toMatch(/^text\/event-stream/)
+    expect(response.headers.get('x-request-id')).toBeTruthy()
+    const next = eventReader(response)
+    expect((await next()).data.tree.children).toEqual(['SKU-1: 3'])
+    store.stock.set('SKU-1', 11)
+    invalidate(server.engine, { tags: ['stock:SKU-1'] })
+    expect((await next()).data.tree.children).toEqual(['SKU-1: 11'])
+    controller.abort()
+    const bad = await fetch(`${server.url}/live`)
+    expect(bad.status).toBe(400)
+    expect(await bad.json()).toMatchObject({ error: { code: 'INVALID_REQUEST' } })
+    const openapi = (await (await fetch(`${server.url}/openapi.json`)).json()) as {
+      paths: Record<string, unknown>
+    }
+    expect(Object.keys(openapi.paths)).toContain('/live')
+  })
+
   it('answers 400 with the error object when nothing to render is named', async () => {
     const { realtime } = await start()
     const response = realtime.sse(new Request('http://localhost/ixp/live'), peer)

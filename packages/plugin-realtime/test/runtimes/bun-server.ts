@@ -44,7 +44,9 @@ const server = Bun.serve({
       engine.invalidate({ tags: ['counter'] })
       return new Response('bumped')
     }
-    if (live.bunUpgrade(bun, request, { headers: {}, ip: undefined, origin: undefined })) return undefined
+    if (new URL(request.url).pathname === '/ixp/ws') {
+      if (live.bunUpgrade(bun, request, { headers: {}, ip: undefined, origin: undefined })) return undefined
+    }
     return new Response('not a WebSocket request', { status: 400 })
   },
   websocket: live.bunWebSocket(),

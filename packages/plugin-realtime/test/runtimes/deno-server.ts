@@ -1,19 +1,17 @@
 /**
- * A realtime server in Deno, on the runtime's own WebSocket server (`Deno.serve` + `Deno.upgradeWebSocket`):
- * bundled by `deno.test.ts`, which drives it from Node. `GET /bump` changes the data and invalidates its tag.
+ * A realtime server in Deno: plugin-http's fetch handler on `Deno.serve`, the WebSocket upgrade answered by the
+ * plugin's upgrade tap with `Deno.upgradeWebSocket`'s Response. Bundled by `runtimes.test.ts`, which drives it
+ * from Node. `GET /bump` changes the data and invalidates its tag.
  */
 import { createEngine, silentLogger } from '@ixp/core'
+import { createHttpHandler } from '@ixp/plugin-http'
 import { realtime } from '@ixp/plugin-realtime'
 
 interface DenoServe {
   serve(
     options: { port: number; hostname: string; onListen(address: { port: number }): void },
-    handler: (request: Request) => Response,
+    handler: (request: Request) => Response | Promise<Response>,
   ): unknown
-  upgradeWebSocket(
-    request: Request,
-    options?: { protocol?: string },
-  ): { socket: WebSocket; response: Response }
 }
 const Deno = (globalThis as unknown as { Deno: DenoServe }).Deno
 
@@ -35,6 +33,8 @@ const plugin = realtime()
 engine.use(plugin)
 await engine.ready()
 
+const http = createHttpHandler(engine, { basePath: '/ixp' })
+
 Deno.serve(
   { port: 0, hostname: '127.0.0.1', onListen: ({ port }) => console.log(JSON.stringify({ port })) },
   (request) => {
@@ -43,11 +43,6 @@ Deno.serve(
       engine.invalidate({ tags: ['counter'] })
       return new Response('bumped')
     }
-    const offered = (request.headers.get('sec-websocket-protocol') ?? '')
-      .split(',')
-      .some((protocol) => protocol.trim() === 'ixp.v1')
-    const { socket, response } = Deno.upgradeWebSocket(request, offered ? { protocol: 'ixp.v1' } : {})
-    plugin.server!.acceptWebSocket(socket, { headers: {}, ip: undefined, origin: undefined }, offered)
-    return response
+    return http.fetch(request)
   },
 )
