@@ -1,11 +1,14 @@
 import { defineConfig } from 'tsup'
 
 export default defineConfig({
-  entry: { index: 'src/index.ts', 'html/index': 'src/html/index.ts' },
+  entry: { index: 'src/index.ts', 'html/index': 'src/html/index.ts', 'tree/index': 'src/tree/index.ts' },
   format: ['esm', 'cjs'],
   dts: true,
   clean: true,
   platform: 'neutral',
   target: 'es2022',
   sourcemap: true,
+  // Shared modules (IxpError above all) go to shared chunks in both formats, so `@ixp/core/tree` throws the
+  // same IxpError class the root entry exports and `instanceof IxpError` holds (esbuild splits CJS only when asked).
+  splitting: true,
 })

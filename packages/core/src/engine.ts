@@ -32,6 +32,7 @@ import {
   type RenderState,
 } from './hooks/index.js'
 import { consoleLogger, type Logger } from './logger.js'
+import type { Extension } from './plugin-host/extensions.js'
 import { PluginHost, type InstalledPlugin, type PluginInput } from './plugins.js'
 import {
   Registry,
@@ -42,7 +43,7 @@ import {
   type ReadonlyRegistry,
 } from './registry.js'
 import { RenderRun } from './render-state.js'
-import { RenderPipeline, type RenderIntent, type Step } from './render-pipeline.js'
+import { RenderPipeline, type RenderIntent } from './render-pipeline.js'
 import type {
   ComponentDefinition,
   IntentDefinition,
@@ -150,12 +151,6 @@ function publicDescription(definition: ComponentDefinition): Record<string, unkn
   return Object.freeze(description)
 }
 
-/**
- * The key of the engine's synchronous-when-possible render, shared with this project's transports through the
- * global symbol registry (so that separately bundled copies still find it).
- */
-const RENDER_NOW = Symbol.for('@ixp/core.renderNow')
-
 function shorten(name: string): string {
   return name.length > 64 ? `${name.slice(0, 64)}…` : name
 }
@@ -193,12 +188,13 @@ export class Engine {
     this.#rules = { maxNameLength: this.#settings.maxIntentNameLength, reference: false }
     this.#clock = deadlineClock(this.#settings.renderTimeoutMs)
     this.logger = options.logger ?? consoleLogger('warn')
-    this.hooks = createHooks(options.hooks?.codeGeneration ?? 'auto')
+    const codeGeneration = options.hooks?.codeGeneration ?? 'auto'
+    this.hooks = createHooks(codeGeneration)
     this.#pipeline = new RenderPipeline(this.hooks, this.logger, {
       maxDepth: this.#settings.maxTreeDepth,
       maxNodes: this.#settings.maxTreeNodes,
     })
-    this.#plugins = new PluginHost(this.#settings.pluginTimeoutMs)
+    this.#plugins = new PluginHost(this.#settings.pluginTimeoutMs, this.hooks, codeGeneration)
     this.hooks.resolve.tapPromise({ name: 'ixp:exact-name', stage: Stage.EXACT_NAME }, async (query) =>
       this.#resolveExactName(query),
     )
@@ -247,9 +243,9 @@ export class Engine {
     const entry: IntentEntry = { raw, ...this.#decorateIntent(raw) }
     this.#intents.set(entry)
     this.#changed('intent', replaced ? 'replaced' : 'registered', raw.name)
-    return () => {
+    return this.#plugins.own(() => {
       if (this.#intents.delete(raw.name, entry)) this.#changed('intent', 'unregistered', raw.name)
-    }
+    })
   }
 
   /** Registers a component (server-rendered or remote); returns a function that unregisters it. */
@@ -265,9 +261,9 @@ export class Engine {
     const entry: ComponentEntry = { raw, ...this.#decorateComponent(raw) }
     this.#components.set(entry)
     this.#changed('component', replaced ? 'replaced' : 'registered', raw.name)
-    return () => {
+    return this.#plugins.own(() => {
       if (this.#components.delete(raw.name, entry)) this.#changed('component', 'unregistered', raw.name)
-    }
+    })
   }
 
   /** Runs the `registerIntent` waterfall over a checked definition and compiles its parameter validator. */
@@ -396,6 +392,31 @@ export class Engine {
     return this
   }
 
+  /**
+   * Removes an installed plugin: runs its teardown, then removes the taps it added during `apply` (to the
+   * engine's hooks and to extension hooks) and unregisters the intents, components and health checks it
+   * registered then; definitions pass the registration hooks again without its taps. A plugin still queued is
+   * dropped. Refused with `PLUGIN_IN_USE` while another plugin depends on it, `PLUGIN_NOT_FOUND` for an
+   * unknown name; a failing teardown is `PLUGIN_TEARDOWN_FAILED` (the removal is done anyway).
+   */
+  async unuse(name: string): Promise<void> {
+    this.#assertOpen()
+    // Plugins being applied finish first, so the one named is either installed or still queued.
+    await this.#starting?.catch(() => undefined)
+    await this.#plugins.remove(name, (applied) => {
+      if (applied) this.#redecorateAll()
+      this.events.emit('plugin:removed', { name, applied })
+    })
+  }
+
+  /**
+   * This engine's instance of an extension (see `defineExtension`): the typed hooks and functions a plugin
+   * offers other plugins, created on first use.
+   */
+  extension<T>(key: Extension<T>): T {
+    return this.#plugins.extension(this, key)
+  }
+
   /** Runs the `close` hook, then plugin teardowns in reverse order. Safe to call many times. */
   async close(): Promise<void> {
     if (this.#state === 'closing' || this.#state === 'closed') return
@@ -475,7 +496,7 @@ export class Engine {
 
   /** Adds a named health check (plugins report their stores); returns a function that removes it. */
   registerHealthCheck(name: string, check: HealthCheck): () => void {
-    return this.#health.register(name, check)
+    return this.#plugins.own(this.#health.register(name, check))
   }
 
   /** Runs every health check: `unhealthy` if one fails, `degraded` if one warns, else `healthy`. */
@@ -570,17 +591,17 @@ export class Engine {
    * `COMPONENT_NOT_FOUND`, `ORIGIN_NOT_ALLOWED`, `RENDER_TIMEOUT`, a plugin's code, or `INTERNAL_ERROR`).
    */
   render(request: RenderRequest, context: IxpContext = {}): Promise<RenderResult> {
-    const step = this[RENDER_NOW](request, context)
+    const step = this.renderNow(request, context)
     return step instanceof Promise ? step : Promise.resolve(step)
   }
 
   /**
-   * @internal {@link Engine.render} for transports of this project: the result itself when every step finished
-   * synchronously (a transport then answers in the same tick, with no promise hop at all), else a promise. Never
-   * throws: a failure is always a rejected promise.
+   * {@link Engine.render} for transports: the same render, handing back the result itself when every step
+   * finished synchronously (a transport then answers in the same tick, with no promise hop at all), else a
+   * promise. Never throws: a failure is always a rejected promise (test with `instanceof Promise`).
    */
-  [RENDER_NOW](request: RenderRequest, context: IxpContext = {}): Step<RenderResult> {
-    if (this.#state !== 'ready') return this.ready().then(() => this[RENDER_NOW](request, context))
+  renderNow(request: RenderRequest, context: IxpContext = {}): RenderResult | Promise<RenderResult> {
+    if (this.#state !== 'ready') return this.ready().then(() => this.renderNow(request, context))
     const startedAt = performance.now()
     let run: RenderRun | undefined
     try {

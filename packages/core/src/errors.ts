@@ -35,8 +35,14 @@ export const ErrorCodes = {
   PLUGIN_DEPENDENCY_MISSING: 500,
   /** A plugin's `apply` threw or rejected. */
   PLUGIN_APPLY_FAILED: 500,
-  /** A plugin's teardown threw or rejected during `close()`. */
+  /** A plugin's teardown threw or rejected during `close()` or `unuse()`. */
   PLUGIN_TEARDOWN_FAILED: 500,
+  /** `use()`: the plugin's `core` range does not include this `@ixp/core` version. */
+  PLUGIN_VERSION_MISMATCH: 500,
+  /** `unuse()`: another installed or queued plugin depends on that plugin (`details.dependants`). */
+  PLUGIN_IN_USE: 500,
+  /** `unuse()`: no plugin of that name is installed or queued. */
+  PLUGIN_NOT_FOUND: 500,
   /** An option of `createEngine` (or of a plugin) is invalid; reported at creation, not at the first request. */
   INVALID_OPTIONS: 500,
   /** The engine was used after `close()`. */
@@ -102,15 +108,12 @@ export class IxpError extends Error {
   }
 }
 
-/** True for an {@link IxpError}, also across bundle copies of this package (checked by shape). */
+/**
+ * `value instanceof IxpError`. `@ixp/core` is a peer dependency of every IXP package, so an application has one
+ * copy of it and one `IxpError` class: an object that merely looks like an IxpError (same name, a code) is not one.
+ */
 export function isIxpError(value: unknown): value is IxpError {
-  return (
-    value instanceof IxpError ||
-    (value instanceof Error &&
-      (value as { name?: unknown }).name === 'IxpError' &&
-      typeof (value as { code?: unknown }).code === 'string' &&
-      typeof (value as { status?: unknown }).status === 'number')
-  )
+  return value instanceof IxpError
 }
 
 /** Wraps anything thrown into an {@link IxpError}; IxpErrors pass through unchanged. */

@@ -18,6 +18,8 @@ export interface EngineEvents {
   'intent:error': [event: { intent: string | undefined; error: IxpError; context: IxpContext }]
   /** A plugin finished `apply()`. */
   'plugin:installed': [event: { name: string; version: string | undefined }]
+  /** `unuse()` removed a plugin (`applied`: false when it was only queued). */
+  'plugin:removed': [event: { name: string; applied: boolean }]
   /** An intent or component was registered, replaced or unregistered. */
   'registry:changed': [event: RegistryChange]
   /** Answers became stale (`engine.invalidate()`, or a command that succeeded); see {@link Invalidation}. */

@@ -33,6 +33,8 @@ export {
 } from './hooks/index.js'
 export { consoleLogger, silentLogger, type Logger, type LogLevel } from './logger.js'
 export type { InstalledPlugin, IxpPlugin, PluginInput, Teardown } from './plugins.js'
+export { defineExtension, type Extension } from './plugin-host/extensions.js'
+export { VERSION } from './version.js'
 export type { ComponentStats, FindCriteria, IntentStats, ReadonlyRegistry } from './registry.js'
 export { computeTtl, TTL } from './ttl.js'
 export {
@@ -49,5 +51,4 @@ export {
   type ValidationOutcome,
 } from './validation/parameters.js'
 export { isForbiddenKey } from './validation/sanitize.js'
-export * from './tree/index.js'
 export type * from './types.js'

@@ -1,19 +1,28 @@
 /**
- * Plugin lifecycle: plugins are queued by `use()`, applied in order by `ready()` (each after the plugins it
- * depends on), and torn down in reverse order by `close()`.
+ * Plugin lifecycle: plugins are queued by `use()` (their `core` range checked), applied in order by `ready()`
+ * (each after the plugins it depends on), removed one by one by `unuse()`, and torn down in reverse order by
+ * `close()`. The host also keeps the engine's extensions.
  */
 import type { Engine } from './engine.js'
 import { IxpError, isIxpError } from './errors.js'
+import type { EngineHooks } from './hooks/index.js'
+import { isTapableHook, makePortable, type CodeGeneration } from './hooks/portable.js'
+import { Extensions, type Extension } from './plugin-host/extensions.js'
+import { Footprint, FootprintRecorder } from './plugin-host/footprint.js'
+import { parseRange, satisfies } from './plugin-host/semver-range.js'
+import { VERSION } from './version.js'
 
-/** Undoes what a plugin's `apply` did; runs on `close()`, in reverse installation order. */
+/** Undoes what a plugin's `apply` did; runs on `unuse()` and on `close()` (in reverse installation order). */
 export type Teardown = () => void | Promise<void>
 
 export interface IxpPlugin {
   /** Unique name, e.g. `@ixp/plugin-auth`. */
   name: string
   version?: string
-  /** Names of plugins that must be installed before this one. */
+  /** Names of plugins that must be installed before this one; `unuse()` refuses to remove those while this one is installed. */
   dependencies?: readonly string[]
+  /** The `@ixp/core` versions this plugin works with, as a semver range (`'^0.1.0'`); checked by `use()`. */
+  core?: string
   /** Installs the plugin: tap hooks, register definitions. May be async and may return a teardown. */
   apply(engine: Engine): void | Teardown | Promise<void | Teardown>
 }
@@ -29,6 +38,8 @@ export interface InstalledPlugin {
 
 interface Installed extends InstalledPlugin {
   teardown: Teardown | undefined
+  /** What its `apply` added (taps, definitions, health checks), removed by `unuse()`. */
+  footprint: Footprint
 }
 
 function describePlugin(value: unknown): string {
@@ -75,7 +86,24 @@ export function toPlugin(input: PluginInput): IxpPlugin {
       `Plugin ${describePlugin(plugin)}: dependencies must be an array of names`,
     )
   }
+  const core = candidate.core
+  if (core !== undefined && (typeof core !== 'string' || core.trim() === '' || !parseRange(core))) {
+    throw new IxpError(
+      'PLUGIN_INVALID',
+      `Plugin ${describePlugin(plugin)}: core must be a semver range such as '^0.1.0', got ${JSON.stringify(candidate.core)}`,
+    )
+  }
   return candidate as IxpPlugin
+}
+
+/** Refuses a plugin made for another `@ixp/core` (as Fastify checks a plugin's `fastify` range). */
+function checkCoreRange(plugin: IxpPlugin): void {
+  if (plugin.core === undefined || satisfies(VERSION, parseRange(plugin.core)!)) return
+  throw new IxpError(
+    'PLUGIN_VERSION_MISMATCH',
+    `Plugin '${plugin.name}' supports @ixp/core ${plugin.core}, but this is @ixp/core ${VERSION}: install a version of the plugin made for it`,
+    { details: { plugin: plugin.name, range: plugin.core, core: VERSION } },
+  )
 }
 
 function withTimeout<T>(work: Promise<T>, ms: number, onTimeout: () => IxpError): Promise<T> {
@@ -91,9 +119,31 @@ export class PluginHost {
   readonly #queue: IxpPlugin[] = []
   readonly #installed: Installed[] = []
   readonly #applyTimeoutMs: number
+  readonly #recorder = new FootprintRecorder()
+  readonly #extensions: Extensions
 
-  constructor(applyTimeoutMs: number) {
+  /** Watches the engine's `hooks` so a plugin's taps can be removed; extension hooks get `codeGeneration`. */
+  constructor(applyTimeoutMs: number, hooks: EngineHooks, codeGeneration: CodeGeneration) {
     this.#applyTimeoutMs = applyTimeoutMs
+    for (const hook of Object.values(hooks)) this.#recorder.watch(hook)
+    this.#extensions = new Extensions((value) => {
+      if (typeof value !== 'object' || value === null) return
+      for (const hook of Object.values(value)) {
+        if (!isTapableHook(hook)) continue
+        makePortable(hook, codeGeneration)
+        this.#recorder.watch(hook)
+      }
+    })
+  }
+
+  /** The engine's instance of an extension, created on first use. */
+  extension<T>(engine: Engine, key: Extension<T>): T {
+    return this.#extensions.get(engine, key)
+  }
+
+  /** Records `undo` (an unregister function) for the plugin being applied, if any; returns it. */
+  own<T extends () => void>(undo: T): T {
+    return this.#recorder.own(undo)
   }
 
   /** Plugins installed so far, in order. */
@@ -105,9 +155,10 @@ export class PluginHost {
     return this.#queue.length > 0
   }
 
-  /** Queues a plugin; a duplicate name is refused at once. */
+  /** Queues a plugin; a duplicate name or an unsupported `core` range is refused at once. */
   enqueue(input: PluginInput): IxpPlugin {
     const plugin = toPlugin(input)
+    checkCoreRange(plugin)
     if (
       this.#installed.some((p) => p.name === plugin.name) ||
       this.#queue.some((p) => p.name === plugin.name)
@@ -136,7 +187,9 @@ export class PluginHost {
       }
       this.#queue.shift()
       let teardown: void | Teardown
+      const footprint = new Footprint()
       try {
+        this.#recorder.start(footprint)
         teardown = await withTimeout(
           Promise.resolve().then(() => plugin.apply(engine)),
           this.#applyTimeoutMs,
@@ -150,6 +203,9 @@ export class PluginHost {
             ),
         )
       } catch (error) {
+        // A plugin that failed to apply leaves nothing behind.
+        this.#recorder.stop(footprint)
+        footprint.erase()
         if (isIxpError(error) && error.code === 'PLUGIN_APPLY_FAILED') throw error
         throw new IxpError(
           'PLUGIN_APPLY_FAILED',
@@ -162,9 +218,58 @@ export class PluginHost {
         version: plugin.version,
         dependencies: plugin.dependencies ?? [],
         teardown: typeof teardown === 'function' ? teardown : undefined,
+        footprint,
       }
+      this.#recorder.stop(footprint)
       this.#installed.push(installed)
       onInstalled(installed)
+    }
+  }
+
+  /**
+   * Removes one plugin: refused while another plugin (installed or queued) depends on it; a queued plugin is
+   * just dropped. An installed one's teardown runs, then what its `apply` added is removed; a failing teardown
+   * is reported (`PLUGIN_TEARDOWN_FAILED`) after that removal. `onRemoved(applied)` runs once it is removed.
+   */
+  async remove(name: string, onRemoved: (applied: boolean) => void): Promise<void> {
+    const dependants = [...this.#installed, ...this.#queue]
+      .filter((plugin) => plugin.dependencies?.includes(name))
+      .map((plugin) => plugin.name)
+    const index = this.#installed.findIndex((plugin) => plugin.name === name)
+    const queued = this.#queue.findIndex((plugin) => plugin.name === name)
+    if (index === -1 && queued === -1) {
+      throw new IxpError('PLUGIN_NOT_FOUND', `No plugin named '${String(name)}' is installed`, {
+        details: { plugin: name },
+      })
+    }
+    if (dependants.length > 0) {
+      throw new IxpError(
+        'PLUGIN_IN_USE',
+        `Plugin '${name}' cannot be removed: ${dependants.map((d) => `'${d}'`).join(', ')} ${dependants.length === 1 ? 'depends' : 'depend'} on it; remove ${dependants.length === 1 ? 'it' : 'them'} first`,
+        { details: { plugin: name, dependants } },
+      )
+    }
+    if (index === -1) {
+      this.#queue.splice(queued, 1)
+      return onRemoved(false)
+    }
+    const [plugin] = this.#installed.splice(index, 1)
+    let failed = false
+    let failure: unknown
+    try {
+      await plugin!.teardown?.()
+    } catch (error) {
+      failed = true
+      failure = error
+    }
+    plugin!.footprint.erase()
+    onRemoved(true)
+    if (failed) {
+      throw new IxpError(
+        'PLUGIN_TEARDOWN_FAILED',
+        `Teardown failed for '${name}' (${(failure as Error)?.message ?? String(failure)}); its taps and registrations were removed`,
+        { cause: failure, details: { plugins: [name] } },
+      )
     }
   }
 

@@ -1,12 +1,13 @@
 /**
  * `cacheControl(ctx)`: what a handler tells the cache about the answer it is producing — tags to invalidate
- * it by, its own TTL, or not to store it. The directives ride on the render's context object, under a
- * registry symbol, so two copies of this package (ESM and CJS) still see each other's directives.
+ * it by, its own TTL, or not to store it. The directives are kept per render context object, in a WeakMap, so
+ * they go away with the context and never show on it.
  */
 import type { IxpContext } from '@ixp/core'
 import { cacheError } from './errors.js'
 
-const DIRECTIVES = Symbol.for('@ixp/plugin-cache:directives')
+/** Each render's directives, keyed by the context object its handler received. */
+const directivesByContext = new WeakMap<object, CacheDirectives>()
 
 /** Longest accepted tag. */
 export const MAX_TAG_LENGTH = 512
@@ -44,7 +45,7 @@ export function secondsProblem(value: unknown): string | undefined {
 
 /** The directives a handler left on `ctx`, if any. */
 export function directivesOf(ctx: IxpContext): CacheDirectives | undefined {
-  return (ctx as { [DIRECTIVES]?: CacheDirectives })[DIRECTIVES]
+  return directivesByContext.get(ctx)
 }
 
 /**
@@ -58,7 +59,7 @@ export function cacheControl(ctx: IxpContext): CacheControl {
   let directives = directivesOf(ctx)
   if (!directives) {
     directives = { tags: [], ttl: undefined, noStore: false }
-    Object.defineProperty(ctx, DIRECTIVES, { value: directives, enumerable: false, configurable: true })
+    directivesByContext.set(ctx, directives)
   }
   const own = directives
   const control: CacheControl = {

@@ -20,13 +20,9 @@ import { queryText, type RouteAnswer, type RouteHandler } from './route-kit.js'
 
 type RenderNow = (request: RenderRequest, ctx: IxpContext) => RenderResult | Promise<RenderResult>
 
-/**
- * The engine's render that hands back the result itself when every step finished synchronously (a core-internal
- * method, found through the global symbol registry), so a render answers in the same tick; `render()` otherwise.
- */
+/** `engine.renderNow`: the result itself when every step finished synchronously, so a render answers in the same tick. */
 function renderNowOf(engine: Engine): RenderNow {
-  const own = (engine as unknown as Record<symbol, RenderNow | undefined>)[Symbol.for('@ixp/core.renderNow')]
-  return typeof own === 'function' ? own.bind(engine) : (request, ctx) => engine.render(request, ctx)
+  return (request, ctx) => engine.renderNow(request, ctx)
 }
 
 export interface RenderRouteDeps {

@@ -5,7 +5,6 @@
  */
 import {
   createEngine,
-  h,
   IxpError,
   loadComponents,
   loadIntents,
@@ -15,6 +14,7 @@ import {
   type EngineOptions,
   type Logger,
 } from '@ixp/core'
+import { h } from '@ixp/core/tree'
 import componentsFile from './fixtures/components.json'
 import intentsFile from './fixtures/intents.json'
 

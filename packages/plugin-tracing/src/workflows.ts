@@ -11,6 +11,7 @@
  */
 import { context as contextApi, SpanKind, trace, type Context, type Span } from '@opentelemetry/api'
 import type { IxpError, RenderState } from '@ixp/core'
+import type { StepEventBase, WorkflowEvents, WorkflowsPlugin, WorkflowTrace } from '@ixp/plugin-workflows'
 import {
   ATTR_IXP_INTENT,
   ATTR_IXP_WORKFLOW_ATTEMPT,
@@ -31,37 +32,25 @@ import {
 import { failSpan, spanTime, type TracerSource } from './spans.js'
 import { SpanStatusCode } from '@opentelemetry/api'
 
-type Listener = (...args: any[]) => void
+/** What this package needs of a workflows plugin (`workflows()` of `@ixp/plugin-workflows`): its typed events. */
+export type WorkflowEventSource = Pick<WorkflowsPlugin, 'events'>
 
-/** What this package needs of a workflows plugin (`workflows()` of `@ixp/plugin-workflows`): its events. */
-export interface WorkflowEventSource {
-  readonly events: {
-    on(event: any, listener: Listener): unknown
-    off(event: any, listener: Listener): unknown
-  }
-}
+/** The part of `ctx.workflow` (the workflows plugin's `WorkflowTrace`) a step's render span needs. */
+export type StepTrace = Pick<WorkflowTrace, 'workflowId' | 'runId' | 'stepId' | 'compensating'>
 
-/** `ctx.workflow` on a step's context (set by the workflows plugin). */
-export interface StepTrace {
-  workflowId: string
-  runId: string
-  stepId: string
-  compensating: boolean
-}
+/** The event a workflows plugin emits as `name`. */
+type EventOf<Name extends keyof WorkflowEvents> = WorkflowEvents[Name][0]
 
-/** `ctx.workflow` when it has the shape the workflows plugin gives it. */
+/** A listener for every event this package follows, typed by the workflows plugin's event map. */
+type Listeners = { [Name in keyof WorkflowEvents]: (...args: WorkflowEvents[Name]) => void }
+
+/** `ctx.workflow` when it has the shape the workflows plugin gives it (a context can carry anything at runtime). */
 export function stepTraceOf(value: unknown): StepTrace | undefined {
   if (typeof value !== 'object' || value === null) return undefined
   const { workflowId, runId, stepId, compensating } = value as Record<string, unknown>
   if (typeof workflowId !== 'string' || typeof runId !== 'string' || typeof stepId !== 'string')
     return undefined
   return { workflowId, runId, stepId, compensating: compensating === true }
-}
-
-interface StepBase {
-  workflowId: string
-  runId: string
-  stepId: string
 }
 
 interface OpenSpan {
@@ -89,43 +78,28 @@ export class WorkflowSpans {
 
   /** Subscribes to the plugin's events; returns the unsubscribe function. */
   attach(source: WorkflowEventSource): () => void {
-    const listeners: [string, Listener][] = [
-      ['workflow:start', (event) => this.#runStarts(event)],
-      ['workflow:end', (event) => this.#runEnds(event)],
-      [
-        'step:start',
-        (event: StepBase & { attempt: number; intentName?: string }) => this.#attemptStarts(event, false),
-      ],
-      [
-        'step:retry',
-        (event: StepBase & { error: IxpError }) => this.#attemptFails(event.runId, event.stepId, event.error),
-      ],
-      ['step:success', (event: StepBase) => this.#attemptEnds(event.runId, event.stepId)],
-      [
-        'step:failure',
-        (event: StepBase & { error: IxpError; cancelled: boolean }) =>
-          this.#attemptFails(event.runId, event.stepId, event.error, event.cancelled),
-      ],
-      ['step:skipped', (event: StepBase) => this.#skipped(event)],
-      ['compensation:start', (event: StepBase & { attempt: number }) => this.#attemptStarts(event, true)],
-      [
-        'compensation:retry',
-        (event: StepBase & { error: IxpError }) =>
-          this.#attemptFails(event.runId, compensationKey(event.stepId), event.error),
-      ],
-      [
-        'compensation:success',
-        (event: StepBase) => this.#attemptEnds(event.runId, compensationKey(event.stepId)),
-      ],
-      [
-        'compensation:failure',
-        (event: StepBase & { error: IxpError }) =>
-          this.#attemptFails(event.runId, compensationKey(event.stepId), event.error),
-      ],
-    ]
-    for (const [name, listener] of listeners) source.events.on(name, listener)
+    const listeners: Listeners = {
+      'workflow:start': (event) => this.#runStarts(event),
+      'workflow:end': (event) => this.#runEnds(event),
+      'step:start': (event) => this.#attemptStarts(event, false),
+      'step:retry': (event) => this.#attemptFails(event.runId, event.stepId, event.error),
+      'step:success': (event) => this.#attemptEnds(event.runId, event.stepId),
+      'step:failure': (event) => this.#attemptFails(event.runId, event.stepId, event.error, event.cancelled),
+      'step:skipped': (event) => this.#skipped(event),
+      'compensation:start': (event) => this.#attemptStarts(event, true),
+      'compensation:retry': (event) =>
+        this.#attemptFails(event.runId, compensationKey(event.stepId), event.error),
+      'compensation:success': (event) => this.#attemptEnds(event.runId, compensationKey(event.stepId)),
+      'compensation:failure': (event) =>
+        this.#attemptFails(event.runId, compensationKey(event.stepId), event.error),
+    }
+    const names = Object.keys(listeners) as (keyof WorkflowEvents)[]
+    // One generic call per name keeps each listener paired with its own event's type.
+    const on = <Name extends keyof WorkflowEvents>(name: Name) => source.events.on(name, listeners[name])
+    const off = <Name extends keyof WorkflowEvents>(name: Name) => source.events.off(name, listeners[name])
+    for (const name of names) on(name)
     return () => {
-      for (const [name, listener] of listeners) source.events.off(name, listener)
+      for (const name of names) off(name)
     }
   }
 
@@ -144,7 +118,7 @@ export class WorkflowSpans {
     return this.#runs.get(step.runId)?.steps.get(key)?.context
   }
 
-  #runStarts(event: { workflowId: string; runId: string; input: unknown; depth: number }): void {
+  #runStarts(event: EventOf<'workflow:start'>): void {
     const tracer = this.#tracers.tracer()
     if (tracer === undefined) return
     const input = event.input
@@ -167,7 +141,7 @@ export class WorkflowSpans {
     this.#runs.set(event.runId, { span, context: trace.setSpan(parent, span), steps: new Map() })
   }
 
-  #runEnds(event: { runId: string; status: string; error?: { code?: unknown; message?: unknown } }): void {
+  #runEnds(event: EventOf<'workflow:end'>): void {
     const run = this.#runs.get(event.runId)
     if (run === undefined) return
     this.#runs.delete(event.runId)
@@ -190,7 +164,10 @@ export class WorkflowSpans {
     run.span.end(spanTime(now))
   }
 
-  #attemptStarts(event: StepBase & { attempt: number; intentName?: string }, compensating: boolean): void {
+  #attemptStarts(
+    event: StepEventBase & { attempt: number; intentName?: string },
+    compensating: boolean,
+  ): void {
     const run = this.#runs.get(event.runId)
     const tracer = this.#tracers.tracer()
     if (run === undefined || tracer === undefined) return
@@ -231,7 +208,7 @@ export class WorkflowSpans {
     open.span.end(spanTime())
   }
 
-  #skipped(event: StepBase): void {
+  #skipped(event: StepEventBase): void {
     const run = this.#runs.get(event.runId)
     const tracer = this.#tracers.tracer()
     if (run === undefined || tracer === undefined) return

@@ -2,7 +2,8 @@
  * The `WorkflowResult` component: a server-rendered view of a run — overall status and time, each step with
  * its status, duration, error and result, and the final results.
  */
-import { h, type ElementNode, type RenderNode, type ServerComponentDefinition } from '@ixp/core'
+import type { ElementNode, RenderNode, ServerComponentDefinition } from '@ixp/core'
+import { h } from '@ixp/core/tree'
 
 export const WORKFLOW_RESULT_COMPONENT = 'WorkflowResult'
 

@@ -1,5 +1,6 @@
 /** Server-rendered order tracker. */
-import { h, type ServerComponentDefinition } from '@ixp/core'
+import type { ServerComponentDefinition } from '@ixp/core'
+import { h } from '@ixp/core/tree'
 import type { OrderEvent } from '../data/orders.js'
 
 const STEPS = ['placed', 'processing', 'shipped', 'out-for-delivery', 'delivered'] as const

@@ -1,5 +1,6 @@
 /** Server-rendered product components. */
-import { h, type ServerComponentDefinition } from '@ixp/core'
+import type { ServerComponentDefinition } from '@ixp/core'
+import { h } from '@ixp/core/tree'
 
 interface ProductSummary {
   sku: string

@@ -1,5 +1,6 @@
 /** Server-rendered staff components. */
-import { h, type ServerComponentDefinition } from '@ixp/core'
+import type { ServerComponentDefinition } from '@ixp/core'
+import { h } from '@ixp/core/tree'
 
 interface RestockProps {
   threshold: number

@@ -1,5 +1,6 @@
 /** Store components: opening hours and policies (server-rendered), the store locator (remote). */
-import { h, type RemoteComponentDefinition, type ServerComponentDefinition } from '@ixp/core'
+import type { RemoteComponentDefinition, ServerComponentDefinition } from '@ixp/core'
+import { h } from '@ixp/core/tree'
 import type { Hours } from '../data/stores.js'
 import type { Policy } from '../data/policies.js'
 

@@ -65,7 +65,7 @@ const intents = `${JSON.stringify(
 )}\n`
 
 const component = `// @ts-check
-import { h } from '@ixp/core'
+import { h } from '@ixp/core/tree'
 
 /** @type {import('@ixp/core').ServerComponentDefinition<{ name: string }>} */
 export const Greeting = {

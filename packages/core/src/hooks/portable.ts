@@ -98,3 +98,8 @@ export function makePortable(hook: PortableHook, mode: CodeGeneration): void {
 function describe(constructor: unknown): string {
   return typeof constructor === 'function' && constructor.name ? constructor.name : typeof constructor
 }
+
+/** Whether `value` is a hook of one of tapable's ten classes from the tapable copy the core uses. */
+export function isTapableHook(value: unknown): value is PortableHook {
+  return typeof value === 'object' && value !== null && flows.has((value as HookInternals).constructor)
+}

@@ -30,3 +30,15 @@ export function removeTap(hook: PortableHook, name: string): number {
   }
   return removed
 }
+
+/** Removes exactly the given tap objects (as found in `hook.taps`) from a tapable hook; returns how many. */
+export function removeTaps(hook: PortableHook, taps: ReadonlySet<unknown>): number {
+  const list = hook as unknown as TapList
+  const kept = list.taps.filter((tap) => !taps.has(tap))
+  const removed = list.taps.length - kept.length
+  if (removed > 0) {
+    list.taps = kept
+    list._resetCompilation?.()
+  }
+  return removed
+}
