@@ -1,3 +1,4 @@
+import { IxpError } from '@ixp/core'
 import { auth, hashApiKey } from '@ixp/plugin-auth'
 import { rateLimit } from '@ixp/plugin-rate-limit'
 import { afterEach, describe, expect, it } from 'vitest'
@@ -74,7 +75,7 @@ describe('credentials', () => {
     const store = { stock: new Map() }
     const server = await serve(stockEngine(store), {
       authenticate: () => {
-        throw Object.assign(new Error('Banned'), { name: 'IxpError', code: 'FORBIDDEN', status: 403 })
+        throw new IxpError('FORBIDDEN', 'Banned')
       },
     })
     running.push(server)
