@@ -101,6 +101,14 @@ describe('ixp serve', () => {
     await server.stop()
   })
 
+  it("answers a TypeScript config's typed errors with their status and code (one @ixp/core)", async () => {
+    const server = await startServe(['--config', 'errors.config.ts'])
+    const answer = await postRender(server.url, 'find_thing')
+    expect(answer.status).toBe(404)
+    expect(answer.body.error.code).toBe('THING_NOT_FOUND')
+    expect(await server.stop()).toEqual({ code: 0, signal: null })
+  })
+
   it('serves a config exported as an async function; --base overrides the config', async () => {
     const server = await startServe(['--config', 'factory.config.mjs', '--base', '/v1/ixp'])
     expect(server.url).toMatch(/\/v1\/ixp$/)

@@ -122,10 +122,11 @@ describe.each(entries)('$name bundle', ({ file, gzipBudget }) => {
 
 /**
  * The root entry's own code alone (dependencies external), minified and gzipped, with ~3% headroom over what was
- * measured: 16 903 bytes (17 908 before the render-tree toolkit moved to `@ixp/core/tree`). The target is
- * 12 000: see the core README's figures for what the rest is made of.
+ * measured: 17 825 bytes with intent kinds and invalidation (16 903 before them; 17 908 before the render-tree
+ * toolkit moved to `@ixp/core/tree`). The target is 12 000: see the core README's figures for what the rest is
+ * made of.
  */
-const ROOT_OWN_GZIP_BUDGET = 17_400
+const ROOT_OWN_GZIP_BUDGET = 18_350
 
 describe('@ixp/core own code', () => {
   it(`stays within ${ROOT_OWN_GZIP_BUDGET} bytes minified and gzipped, dependencies external`, async () => {

@@ -49,9 +49,13 @@ async function importModule(file: string): Promise<unknown> {
   const url = pathToFileURL(file).href
   const extension = extname(file)
   if (TYPESCRIPT.has(extension)) {
-    // tsx compiles the config (and what it imports) on the fly; no build step for TypeScript configs.
-    const { tsImport } = await import('tsx/esm/api')
-    return tsImport(url, { parentURL: import.meta.url })
+    // tsx compiles the config (and what it imports) on the fly; no build step for TypeScript configs. It is
+    // registered for the process rather than used through `tsImport`, whose namespace would load a second copy
+    // of every package the config imports: @ixp/core's IxpError from that copy is not the CLI's, so every error
+    // a plugin or handler threw would reach callers as a 500.
+    const { register } = await import('tsx/esm/api')
+    register()
+    return import(url)
   }
   return import(url)
 }

@@ -7,7 +7,7 @@
  * failures. Invalidations that could not reach Redis are replayed when it answers again.
  */
 import { silentLogger, type HealthCheckResult, type Logger } from '@ixp/core'
-import { Redis, type RedisOptions } from 'ioredis'
+import { Redis } from 'ioredis'
 import { cacheError } from '../errors.js'
 import { intentGroup, tagGroup } from '../memory.js'
 import {
@@ -22,40 +22,8 @@ import { withTimeout } from '../timing.js'
 import { Circuit } from './circuit.js'
 import { decodeEntry, encodeEntry } from './codec.js'
 import { RedisIdempotencyStore } from './idempotency.js'
+import { resolveRedisOptions, type RedisSettings, type RedisStoreOptions } from './options.js'
 import { DROP_GROUPS, RELEASE_LOCK, SET_ENTRY } from './scripts.js'
-
-export interface RedisStoreOptions {
-  /** Connection URL, e.g. `redis://127.0.0.1:6379/0`; the store opens and closes its own connections. */
-  url?: string
-  /**
-   * Your own ioredis client instead of `url`; the store does not close it. Create it with
-   * `enableOfflineQueue: false` so commands fail fast while Redis is down.
-   */
-  client?: Redis
-  /** Prefix of every key the store writes and of its channel. @default 'ixp:cache:' */
-  prefix?: string
-  /** Longest wait for one command before it counts as a failure. @default 100 */
-  commandTimeoutMs?: number
-  /** Longest wait for a connection to open. @default 1000 */
-  connectTimeoutMs?: number
-  /** Consecutive failures that open the circuit. @default 3 */
-  failureThreshold?: number
-  /** How long an open circuit refuses commands before letting one probe through. @default 1000 */
-  circuitResetMs?: number
-  /** Invalidations kept for replay while Redis is unreachable; beyond that they collapse into one clear. @default 1000 */
-  maxPendingInvalidations?: number
-  /** More ioredis options for the connections the store opens (with `url`). @default {} */
-  redisOptions?: RedisOptions
-}
-
-interface Settings {
-  prefix: string
-  commandTimeoutMs: number
-  connectTimeoutMs: number
-  failureThreshold: number
-  circuitResetMs: number
-  maxPendingInvalidations: number
-}
 
 interface Message {
   from: string
@@ -64,18 +32,6 @@ interface Message {
 
 const LOG_EVERY_MS = 10_000
 const SCAN_COUNT = 500
-
-function invalid(field: string, problem: string): never {
-  throw cacheError('CACHE_INVALID_OPTIONS', `redisStore(): option '${field}' ${problem}`, {
-    details: { option: field },
-  })
-}
-
-function positiveInteger(value: unknown, field: string): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0)
-    invalid(field, 'must be a positive integer')
-  return value
-}
 
 function isTarget(value: unknown): value is InvalidationTarget {
   if (typeof value !== 'object' || value === null) return false
@@ -96,7 +52,7 @@ export class RedisStore implements CacheStore {
   readonly name = 'redis'
   /** Idempotency records of commands, shared by every instance (see `cache({ idempotency })`). */
   readonly idempotency: RedisIdempotencyStore
-  readonly #settings: Settings
+  readonly #settings: RedisSettings
   readonly #client: Redis
   readonly #ownsClient: boolean
   readonly #circuit: Circuit
@@ -113,24 +69,8 @@ export class RedisStore implements CacheStore {
   #logger: Logger = silentLogger
 
   constructor(options: RedisStoreOptions) {
-    if (typeof options !== 'object' || options === null)
-      invalid('options', 'must be an object { url } or { client }')
-    if ((options.url === undefined) === (options.client === undefined))
-      invalid('url', 'or client: give exactly one')
-    if (options.url !== undefined && typeof options.url !== 'string') invalid('url', 'must be a string')
-    const prefix = options.prefix ?? 'ixp:cache:'
-    if (typeof prefix !== 'string' || prefix === '') invalid('prefix', 'must be a non-empty string')
-    this.#settings = {
-      prefix,
-      commandTimeoutMs: positiveInteger(options.commandTimeoutMs ?? 100, 'commandTimeoutMs'),
-      connectTimeoutMs: positiveInteger(options.connectTimeoutMs ?? 1000, 'connectTimeoutMs'),
-      failureThreshold: positiveInteger(options.failureThreshold ?? 3, 'failureThreshold'),
-      circuitResetMs: positiveInteger(options.circuitResetMs ?? 1000, 'circuitResetMs'),
-      maxPendingInvalidations: positiveInteger(
-        options.maxPendingInvalidations ?? 1000,
-        'maxPendingInvalidations',
-      ),
-    }
+    this.#settings = resolveRedisOptions(options)
+    const prefix = this.#settings.prefix
     this.#circuit = new Circuit(this.#settings.failureThreshold, this.#settings.circuitResetMs)
     this.#channel = `${prefix}invalidate`
     this.#ownsClient = options.client === undefined
