@@ -2,7 +2,9 @@
 import { createEngine, type Engine, type EngineOptions, type PluginInput } from '@ixp/core'
 import { auth } from '@ixp/plugin-auth'
 import { cache } from '@ixp/plugin-cache'
+import { redisStore } from '@ixp/plugin-cache/redis'
 import { rateLimit } from '@ixp/plugin-rate-limit'
+import { realtime, type RealtimePlugin } from '@ixp/plugin-realtime'
 import { semantic, type SemanticPlugin } from '@ixp/plugin-semantic'
 import { tracing, type TracingPlugin } from '@ixp/plugin-tracing'
 import { workflows, type WorkflowsPlugin } from '@ixp/plugin-workflows'
@@ -36,6 +38,12 @@ export interface StorePluginOptions {
   requestsPerMinute?: number
   /** Order look-ups allowed per client address and minute (guessing order numbers gets nowhere). @default 30 */
   orderLookupsPerMinute?: number
+  /**
+   * Redis shared by several instances of the demo (the cache's shared level and the realtime bus): live pages
+   * on one instance follow commands run on another.
+   * @default process.env.DEMO_REDIS_URL (unset: one instance, in memory)
+   */
+  redisUrl?: string
 }
 
 export interface StorePlugins {
@@ -50,6 +58,8 @@ export interface StorePlugins {
   semantic: SemanticPlugin
   /** The store's workflows (`workflow_plan_pickup`); its steps' intents are checked when the engine gets ready. */
   workflows: WorkflowsPlugin
+  /** Live pages: `ws://…/ixp/ws` (`ixp.v1`), stock levels pushed again after each `restock`. */
+  realtime: RealtimePlugin
 }
 
 /** The demo's plugins: one set per engine (each plugin instance serves one engine). */
@@ -60,20 +70,27 @@ export function storePlugins(options: StorePluginOptions = {}): StorePlugins {
   const tracer = tracing({ workflows: storeWorkflows })
   // Chit-chat the assistant must not answer with a product or an order ("tell me a joke" is not product_details).
   const resolver = semantic({ outOfScopeExamples: CHIT_CHAT })
+  const guard = auth({
+    apiKeys: {
+      keys: [
+        {
+          id: 'staff',
+          key: options.staffApiKey ?? process.env.DEMO_STAFF_KEY ?? DEMO_STAFF_KEY,
+          roles: ['staff'],
+        },
+      ],
+    },
+    roles: { manager: ['staff'] },
+  })
+  const redisUrl = options.redisUrl ?? process.env.DEMO_REDIS_URL
+  // Live pages know their staff callers (the key in connection_init), for `sendToUser` and room checks.
+  const live = realtime({
+    authenticate: guard.authenticate,
+    ...(redisUrl ? { redis: redisUrl } : {}),
+  })
   const all: PluginInput[] = [
     tracer,
-    auth({
-      apiKeys: {
-        keys: [
-          {
-            id: 'staff',
-            key: options.staffApiKey ?? process.env.DEMO_STAFF_KEY ?? DEMO_STAFF_KEY,
-            roles: ['staff'],
-          },
-        ],
-      },
-      roles: { manager: ['staff'] },
-    }),
+    guard,
     rateLimit({
       limit: options.requestsPerMinute ?? 600,
       windowMs: 60_000,
@@ -83,11 +100,12 @@ export function storePlugins(options: StorePluginOptions = {}): StorePlugins {
         },
       },
     }),
-    cache({ staleWhileRevalidate: 30 }),
+    cache({ staleWhileRevalidate: 30, ...(redisUrl ? { store: redisStore({ url: redisUrl }) } : {}) }),
     resolver,
     storeWorkflows,
+    live,
   ]
-  return { all, tracing: tracer, semantic: resolver, workflows: storeWorkflows }
+  return { all, tracing: tracer, semantic: resolver, workflows: storeWorkflows, realtime: live }
 }
 
 /** Registers the store assistant's components and intents into an engine. */

@@ -5,7 +5,7 @@
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { createHttpHandler } from '@ixp/plugin-http'
-import { toNodeHandler, type NodeListener } from '@ixp/plugin-http/node'
+import { attachUpgrades, toNodeHandler, type NodeListener } from '@ixp/plugin-http/node'
 import { traceHttp } from '@ixp/plugin-tracing'
 import { createStoreEngine, type StoreEngine } from './engine.js'
 import { serveSite } from './web/site.js'
@@ -47,16 +47,17 @@ try {
 const { engine, plugins } = store
 
 const registry = plugins.tracing.metrics!
-const ixp = toNodeHandler(
-  createHttpHandler(engine, {
-    basePath: base,
-    // `GET /ixp/metrics` is served by the tracing plugin by itself: the IXP JSON (with its registry under
-    // `metrics`), or Prometheus text for `?format=prometheus` or a scraper's Accept header.
-    // A server span per request (continuing a caller's `traceparent`) once an OpenTelemetry SDK is
-    // registered, and the request-duration histogram in the registry whether or not one is.
-    around: traceHttp({ registry }),
-  }),
-)
+const handler = createHttpHandler(engine, {
+  basePath: base,
+  // `GET /ixp/metrics` is served by the tracing plugin by itself: the IXP JSON (with its registry under
+  // `metrics`), or Prometheus text for `?format=prometheus` or a scraper's Accept header.
+  // A server span per request (continuing a caller's `traceparent`) once an OpenTelemetry SDK is
+  // registered, and the request-duration histogram in the registry whether or not one is.
+  around: traceHttp({ registry }),
+})
+const ixp = toNodeHandler(handler)
+// WebSocket upgrades (the live pages' /ixp/ws) go to the plugins' upgrade taps: the realtime plugin's.
+attachUpgrades(server, handler)
 started!((req, res) =>
   // Requests outside /ixp fall through to the demo page and its assets.
   ixp(req, res, () => {
@@ -81,10 +82,13 @@ async function stop(signal: string): Promise<void> {
   console.log(`${signal} received: finishing requests in flight…`)
   const deadline = setTimeout(() => server.closeAllConnections(), SHUTDOWN_TIMEOUT_MS)
   deadline.unref()
-  await new Promise<void>((resolve) => {
+  const closed = new Promise<void>((resolve) => {
     server.close(() => resolve())
     server.closeIdleConnections()
   })
+  // Live sockets would hold the server open: they are told the server is going away (close 1001).
+  await plugins.realtime.server?.close()
+  await closed
   await engine.close()
   console.log('Stopped')
 }

@@ -1,10 +1,13 @@
 /**
- * The demo's own pages next to the IXP routes: `/` (a small page to try every intent), its script and style,
- * and the store locator's module (the remote component's `remoteUrl`).
+ * The demo's own pages next to the IXP routes: `/` (a small page to try every intent), `/live` (stock levels
+ * kept live over the realtime socket), their scripts and style, `@ixp/client` bundled for the browser, and the
+ * store locator's module (the remote component's `remoteUrl`).
  */
 import { readFile } from 'node:fs/promises'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { SAMPLE_PARAMETERS } from '../samples.js'
+import { clientBundle } from './client-bundle.js'
+import { livePage } from './live.js'
 
 const PUBLIC = new URL('../../public/', import.meta.url)
 
@@ -12,6 +15,8 @@ const ASSETS: Record<string, { file: string; type: string }> = {
   '/assets/app.js': { file: 'app.js', type: 'text/javascript; charset=utf-8' },
   '/assets/app.css': { file: 'app.css', type: 'text/css; charset=utf-8' },
   '/assets/store-locator.js': { file: 'store-locator.js', type: 'text/javascript; charset=utf-8' },
+  '/assets/render-tree.js': { file: 'render-tree.js', type: 'text/javascript; charset=utf-8' },
+  '/assets/live.js': { file: 'live.js', type: 'text/javascript; charset=utf-8' },
 }
 
 const SECURITY_HEADERS = {
@@ -38,7 +43,7 @@ function page(base: string): string {
 <script type="module" src="/assets/app.js"></script>
 </head>
 <body>
-<header><h1>Harbor &amp; Pine store assistant</h1><p>An IXP Engine demo: pick an intent or ask a question.</p></header>
+<header><h1>Harbor &amp; Pine store assistant</h1><p>An IXP Engine demo: pick an intent or ask a question. <a href="/live">Live stock levels</a></p></header>
 <main>
   <form id="ask"><input name="text" placeholder="Ask, e.g. when does the Seattle store close?" autocomplete="off" aria-label="Question"><button>Ask</button></form>
   <label class="staff">Staff API key (optional, unlocks restock_report)<input id="staff-key" type="password" autocomplete="off"></label>
@@ -73,6 +78,10 @@ export async function serveSite(req: IncomingMessage, res: ServerResponse, base:
     return send(res, 405, 'text/plain; charset=utf-8', 'Method not allowed\n')
   }
   if (path === '/') return send(res, 200, 'text/html; charset=utf-8', page(base))
+  if (path === '/live') return send(res, 200, 'text/html; charset=utf-8', livePage(base))
+  if (path === '/assets/ixp-client.js') {
+    return send(res, 200, 'text/javascript; charset=utf-8', await clientBundle())
+  }
   const asset = Object.hasOwn(ASSETS, path) ? ASSETS[path] : undefined
   if (asset) return send(res, 200, asset.type, await readFile(new URL(asset.file, PUBLIC)))
   return send(res, 404, 'text/plain; charset=utf-8', `Not found. The IXP API is under ${base}\n`)
