@@ -76,7 +76,7 @@ export function renderRoute({ engine, limits, cache }: RenderRouteDeps): RouteHa
     }
     const { meta } = result
     if (meta.headers !== undefined || meta.cache !== undefined) {
-      answer.headers = { ...meta.headers }
+      answer.headers = Object.assign({}, meta.headers)
       if (meta.cache !== undefined) answer.headers['x-ixp-cache'] = meta.cache
     }
     return answer
@@ -96,7 +96,7 @@ export function renderRoute({ engine, limits, cache }: RenderRouteDeps): RouteHa
     const request: RenderRequest = {
       intent: {
         name: outcome.intent,
-        parameters: { ...outcome.parameters, ...(body.parameters as object) },
+        parameters: Object.assign({}, outcome.parameters, body.parameters as object),
       },
     }
     if (body.options !== undefined) request.options = body.options as Record<string, unknown>
