@@ -7,7 +7,9 @@
  * helper would be measured otherwise.
  *
  * Environment: IXP_BENCH_SECONDS (per measurement, default 3), IXP_BENCH_ROUNDS (default 5),
- * IXP_BENCH_CONNECTIONS (default 16).
+ * IXP_BENCH_CONNECTIONS (default 16). IXP_BENCH_BASELINE=<dir>: also serve the sources of another tree (e.g.
+ * `git archive <commit> tsconfig.base.json bench packages | tar -x -C <dir>`) from its own child process, interleaved in the same
+ * rounds, so a change is measured against the code before it in one run.
  */
 import { fork, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
@@ -121,16 +123,16 @@ async function measure(
   }
 }
 
-export default async function run(): Promise<void> {
-  const seconds = Number(process.env.IXP_BENCH_SECONDS ?? 3)
-  const rounds = Number(process.env.IXP_BENCH_ROUNDS ?? 5)
-  const connections = Number(process.env.IXP_BENCH_CONNECTIONS ?? 16)
-  const here = fileURLToPath(import.meta.url)
-  const dir = mkdtempSync(join(tmpdir(), 'ixp-http-bench-'))
-  const bundle = join(dir, 'servers.mjs')
+/** Bundles a bench file's servers (its own sources, or another tree's) and starts them in a child process. */
+async function startServers(
+  entry: string,
+  bundle: string,
+  fixtures: string,
+  alias: Record<string, string> = {},
+): Promise<{ process: ChildProcess; ports: Promise<Ports> }> {
   const { build } = await import('esbuild')
   await build({
-    entryPoints: [here],
+    entryPoints: [entry],
     outfile: bundle,
     bundle: true,
     platform: 'node',
@@ -139,43 +141,74 @@ export default async function run(): Promise<void> {
     conditions: ['source'],
     external: ['autocannon', 'esbuild'],
     logLevel: 'warning',
+    alias,
+    // Another tree has no node_modules of its own: its dependencies resolve from this one's.
+    nodePaths: ['../node_modules/.pnpm/node_modules', '../packages/core/node_modules'].map((path) =>
+      fileURLToPath(new URL(path, import.meta.url)),
+    ),
     // tapable is CommonJS and requires node built-ins.
     banner: {
       js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
     },
   })
   const child: ChildProcess = fork(bundle, [], {
-    env: {
-      ...process.env,
-      [CHILD_FLAG]: '1',
-      [FIXTURES_ENV]: fileURLToPath(new URL('../packages/plugin-http/test/fixtures/', import.meta.url)),
-    },
+    env: { ...process.env, [CHILD_FLAG]: '1', [FIXTURES_ENV]: fixtures },
     execArgv: [],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   })
+  const ports = new Promise<Ports>((resolve, reject) => {
+    child.once('message', (message) => resolve(message as Ports))
+    child.once('exit', (code) => reject(new Error(`bench server exited with ${code}`)))
+  })
+  return { process: child, ports }
+}
+
+export default async function run(): Promise<void> {
+  const seconds = Number(process.env.IXP_BENCH_SECONDS ?? 3)
+  const rounds = Number(process.env.IXP_BENCH_ROUNDS ?? 5)
+  const connections = Number(process.env.IXP_BENCH_CONNECTIONS ?? 16)
+  const here = fileURLToPath(import.meta.url)
+  const dir = mkdtempSync(join(tmpdir(), 'ixp-http-bench-'))
+  const fixtures = fileURLToPath(new URL('../packages/plugin-http/test/fixtures/', import.meta.url))
+  const child = await startServers(here, join(dir, 'servers.mjs'), fixtures)
+  const baselineTree = process.env.IXP_BENCH_BASELINE
+  const baseline =
+    baselineTree === undefined
+      ? undefined
+      : await startServers(join(baselineTree, 'bench/http.bench.ts'), join(dir, 'baseline.mjs'), fixtures, {
+          '@ixp/core': join(baselineTree, 'packages/core/src/index.ts'),
+        })
   try {
-    const ports = await new Promise<Ports>((resolve, reject) => {
-      child.once('message', (message) => resolve(message as Ports))
-      child.once('exit', (code) => reject(new Error(`bench server exited with ${code}`)))
-    })
+    const ports = await child.ports
+    const baselinePorts = await baseline?.ports
     const cases = [
       { name: 'POST /render', path: '/ixp/render', post: true },
       { name: 'GET /intents', path: '/ixp/intents', post: false },
     ]
     const targets = [
-      { name: 'bare node:http', port: ports.bare },
-      { name: '@ixp/plugin-http', port: ports.ixp },
+      { name: 'bare node:http', port: ports.bare, process: child.process },
+      { name: '@ixp/plugin-http', port: ports.ixp, process: child.process },
     ]
+    if (baseline !== undefined && baselinePorts !== undefined) {
+      targets.push({ name: 'baseline tree', port: baselinePorts.ixp, process: baseline.process })
+    }
     const runs = cases.flatMap((c) =>
-      targets.map((t) => ({ ...c, target: t.name, url: `http://127.0.0.1:${t.port}${c.path}` })),
+      targets.map((t) => ({
+        ...c,
+        target: t.name,
+        process: t.process,
+        url: `http://127.0.0.1:${t.port}${c.path}`,
+      })),
     )
     const samples = new Map<string, Sample[]>(runs.map((r) => [`${r.name}|${r.target}`, []]))
     // Warm-up: JIT, connection pools, caches.
-    for (const r of runs) await measure(child, r.url, r.post, 1, connections)
+    for (const r of runs) await measure(r.process, r.url, r.post, 1, connections)
     for (let round = 0; round < rounds; round++) {
       for (let i = 0; i < runs.length; i++) {
         const r = runs[(round + i) % runs.length]!
-        samples.get(`${r.name}|${r.target}`)!.push(await measure(child, r.url, r.post, seconds, connections))
+        samples
+          .get(`${r.name}|${r.target}`)!
+          .push(await measure(r.process, r.url, r.post, seconds, connections))
       }
     }
     const rows: Record<string, string | number>[] = []
@@ -209,8 +242,18 @@ export default async function run(): Promise<void> {
       `\nPOST /render: ${percent(ixp.rps / bare.rps)} of the bare server's req/s, ` +
         `${percent(bare.cpu / ixp.cpu)} by server CPU per request (target ≥ 60%)`,
     )
+    for (const route of cases.map((c) => c.name)) {
+      const before = summary.get(`${route}|baseline tree`)
+      const after = summary.get(`${route}|@ixp/plugin-http`)!
+      if (before === undefined) continue
+      console.log(
+        `${route}: this tree vs the baseline tree — ${percent(after.rps / before.rps)} of its req/s, ` +
+          `${percent(before.cpu / after.cpu)} by server CPU per request`,
+      )
+    }
   } finally {
-    child.kill()
+    child.process.kill()
+    baseline?.process.kill()
     rmSync(dir, { recursive: true, force: true })
   }
 }

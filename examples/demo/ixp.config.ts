@@ -4,7 +4,7 @@
  * application plus the demo page and the store locator's module.
  */
 import { defineConfig } from '@ixp/cli'
-import { metricsProvider, traceHttp } from '@ixp/plugin-tracing'
+import { traceHttp } from '@ixp/plugin-tracing'
 import { storeAssistant } from './src/app.js'
 import { storePlugins } from './src/engine.js'
 
@@ -19,9 +19,7 @@ export default defineConfig({
     port,
     host: '127.0.0.1',
     base: '/ixp',
-    handler: {
-      metrics: { provider: metricsProvider(registry) },
-      around: traceHttp({ basePath: '/ixp', registry }),
-    },
+    // The metrics route is the tracing plugin's by itself; the server spans are asked for here.
+    handler: { around: traceHttp({ registry }) },
   },
 })

@@ -14,7 +14,7 @@ import {
   productDetailsIntent,
   searchProductsIntent,
 } from './intents/products.js'
-import { restockReportIntent } from './intents/staff.js'
+import { restockIntent, restockReportIntent } from './intents/staff.js'
 import { findStoreIntent, storeHoursIntent, storePolicyIntent } from './intents/stores.js'
 
 export interface StoreAssistantOptions {
@@ -45,6 +45,7 @@ export function storeAssistant(options: StoreAssistantOptions = {}): StoreAssist
       findStoreIntent,
       storePolicyIntent,
       restockReportIntent,
+      restockIntent,
     ],
     components: [
       ProductList,

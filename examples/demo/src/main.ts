@@ -6,7 +6,7 @@ import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { createHttpHandler } from '@ixp/plugin-http'
 import { toNodeHandler, type NodeListener } from '@ixp/plugin-http/node'
-import { metricsProvider, traceHttp } from '@ixp/plugin-tracing'
+import { traceHttp } from '@ixp/plugin-tracing'
 import { createStoreEngine, type StoreEngine } from './engine.js'
 import { serveSite } from './web/site.js'
 
@@ -50,12 +50,11 @@ const registry = plugins.tracing.metrics!
 const ixp = toNodeHandler(
   createHttpHandler(engine, {
     basePath: base,
-    // `GET /ixp/metrics` stays the IXP JSON (with the tracing registry under `metrics`);
-    // `?format=prometheus`, or a scraper's Accept header, gets Prometheus text.
-    metrics: { provider: metricsProvider(registry) },
+    // `GET /ixp/metrics` is served by the tracing plugin by itself: the IXP JSON (with its registry under
+    // `metrics`), or Prometheus text for `?format=prometheus` or a scraper's Accept header.
     // A server span per request (continuing a caller's `traceparent`) once an OpenTelemetry SDK is
     // registered, and the request-duration histogram in the registry whether or not one is.
-    around: traceHttp({ basePath: base, registry }),
+    around: traceHttp({ registry }),
   }),
 )
 started!((req, res) =>

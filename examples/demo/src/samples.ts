@@ -9,9 +9,10 @@ export const SAMPLE_PARAMETERS: Record<string, Record<string, unknown>> = {
   find_store: { city: 'Portland' },
   store_policy: { topic: 'returns' },
   restock_report: { threshold: 1 },
+  restock: { sku: 'LT-720', store: 'seattle', units: 5 },
   // A workflow's parameters are its `input` (and an optional `context`).
   workflow_plan_pickup: { input: { sku: 'TE-101', store: 'portland' } },
 }
 
 /** Intents only staff may use (send the staff API key as `x-api-key`). */
-export const STAFF_INTENTS = ['restock_report']
+export const STAFF_INTENTS = ['restock_report', 'restock']

@@ -28,10 +28,19 @@ export function killAll(): void {
 
 /** Runs a package script through the shell with `PORT=0`, waiting for its "listening on" line. */
 export function startScript(script: 'start' | 'serve', timeoutMs = 45_000): Promise<Running> {
-  const command = pkg.scripts[script]!
+  return startCommand(pkg.scripts[script]!, {}, timeoutMs)
+}
+
+/** Runs `ixp serve --config <config>` (a path from the demo's folder) as the `serve` script does. */
+export function startServeConfig(config: string, env: Record<string, string> = {}): Promise<Running> {
+  return startCommand(pkg.scripts.serve!.replace('ixp.config.ts', config), env)
+}
+
+/** Runs a command through the shell with `PORT=0` (and `env`), waiting for its "listening on" line. */
+function startCommand(command: string, env: Record<string, string>, timeoutMs = 45_000): Promise<Running> {
   const child = spawn('sh', ['-c', `exec ${command}`], {
     cwd: DEMO_DIR,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, PORT: '0', NODE_NO_WARNINGS: '1' },
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, PORT: '0', NODE_NO_WARNINGS: '1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   })
   children.add(child)

@@ -138,6 +138,42 @@ describe('store assistant intents', () => {
     expect(rows.every((row) => row.units === 0)).toBe(true)
   })
 
+  it('restock is a staff command: never cached, run once per idempotency key, and it refreshes the stock answers', async () => {
+    const staff = (key?: string) => ({
+      origin: 'http://127.0.0.1:4100',
+      headers: { 'x-api-key': DEMO_STAFF_KEY, ...(key ? { 'idempotency-key': key } : {}) },
+    })
+    const stock = () =>
+      engine.render(
+        { intent: { name: 'check_stock', parameters: { sku: 'LT-720', store: 'seattle' } } },
+        staff(),
+      )
+    const restock = (units: number, key?: string) =>
+      engine.render(
+        { intent: { name: 'restock', parameters: { sku: 'lt-720', store: 'seattle', units } } },
+        staff(key),
+      )
+    const before = await stock()
+    expect((await stock()).meta.cache).toBe('hit')
+    const unitsBefore = (before.props.levels as { units: number }[])[0]!.units
+    await expect(
+      engine.render({
+        intent: { name: 'restock', parameters: { sku: 'LT-720', store: 'seattle', units: 1 } },
+      }),
+    ).rejects.toMatchObject({ code: 'UNAUTHORIZED' })
+
+    const first = await restock(4, 'delivery-1')
+    expect(first.meta.cache).toBe('bypass')
+    const again = await restock(4, 'delivery-1')
+    expect(again.meta.headers?.['idempotent-replayed']).toBe('true')
+    expect(JSON.stringify(again.tree)).toBe(JSON.stringify(first.tree))
+    await expect(restock(5, 'delivery-1')).rejects.toMatchObject({ status: 422 })
+
+    const after = await stock()
+    expect(after.meta.cache).toBe('miss')
+    expect((after.props.levels as { units: number }[])[0]!.units).toBe(unitsBefore + 4)
+  })
+
   it.each([
     ['where is my order ORD-10421', 'order_status', { orderId: 'ORD-10421' }],
     ['what time does the seattle store close', 'store_hours', { store: 'seattle' }],

@@ -55,5 +55,6 @@ export function resultFrom(
   }
   if (cached.tree !== undefined) result.tree = cached.tree
   if (cached.record !== undefined) result.record = cached.record
+  if (entry.tags.length > 0) result.tags = entry.tags
   return result
 }

@@ -1,4 +1,7 @@
-/** The error codes of @ixp/plugin-cache, with their HTTP status. None of them ever reaches a render's caller. */
+/**
+ * The error codes of @ixp/plugin-cache, with their HTTP status. Only the `IDEMPOTENCY_*` codes reach a
+ * render's caller (a command sent with an `Idempotency-Key`); the others are the cache's own failures.
+ */
 import { IxpError } from '@ixp/core'
 
 export const CacheErrorCodes = {
@@ -12,6 +15,14 @@ export const CacheErrorCodes = {
   CACHE_NOT_INSTALLED: 500,
   /** The shared store failed, timed out or its circuit is open; the cache fell back to its in-process level. */
   CACHE_STORE_UNAVAILABLE: 503,
+  /** An `Idempotency-Key` is empty, too long or holds characters outside visible ASCII. */
+  IDEMPOTENCY_KEY_INVALID: 400,
+  /** The key was used, by the same caller, for a request with other parameters (IETF draft: 422). */
+  IDEMPOTENCY_KEY_MISMATCH: 422,
+  /** A request with the same key is still running (IETF draft: 409); retry once it ended. */
+  IDEMPOTENCY_KEY_IN_USE: 409,
+  /** The idempotency records could not be read or written; the command did not run. */
+  IDEMPOTENCY_UNAVAILABLE: 503,
 } as const
 
 export type CacheErrorCode = keyof typeof CacheErrorCodes
@@ -19,7 +30,8 @@ export type CacheErrorCode = keyof typeof CacheErrorCodes
 export function cacheError(
   code: CacheErrorCode,
   message: string,
-  options: { cause?: unknown; details?: Record<string, unknown> } = {},
+  options: { cause?: unknown; details?: Record<string, unknown>; headers?: Record<string, string> } = {},
 ): IxpError {
-  return new IxpError(code, message, { ...options, status: CacheErrorCodes[code], expose: false })
+  const status = CacheErrorCodes[code]
+  return new IxpError(code, message, { ...options, status, expose: status < 500 })
 }

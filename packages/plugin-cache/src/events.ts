@@ -1,10 +1,13 @@
 /** What the cache reports: its events (on `plugin.events`) and its counters (`plugin.stats()`). */
+import type { IdempotencyOutcome } from './idempotency/guard.js'
 import type { InvalidationTarget } from './store.js'
 
 /** Why a render did not use the cache. */
 export type BypassReason =
   /** The intent says `cache: false` (or does not opt in). */
   | 'intent'
+  /** The intent is a command (`kind: 'command'`): its answers are never cached or shared. */
+  | 'command'
   /** The request said `ctx.cache = 'bypass'`. */
   | 'request'
   /** The plugin's `bypass` predicate returned true. */
@@ -32,6 +35,11 @@ export interface CacheEvents {
   invalidate: [event: { target: InvalidationTarget; origin: 'local' | 'remote'; removed: number }]
   /** A background refresh ended. */
   refresh: [event: { key: string; intent: string; ok: boolean; error?: unknown }]
+  /**
+   * A command's idempotency key was claimed, replayed, refused (`in-use`, `mismatch`), its answer stored, or
+   * released (server error). `record` is the SHA-256 naming the caller's key, never the key itself.
+   */
+  idempotency: [event: { outcome: IdempotencyOutcome; intent: string; record: string }]
   /** The cache failed at something and carried on without it (store down, a key function threw, …). */
   error: [event: { operation: string; error: unknown; key?: string; intent?: string }]
 }
@@ -53,6 +61,8 @@ export interface CacheStats {
   invalidations: number
   refreshes: number
   errors: number
+  /** Commands answered from their idempotency record instead of running again. */
+  replays: number
   /** Entries in the in-process level now. */
   entries: number
   /** Approximate bytes in the in-process level now. */

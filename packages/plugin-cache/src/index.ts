@@ -8,9 +8,12 @@ export { cacheControl, type CacheControl } from './control.js'
 export { CacheErrorCodes, type CacheErrorCode } from './errors.js'
 export type { BypassReason, CacheEvents, CacheStats } from './events.js'
 export type { CacheIdentity, CacheScope } from './key.js'
+export type { IdempotencyOutcome } from './idempotency/guard.js'
+export type { IdempotencyClaim, IdempotencyStore } from './idempotency/store.js'
 export {
   defaultIdentify,
   type CacheOptions,
+  type IdempotencyOptions,
   type IntentCacheOptions,
   type KeyInput,
   type LockOptions,

@@ -78,6 +78,11 @@ export type CacheScope = 'public' | 'tenant' | 'user'
 /** The caller as the cache sees it. */
 export interface CacheIdentity {
   user?: string | undefined
+  /**
+   * What kind of principal `user` names (`jwt`, `api-key`, … — plugin-auth's `method`): ids are only unique
+   * within a kind, so a token whose subject equals an API key's id is another caller.
+   */
+  kind?: string | undefined
   tenant?: string | undefined
 }
 
@@ -89,5 +94,9 @@ export function scopeSegment(scope: CacheScope, identity: CacheIdentity): string
   if (scope === 'public') return 'pub'
   const tenant = identity.tenant === undefined ? '' : segment(identity.tenant)
   if (scope === 'tenant') return identity.tenant === undefined ? undefined : `t=${tenant}`
-  return identity.user === undefined ? undefined : `u=${tenant}/${segment(identity.user)}`
+  if (identity.user === undefined) return undefined
+  // With a kind the segment has three parts, without it two: segments escape `/`, so neither form can
+  // spell the other.
+  const kind = identity.kind === undefined ? '' : `${segment(identity.kind)}/`
+  return `u=${tenant}/${kind}${segment(identity.user)}`
 }

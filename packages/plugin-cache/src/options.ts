@@ -28,6 +28,13 @@ export interface IntentCacheOptions<Params = Record<string, unknown>> {
 }
 
 declare module '@ixp/core' {
+  interface IxpContext {
+    /**
+     * The idempotency key of a command (`@ixp/plugin-cache`), for transports without headers; over HTTP the
+     * `Idempotency-Key` header gives it.
+     */
+    idempotencyKey?: string
+  }
   interface IntentDefinition<Params = Record<string, unknown>> {
     /** Render cache settings (`@ixp/plugin-cache`): `false` never caches the intent. */
     cache?: boolean | IntentCacheOptions<Params>
@@ -44,6 +51,18 @@ export interface KeyInput {
   parameters: Record<string, unknown>
   options: Record<string, unknown> | undefined
   context: IxpContext
+}
+
+/** Idempotency keys of commands: a repeat within the window gets the first answer instead of a second run. */
+export interface IdempotencyOptions {
+  /** How long a command's answer is kept for repeats of its key. @default 86400000 (24 h) */
+  windowMs?: number
+  /** How long a running command holds its key if its instance never finishes it (crashed). @default 60000 */
+  runningMs?: number
+  /** Longest accepted key, in characters (visible ASCII only). @default 255 */
+  maxKeyLength?: number
+  /** Most keys the in-process store keeps (least recently used dropped first). @default 10000 */
+  maxKeys?: number
 }
 
 /** The distributed lock that makes misses render once across instances (needs a store with `lock`). */
@@ -75,7 +94,10 @@ export interface CacheOptions {
    * @default 'auto'
    */
   defaultScope?: CacheScope | 'auto'
-  /** Who the caller is. @default `ctx.user.id` (as `@ixp/plugin-auth` sets it) and `ctx.tenant` (or `ctx.user.tenant`) */
+  /**
+   * Who the caller is. @default `ctx.user.id` and its kind `ctx.user.method` (as `@ixp/plugin-auth` sets
+   * them) and `ctx.tenant` (or `ctx.user.tenant`)
+   */
   identify?: (ctx: IxpContext) => CacheIdentity
   /** Cache every intent unless it says `cache: false`, or only those that declare `cache`. @default 'all' */
   intents?: 'all' | 'opt-in'
@@ -93,6 +115,12 @@ export interface CacheOptions {
   storeTimeoutMs?: number
   /** The clock, in epoch milliseconds. @default Date.now */
   now?: () => number
+  /**
+   * Idempotency keys for commands (`Idempotency-Key` header or `ctx.idempotencyKey`); `false` turns them off.
+   * Records live in the store when it implements `idempotency` (`redisStore` does: exact across instances),
+   * else in this process. @default {} (on, with the defaults of {@link IdempotencyOptions})
+   */
+  idempotency?: false | IdempotencyOptions
 }
 
 export interface Settings {
@@ -112,9 +140,16 @@ export interface Settings {
   lock: Required<LockOptions> | undefined
   storeTimeoutMs: number
   now: () => number
+  idempotency: Required<IdempotencyOptions> | undefined
 }
 
 const LOCK_DEFAULTS: Required<LockOptions> = { ttlMs: 10_000, waitMs: 5_000, pollMs: 25 }
+const IDEMPOTENCY_DEFAULTS: Required<IdempotencyOptions> = {
+  windowMs: 86_400_000,
+  runningMs: 60_000,
+  maxKeyLength: 255,
+  maxKeys: 10_000,
+}
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
@@ -127,11 +162,16 @@ function idOf(value: unknown): string | undefined {
   return undefined
 }
 
-/** `ctx.user.id` (or `ctx.user` itself when it is a string) and `ctx.tenant` (or `ctx.user.tenant`). */
+/**
+ * `ctx.user.id` with its kind `ctx.user.method` (or `ctx.user` itself when it is a string) and `ctx.tenant`
+ * (or `ctx.user.tenant`).
+ */
 export function defaultIdentify(ctx: IxpContext): CacheIdentity {
   const user = ctx.user
   const tenant = idOf(ctx.tenant) ?? (isObject(user) ? (idOf(user.tenant) ?? idOf(user.tenantId)) : undefined)
-  return { user: idOf(user), tenant }
+  const method: unknown = isObject(user) ? user.method : undefined
+  const kind = typeof method === 'string' && method !== '' ? method : undefined
+  return { user: idOf(user), kind, tenant }
 }
 
 const SCOPES: readonly string[] = ['public', 'tenant', 'user']
@@ -171,6 +211,18 @@ function lockSettings(value: CacheOptions['lock']): Required<LockOptions> | unde
   return lock
 }
 
+function idempotencySettings(value: CacheOptions['idempotency']): Required<IdempotencyOptions> | undefined {
+  if (value === false) return undefined
+  if (value !== undefined && !isObject(value))
+    invalid('idempotency', 'must be false or { windowMs?, runningMs?, maxKeyLength?, maxKeys? }')
+  const idempotency = { ...IDEMPOTENCY_DEFAULTS, ...value }
+  for (const field of ['windowMs', 'runningMs', 'maxKeyLength', 'maxKeys'] as const) {
+    if (nonNegativeInteger(idempotency[field], `idempotency.${field}`) === 0)
+      invalid(`idempotency.${field}`, 'must be more than 0')
+  }
+  return idempotency
+}
+
 /** Checks the options (naming the one at fault) and fills in the defaults. */
 export function resolveOptions(options: CacheOptions): Settings {
   if (typeof options !== 'object' || options === null || Array.isArray(options))
@@ -192,6 +244,7 @@ export function resolveOptions(options: CacheOptions): Settings {
     lock: lockSettings(options.lock),
     storeTimeoutMs: nonNegativeInteger(options.storeTimeoutMs ?? 200, 'storeTimeoutMs'),
     now: optionalFunction(options.now, 'now') ?? Date.now,
+    idempotency: idempotencySettings(options.idempotency),
   }
   if (settings.max === 0 && settings.maxSize === 0)
     invalid('max', 'or maxSize must bound the in-process level')

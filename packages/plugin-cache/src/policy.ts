@@ -27,8 +27,14 @@ function isObject(value: unknown): value is Record<string, unknown> {
 }
 
 /** Problems with an intent's `cache` field, each located under `cache` (none when it is usable). */
-export function intentCacheIssues(value: unknown): DefinitionIssue[] {
-  if (value === undefined || typeof value === 'boolean') return []
+export function intentCacheIssues(value: unknown, kind?: unknown): DefinitionIssue[] {
+  if (value === undefined || value === false) return []
+  if (kind === 'command') {
+    return [
+      { path: 'cache', message: 'must be false or left out: a command (kind: command) is never cached' },
+    ]
+  }
+  if (value === true) return []
   if (!isObject(value))
     return [{ path: 'cache', message: 'must be a boolean or an object { ttl?, scope?, tags?, … }' }]
   const issues: DefinitionIssue[] = []

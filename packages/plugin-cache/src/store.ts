@@ -7,6 +7,7 @@
  * should fail fast — the plugin also bounds `get`, `set` and `lock` by `storeTimeoutMs`.
  */
 import type { HealthCheckResult, Logger } from '@ixp/core'
+import type { IdempotencyStore } from './idempotency/store.js'
 
 /** One cached render as the levels keep it. */
 export interface StoredEntry {
@@ -64,6 +65,8 @@ export interface CacheStore {
    * the store may have missed messages (a lost connection), so the in-process level starts over.
    */
   subscribe?(listener: (target: InvalidationTarget) => void): () => void
+  /** Idempotency records shared by every instance (without it, commands' keys are kept per process). */
+  readonly idempotency?: IdempotencyStore
   /** Takes a lock for `ttlMs`; resolves `undefined` when another holder has it. */
   lock?(key: string, ttlMs: number): Promise<StoreLock | undefined>
   /** `pass` when reachable, `warn` when the cache is running on its in-process level only. */

@@ -283,7 +283,7 @@ describe('keys', () => {
     expect(
       await plugin.keyFor({ intent: { name: 'product', parameters: { id: '7' } } }, asUser('alice')),
     ).toBe(seen[0])
-    expect(seen[0]).toContain(':u=/alice:')
+    expect(seen[0]).toContain(':u=/api-key/alice:')
     expect(await plugin.keyFor({ intent: { name: 'missing' } })).toBeUndefined()
   })
 

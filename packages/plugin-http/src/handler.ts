@@ -4,7 +4,7 @@
  * answer (or the JSON error body), with security, CORS and request-id headers on every answer, the `response`
  * taps decorating it, and the metrics collector counting it.
  */
-import { IxpError, Stage, type Engine, type IxpContext } from '@ixp/core'
+import { IxpError, type Engine, type IxpContext } from '@ixp/core'
 import { applyCors, applyPreflight, constantCorsHeaders } from './cors.js'
 import { httpError, safeLog, toErrorPayload } from './errors.js'
 import type { TransportRequest, TransportResponse } from './exchange.js'
@@ -26,10 +26,12 @@ import { ListingCache } from './listing-cache.js'
 import { MetricsCollector } from './metrics.js'
 import { resolveOptions, type HttpHandlerOptions, type ResolvedOptions } from './options.js'
 import { decorateHeaders } from './decorate.js'
-import { httpHooks, onTapAdded, tapsOf, type HttpUpgrade, type HttpUpgradeResult } from './plugin-hooks.js'
+import { Contributions } from './contributions.js'
+import { httpHooks, tapsOf, type HttpUpgrade, type HttpUpgradeResult } from './plugin-hooks.js'
 import type { RouteAnswer } from './route-kit.js'
-import { buildRouteTable, methodNotAllowed, type Route, type RouteTable } from './route-table.js'
-import { SANE_REQUEST_ID, sequentialRequestIds } from './request-id.js'
+import { methodNotAllowed, type Route } from './route-table.js'
+import { SANE_REQUEST_ID } from './request-id.js'
+import { requestScope, routePath } from './request-scope.js'
 import { createRoutes } from './routes.js'
 import { fromRequest, toResponse } from './web.js'
 
@@ -75,29 +77,6 @@ interface Exchange {
 const JSON_TYPE = 'application/json; charset=utf-8'
 const NOT_FOUND_KEY = 'not_found'
 
-/** Lower-cases, drops one trailing slash (as Express does) and removes the base path; undefined when outside it. */
-function routePath(request: TransportRequest, basePath: string): string | undefined {
-  let path = request.path.toLowerCase()
-  if (path.length > 1 && path.endsWith('/')) path = path.slice(0, -1)
-  if (request.relative || basePath === '') return path === '' ? '/' : path
-  if (!path.startsWith(basePath)) return undefined
-  if (path.length === basePath.length) return '/'
-  return path.charCodeAt(basePath.length) === 0x2f ? path.slice(basePath.length) : undefined
-}
-
-const NO_STORE = /(?:^|[\s,])no-store(?:$|[\s,=])/i
-const NO_CACHE = /(?:^|[\s,])no-cache(?:$|[\s,=])/i
-
-/**
- * The cache directive a request asks for: `no-store` → `'bypass'` (neither read nor write a cache),
- * `no-cache` → `'refresh'` (do not answer from a cache, render and store anew).
- */
-function cacheDirective(cacheControl: string | undefined): IxpContext['cache'] {
-  if (cacheControl === undefined) return undefined
-  if (NO_STORE.test(cacheControl)) return 'bypass'
-  return NO_CACHE.test(cacheControl) ? 'refresh' : undefined
-}
-
 /** `Upgrade: websocket` (the only upgrade web runtimes hand to a fetch handler). */
 const WEBSOCKET = /(?:^|,)\s*websocket\s*(?:,|$)/i
 
@@ -114,13 +93,11 @@ export function createHttpHandler(engine: Engine, options: HttpHandlerOptions = 
   const { basePath, cors, securityHeaders, requestIdHeader, generateRequestId, logRequests, debug } = settings
   const countRequests = settings.metrics.enabled
 
-  // What plugins contribute, re-read whenever it may have changed (a tap added or removed, a plugin applied).
-  let current: RouteTable = { routes: new Map(), listed: [] }
-  let exact = new Map<string, Route>()
-  let metricsProvider = settings.metrics.provider
-  let decorate = false
-  let stale = true
-  let seenTaps: unknown[] = []
+  const routesInfo = {
+    engine,
+    basePath,
+    metricsEndpoint: countRequests ? settings.metrics.endpoint : undefined,
+  }
   const builtIn = createRoutes({
     engine,
     options: settings,
@@ -128,82 +105,25 @@ export function createHttpHandler(engine: Engine, options: HttpHandlerOptions = 
     cache: new JsonCache(engine),
     listings: new ListingCache(engine),
     createdAt,
-    metricsProvider: () => metricsProvider,
-    pluginRoutes: () => current.listed,
+    metricsProvider: () => plugins.metricsProvider,
+    pluginRoutes: () => plugins.table.listed,
   })
-  const routesInfo = {
-    engine,
-    basePath,
-    metricsEndpoint: countRequests ? settings.metrics.endpoint : undefined,
-  }
   const routeScope = { engine, basePath, metrics: collector }
-  const tapLists = () => [hooks.routes.taps, hooks.response.taps, hooks.metricsProvider.taps]
-
-  /** Rebuilds what plugins contribute; throws when a plugin route is malformed or clashes. */
-  const refresh = (): void => {
-    stale = false
-    seenTaps = tapLists()
-    const table = buildRouteTable(builtIn, hooks, routesInfo, routeScope)
-    let provider = settings.metrics.provider
-    for (const tap of tapsOf<(given: typeof provider) => typeof provider>(hooks.metricsProvider)) {
-      provider = tap.fn(provider)
-    }
-    // Requests almost always spell a route exactly as it is registered: those are found without normalising.
-    const byFullPath = new Map<string, Route>()
-    for (const [path, route] of table.routes) byFullPath.set(`${basePath}${path}`, route)
-    current = table
-    exact = byFullPath
-    metricsProvider = provider
-    decorate = hooks.response.taps.length > 0
-  }
-  const isStale = (): boolean => {
-    if (stale) return true
-    // A removed tap replaces the hook's list (removeTap); an added one is reported by the hooks.
-    const lists = tapLists()
-    return lists[0] !== seenTaps[0] || lists[1] !== seenTaps[1] || lists[2] !== seenTaps[2]
-  }
-  const markStale = () => (stale = true)
-  onTapAdded(hooks, markStale)
-  engine.events.on('plugin:installed', markStale)
-  refresh()
-  // Routes tapped by plugins applied in `ready()` are checked there: a clash stops the engine from starting.
-  engine.hooks.ready.tap({ name: '@ixp/plugin-http', stage: Stage.OBSERVE_LAST }, () => {
-    if (isStale()) refresh()
-  })
+  const plugins = new Contributions(
+    engine,
+    hooks,
+    () => builtIn,
+    routesInfo,
+    routeScope,
+    settings.metrics.provider,
+  )
+  plugins.refresh()
 
   // Every answer starts with these; only what depends on the request is added per request.
   const staticHeaders: HeaderList = Object.entries(securityHeaders).flat()
   if (cors) staticHeaders.push(...constantCorsHeaders(cors))
 
-  const defaultRequestId = sequentialRequestIds()
-
-  function newRequestId(): string {
-    if (generateRequestId === undefined) return defaultRequestId()
-    try {
-      const id = generateRequestId()
-      if (typeof id === 'string' && SANE_REQUEST_ID.test(id)) return id
-    } catch (error) {
-      safeLog(engine.logger, 'requestId.generate threw; using a generated id', {
-        error: (error as Error)?.message,
-      })
-    }
-    return defaultRequestId()
-  }
-
-  function contextFor(request: TransportRequest, requestId: string | undefined, path: string): IxpContext {
-    const headers = request.headers()
-    const ctx: IxpContext = { headers }
-    if (requestId !== undefined) ctx.requestId = requestId
-    const origin = headers.origin
-    if (origin !== undefined) ctx.origin = origin
-    if (request.signal !== undefined) ctx.signal = request.signal
-    const cache = cacheDirective(headers['cache-control'])
-    if (cache !== undefined) ctx.cache = cache
-    if (request.ip !== undefined) ctx.ip = request.ip
-    if (request.query !== '') ctx.query = request.query
-    if (settings.context) Object.assign(ctx, settings.context({ headers, path }))
-    return ctx
-  }
+  const { newRequestId, contextFor } = requestScope(settings, engine.logger)
 
   /** Adds what every answer carries and depends on the request: the request id and CORS. */
   function begin(x: Exchange): void {
@@ -220,7 +140,7 @@ export function createHttpHandler(engine: Engine, options: HttpHandlerOptions = 
   /** Lets the `response` taps decorate, counts and logs an answered request, and marks HEAD answers. */
   const finish = (x: Exchange, response: TransportResponse, errorCode?: string): TransportResponse => {
     if (x.method === 'HEAD') response.head = true
-    if (decorate) {
+    if (plugins.decorate) {
       const info = {
         method: x.method,
         path: x.request.path,
@@ -288,18 +208,18 @@ export function createHttpHandler(engine: Engine, options: HttpHandlerOptions = 
 
   /** The route of a request (undefined outside the base path or for unknown paths), with its relative path. */
   const match = (request: TransportRequest): { path: string | undefined; route: Route | undefined } => {
-    const known = request.relative ? undefined : exact.get(request.path)
+    const known = request.relative ? undefined : plugins.exact.get(request.path)
     if (known !== undefined) return { path: known.path, route: known }
     const path = routePath(request, basePath)
-    return { path, route: path === undefined ? undefined : current.routes.get(path) }
+    return { path, route: path === undefined ? undefined : plugins.table.routes.get(path) }
   }
 
   /** Answers with the table as it is now (the engine is ready, or failed to start). */
   const dispatchNow: Dispatcher = (request) => {
     const startedAt = performance.now()
-    if (stale || isStale()) {
+    if (plugins.stale) {
       try {
-        refresh()
+        plugins.refresh()
       } catch (error) {
         // A plugin route that clashes or is malformed: every request says so until it is fixed.
         const x = newExchange(request, undefined, undefined, startedAt)
@@ -307,7 +227,10 @@ export function createHttpHandler(engine: Engine, options: HttpHandlerOptions = 
         return fail(x, error)
       }
     }
-    const { path, route } = match(request)
+    const known = request.relative ? undefined : plugins.exact.get(request.path)
+    if (known !== undefined) return answerRoute(newExchange(request, known.path, known, startedAt))
+    const path = routePath(request, basePath)
+    const route = path === undefined ? undefined : plugins.table.routes.get(path)
     return answerRoute(newExchange(request, path, route, startedAt))
   }
 

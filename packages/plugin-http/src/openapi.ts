@@ -96,6 +96,12 @@ const BASE_SCHEMAS: Record<string, Schema> = {
       version: { type: 'string' },
       deprecated: { type: 'boolean' },
       crawlable: { type: 'boolean' },
+      kind: {
+        enum: ['query', 'command'],
+        description: '`query` reads (cacheable); `command` changes something (never cached)',
+      },
+      cacheTags: { type: 'array', items: { type: 'string' } },
+      invalidates: { type: 'array', items: { type: 'string' } },
     },
   },
   Component: { type: 'object', required: ['name'], properties: { name: { type: 'string' } } },
@@ -176,6 +182,7 @@ export function buildOpenApiDocument(
       type: 'object',
       title: intent.name,
       description: intent.description,
+      'x-ixp-kind': intent.kind ?? 'query',
       required: ['intent'],
       properties: {
         intent: {

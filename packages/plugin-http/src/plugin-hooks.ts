@@ -1,7 +1,7 @@
 /**
  * plugin-http's own hooks, through which any engine plugin adds HTTP behaviour: routes, connection upgrades
- * (WebSockets), response headers and the metrics route's provider. One set per engine, created on the first
- * `httpHooks(engine)` call, whether a handler exists yet or not; a handler reads them when it builds its route
+ * (WebSockets), response headers and the metrics route's provider. One set per engine, kept on the engine and
+ * created on the first `httpHooks(engine)` call, whether a handler exists yet or not; a handler reads them when it builds its route
  * table (at creation, when the engine becomes ready, and whenever a tap is added or removed). A plugin that taps
  * them costs nothing per request when no handler serves the engine.
  *
@@ -123,21 +123,32 @@ export interface HttpHooks {
   readonly metricsProvider: SyncWaterfallHook<[MetricsProvider | undefined]>
 }
 
-const hooksByEngine = new WeakMap<Engine, HttpHooks>()
-/** Handlers' "rebuild your table" callbacks, told whenever a tap is added to one of an engine's hooks. */
-const listeners = new WeakMap<HttpHooks, Set<() => void>>()
+/**
+ * Where an engine keeps its HTTP hooks, and the hooks their handlers' "rebuild your table" callbacks. Registered
+ * symbols, not module state: an application may load this package twice (ESM and CJS builds, or a config file
+ * compiled by another loader, as `ixp serve` does), and a plugin tapping one copy's hooks must reach a handler
+ * made by the other.
+ */
+const HOOKS: unique symbol = Symbol.for('@ixp/plugin-http.hooks')
+const TAP_ADDED: unique symbol = Symbol.for('@ixp/plugin-http.hooks.tap-added')
+
+interface HooksHolder {
+  [HOOKS]?: HttpHooks
+}
+
+type WithListeners = HttpHooks & { readonly [TAP_ADDED]: Set<() => void> }
 
 function createHooks(): HttpHooks {
-  const hooks: HttpHooks = Object.freeze({
+  const changed = new Set<() => void>()
+  const hooks: WithListeners = Object.freeze({
     routes: new SyncWaterfallHook<[HttpRoute[], HttpRoutesInfo]>(['routes', 'info']),
     upgrade: new SyncBailHook<[HttpUpgrade], HttpUpgradeResult>(['upgrade']),
     response: new SyncWaterfallHook<[HttpResponseHeaders, HttpResponseInfo]>(['headers', 'info']),
     metricsProvider: new SyncWaterfallHook<[MetricsProvider | undefined]>(['provider']),
+    [TAP_ADDED]: changed,
   })
-  const changed = new Set<() => void>()
-  listeners.set(hooks, changed)
-  for (const hook of Object.values(hooks) as { intercept(interceptor: object): void }[]) {
-    hook.intercept({
+  for (const hook of [hooks.routes, hooks.upgrade, hooks.response, hooks.metricsProvider]) {
+    ;(hook as { intercept(interceptor: object): void }).intercept({
       register: (tap: unknown) => {
         // The tap is inserted after this returns: handlers only mark their table stale here.
         for (const stale of changed) stale()
@@ -150,17 +161,18 @@ function createHooks(): HttpHooks {
 
 /** The HTTP hooks of an engine, created on first use. Tap them from a plugin's `apply(engine)`. */
 export function httpHooks(engine: Engine): HttpHooks {
-  let hooks = hooksByEngine.get(engine)
+  const holder = engine as unknown as HooksHolder
+  let hooks = holder[HOOKS]
   if (hooks === undefined) {
     hooks = createHooks()
-    hooksByEngine.set(engine, hooks)
+    Object.defineProperty(holder, HOOKS, { value: hooks })
   }
   return hooks
 }
 
 /** @internal Calls `stale` whenever a tap is added to one of the hooks. */
 export function onTapAdded(hooks: HttpHooks, stale: () => void): void {
-  listeners.get(hooks)!.add(stale)
+  ;(hooks as WithListeners)[TAP_ADDED].add(stale)
 }
 
 /** A tap as tapable keeps it (sorted by stage and `before`). */

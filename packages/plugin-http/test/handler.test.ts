@@ -425,6 +425,33 @@ describe('OpenAPI', () => {
     expect(() => validator.resolveRefs()).not.toThrow()
   })
 
+  it('shows the kind of every intent in /intents and the document (query by default)', async () => {
+    const engine = createTestEngine()
+    engine.registerIntent({
+      name: 'restock',
+      kind: 'command',
+      description: 'Adds units to a stock',
+      component: 'Greeting',
+      parameters: { type: 'object', properties: { sku: { type: 'string' } } },
+      invalidates: (p) => [`stock:${String(p.sku)}`],
+    })
+    const handler = createHttpHandler(engine)
+    const listed = (await (await call(handler, '/ixp/intents')).json()) as {
+      intents: { name: string; kind: string }[]
+    }
+    const kinds = new Map(listed.intents.map((intent) => [intent.name, intent.kind]))
+    expect(kinds.get('restock')).toBe('command')
+    expect(kinds.get('greet')).toBe('query')
+    const doc = await (await call(handler, '/ixp/openapi.json')).json()
+    const variants = doc.paths['/render'].post.requestBody.content['application/json'].schema.oneOf as {
+      title?: string
+      'x-ixp-kind'?: string
+    }[]
+    expect(variants.find((variant) => variant.title === 'restock')?.['x-ixp-kind']).toBe('command')
+    expect(variants.find((variant) => variant.title === 'greet')?.['x-ixp-kind']).toBe('query')
+    expect((await new Validator().validate(doc)).valid).toBe(true)
+  })
+
   it('the validator rejects a broken document (the check can fail)', async () => {
     const handler = createHttpHandler(createTestEngine())
     const doc = await (await call(handler, '/ixp/openapi.json')).json()

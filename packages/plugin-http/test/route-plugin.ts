@@ -46,6 +46,16 @@ export function routePlugin(): IxpPlugin {
         return routes
       })
       http.response.tap(ROUTE_PLUGIN, (headers, info) => ({ ...headers, 'x-route': info.route ?? 'none' }))
+      // The metrics route answers through the plugin's provider (the handler's own option would win).
+      http.metricsProvider.tap(
+        ROUTE_PLUGIN,
+        (given) =>
+          given ??
+          ((collector) => ({
+            contentType: 'application/json; charset=utf-8',
+            body: JSON.stringify({ ...collector.snapshot(), provider: ROUTE_PLUGIN }),
+          })),
+      )
     },
   }
 }

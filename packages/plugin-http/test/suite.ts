@@ -887,7 +887,7 @@ export const httpCases: HttpCase[] = [
   // Plugins: routes, response decoration, around
   // -------------------------------------------------------------------------------------------
   {
-    name: 'a plugin route is served like a built-in one: headers, context, errors, 405, HEAD, metrics, OpenAPI',
+    name: 'a plugin route is served like a built-in one: headers, context, errors, 405, HEAD, metrics, OpenAPI; a plugin provides the metrics answer',
     run: (t) => {
       // The plugin is applied by ready(), after the handler was made: its routes are picked up then.
       const engine = createTestEngine()
@@ -921,9 +921,10 @@ export const httpCases: HttpCase[] = [
           const missing = await server.request('/ixp/nowhere')
           equal(missing.headers.get('x-route'), 'none', 'errors are decorated too')
           await expectError(missing, 404, 'NOT_FOUND')
-          const metrics = await json<{ requests: { byIntent: Record<string, number> } }>(
+          const metrics = await json<{ requests: { byIntent: Record<string, number> }; provider: string }>(
             await server.request('/ixp/metrics'),
           )
+          equal(metrics.provider, 'suite-routes', "the plugin's metrics provider answered")
           assert((metrics.requests.byIntent['/hello'] ?? 0) >= 2, 'plugin routes are counted by path')
           const openapi = await json<{ paths: Record<string, Record<string, Record<string, unknown>>> }>(
             await server.request('/ixp/openapi.json'),

@@ -30,6 +30,7 @@ import {
   type TextMapPropagator,
   type TracerProvider,
 } from '@opentelemetry/api'
+import type { AroundHandler } from '@ixp/plugin-http'
 import { tracingError } from './errors.js'
 import type { Histogram } from './metrics/metric.js'
 import { DURATION_BUCKETS, MetricsRegistry } from './metrics/registry.js'
@@ -52,27 +53,8 @@ import {
 import { errorType, failSpan, spanTime, TracerSource } from './spans.js'
 import { formatTraceparent, headerGetter, headerSetter, w3cTraceContext } from './w3c.js'
 
-/** Wraps one request: call `next` (optionally with a replacement request) for the response. */
-export type HttpAround = (
-  request: Request,
-  next: (request?: Request) => Promise<Response>,
-) => Promise<Response>
-
-/** The IXP routes of plugin-http, relative to its base path. */
-export const IXP_ROUTES: readonly string[] = Object.freeze([
-  '/intents',
-  '/components',
-  '/render',
-  '/resolve',
-  '/crawler_content',
-  '/health',
-  '/theme',
-  '/sdk/config',
-  '/menu',
-  '/init',
-  '/metrics',
-  '/openapi.json',
-])
+/** Wraps one request: plugin-http's `around` (call `next`, optionally with a replacement request). */
+export type HttpAround = AroundHandler
 
 /** Options of {@link traceHttp}; every field is optional. */
 export interface TraceHttpOptions {
@@ -82,12 +64,10 @@ export interface TraceHttpOptions {
   meterProvider?: MeterProvider
   /** Reads the caller's trace context and writes the forwarded one. @default w3cTraceContext */
   propagator?: TextMapPropagator
-  /** Where plugin-http serves the IXP routes (its `basePath`), for `http.route`. @default '/ixp' */
-  basePath?: string
   /**
    * Names a request path's route (`http.route`, and the span name `GET /ixp/render`); it must have few
    * values, so unknown paths get none.
-   * @default the IXP routes under `basePath` (`IXP_ROUTES`), matched as plugin-http matches them
+   * @default the route plugin-http matched (its built-in routes and those plugins added, with the base path)
    */
   route?: (path: string) => string | undefined
   /**
@@ -134,16 +114,6 @@ function redactQuery(search: string): string {
     .join('&')
 }
 
-export function ixpRoutes(basePath: string): (path: string) => string | undefined {
-  const base = basePath === '/' ? '' : basePath.replace(/\/+$/, '').toLowerCase()
-  const routes = new Set(IXP_ROUTES.map((route) => `${base}${route}`))
-  return (path) => {
-    let normalized = path.toLowerCase()
-    if (normalized.length > 1 && normalized.endsWith('/')) normalized = normalized.slice(0, -1)
-    return routes.has(normalized) ? normalized : undefined
-  }
-}
-
 /** The request with the trace context of `context` in its headers (for runtimes without a context manager). */
 function forwardWith(request: Request, context: Context, propagator: TextMapPropagator): Request {
   const headers = new Headers(request.headers)
@@ -166,13 +136,6 @@ function withHeader(response: Response, name: string, value: string): Response {
 
 /** Creates the `around` function for plugin-http: `createHttpHandler(engine, { around: traceHttp() })`. */
 export function traceHttp(options: TraceHttpOptions = {}): HttpAround {
-  const basePath = options.basePath ?? '/ixp'
-  if (typeof basePath !== 'string' || (basePath !== '' && !basePath.startsWith('/'))) {
-    throw tracingError(
-      'TRACING_INVALID_OPTIONS',
-      `traceHttp: basePath must be '' or start with '/' (got ${String(basePath)})`,
-    )
-  }
   if (options.route !== undefined && typeof options.route !== 'function') {
     throw tracingError(
       'TRACING_INVALID_OPTIONS',
@@ -186,7 +149,7 @@ export function traceHttp(options: TraceHttpOptions = {}): HttpAround {
   if (typeof propagator?.extract !== 'function' || typeof propagator.inject !== 'function') {
     throw tracingError('TRACING_INVALID_OPTIONS', 'traceHttp: propagator must be a TextMapPropagator')
   }
-  const routeOf = options.route ?? ixpRoutes(basePath)
+  const routeOf = options.route
   const tracers = new TracerSource(options.tracerProvider)
   const traceResponse = options.traceResponse === true
   const histogram: Histogram | undefined = options.registry?.histogram(
@@ -215,7 +178,7 @@ export function traceHttp(options: TraceHttpOptions = {}): HttpAround {
     return otelDuration
   }
 
-  return async (request, next) => {
+  return async (request, next, info) => {
     const tracer = tracers.tracer()
     const otel = durationInstrument()
     if (tracer === undefined && otel === undefined && histogram === undefined) return next()
@@ -223,7 +186,7 @@ export function traceHttp(options: TraceHttpOptions = {}): HttpAround {
     const url = new URL(request.url)
     const known = KNOWN_METHODS.has(request.method)
     const method = known ? request.method : '_OTHER'
-    const route = routeOf(url.pathname)
+    const route = routeOf === undefined ? info?.route : routeOf(url.pathname)
     const scheme = url.protocol.slice(0, -1)
 
     let span: Span | undefined

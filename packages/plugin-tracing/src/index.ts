@@ -6,7 +6,7 @@
 export { tracing, type TracingPlugin } from './plugin.js'
 export type { TracingOptions } from './options.js'
 export { traced, type TracedOptions } from './traced.js'
-export { traceHttp, ixpRoutes, IXP_ROUTES, type HttpAround, type TraceHttpOptions } from './http.js'
+export { traceHttp, type HttpAround, type TraceHttpOptions } from './http.js'
 export { w3cTraceContext, parseTraceparent, formatTraceparent } from './w3c.js'
 export {
   MetricsRegistry,
@@ -19,15 +19,7 @@ export {
 } from './metrics/registry.js'
 export type { Counter, Gauge, Histogram } from './metrics/metric.js'
 export type { CounterSeries, GaugeSeries, HistogramSeries, LabelValue, Labels } from './metrics/series.js'
-export {
-  metricsProvider,
-  metricsFormat,
-  type HttpMetricsSnapshot,
-  type HttpMetricsSource,
-  type MetricsAnswer,
-  type MetricsProviderOptions,
-  type TracingMetricsProvider,
-} from './metrics/provider.js'
+export { metricsProvider, metricsFormat, type MetricsProviderOptions } from './metrics/provider.js'
 export { PROMETHEUS_CONTENT_TYPE } from './metrics/prometheus.js'
 export type { WorkflowEventSource } from './workflows.js'
 export type { UserIdMode } from './user.js'

@@ -7,8 +7,10 @@
  * (which only runs on failures). The span taps are installed once a tracer SDK shows up: at `ready()`, or
  * within GLOBAL_CHECK_INTERVAL renders of its registration.
  */
-import { Stage, type Engine, type IxpPlugin, type Teardown } from '@ixp/core'
+import { removeTap, Stage, type Engine, type IxpPlugin, type Teardown } from '@ixp/core'
+import { httpHooks } from '@ixp/plugin-http'
 import { tracingError } from './errors.js'
+import { metricsProvider } from './metrics/provider.js'
 import { RenderMetrics } from './metrics/render-metrics.js'
 import type { MetricsRegistry } from './metrics/registry.js'
 import { resolveOptions, type TracingOptions, type TracingSettings } from './options.js'
@@ -21,7 +23,7 @@ import { WorkflowSpans } from './workflows.js'
 
 /** The plugin object `tracing()` returns. */
 export interface TracingPlugin extends IxpPlugin {
-  /** The in-process registry the plugin records into (serve it with `metricsProvider()`); undefined with `registry: false`. */
+  /** The in-process registry the plugin records into (served on plugin-http's metrics route); undefined with `registry: false`. */
   readonly metrics: MetricsRegistry | undefined
 }
 
@@ -107,7 +109,17 @@ class Tracing implements TracingPlugin {
     })
     const detach = workflows === undefined ? undefined : workflows.attach(settings.workflows!)
 
+    // plugin-http's metrics route answers from the registry (JSON by default, Prometheus text when asked),
+    // unless the application gave the handler a provider of its own.
+    const registry = settings.registry
+    const http = httpHooks(engine)
+    if (registry !== undefined) {
+      const provider = metricsProvider(registry)
+      http.metricsProvider.tap(SCOPE_NAME, (given) => given ?? provider)
+    }
+
     return () => {
+      removeTap(http.metricsProvider, SCOPE_NAME)
       engine.events.off('intent:after', afterRender)
       detach?.()
       this.#engine = undefined
@@ -117,8 +129,8 @@ class Tracing implements TracingPlugin {
 
 /**
  * Creates the tracing plugin. Options are checked here (`TRACING_INVALID_OPTIONS` names the bad one).
- * `engine.use(tracing())` — then register an OpenTelemetry SDK to see spans, and/or serve
- * `metricsProvider(plugin.metrics)` on plugin-http's metrics route.
+ * `engine.use(tracing())` — then register an OpenTelemetry SDK to see spans; with plugin-http serving the engine,
+ * `GET <base>/metrics` answers the registry (JSON, or Prometheus text for `?format=prometheus`).
  */
 export function tracing(options: TracingOptions = {}): TracingPlugin {
   return new Tracing(options)

@@ -247,10 +247,10 @@ describe('metricsProvider', () => {
     )
   })
 
-  it("is plugin-http's metrics.provider: GET /ixp/metrics serves the merged JSON", async () => {
+  it('serves GET /ixp/metrics through plugin-http by itself: the merged JSON, or Prometheus text when asked', async () => {
     const plugin = tracing()
     const engine = await productEngine([plugin])
-    const handler = createHttpHandler(engine, { metrics: { provider: metricsProvider(plugin.metrics!) } })
+    const handler = createHttpHandler(engine)
     const render = await handler.fetch(
       new Request('http://localhost/ixp/render', {
         method: 'POST',
@@ -267,5 +267,23 @@ describe('metricsProvider', () => {
     expect(body.metrics.counters.ixp_renders_total.series).toEqual([
       { labels: { intent: 'product_details', outcome: 'success' }, value: 1 },
     ])
+    const text = await handler.fetch(new Request('http://localhost/ixp/metrics?format=prometheus'))
+    expect(text.headers.get('content-type')).toBe('text/plain; version=0.0.4; charset=utf-8')
+    expect(parsePrometheus(await text.text()).get('ixp_renders_total')!.samples[0]!.value).toBe(1)
+  })
+
+  it("leaves the handler's own metrics.provider in charge, and stops providing once closed", async () => {
+    const plugin = tracing()
+    const engine = await productEngine([plugin])
+    const own = createHttpHandler(engine, {
+      metrics: { provider: () => ({ contentType: 'text/plain', body: 'own\n' }) },
+    })
+    expect(
+      await (await own.fetch(new Request('http://localhost/ixp/metrics?format=prometheus'))).text(),
+    ).toBe('own\n')
+    const handler = createHttpHandler(engine)
+    await engine.close()
+    const after = await handler.fetch(new Request('http://localhost/ixp/metrics?format=prometheus'))
+    expect(after.headers.get('content-type')).toBe('application/json; charset=utf-8')
   })
 })

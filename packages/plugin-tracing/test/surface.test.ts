@@ -7,12 +7,10 @@ describe('public surface', () => {
   it('exports exactly these names', () => {
     expect(Object.keys(api).sort()).toEqual([
       'DURATION_BUCKETS',
-      'IXP_ROUTES',
       'MetricsRegistry',
       'PROMETHEUS_CONTENT_TYPE',
       'TracingErrorCodes',
       'formatTraceparent',
-      'ixpRoutes',
       'metricsFormat',
       'metricsProvider',
       'parseTraceparent',

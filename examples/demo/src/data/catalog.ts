@@ -224,6 +224,13 @@ export function findProduct(sku: string): Product | undefined {
   return bySku.get(sku.toUpperCase())
 }
 
+/** Adds units to a store's shelf (the demo's one write); returns the units on hand afterwards. */
+export function addStock(product: Product, store: string, units: number): number {
+  const level = (product.stock[store] ?? 0) + units
+  product.stock[store] = level
+  return level
+}
+
 /** Units on hand across every store. */
 export function totalStock(product: Product): number {
   return Object.values(product.stock).reduce((sum, units) => sum + units, 0)

@@ -28,7 +28,7 @@ export function productSummary(product: Product) {
   }
 }
 
-function productOrError(sku: string): Product {
+export function productOrError(sku: string): Product {
   const product = findProduct(sku)
   if (!product) {
     throw new IxpError(
@@ -101,6 +101,8 @@ export const productDetailsIntent: IntentDefinition<Static<typeof DetailsParamet
   version: '1.0.0',
   auth: { public: true },
   tags: ['catalogue'],
+  // It shows stock levels: a restock of the product makes it stale.
+  cacheTags: ({ sku }) => [stockTag(sku)],
   parameters: DetailsParameters,
   examples: [
     'tell me more about TE-101',
@@ -184,6 +186,7 @@ export const checkStockIntent: IntentDefinition<Static<typeof StockParameters>> 
   version: '1.0.0',
   auth: { public: true },
   tags: ['catalogue', 'stores'],
+  cacheTags: ({ sku }) => [stockTag(sku)],
   parameters: StockParameters,
   examples: [
     'is TE-101 in stock',
@@ -203,6 +206,11 @@ export const checkStockIntent: IntentDefinition<Static<typeof StockParameters>> 
       })),
     }
   },
+}
+
+/** The tag of every answer showing a product's stock (`restock` invalidates it). */
+export function stockTag(sku: string): string {
+  return `stock:${sku.toUpperCase()}`
 }
 
 /** Every SKU, for examples and tests. */

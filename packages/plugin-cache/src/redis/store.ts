@@ -21,6 +21,7 @@ import {
 import { withTimeout } from '../timing.js'
 import { Circuit } from './circuit.js'
 import { decodeEntry, encodeEntry } from './codec.js'
+import { RedisIdempotencyStore } from './idempotency.js'
 import { DROP_GROUPS, RELEASE_LOCK, SET_ENTRY } from './scripts.js'
 
 export interface RedisStoreOptions {
@@ -93,6 +94,8 @@ function messageOf(error: unknown): string {
 
 export class RedisStore implements CacheStore {
   readonly name = 'redis'
+  /** Idempotency records of commands, shared by every instance (see `cache({ idempotency })`). */
+  readonly idempotency: RedisIdempotencyStore
   readonly #settings: Settings
   readonly #client: Redis
   readonly #ownsClient: boolean
@@ -144,6 +147,11 @@ export class RedisStore implements CacheStore {
         connectionName: 'ixp-cache',
         ...options.redisOptions,
       })
+    this.idempotency = new RedisIdempotencyStore({
+      run: (command) => this.#run(command),
+      evaluate: (script, key, ...args) => this.#client.eval(script, 1, key, ...args),
+      prefix,
+    })
   }
 
   // -------------------------------------------------------------------------------------------
@@ -315,7 +323,10 @@ export class RedisStore implements CacheStore {
           client.scan(cursor, 'MATCH', `${this.#escapedPrefix()}*`, 'COUNT', SCAN_COUNT),
         )
         cursor = next
-        if (keys.length > 0) await this.#run(() => client.del(...keys))
+        // Idempotency records are not cached answers: clearing the cache must not make commands run twice.
+        const idempotency = `${this.#settings.prefix}idem:`
+        const dropped = keys.filter((key) => !key.startsWith(idempotency))
+        if (dropped.length > 0) await this.#run(() => client.del(...dropped))
       } while (cursor !== '0')
       return
     }

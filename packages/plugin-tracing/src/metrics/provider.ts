@@ -3,6 +3,7 @@
  * this registry's metrics under an extra key, or Prometheus text when the scraper asks for it
  * (`?format=prometheus`, or an `Accept` preferring `text/plain` / OpenMetrics over JSON).
  */
+import type { MetricsAnswer, MetricsCollector, MetricsSnapshot } from '@ixp/plugin-http'
 import { tracingError } from '../errors.js'
 import { labelText } from './series.js'
 import { familyHeader, formatValue, PROMETHEUS_CONTENT_TYPE } from './prometheus.js'
@@ -10,33 +11,11 @@ import type { MetricsRegistry } from './registry.js'
 
 export const JSON_CONTENT_TYPE = 'application/json; charset=utf-8'
 
-/** The JSON of plugin-http's built-in request metrics (the IXP reference's metrics shape). */
-export interface HttpMetricsSnapshot {
-  requests: { total: number; byIntent: Record<string, number>; byStatus: Record<string, number> }
-  performance: { averageResponseTime: number; p95ResponseTime: number; p99ResponseTime: number }
-  errors: { total: number; byType: Record<string, number> }
-  uptime: number
-  timestamp: string
-}
-
-/** What plugin-http hands a metrics provider: its built-in collector. */
-export interface HttpMetricsSource {
-  snapshot(): HttpMetricsSnapshot
-}
-
-export interface MetricsAnswer {
-  contentType: string
-  body: string
-}
-
 /** Options of {@link metricsProvider}. */
 export interface MetricsProviderOptions {
   /** Key of the JSON answer that holds this registry's metrics (next to the reference's fields). @default 'metrics' */
   jsonKey?: string
 }
-
-/** The function plugin-http's `metrics.provider` takes: the built-in collector, and the request when given. */
-export type TracingMetricsProvider = (builtIn?: HttpMetricsSource, request?: Request) => MetricsAnswer
 
 /** The weight (`q`) of each media type an `Accept` header lists; a missing `q` is 1. */
 function acceptWeights(accept: string): Map<string, number> {
@@ -87,7 +66,7 @@ function counterFamily(name: string, help: string, label: string, values: Record
 }
 
 /** plugin-http's built-in request metrics as Prometheus families (`ixp_http_*`). */
-export function httpSnapshotToPrometheus(snapshot: HttpMetricsSnapshot, taken: ReadonlySet<string>): string {
+export function httpSnapshotToPrometheus(snapshot: MetricsSnapshot, taken: ReadonlySet<string>): string {
   const families: [string, () => string][] = [
     [
       'ixp_http_requests_total',
@@ -152,15 +131,16 @@ export function httpSnapshotToPrometheus(snapshot: HttpMetricsSnapshot, taken: R
 }
 
 /**
- * A provider for plugin-http's `metrics.provider`:
- * `createHttpHandler(engine, { metrics: { provider: metricsProvider(plugin.metrics) } })`.
+ * A provider for plugin-http's metrics route. `tracing()` installs one for its registry by itself (through
+ * plugin-http's `metricsProvider` hook); call this to serve another registry, or with other options:
+ * `createHttpHandler(engine, { metrics: { provider: metricsProvider(registry) } })`.
  * JSON: the built-in collector's reference shape plus `{ [jsonKey]: registry.toJSON() }`. Prometheus: the
  * registry's families, then the built-in request metrics as `ixp_http_*` families.
  */
 export function metricsProvider(
   registry: MetricsRegistry,
   options: MetricsProviderOptions = {},
-): TracingMetricsProvider {
+): (builtIn?: MetricsCollector, request?: Request) => MetricsAnswer {
   if (registry === null || typeof registry !== 'object' || typeof registry.toPrometheus !== 'function') {
     throw tracingError('TRACING_INVALID_OPTIONS', 'metricsProvider(registry) needs a MetricsRegistry')
   }

@@ -90,7 +90,9 @@ describe('plugin-tracing', () => {
       headers: { traceparent: TRACEPARENT },
       body: JSON.stringify({ n: 2 }),
     })
-    const response = await around(request, (replacement) => handle(replacement ?? request))
+    const response = await around(request, (replacement) => handle(replacement ?? request), {
+      route: '/ixp/render',
+    })
     equal(await response.json(), { n: 2 })
     const spans = exporter.getFinishedSpans()
     const server = spans.find((span) => span.name === 'POST /ixp/render')
