@@ -41,10 +41,17 @@ engine.registerIntent({
   parameters,
   handler,
 })
+// The synchronous case: a component whose tree comes from the parameters alone (canonical as built).
+const renderSummary = (props: Record<string, unknown>) => ({
+  type: 'card',
+  props: { title: String(props.productId) },
+  children: [{ type: 'text', props: {}, children: [`Quantity: ${String(props.quantity ?? 1)}`] }],
+})
+engine.registerComponent({ name: 'ProductSummary', render: renderSummary })
 engine.registerIntent({
   name: 'product_card',
   description: 'Product card without data',
-  component: 'ProductCard',
+  component: 'ProductSummary',
   parameters,
 })
 await engine.ready()
@@ -74,10 +81,10 @@ function handWrittenSync(request: { intent: { name: string; parameters: Record<s
   if (!isValid(params)) throw new Error('invalid')
   return {
     intent: request.intent.name,
-    component: { name: 'ProductCard' },
+    component: { name: 'ProductSummary' },
     props: params,
     ttl: 300,
-    tree: render(params),
+    tree: renderSummary(params),
   }
 }
 const syncRequest = { intent: { name: 'product_card', parameters: { productId: 'p-1', quantity: 2 } } }
