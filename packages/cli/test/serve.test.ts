@@ -65,9 +65,10 @@ describe('ixp serve', () => {
   })
 
   it('fails with LISTEN_FAILED when the port is taken', async () => {
-    const first = await startServe(['--intents', 'intents.json', '--port', '0'])
+    const files = ['--intents', 'intents.json', '--components', 'components.json']
+    const first = await startServe([...files, '--port', '0'])
     const port = new URL(first.url).port
-    const second = await runIxp(['serve', '--intents', 'intents.json', '--port', port])
+    const second = await runIxp(['serve', ...files, '--port', port])
     expect(second.code).toBe(1)
     expect(second.stderr).toContain('LISTEN_FAILED')
     expect(second.stderr).toContain(`127.0.0.1:${port} is already in use`)
@@ -121,6 +122,16 @@ describe('ixp serve', () => {
     expect(result.stderr).toContain('ixp: error: lost connection to the broker')
     expect(result.stderr).not.toMatch(/\n\s+at /)
     expect(result.code).toBe(1)
+  })
+
+  it('refuses to start when an intent renders a component that is not registered, naming the intent', async () => {
+    const result = await runIxp(['serve', '--intents', 'intents.json', '--port', '0'])
+    expect(result.code).toBe(1)
+    expect(result.stderr).toContain('INVALID_DEFINITION')
+    expect(result.stderr).toContain(
+      "intent 'show_weather' renders component 'WeatherCard', which is not registered",
+    )
+    expect(result.stderr).not.toMatch(/\n\s+at /)
   })
 
   it('refuses a config with a wrong shape, naming each key', async () => {

@@ -138,11 +138,11 @@ describe('ixp validate', () => {
     })
     afterAll(() => rm(dir, { recursive: true, force: true }))
 
-    it('warns (without failing) when an intent names a component no given file defines', async () => {
+    it('fails when an intent names a component no given file defines', async () => {
       const out = captureIo(dir)
-      expect(await runCli(['validate', 'intents.json', 'components.json'], out.io)).toBe(0)
+      expect(await runCli(['validate', 'intents.json', 'components.json'], out.io)).toBe(1)
       expect(out.stdout).toContain(
-        "warning: intents.0.component: component 'Nowhere' is not defined in the files given",
+        "intents.0.component: intent 'a' renders component 'Nowhere', which is not defined in the files given",
       )
     })
 

@@ -31,8 +31,12 @@ import {
   type ErrorInfo,
   type RenderState,
 } from './hooks/index.js'
+import type { ParametersOf } from './infer.js'
 import { consoleLogger, type Logger } from './logger.js'
 import type { Extension } from './plugin-host/extensions.js'
+import { checkOptionKeys } from './options-check.js'
+import { assertComponentsRegistered, missingComponentsSetting } from './startup-check.js'
+import { didYouMean } from './suggest.js'
 import { PluginHost, type InstalledPlugin, type PluginInput } from './plugins.js'
 import {
   Registry,
@@ -50,6 +54,7 @@ import type {
   IxpContext,
   JsonSchema,
   RenderRequest,
+  SchemaInput,
   RenderResult,
   ResolveOutcome,
   ResolveQuery,
@@ -65,6 +70,12 @@ export interface EngineOptions {
     additionalProperties?: 'strip' | 'reject'
     /** Deepest nesting accepted in parameters. @default 64 */
     maxDepth?: number
+    /**
+     * An intent whose component is not registered when `ready()` runs: `'error'` fails `ready()` naming it;
+     * `'warn'` logs it and leaves the render to fail with `COMPONENT_NOT_FOUND` (what the IXP reference server
+     * does with such files). @default 'error'
+     */
+    missingComponents?: 'error' | 'warn'
   }
   limits?: {
     /** Longest accepted intent name. @default 256 */
@@ -175,16 +186,19 @@ export class Engine {
   readonly #rules: DefinitionRules
   readonly #pipeline: RenderPipeline
   readonly #clock: DeadlineClock
+  readonly #missingComponents: 'error' | 'warn'
   #state: Lifecycle = 'created'
   #starting: Promise<void> | undefined
 
   constructor(options: EngineOptions = {}) {
+    checkOptionKeys(options)
     this.#settings = {
       ...DEFAULTS,
       ...options.validation,
       ...options.limits,
     }
     checkSettings(this.#settings)
+    this.#missingComponents = missingComponentsSetting(options.validation?.missingComponents)
     this.#rules = { maxNameLength: this.#settings.maxIntentNameLength, reference: false }
     this.#clock = deadlineClock(this.#settings.renderTimeoutMs)
     this.logger = options.logger ?? consoleLogger('warn')
@@ -230,9 +244,11 @@ export class Engine {
   /**
    * Registers an intent; returns a function that unregisters it. The definition is checked (the error names
    * the offending field), decorated by the `registerIntent` hook, and its parameter validator compiled once.
+   * The handler's `params` are typed from `parameters` (a TypeBox schema, or a literal JSON Schema): see
+   * {@link ParametersOf}.
    */
-  registerIntent<P = Record<string, unknown>>(
-    definition: IntentDefinition<P>,
+  registerIntent<const S extends SchemaInput, P = ParametersOf<S>>(
+    definition: IntentDefinition<P> & { parameters: S },
     options: RegisterOptions = {},
   ): () => void {
     this.#assertOpen()
@@ -373,7 +389,10 @@ export class Engine {
     return this
   }
 
-  /** Applies queued plugins in order, then runs the `ready` hook once. Safe to call many times. */
+  /**
+   * Applies queued plugins in order, runs the `ready` hook once, then checks that every intent's component is
+   * registered (`INVALID_DEFINITION` naming the intent otherwise). Safe to call many times.
+   */
   async ready(): Promise<this> {
     this.#assertOpen()
     if (this.#state === 'created') {
@@ -381,6 +400,12 @@ export class Engine {
       this.#starting = (async () => {
         await this.#applyPlugins()
         await this.hooks.ready.promise(this)
+        assertComponentsRegistered(
+          this.#intents.list(),
+          this.#components,
+          this.#missingComponents,
+          this.logger,
+        )
         this.#state = 'ready'
         this.events.emit('ready')
       })()
@@ -690,7 +715,14 @@ export class Engine {
     }
     const entry = this.#intents.entry(name)
     if (!entry) {
-      throw new IxpError('INTENT_NOT_SUPPORTED', `Intent '${shorten(name)}' not found`)
+      // A near name is suggested only when every intent is visible to every caller (no discovery filter).
+      const hint = this.hooks.discoverIntents.isUsed()
+        ? ''
+        : didYouMean(
+            name,
+            this.#intents.list().map((intent) => intent.name),
+          )
+      throw new IxpError('INTENT_NOT_SUPPORTED', `Intent '${shorten(name)}' not found${hint}`)
     }
     return entry
   }

@@ -12,6 +12,13 @@ export {
   type IxpErrorOptions,
   type ValidationIssue,
 } from './errors.js'
+export {
+  defineIntent,
+  type HandlerData,
+  type IntentProps,
+  type ParametersOf,
+  type TypedIntentDefinition,
+} from './infer.js'
 export type { EngineEvents, RegistryChange } from './events.js'
 export {
   INTENT_KINDS,

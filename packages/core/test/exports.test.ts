@@ -21,6 +21,7 @@ describe('public surface of @ixp/core', () => {
         "consoleLogger",
         "createEngine",
         "defineExtension",
+        "defineIntent",
         "isForbiddenKey",
         "isIxpError",
         "loadComponents",

@@ -167,6 +167,7 @@ describe('plugins and definitions registered in any order', () => {
 
   it('passes definitions registered before ready() through the plugins applied by ready()', async () => {
     const engine = createEngine({ plugins: [tagger('a')] })
+    engine.registerComponent({ name: 'C', render: () => null })
     const off = engine.registerIntent(intent)
     expect(engine.intents.get('i')?.tags).toBeUndefined()
     await engine.ready()

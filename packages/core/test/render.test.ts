@@ -143,6 +143,10 @@ describe('render', () => {
   it('reports a missing component after parameter validation', async () => {
     const engine = createEngine()
     engine.registerIntent({ ...orderStatus, component: 'Ghost' })
+    // ready() refuses an intent whose component is missing; one unregistered later fails at render time.
+    const unregister = engine.registerComponent({ name: 'Ghost', render: () => null })
+    await engine.ready()
+    unregister()
     expect((await failure(engine.render({ intent: { name: 'order_status', parameters: {} } }))).code).toBe(
       'INVALID_REQUEST',
     )

@@ -10,7 +10,7 @@
  */
 // Named imports: tapable is CommonJS with `__esModule` and no default export.
 import { SyncBailHook, SyncWaterfallHook } from 'tapable'
-import type { Engine, IxpContext } from '@ixp/core'
+import { defineExtension, type Engine, type IxpContext } from '@ixp/core'
 import type { IncomingMessage } from 'node:http'
 import type { Duplex } from 'node:stream'
 import type { MetricsCollector, MetricsProvider } from './metrics.js'
@@ -114,7 +114,7 @@ export interface HttpHooks {
   readonly routes: SyncWaterfallHook<[HttpRoute[], HttpRoutesInfo]>
   /** Sync bail: the first tap that returns `true` or a `Response` takes the upgrade. */
   readonly upgrade: SyncBailHook<[HttpUpgrade], HttpUpgradeResult>
-  /** Sync waterfall over every answer's headers (errors included; upgrades excluded). */
+  /** Sync waterfall over every answer's headers (errors and refused upgrades included; not what upgrade taps answer). */
   readonly response: SyncWaterfallHook<[HttpResponseHeaders, HttpResponseInfo]>
   /**
    * Sync waterfall: the metrics route's provider. Starts from the handler's `metrics.provider` option (undefined
@@ -124,10 +124,11 @@ export interface HttpHooks {
 }
 
 /**
- * Where an engine keeps its HTTP hooks, and the hooks their handlers' "rebuild your table" callbacks. Registered
- * symbols, not module state: an application may load this package twice (ESM and CJS builds, or a config file
- * compiled by another loader, as `ixp serve` does), and a plugin tapping one copy's hooks must reach a handler
- * made by the other.
+ * Where an engine keeps its HTTP hooks, and the hooks their handlers' "rebuild your table" callbacks. The hooks
+ * are a core extension (so `engine.unuse(plugin)` removes the plugin's taps, as on the engine's own hooks), also
+ * reachable under a registered symbol of this package: an application may load this package twice (ESM and CJS
+ * builds, or a config file compiled by another loader, as `ixp serve` does for TypeScript configs), and a plugin
+ * tapping one copy's hooks must reach a handler made by the other.
  */
 const HOOKS: unique symbol = Symbol.for('@ixp/plugin-http.hooks')
 const TAP_ADDED: unique symbol = Symbol.for('@ixp/plugin-http.hooks.tap-added')
@@ -159,12 +160,14 @@ function createHooks(): HttpHooks {
   return hooks
 }
 
+const HTTP_HOOKS = defineExtension('@ixp/plugin-http.hooks', createHooks)
+
 /** The HTTP hooks of an engine, created on first use. Tap them from a plugin's `apply(engine)`. */
 export function httpHooks(engine: Engine): HttpHooks {
   const holder = engine as unknown as HooksHolder
   let hooks = holder[HOOKS]
   if (hooks === undefined) {
-    hooks = createHooks()
+    hooks = engine.extension(HTTP_HOOKS)
     Object.defineProperty(holder, HOOKS, { value: hooks })
   }
   return hooks

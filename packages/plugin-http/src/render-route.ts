@@ -6,6 +6,7 @@
  */
 import {
   IxpError,
+  Stage,
   type Engine,
   type IxpContext,
   type RemoteRecord,
@@ -23,6 +24,18 @@ type RenderNow = (request: RenderRequest, ctx: IxpContext) => RenderResult | Pro
 /** `engine.renderNow`: the result itself when every step finished synchronously, so a render answers in the same tick. */
 function renderNowOf(engine: Engine): RenderNow {
   return (request, ctx) => engine.renderNow(request, ctx)
+}
+
+/**
+ * Why a query matched nothing. Without a resolver beyond the core's exact-name lookup, free text can only match
+ * an intent's exact name: the message says which plugin resolves text, instead of a bare "no match".
+ */
+function noMatchMessage(engine: Engine): string {
+  const resolvesText = engine.hooks.resolve.taps.some((tap) => (tap.stage ?? 0) !== Stage.EXACT_NAME)
+  return resolvesText
+    ? 'No intent matches the query'
+    : 'No intent matches the query: this engine has no resolver for free text (only exact intent names); ' +
+        'install @ixp/plugin-semantic (engine.use(semantic())) or send { intent: { name, parameters } }'
 }
 
 export interface RenderRouteDeps {
@@ -89,7 +102,7 @@ export function renderRoute({ engine, limits, cache }: RenderRouteDeps): RouteHa
     }
     const outcome = await engine.resolve({ text }, ctx)
     if (!outcome.matched) {
-      throw new IxpError('INTENT_NOT_SUPPORTED', 'No intent matches the query', {
+      throw new IxpError('INTENT_NOT_SUPPORTED', noMatchMessage(engine), {
         details: { reason: outcome.reason, alternatives: outcome.alternatives },
       })
     }

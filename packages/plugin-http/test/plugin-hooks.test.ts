@@ -103,6 +103,14 @@ describe('the route table', () => {
     expect(await (await handler.fetch(new Request('http://x/ixp/hello'))).text()).toBe('late hello')
   })
 
+  it('stops serving the routes of a plugin removed with engine.unuse()', async () => {
+    const engine = createTestEngine({ plugins: [routesPlugin('removable', [hello('here')])] })
+    const handler = createHttpHandler(engine)
+    expect(await (await handler.fetch(new Request('http://x/ixp/hello'))).text()).toBe('here')
+    await engine.unuse('removable')
+    expect((await handler.fetch(new Request('http://x/ixp/hello'))).status).toBe(404)
+  })
+
   it('answers a route that returns no Response with a 500 and no leak', async () => {
     const engine = createTestEngine({
       plugins: [routesPlugin('broken', [{ ...hello('x'), handler: () => 'text' as unknown as Response }])],

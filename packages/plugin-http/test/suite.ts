@@ -3,7 +3,7 @@
  * server, Express, Fastify, Hono, or the handler inside workerd) and talks to it with plain `Request`s.
  * Assertions come from the dependency-free portable harness so the same cases run under vitest and in workerd.
  */
-import type { Engine } from '@ixp/core'
+import { createEngine, silentLogger, type Engine } from '@ixp/core'
 import type { HttpHandlerOptions } from '@ixp/plugin-http'
 import { assert, equal, matches } from '../../core/test/portable/harness.js'
 import { createTestEngine } from './engine.js'
@@ -202,8 +202,41 @@ export const httpCases: HttpCase[] = [
           'INTENT_NOT_SUPPORTED',
         )
         matches(none.details!, { reason: 'no-match' })
+        equal(none.message, 'No intent matches the query')
         await expectError(await server.request('/ixp/render', post({ query: 42 })), 400, 'INVALID_REQUEST')
       }),
+  },
+  {
+    name: 'POST /render with { query } on an engine without a text resolver says which plugin resolves text',
+    run: async (t) => {
+      const engine = createEngine({ logger: silentLogger })
+      engine.registerComponent({ name: 'Greeting', render: () => 'hello' })
+      engine.registerIntent({
+        name: 'greet',
+        description: 'Greets',
+        component: 'Greeting',
+        parameters: { type: 'object' },
+      })
+      await withServer(
+        t,
+        async (server) => {
+          const none = await expectError(
+            await server.request('/ixp/render', post({ query: 'please say hello' })),
+            404,
+            'INTENT_NOT_SUPPORTED',
+          )
+          assert(none.message.includes('no resolver for free text'), none.message)
+          assert(none.message.includes('@ixp/plugin-semantic'), none.message)
+          // An exact intent name still resolves without a resolver plugin.
+          const exact = await json<Record<string, unknown>>(
+            await server.request('/ixp/render', post({ query: 'greet' })),
+          )
+          equal(exact.tree, 'hello')
+        },
+        {},
+        engine,
+      )
+    },
   },
   {
     name: 'POST /render reports parameter validation as 400 INVALID_REQUEST with paths',

@@ -38,12 +38,14 @@ export interface FileReport {
   intents: number
   components: number
   problems: Problem[]
-  /** Not errors: an intent naming a component none of the given files define. */
+  /** Not errors: things worth a look that do not stop `ixp serve`. */
   warnings: Problem[]
 }
 
 interface Checked {
   report: FileReport
+  /** A config module: it names every definition of an app, so its intents' components must all be there. */
+  config?: boolean
   intents: { path: string; definition: IntentDefinition }[]
   components: string[]
 }
@@ -121,7 +123,7 @@ async function checkJsonFile(file: string): Promise<Checked> {
 
 /** Loads a config module and registers its inline definitions into a scratch engine; returns the files it names. */
 async function checkConfigFile(file: string, cwd: string): Promise<{ checked: Checked; files: string[] }> {
-  const checked: Checked = { report: emptyReport(file), intents: [], components: [] }
+  const checked: Checked = { report: emptyReport(file), intents: [], components: [], config: true }
   const { report } = checked
   let resolved
   try {
@@ -195,18 +197,19 @@ export async function validateFiles(files: string[], cwd: string): Promise<FileR
       results.push(await checkJsonFile(file))
     }
   }
-  // Cross-file check, only meaningful when some components were given at all.
+  // Cross-file check, meaningful when components were given at all or a config (a whole app) was: an intent
+  // whose component is missing cannot render, and `ixp serve` (engine.ready()) refuses to start with it.
   const known = new Set(results.flatMap((result) => result.components))
   const anyComponentSource = results.some(
-    (result) => result.report.components > 0 || result.components.length > 0,
+    (result) => result.config || result.report.components > 0 || result.components.length > 0,
   )
   for (const { report, intents } of results) {
     if (!anyComponentSource) break
     for (const { path, definition } of intents) {
-      if (!known.has(definition.component)) {
-        report.warnings.push({
+      if (typeof definition.component === 'string' && !known.has(definition.component)) {
+        report.problems.push({
           path,
-          message: `component '${definition.component}' is not defined in the files given`,
+          message: `intent '${definition.name}' renders component '${definition.component}', which is not defined in the files given`,
         })
       }
     }

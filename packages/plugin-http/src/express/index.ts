@@ -12,7 +12,7 @@ import { IxpError } from '@ixp/core'
 import type { HttpHandler } from '../handler.js'
 import { httpError } from '../errors.js'
 import { NodeTransportRequest } from '../node/request.js'
-import { answerNodeRequest } from '../node/handler.js'
+import { nodeAnswerer } from '../node/handler.js'
 import type { HttpHandlerOptions } from '../options.js'
 import { toHandler } from '../target.js'
 
@@ -102,6 +102,7 @@ export function ixpExpress(
   options: ExpressOptions = {},
 ): [Middleware, ErrorMiddleware] {
   const handler = toHandler(target, options)
+  const answer = nodeAnswerer(handler)
   const notClosing = () => false
   const noop = () => undefined
 
@@ -131,7 +132,7 @@ export function ixpExpress(
     // Express announces itself on every answer; the IXP answers do not (as helmet does for the reference).
     if (!res.headersSent) res.removeHeader('x-powered-by')
     // The same path as the node server's: `around`, plugin routes and every header alike.
-    answerNodeRequest(handler, request, res, notClosing, noop)
+    answer(request, res, notClosing, noop)
   }
 
   const middleware: Middleware = (req, res, next) => serve(req, res, next)

@@ -63,42 +63,49 @@ function writeAnswer(
   done()
 }
 
-/**
- * @internal Answers one node request through the handler — the path node:http, Express and Fastify share: through
- * `around` (as `fetch` does) when the handler has one, straight to the dispatcher otherwise, with a POST body
- * within the limit read first so that the route parses it at once (a body declared larger is refused unread).
- */
-export function answerNodeRequest(
-  handler: HttpHandler,
+/** @internal Answers one node request; see {@link nodeAnswerer}. */
+export type NodeAnswerer = (
   request: NodeTransportRequest,
   res: ServerResponse,
   closing: () => boolean,
   done: () => void,
-): void {
-  const fail = () => {
-    // The handler answers every error itself; this is a last guard for the process.
-    if (!res.destroyed) res.destroy()
-    done()
-  }
-  if (handler[WRAPPED]) {
-    handler[SERVE](request)
-      .then((response) => writeWebResponse(res, response, request.method === 'HEAD', closing()))
-      .then(done, fail)
-    return
-  }
+) => void
+
+/** The handler answers every error itself; this is a last guard for the process. */
+function cut(res: ServerResponse, done: () => void): void {
+  if (!res.destroyed) res.destroy()
+  done()
+}
+
+/**
+ * @internal Answers node requests through the handler — the path node:http, Express and Fastify share: through
+ * `around` (as `fetch` does) when the handler has one, straight to the dispatcher otherwise, with a POST body
+ * within the limit read first so that the route parses it at once (a body declared larger is refused unread).
+ */
+export function nodeAnswerer(handler: HttpHandler): NodeAnswerer {
   const dispatch = handler[DISPATCH]
-  const answer = () => {
-    try {
-      answerNode(dispatch(request), res, closing, done)
-    } catch {
-      fail()
+  const limit = handler[BODY_LIMIT]
+  if (handler[WRAPPED]) {
+    const serve = handler[SERVE]
+    return (request, res, closing, done) => {
+      serve(request)
+        .then((response) => writeWebResponse(res, response, request.method === 'HEAD', closing()))
+        .then(done, () => cut(res, done))
     }
   }
-  const length = request.length
-  const limit = handler[BODY_LIMIT]
-  if (request.method === 'POST' && request.unread && (length === undefined || length <= limit)) {
-    request.readBody(limit, answer)
-  } else answer()
+  return (request, res, closing, done) => {
+    const answer = () => {
+      try {
+        answerNode(dispatch(request), res, closing, done)
+      } catch {
+        cut(res, done)
+      }
+    }
+    const length = request.length
+    if (request.method === 'POST' && request.unread && (length === undefined || length <= limit)) {
+      request.readBody(limit, answer)
+    } else answer()
+  }
 }
 
 /** @internal Shared by the node server. */
@@ -109,13 +116,14 @@ export function createNodeListener(
 ): NodeListener {
   const requestOptions: NodeRequestOptions = { relative: false, trustProxy: options.trustProxy === true }
   const { closing, done } = lifecycle
+  const answer = nodeAnswerer(handler)
   return (req, res, next) => {
     const url = req.url ?? '/'
     if (next !== undefined && !handler.handles(url.split('?', 1)[0]!)) {
       next()
       return
     }
-    answerNodeRequest(handler, new NodeTransportRequest(req, url, requestOptions), res, closing, done)
+    answer(new NodeTransportRequest(req, url, requestOptions), res, closing, done)
   }
 }
 
