@@ -452,7 +452,8 @@ describe('deadlines under load', () => {
 
 describe('a caller signal shared by many renders (a keep-alive connection)', () => {
   it('gets one abort listener, and aborting fails every render still waiting on it', async () => {
-    const { getEventListeners } = await import('node:events')
+    const { EventEmitter } = await import('node:events')
+    const getEventListeners = EventEmitter.getEventListeners
     const engine = createEngine({ logger: silentLogger })
     engine.registerComponent({ name: 'Slow', render: () => null })
     let release: () => void = () => undefined
