@@ -13,6 +13,20 @@ import { planPickupWorkflow } from './workflows/pickup.js'
  * The API key of the demo's staff account (send it as `x-api-key` to use `restock_report`). A demo value,
  * documented in the README; set `DEMO_STAFF_KEY` to use your own.
  */
+/** Small talk and off-topic requests: the resolver answers them out of scope. */
+const CHIT_CHAT = [
+  'tell me something funny',
+  'make me laugh',
+  'sing me a song',
+  'how are you today',
+  'who are you',
+  'what is the meaning of life',
+  'tell me a story',
+  'who won the game last night',
+  'how tall is mount everest',
+  'write me a poem',
+]
+
 export const DEMO_STAFF_KEY = 'harbor-and-pine-demo-staff-key'
 
 export interface StorePluginOptions {
@@ -44,7 +58,8 @@ export function storePlugins(options: StorePluginOptions = {}): StorePlugins {
   // Tracing first: of the taps at its stages (OBSERVE_FIRST / OBSERVE_LAST), the first installed runs first, so
   // its render span opens before any other observer runs. Its workflow spans follow `storeWorkflows`' events.
   const tracer = tracing({ workflows: storeWorkflows })
-  const resolver = semantic()
+  // Chit-chat the assistant must not answer with a product or an order ("tell me a joke" is not product_details).
+  const resolver = semantic({ outOfScopeExamples: CHIT_CHAT })
   const all: PluginInput[] = [
     tracer,
     auth({

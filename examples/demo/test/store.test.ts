@@ -179,6 +179,14 @@ describe('store assistant intents', () => {
     ['what time does the seattle store close', 'store_hours', { store: 'seattle' }],
     ['do you price match', 'store_policy', { topic: 'price-match' }],
     ['is the Scree Trail Runner available in Portland', 'check_stock', { store: 'portland' }],
+    ['compare TE-101 and TE-310', 'compare_products', { skus: ['TE-101', 'TE-310'] }],
+    [
+      'where is my order ORD-10421, my email is jane@example.com',
+      'order_status',
+      { orderId: 'ORD-10421', email: 'jane@example.com' },
+    ],
+    ['nearest store in Seattle', 'find_store', { city: 'Seattle' }],
+    ['is there a store in Spokane', 'find_store', { city: 'Spokane' }],
   ])('resolves “%s” to %s with the parameters it states', async (text, intent, parameters) => {
     const outcome = await engine.resolve(text)
     expect(outcome).toMatchObject({ matched: true, intent, parameters })
@@ -190,6 +198,7 @@ describe('store assistant intents', () => {
       reason: 'out-of-scope',
     })
     expect(await engine.resolve('which shelves are empty')).toMatchObject({ matched: false })
+    expect(await engine.resolve('tell me a joke')).toMatchObject({ matched: false })
     const staff = await engine.resolve('which shelves are empty', {
       headers: { 'x-api-key': DEMO_STAFF_KEY },
     })

@@ -101,6 +101,37 @@ class Checker {
     }
   }
 
+  /** Examples: strings, or `{ text, entities: [{ start, end, entity }] }` with spans inside the text. */
+  examples(key: string): void {
+    const value = this.fields[key]
+    if (value === undefined) return
+    if (!Array.isArray(value))
+      return this.fail(key, 'must be an array of strings or { text, entities } objects')
+    value.forEach((example: unknown, i) => {
+      if (typeof example === 'string') return
+      const at = `${key}.${i}`
+      if (!isRecord(example) || typeof example.text !== 'string')
+        return this.fail(at, "must be a string or an object with a string 'text'")
+      const { text, entities } = example
+      if (entities === undefined) return
+      if (!Array.isArray(entities)) return this.fail(`${at}.entities`, 'must be an array')
+      entities.forEach((entity: unknown, j) => {
+        const where = `${at}.entities.${j}`
+        if (!isRecord(entity)) return this.fail(where, 'must be an object { start, end, entity }')
+        if (typeof entity.entity !== 'string' || entity.entity.trim() === '')
+          this.fail(`${where}.entity`, 'must be a non-empty string')
+        const { start, end } = entity
+        if (!Number.isInteger(start) || (start as number) < 0)
+          return this.fail(`${where}.start`, 'must be an integer ≥ 0')
+        if (!Number.isInteger(end) || (end as number) <= (start as number) || (end as number) > text.length)
+          this.fail(
+            `${where}.end`,
+            `must be an integer after start and at most the text's length (${text.length})`,
+          )
+      })
+    })
+  }
+
   objectSchema(key: string, required: boolean): void {
     const value = this.fields[key]
     if (value === undefined && !required) return
@@ -135,7 +166,7 @@ export function checkIntent(
   check.optional('crawlable', 'boolean')
   check.optional('handler', 'function')
   check.optional('metadata', 'object')
-  check.stringArray('examples', false)
+  check.examples('examples')
   check.stringArray('tags', false)
   const ttl = definition.ttl
   if (ttl !== undefined && (typeof ttl !== 'number' || !Number.isFinite(ttl) || ttl < 0)) {

@@ -65,6 +65,24 @@ export type IntentHandler<Params = Record<string, unknown>> = (
   ctx: IxpContext,
 ) => Record<string, unknown> | void | Promise<Record<string, unknown> | void>
 
+/** An entity annotated in an example: `text.slice(start, end)` (UTF-16 offsets) is a value of `entity`. */
+export interface ExampleEntity {
+  start: number
+  end: number
+  /** The entity, i.e. the parameter it fills (unless a plugin maps it elsewhere). */
+  entity: string
+  /** The canonical value when it differs from the text (a synonym's value). */
+  value?: unknown
+}
+
+/** An example utterance with its annotated entities. */
+export interface AnnotatedExample {
+  text: string
+  entities?: ExampleEntity[]
+}
+
+export type IntentExample = string | AnnotatedExample
+
 /** A named action a client can ask for. Unknown fields are kept for plugins (`auth`, `cache`, …). */
 export interface IntentDefinition<Params = Record<string, unknown>> {
   /** Unique name, e.g. `order_status`. */
@@ -78,8 +96,11 @@ export interface IntentDefinition<Params = Record<string, unknown>> {
   version?: string
   deprecated?: boolean
   crawlable?: boolean
-  /** Example utterances, used by natural-language resolution. */
-  examples?: string[]
+  /**
+   * Example utterances, used by natural-language resolution: plain text (NLU plugins may read Rasa-style
+   * markup in it, `play [Daft Punk](artist)`), or text with its entities annotated.
+   */
+  examples?: IntentExample[]
   tags?: string[]
   metadata?: Record<string, unknown>
   /** Time to live of a render, in seconds; overrides the IXP TTL rules. */
@@ -234,8 +255,11 @@ export interface ResolveNoMatch {
   intent: null
   confidence: number
   alternatives: ResolveAlternative[]
-  /** Why nothing matched: no resolver recognised the text, or it was judged out of scope. */
-  reason: 'no-match' | 'out-of-scope'
+  /**
+   * Why nothing matched: no resolver recognised the text, it was judged out of scope, or it is ambiguous
+   * (the `alternatives` are plausible: a client can ask "did you mean…").
+   */
+  reason: 'no-match' | 'out-of-scope' | 'ambiguous'
   source?: string
 }
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import {
+  checkIntent,
   computeTtl,
   createEngine,
   IxpError,
@@ -123,6 +124,44 @@ describe('reference files', () => {
     ])
     expect(issuesOf(() => loadComponents({ components: [] }))).toEqual([
       { path: 'components', message: 'must be an object keyed by component name' },
+    ])
+  })
+})
+
+describe('intent examples', () => {
+  const base = {
+    name: 'find_store',
+    description: 'Finds a store',
+    component: 'Card',
+    parameters: { type: 'object' },
+  }
+
+  it('are strings or { text, entities } objects whose spans lie inside the text', () => {
+    const ok = [
+      'stores in seattle',
+      { text: 'stores in Seattle', entities: [{ start: 10, end: 17, entity: 'city' }] },
+      { text: 'any store' },
+    ]
+    expect(checkIntent({ ...base, examples: ok })).toEqual([])
+    const issues = checkIntent({
+      ...base,
+      examples: [
+        3,
+        {
+          text: 'abc',
+          entities: [
+            { start: 2, end: 9, entity: 'x' },
+            { start: -1, end: 1, entity: 'y' },
+          ],
+        },
+        { text: 'abc', entities: [{ start: 0, end: 1, entity: '' }] },
+      ],
+    })
+    expect(issues.map((issue) => issue.path)).toEqual([
+      'examples.0',
+      'examples.1.entities.0.end',
+      'examples.1.entities.1.start',
+      'examples.2.entities.0.entity',
     ])
   })
 })

@@ -160,7 +160,7 @@ const BASE_SCHEMAS: Record<string, Schema> = {
         },
       },
       missing: { type: 'array', items: { type: 'string' } },
-      reason: { type: 'string', enum: ['no-match', 'out-of-scope'] },
+      reason: { type: 'string', enum: ['no-match', 'out-of-scope', 'ambiguous'] },
       source: { type: 'string' },
     },
   },

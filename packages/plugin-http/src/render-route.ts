@@ -102,7 +102,12 @@ export function renderRoute({ engine, limits, cache }: RenderRouteDeps): RouteHa
     }
     const outcome = await engine.resolve({ text }, ctx)
     if (!outcome.matched) {
-      throw new IxpError('INTENT_NOT_SUPPORTED', noMatchMessage(engine), {
+      // An ambiguous query names the candidates, so the client can ask "did you mean…".
+      const message =
+        outcome.reason === 'ambiguous' && outcome.alternatives.length > 0
+          ? `The query is ambiguous: did you mean ${outcome.alternatives.map((a) => `'${a.intent}'`).join(' or ')}?`
+          : noMatchMessage(engine)
+      throw new IxpError('INTENT_NOT_SUPPORTED', message, {
         details: { reason: outcome.reason, alternatives: outcome.alternatives },
       })
     }
@@ -119,7 +124,28 @@ export function renderRoute({ engine, limits, cache }: RenderRouteDeps): RouteHa
       alternatives: outcome.alternatives,
     }
     if (outcome.source !== undefined) resolution.source = outcome.source
-    return answerOf(await engine.render(request, ctx), resolution)
+    let result: RenderResult
+    try {
+      result = await engine.render(request, ctx)
+    } catch (error) {
+      // A parameter error of a resolved query says which intent the text was taken for, and what it lacked.
+      if (error instanceof IxpError && error.code === 'INVALID_REQUEST')
+        throw new IxpError(
+          error.code,
+          `The query was resolved to intent '${outcome.intent}': ${error.message}`,
+          {
+            status: error.status,
+            cause: error,
+            details: {
+              ...error.details,
+              intent: outcome.intent,
+              ...(outcome.missing ? { missing: outcome.missing } : {}),
+            },
+          },
+        )
+      throw error
+    }
+    return answerOf(result, resolution)
   }
 
   const renderBody = (body: Record<string, unknown>, ctx: IxpContext): RouteAnswer | Promise<RouteAnswer> => {

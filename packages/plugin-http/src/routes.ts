@@ -75,7 +75,10 @@ async function menuItems(engine: Engine, ctx: IxpContext): Promise<Record<string
           ? intent.metadata.title
           : intent.name
       const item: Record<string, unknown> = { intent: intent.name, title, description: intent.description }
-      if (intent.examples) item.examples = intent.examples
+      if (intent.examples)
+        item.examples = intent.examples.map((example) =>
+          typeof example === 'string' ? example : example.text,
+        )
       if (intent.tags) item.tags = intent.tags
       return item
     })

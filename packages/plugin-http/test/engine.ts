@@ -135,6 +135,29 @@ export function createTestEngine(options: EngineOptions = {}): Engine {
 
   // A tiny resolver: "say hello to <name>" → greet.
   engine.hooks.resolve.tapPromise({ name: 'test:resolver', stage: Stage.SEMANTIC }, async (query) => {
+    // "greet someone": the intent without the name it needs; "hello or theme": ambiguous.
+    if (/greet someone/i.test(query.text))
+      return {
+        matched: true,
+        intent: 'greet',
+        parameters: {},
+        missing: ['name'],
+        confidence: 0.8,
+        alternatives: [],
+        source: 'test',
+      }
+    if (/hello or theme/i.test(query.text))
+      return {
+        matched: false,
+        intent: null,
+        reason: 'ambiguous',
+        confidence: 0.4,
+        alternatives: [
+          { intent: 'greet', confidence: 0.4 },
+          { intent: 'pick_theme', confidence: 0.35 },
+        ],
+        source: 'test',
+      }
     const match = /hello to (\w+)/i.exec(query.text)
     if (!match) return undefined
     return {

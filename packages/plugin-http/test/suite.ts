@@ -203,6 +203,20 @@ export const httpCases: HttpCase[] = [
         )
         matches(none.details!, { reason: 'no-match' })
         equal(none.message, 'No intent matches the query')
+        const ambiguous = await expectError(
+          await server.request('/ixp/render', post({ query: 'hello or theme' })),
+          404,
+          'INTENT_NOT_SUPPORTED',
+        )
+        assert(/did you mean 'greet' or 'pick_theme'/.test(ambiguous.message), ambiguous.message)
+        matches(ambiguous.details!, { reason: 'ambiguous' })
+        const lacking = await expectError(
+          await server.request('/ixp/render', post({ query: 'greet someone' })),
+          400,
+          'INVALID_REQUEST',
+        )
+        assert(/intent 'greet'/.test(lacking.message), lacking.message)
+        matches(lacking.details!, { intent: 'greet', missing: ['name'] })
         await expectError(await server.request('/ixp/render', post({ query: 42 })), 400, 'INVALID_REQUEST')
       }),
   },
@@ -396,6 +410,14 @@ export const httpCases: HttpCase[] = [
           await server.request('/ixp/resolve', post({ query: 'xyzzy' })),
         )
         matches(miss, { matched: false, intent: null, reason: 'no-match' })
+        const unsure = await json<Record<string, unknown>>(
+          await server.request('/ixp/resolve', post({ query: 'hello or theme' })),
+        )
+        matches(unsure, { matched: false, reason: 'ambiguous' })
+        equal(
+          (unsure.alternatives as { intent: string }[]).map((a) => a.intent),
+          ['greet', 'pick_theme'],
+        )
         await expectError(await server.request('/ixp/resolve', post({ query: '' })), 400, 'INVALID_REQUEST')
         await expectError(
           await server.request('/ixp/resolve', post({ query: 'a', limit: 0 })),

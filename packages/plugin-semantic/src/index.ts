@@ -38,6 +38,12 @@ export { contextStage, defaultRelated, type ContextStageOptions } from './stages
 export type { EmbeddingProvider } from './embeddings/provider.js'
 export { transformersEmbeddings, type TransformersEmbeddingOptions } from './embeddings/transformers.js'
 
-export { extractParameters, type ExtractedParameters } from './params/extract.js'
+export { extractParameters, type ExtractedParameters, type ExtractOptions } from './params/extract.js'
+export { SlotFiller, type Slot, type FilledSlots } from './slots/filler.js'
+export type { EntityDefinition } from './slots/entities.js'
+export type { LookupEntry } from './slots/lookup.js'
+export { SYSTEM_ENTITIES, findSystem, type SystemEntity, type SystemMatch } from './slots/system.js'
+export { parseExample, exampleText, type ParsedExample, type EntitySpan } from './slots/annotations.js'
+export { SequenceTagger, type TaggedSpan, type TaggerOptions } from './slots/tagger.js'
 export { parseJsonl } from './eval/dataset.js'
 export { evaluate, type EvaluationReport } from './eval/evaluate.js'

@@ -4,6 +4,7 @@ import type { ClassifierOptions } from './classifier/options.js'
 import type { SerializedClassifier } from './classifier/serialize.js'
 import type { EmbeddingProvider } from './embeddings/provider.js'
 import { semanticError } from './errors.js'
+import { checkEntityDefinitions, type EntityDefinition } from './slots/entities.js'
 import type { ContextStageOptions } from './stages/context.js'
 import type { EmbeddingStageOptions } from './stages/embedding.js'
 import type { ResolverStage } from './stages/types.js'
@@ -68,6 +69,19 @@ export interface SemanticOptions {
    */
   limit?: number
   /**
+   * The app's entities: lookup tables (values and synonyms) and patterns, by name. A parameter of the same
+   * name (or whose schema says `'x-entity': name`) is filled from them. System entities (`date`, `time`,
+   * `datetime`, `number`, `ordinal`, `duration`, `money`, `email`, `url`, `phone`) need no declaration.
+   * @default {}
+   */
+  entities?: Record<string, EntityDefinition>
+  /**
+   * Width of the confidence band under the threshold (a fraction of it) where the answer is
+   * `reason: 'ambiguous'` with the plausible intents as alternatives, rather than out of scope. `0` turns it off.
+   * @default 0.1
+   */
+  clarifyBand?: number
+  /**
    * Fill the matched intent's parameters from the text and report missing required ones.
    * @default true
    */
@@ -85,6 +99,7 @@ export function checkSemanticOptions(options: SemanticOptions): void {
   const delay = options.retrainDelayMs
   if (delay !== undefined && !(typeof delay === 'number' && delay >= 0 && Number.isFinite(delay)))
     throw semanticError('SEMANTIC_INVALID_OPTIONS', `'retrainDelayMs' must be a number ≥ 0`)
+  checkEntityDefinitions(options.entities)
   if (options.embeddings !== undefined && typeof options.embeddings?.embed !== 'function')
     throw semanticError(
       'SEMANTIC_INVALID_OPTIONS',

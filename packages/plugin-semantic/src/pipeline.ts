@@ -23,6 +23,13 @@ export interface PipelineOptions {
    * @default 3
    */
   limit?: number
+  /**
+   * Width of the band under the threshold, as a fraction of the threshold, where a text is not turned
+   * away but called ambiguous: its best candidates come back as alternatives so a client can ask "did you
+   * mean…". With threshold 0.4 and 0.1, confidences from 0.36 up are ambiguous. `0` turns it off.
+   * @default 0.1
+   */
+  clarifyBand?: number
 }
 
 export interface PipelineDecision {
@@ -30,7 +37,7 @@ export interface PipelineDecision {
   intent: string | null
   confidence: number
   alternatives: ResolveAlternative[]
-  reason?: 'no-match' | 'out-of-scope'
+  reason?: 'no-match' | 'out-of-scope' | 'ambiguous'
   source?: string
   /** The final stage result (undefined when no stage answered). */
   result: StageResult | undefined
@@ -53,6 +60,7 @@ export class ResolverPipeline {
   readonly #earlyExit: number
   readonly #threshold: number | undefined
   readonly #limit: number
+  readonly #clarifyBand: number
 
   constructor(stages: readonly ResolverStage[], options: PipelineOptions = {}) {
     if (!Array.isArray(stages))
@@ -76,6 +84,7 @@ export class ResolverPipeline {
     })
     unitInterval('earlyExit', options.earlyExit)
     unitInterval('threshold', options.threshold)
+    unitInterval('clarifyBand', options.clarifyBand)
     const limit = options.limit ?? 3
     if (!Number.isInteger(limit) || limit < 0)
       throw semanticError('SEMANTIC_INVALID_OPTIONS', `Pipeline option 'limit' must be an integer ≥ 0`)
@@ -83,6 +92,7 @@ export class ResolverPipeline {
     this.#earlyExit = options.earlyExit ?? 0.95
     this.#threshold = options.threshold
     this.#limit = limit
+    this.#clarifyBand = options.clarifyBand ?? 0.1
   }
 
   /** Lets every stage learn from the intents (one after another, in order). */
@@ -136,7 +146,11 @@ export class ResolverPipeline {
         intent: null,
         confidence: rounded(top.confidence),
         alternatives: alternatives(0),
-        reason: 'out-of-scope',
+        // Close under the threshold (and not refused outright): worth asking which one was meant.
+        reason:
+          !result.rejected && top.confidence >= threshold * (1 - this.#clarifyBand)
+            ? 'ambiguous'
+            : 'out-of-scope',
         source: result.source,
         result,
         stages,

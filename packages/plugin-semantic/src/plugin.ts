@@ -3,11 +3,20 @@
  * registered intents; when intents change they learn again (debounced); every `engine.resolve(text)` that
  * no exact name answered runs the pipeline, and a match carries the parameters the text states.
  */
-import { Stage, type Engine, type IxpPlugin, type RegistryChange, type ResolveOutcome } from '@ixp/core'
+import {
+  IxpError,
+  Stage,
+  type Engine,
+  type IxpPlugin,
+  type RegistryChange,
+  type ResolveOutcome,
+} from '@ixp/core'
 import { semanticError } from './errors.js'
 import { checkSemanticOptions, type SemanticOptions } from './options.js'
 import { extractParameters } from './params/extract.js'
 import { ResolverPipeline } from './pipeline.js'
+import { annotationIssues } from './slots/annotations.js'
+import { SlotFiller } from './slots/filler.js'
 import { classifierStage } from './stages/classifier.js'
 import { contextStage } from './stages/context.js'
 import { embeddingStage } from './stages/embedding.js'
@@ -44,7 +53,9 @@ export function semantic(options: SemanticOptions = {}): SemanticPlugin {
     earlyExit: options.earlyExit,
     threshold: options.threshold,
     limit: options.limit,
+    clarifyBand: options.clarifyBand,
   })
+  const slots = new SlotFiller(options.entities)
   const delay = options.retrainDelayMs ?? 100
   const fillParameters = options.extractParameters ?? true
   let attached: Engine | undefined
@@ -66,6 +77,7 @@ export function semantic(options: SemanticOptions = {}): SemanticPlugin {
           const intents = engine.intents.list()
           const started = performance.now()
           await pipeline.prepare(intents)
+          if (fillParameters) slots.prepare(intents)
           engine.logger.debug('semantic stages trained', {
             intents: intents.length,
             ms: Math.round(performance.now() - started),
@@ -98,6 +110,21 @@ export function semantic(options: SemanticOptions = {}): SemanticPlugin {
         )
       attached = engine
 
+      // Annotated examples are checked when the intent registers, so a mistake names its example.
+      engine.hooks.registerIntent.tap({ name: `${PLUGIN_NAME}:annotations` }, (definition) => {
+        const issues = annotationIssues(definition)
+        if (issues.length > 0)
+          throw new IxpError(
+            'INVALID_DEFINITION',
+            `Invalid intent '${definition.name}': ${issues
+              .slice(0, 5)
+              .map((issue) => `${issue.path} ${issue.message}`)
+              .join('; ')}`,
+            { details: { issues } },
+          )
+        return definition
+      })
+
       engine.hooks.ready.tapPromise({ name: `${PLUGIN_NAME}:train` }, async () => {
         await train(engine)
       })
@@ -128,17 +155,29 @@ export function semantic(options: SemanticOptions = {}): SemanticPlugin {
               intent: null,
               confidence: decision.confidence,
               alternatives: decision.alternatives,
-              reason: 'out-of-scope',
+              reason: decision.reason === 'ambiguous' ? 'ambiguous' : 'out-of-scope',
               source: decision.source,
             }
           const definition = engine.intents.get(decision.intent)
-          const extracted = fillParameters
-            ? extractParameters(query.text, definition?.parameters)
-            : { parameters: {}, missing: [] }
+          if (!fillParameters)
+            return {
+              matched: true,
+              intent: decision.intent,
+              parameters: {},
+              confidence: decision.confidence,
+              alternatives: decision.alternatives,
+              source: decision.source,
+            }
+          const filled = slots.fill(decision.intent, query.text)
+          const extracted = extractParameters(query.text, definition?.parameters, {
+            filled: filled.parameters,
+            taken: filled.slots.filter((slot) => slot.parameter !== undefined),
+          })
           return {
             matched: true,
             intent: decision.intent,
             parameters: extracted.parameters,
+            ...(filled.slots.length > 0 ? { slots: filled.slots } : {}),
             confidence: decision.confidence,
             alternatives: decision.alternatives,
             ...(extracted.missing.length > 0 ? { missing: extracted.missing } : {}),

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import { IntentClassifier, MODEL_VERSION, type IntentExample } from '../src/index.js'
+import { encodeArray } from '../src/model/base64.js'
 import { accuracy, slice } from './helpers.js'
 
 const train = slice('clinc150', 'train', { intents: 25, perIntent: 40, oos: 60 })
@@ -152,7 +153,14 @@ describe('IntentClassifier: serialisation', () => {
       'transfer',
     ])
     expect(loaded.classify('send 5 dollars to carol').confidence).toBeCloseTo(0.99384, 4)
-    expect(() => IntentClassifier.fromJSON({ ...v1, version: 2 })).toThrow(/two entries per label/)
+    // Version 2 holds one score per label (sparse trainer) or two; any other count is corrupt.
+    expect(IntentClassifier.fromJSON({ ...v1, version: 2 }).classify('balance please')).toEqual(
+      loaded.classify('balance please'),
+    )
+    const threePerLabel = encodeArray(new Float32Array(3 * v1.labels.length))
+    expect(() =>
+      IntentClassifier.fromJSON({ ...v1, version: 2, arrays: { ...v1.arrays, bias: threePerLabel } }),
+    ).toThrow(/one or two entries per label/)
   })
 
   it('refuses what it cannot read, naming the problem', () => {

@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { runSemanticCommand } from '@ixp/plugin-semantic/cli'
 import { DEFAULT_CALIBRATION, IntentClassifier, type IntentExample } from '../src/index.js'
-import { slice } from './helpers.js'
+import { DATASETS, slice } from './helpers.js'
 
 function capture(isTTY = false) {
   const out: string[] = []
@@ -79,6 +79,69 @@ describe('ixp semantic: arguments', () => {
     expect(await runSemanticCommand(['eval', '--train', bad, '--test', testFile], malformed.io)).toBe(1)
     expect(malformed.err()).toMatch(/bad\.jsonl:2: expected/)
     expect(malformed.err()).not.toMatch(/at .*\.ts/)
+  })
+})
+
+describe('ixp semantic eval --shots, with annotated rows', () => {
+  const snips = readFileSync(`${DATASETS}/snips/train-300.jsonl`, 'utf8')
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as IntentExample)
+  const wanted = ['AddToPlaylist', 'GetWeather', 'RateBook']
+  const rows = wanted.flatMap((intent) => snips.filter((row) => row.intent === intent).slice(0, 60))
+  const annotated = jsonl('snips.jsonl', rows)
+
+  it('samples K examples per intent for each seed, resolves the rest through an engine, and scores slots', async () => {
+    const run = capture()
+    const argv = [
+      'eval',
+      '--train',
+      annotated,
+      '--shots',
+      '20',
+      '--seeds',
+      '1,2',
+      '--max-test',
+      '60',
+      '--json',
+    ]
+    expect(await runSemanticCommand(argv, run.io)).toBe(0)
+    const report = JSON.parse(run.out().trim().split('\n').pop()!)
+    expect(report.shots).toBe(20)
+    expect(
+      report.seeds.map((seed: { seed: number; trainExamples: number; testExamples: number }) => [
+        seed.seed,
+        seed.trainExamples,
+        seed.testExamples,
+      ]),
+    ).toEqual([
+      [1, 60, 60],
+      [2, 60, 60],
+    ])
+    expect(report.mean.top1).toBeGreaterThan(0.8)
+    expect(report.mean.accuracy).toBeLessThanOrEqual(report.mean.top1)
+    expect(report.mean.slotF1).toBeGreaterThan(0.4)
+    expect(report.mean.slotF1).toBeLessThanOrEqual(1)
+    const again = capture()
+    expect(await runSemanticCommand(argv, again.io)).toBe(0)
+    const second = JSON.parse(again.out().trim().split('\n').pop()!)
+    expect(second.mean.slotF1).toBe(report.mean.slotF1)
+    const text = capture()
+    expect(await runSemanticCommand(argv.slice(0, -1), text.io)).toBe(0)
+    expect(text.out()).toMatch(/seed 2: 60 examples, 60 test — accuracy .*slots P [\d.]+ R [\d.]+ F1 [\d.]+/)
+    expect(text.out()).toMatch(/mean over 2 seed\(s\) at 20 examples per intent/)
+  })
+
+  it('refuses bad --shots and --seeds', async () => {
+    const cases: [string[], RegExp][] = [
+      [['--shots', '0'], /'--shots' must be a positive integer/],
+      [['--shots', '5', '--seeds', '1,x'], /'--seeds' must be a comma-separated list of integers/],
+    ]
+    for (const [extra, message] of cases) {
+      const run = capture()
+      expect(await runSemanticCommand(['eval', '--train', annotated, ...extra], run.io)).toBe(2)
+      expect(run.err()).toMatch(message)
+    }
   })
 })
 

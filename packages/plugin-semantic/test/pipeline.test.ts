@@ -107,6 +107,21 @@ describe('ResolverPipeline', () => {
     })
   })
 
+  it('answers ambiguous, with the alternatives, just under the threshold (clarifyBand of it)', async () => {
+    const close = new ResolverPipeline([fixedStage('close', 'weather', 0.47, [])])
+    expect(await close.resolve({ text: 'x' }, {}, lookup)).toMatchObject({
+      matched: false,
+      intent: null,
+      reason: 'ambiguous',
+      alternatives: [{ intent: 'weather', confidence: 0.47 }],
+    })
+    const off = new ResolverPipeline([fixedStage('close', 'weather', 0.47, [])], { clarifyBand: 0 })
+    expect(await off.resolve({ text: 'x' }, {}, lookup)).toMatchObject({ reason: 'out-of-scope' })
+    const wide = new ResolverPipeline([fixedStage('low', 'weather', 0.3, [])], { clarifyBand: 0.5 })
+    expect(await wide.resolve({ text: 'x' }, {}, lookup)).toMatchObject({ reason: 'ambiguous' })
+    expect(() => new ResolverPipeline([], { clarifyBand: 2 })).toThrow(/clarifyBand/)
+  })
+
   it("uses the deciding stage's threshold unless the pipeline sets one", async () => {
     const calibrated: ResolverStage = {
       name: 'calibrated',

@@ -69,10 +69,13 @@ export const findStoreIntent: IntentDefinition<Static<typeof FindStoreParameters
   parameters: FindStoreParameters,
   examples: [
     'where is your nearest store',
-    'do you have a shop in Portland',
+    // Annotated: the resolver learns where a city stands in a sentence ("nearest store in Spokane").
+    'do you have a shop in [Portland](city)',
     'store locations',
-    'find a store near Seattle',
-    'what is the address of the Boise store',
+    'find a store near [Seattle](city)',
+    'what is the address of the [Boise](city) store',
+    'nearest store in [Tacoma](city)',
+    'stores around [Eugene](city)',
   ],
   handler: ({ city }) => {
     const stores = storesMatching(city)

@@ -7,9 +7,10 @@ import { semanticError } from '../errors.js'
 import type { FeatureConfig } from '../text/features.js'
 import { trainMulticlassSvm } from '../model/multiclass-svm.js'
 import { trainOneVsRestSvm } from '../model/one-vs-rest-svm.js'
+import { trainSparseOneVsRest } from '../model/sparse-one-vs-rest.js'
 import { meanColumnValues, scoreSparse, sparsify, type SparseLinearModel } from '../model/sparse-linear.js'
 import { Vectorizer } from '../model/vectorizer.js'
-import { buildVocabulary, vectorizeAll } from '../model/vocabulary.js'
+import { buildVocabulary, vectorizeAll, type SparseMatrix } from '../model/vocabulary.js'
 import type { FeatureTable } from '../text/feature-table.js'
 import {
   chooseThreshold,
@@ -20,6 +21,7 @@ import {
 } from './calibration.js'
 import {
   resolveClassifierOptions,
+  SPARSE_TRAINING_ABOVE,
   type ClassifierOptions,
   type ResolvedClassifierOptions,
 } from './options.js'
@@ -137,35 +139,15 @@ export class IntentClassifier {
     const targets = Int32Array.from(examples, (example) => index.get(example.intent)!)
     // With a single label there is nothing to separate: a second, empty class gives the SVM a negative side.
     const classes = Math.max(labels.length, 2)
-    // Two linear models over the same features, scored in one pass. One SVM per intent against all others
-    // says how much a text looks like that intent's examples: an absolute score, so the confidence that
-    // turns away out-of-scope text. The multiclass SVM says which intent beats the others: the ranking,
-    // better among close intents.
     const features = vocabulary.table.size
-    const trainSteps = classes + settings.maxPasses
-    const perIntent = trainOneVsRestSvm(matrix, targets, features, classes, {
-      c: settings.c,
-      tolerance: 0.1,
-      maxPasses: settings.maxPasses,
-      biasFeature: 1,
-      shrinkMargin: 0.1,
-      seed: settings.seed,
-      onClass: progress && ((done) => progress({ phase: 'train', done, total: trainSteps })),
-    })
-    const ranking = trainMulticlassSvm(matrix, targets, features, classes, {
-      c: settings.c,
-      tolerance: 0.1,
-      maxPasses: settings.maxPasses,
-      biasFeature: 1,
-      seed: settings.seed,
-      onPass: progress && ((done) => progress({ phase: 'train', done: classes + done, total: trainSteps })),
-    })
-    const model = sparsify(
-      [perIntent, ranking],
-      labels.length,
-      meanColumnValues(matrix, features),
-      settings.pruneBelow,
-    )
+    // The sparse trainer needs two real labels (it ranks by its one score set, which must hold only labels).
+    const sparse =
+      labels.length >= 2 &&
+      (settings.trainer === 'sparse' ||
+        (settings.trainer === 'auto' && classes * features > SPARSE_TRAINING_ABOVE))
+    const model = sparse
+      ? trainSparse(matrix, targets, features, classes, settings)
+      : trainExact(matrix, targets, features, classes, labels.length, settings)
     const classifier = new IntentClassifier({
       labels,
       rejectLabel,
@@ -184,7 +166,7 @@ export class IntentClassifier {
         trainMs: 0,
       },
     })
-    classifier.#crossCalibrate(examples, settings)
+    classifier.#crossCalibrate(examples, settings, sparse ? 'sparse' : 'exact')
     classifier.#parts.stats.trainMs = performance.now() - started
     return classifier
   }
@@ -334,6 +316,7 @@ export class IntentClassifier {
   #crossCalibrate(
     examples: readonly IntentExample[],
     settings: ResolvedClassifierOptions,
+    trainer: 'exact' | 'sparse',
   ): CalibrationReport | undefined {
     const folds = settings.calibrationFolds
     const intents = this.#intents
@@ -355,19 +338,33 @@ export class IntentClassifier {
     const shuffled = random.shuffle(Int32Array.from(intents.keys()))
     const leaveOut = Math.max(1, Math.round(intents.length * 0.15))
     const parts: HeldOutScores[] = []
-    const total = folds
-    for (let fold = 0; fold < folds; fold++) {
+    // A large intent set (the sparse trainer's) gives plenty of held-out evidence in one fold; the others
+    // would triple the training time for no better fit.
+    const total = trainer === 'sparse' ? 1 : folds
+    for (let fold = 0; fold < total; fold++) {
       settings.onProgress?.({ phase: 'calibration', done: fold, total })
       const absent = new Set<string>()
       for (let k = 0; k < leaveOut && k < intents.length - 1; k++)
         absent.add(intents[shuffled[(fold * leaveOut + k) % intents.length]!]!)
       const train = examples.filter((example, i) => foldOf[i] !== fold && !absent.has(example.intent))
-      const test = examples.filter(
+      let test = examples.filter(
         (example, i) =>
           (foldOf[i] === fold || absent.has(example.intent)) && example.intent !== settings.outOfScopeLabel,
       )
+      // Scoring a held-out text costs more with every intent; a few thousand of them fit the sigmoid and
+      // the threshold as well as all of them.
+      if (trainer === 'sparse' && test.length > MAX_SPARSE_HELD_OUT) {
+        const order = random.shuffle(Int32Array.from(test.keys())).subarray(0, MAX_SPARSE_HELD_OUT).sort()
+        const all = test
+        test = Array.from(order, (i) => all[i]!)
+      }
       if (test.length === 0 || !train.some((example) => example.intent !== settings.outOfScopeLabel)) continue
-      const model = IntentClassifier.train(train, { ...settings, calibrationFolds: 0, onProgress: undefined })
+      const model = IntentClassifier.train(train, {
+        ...settings,
+        trainer,
+        calibrationFolds: 0,
+        onProgress: undefined,
+      })
       parts.push(model.#heldOutScores(test, (example) => absent.has(example.intent)))
     }
     settings.onProgress?.({ phase: 'calibration', done: total, total })
@@ -387,7 +384,69 @@ export class IntentClassifier {
   }
 }
 
+/**
+ * Two linear models over the same features, scored in one pass. One SVM per intent against all others
+ * says how much a text looks like that intent's examples: an absolute score, so the confidence that turns
+ * away out-of-scope text. The multiclass SVM says which intent beats the others: the ranking, better among
+ * close intents.
+ */
+function trainExact(
+  matrix: SparseMatrix,
+  targets: Int32Array,
+  features: number,
+  classes: number,
+  labelCount: number,
+  settings: ResolvedClassifierOptions,
+): SparseLinearModel {
+  const progress = settings.onProgress
+  const trainSteps = classes + settings.maxPasses
+  const perIntent = trainOneVsRestSvm(matrix, targets, features, classes, {
+    c: settings.c,
+    tolerance: 0.1,
+    maxPasses: settings.maxPasses,
+    biasFeature: 1,
+    shrinkMargin: 0.1,
+    seed: settings.seed,
+    onClass: progress && ((done) => progress({ phase: 'train', done, total: trainSteps })),
+  })
+  const ranking = trainMulticlassSvm(matrix, targets, features, classes, {
+    c: settings.c,
+    tolerance: 0.1,
+    maxPasses: settings.maxPasses,
+    biasFeature: 1,
+    seed: settings.seed,
+    onPass: progress && ((done) => progress({ phase: 'train', done: classes + done, total: trainSteps })),
+  })
+  return sparsify([perIntent, ranking], labelCount, meanColumnValues(matrix, features), settings.pruneBelow)
+}
+
+/** One SVM per intent against its retrieved hard negatives: for thousands of intents (one score set, which also ranks). */
+function trainSparse(
+  matrix: SparseMatrix,
+  targets: Int32Array,
+  features: number,
+  classes: number,
+  settings: ResolvedClassifierOptions,
+): SparseLinearModel {
+  const progress = settings.onProgress
+  return trainSparseOneVsRest(matrix, targets, features, classes, {
+    c: settings.c,
+    tolerance: 0.1,
+    maxPasses: settings.maxPasses,
+    biasFeature: 1,
+    seed: settings.seed,
+    candidates: 16,
+    randomNegatives: 32,
+    maxPostings: 32,
+    pruneBelow: settings.pruneBelow,
+    typicalValue: meanColumnValues(matrix, features),
+    onClass: progress && ((done) => progress({ phase: 'train', done, total: classes })),
+  })
+}
+
 const PAIRS = 3
+/** Held-out examples scored for calibration when the sparse trainer (a large intent set) is used. */
+const MAX_SPARSE_HELD_OUT = 4000
 const STAND_IN_SHARE = 0.25
 
 /** Held-out evidence for calibration: each example's best scores, and whether it was right. @internal */

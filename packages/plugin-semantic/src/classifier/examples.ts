@@ -1,9 +1,12 @@
+import type { EntitySpan } from '../slots/annotations.js'
 import { semanticError } from '../errors.js'
 
 /** One labelled utterance: the text a user typed and the intent it means. */
 export interface IntentExample {
   text: string
   intent: string
+  /** Annotated entities (slot-filling data such as SNIPS); the classifier ignores them. */
+  entities?: EntitySpan[]
 }
 
 /** Throws `SEMANTIC_INVALID_EXAMPLES` naming the first malformed example. */

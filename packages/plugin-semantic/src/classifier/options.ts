@@ -40,6 +40,16 @@ export interface ClassifierOptions {
    */
   pruneBelow?: number
   /**
+   * Which trainer fits the weights. `'exact'`: one SVM per intent over every example plus the multiclass
+   * ranking SVM — the most accurate; time and memory grow with intents × examples and intents × features.
+   * `'sparse'`: one SVM per intent against the examples that come close to it (retrieved hard negatives and
+   * a few random ones), ranking by the same scores — time and memory grow about linearly with the
+   * examples, for thousands of intents. `'auto'` picks `'sparse'` when intents × features exceeds
+   * `SPARSE_TRAINING_ABOVE` (30 million: about 600 intents of ten examples each).
+   * @default 'auto'
+   */
+  trainer?: 'auto' | 'exact' | 'sparse'
+  /**
    * Seed of the training order: the same examples, options and seed give the same model.
    * @default 1
    */
@@ -72,8 +82,10 @@ export interface TrainingProgress {
 }
 
 export type ResolvedClassifierOptions = Required<
-  Omit<ClassifierOptions, 'outOfScopeLabel' | 'onProgress' | 'features'>
+  Omit<ClassifierOptions, 'outOfScopeLabel' | 'onProgress' | 'features' | 'trainer'>
 > & {
+  trainer: 'auto' | 'exact' | 'sparse'
+
   features: FeatureConfig
   outOfScopeLabel: string | undefined
   onProgress: ((progress: TrainingProgress) => void) | undefined
@@ -88,7 +100,13 @@ export const CLASSIFIER_DEFAULTS = {
   pruneBelow: 0.001,
   seed: 1,
   calibrationFolds: 3,
+  trainer: 'auto',
 } as const
+
+/** Above this many intents × features, `trainer: 'auto'` trains sparsely. */
+export const SPARSE_TRAINING_ABOVE = 30_000_000
+
+const TRAINERS: readonly string[] = ['auto', 'exact', 'sparse']
 
 function positive(name: string, value: number, integer = false): number {
   if (
@@ -123,6 +141,11 @@ export function resolveClassifierOptions(options: ClassifierOptions = {}): Resol
     throw semanticError(
       'SEMANTIC_INVALID_OPTIONS',
       `Classifier option 'calibrationFolds' must be 0 or an integer ≥ 2`,
+    )
+  if (!TRAINERS.includes(merged.trainer))
+    throw semanticError(
+      'SEMANTIC_INVALID_OPTIONS',
+      `Classifier option 'trainer' must be 'auto', 'exact' or 'sparse', got ${JSON.stringify(merged.trainer)}`,
     )
   if (!Number.isInteger(merged.seed))
     throw semanticError('SEMANTIC_INVALID_OPTIONS', `Classifier option 'seed' must be an integer`)

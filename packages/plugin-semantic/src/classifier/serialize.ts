@@ -11,7 +11,8 @@ import type { ClassifierParts } from './classifier.js'
 export const MODEL_FORMAT = 'ixp-semantic-classifier'
 /**
  * 2: the weights hold two scores per label, the one-vs-rest (confidence) scores then the multiclass
- * (ranking) scores. Version 1 models (one score per label, which also ranks) are still read.
+ * (ranking) scores — or one score per label, which also ranks, from the sparse trainer (`trainer: 'sparse'`).
+ * Version 1 models (one score per label) are still read.
  */
 export const MODEL_VERSION = 2
 const READABLE_VERSIONS: readonly number[] = [1, MODEL_VERSION]
@@ -92,7 +93,6 @@ export function decodeClassifier(json: unknown): ClassifierParts {
     invalid(
       `version ${String(json.version)} is not supported (this package reads versions ${READABLE_VERSIONS.join(' and ')}); retrain or upgrade`,
     )
-  const scoresPerLabel = json.version === 1 ? 1 : 2
   const labels = json.labels
   if (
     !Array.isArray(labels) ||
@@ -131,13 +131,15 @@ export function decodeClassifier(json: unknown): ClassifierParts {
   const classIndex = array(decodeUint16(text('classIndex')), 'classIndex')
   const weights = array(decodeFloat32(text('weights')), 'weights')
   const bias = array(decodeFloat32(text('bias')), 'bias')
+  // Version 2 holds two scores per label, or one when the sparse trainer made it (its scores also rank).
+  const scoresPerLabel = json.version === 1 || bias.length === labels.length ? 1 : 2
   const classes = labels.length * scoresPerLabel
   const featureCount = keys.length
   if (idf.length !== featureCount) invalid(`'arrays.idf' has ${idf.length} entries, expected ${featureCount}`)
   if (rowStart.length !== featureCount + 1)
     invalid(`'arrays.rowStart' must have one entry per feature, plus one`)
   if (bias.length !== classes)
-    invalid(`'arrays.bias' must have ${scoresPerLabel === 1 ? 'one entry' : 'two entries'} per label`)
+    invalid(`'arrays.bias' must have ${json.version === 1 ? 'one entry' : 'one or two entries'} per label`)
   if (classIndex.length !== weights.length)
     invalid(`'arrays.classIndex' and 'arrays.weights' differ in length`)
   if (rowStart[0] !== 0 || rowStart[featureCount] !== weights.length) invalid(`'arrays.rowStart' is corrupt`)

@@ -10,6 +10,7 @@ import type { IntentExample } from '../classifier/examples.js'
 import type { TrainingProgress } from '../classifier/options.js'
 import { parseJsonl } from '../eval/dataset.js'
 import { evaluate } from '../eval/evaluate.js'
+import { formatShots, meanOf, runShots } from './eval-resolve.js'
 import { numberFlag, parseFlags, UsageError, type FlagSpec, type ParsedArgs } from './args.js'
 
 export interface SemanticCommandIO {
@@ -35,6 +36,10 @@ Options:
   --oos-label <label>   Intent label of out-of-scope examples (default: oos)
   --oos-weight <n>      Worth of a rejected out-of-scope example vs a right in-scope answer (default: 1)
   --seed <n>            Training seed (default: 1)
+  --shots <k>           eval: train on k examples per intent sampled from --train, through a real engine
+                        (test on --test, else on the --train rows not sampled)
+  --seeds <list>        eval with --shots: the sampling seeds, e.g. 1,2,3 (default: 1); reports each and the mean
+  --max-test <n>        eval with --shots or annotated rows: at most n test sentences, spread evenly
   --json                eval: print the report as one JSON object on the last line
   --help                Show this help
 `
@@ -49,7 +54,14 @@ const COMMON: Record<string, FlagSpec> = {
 }
 
 const COMMANDS: Record<string, Record<string, FlagSpec>> = {
-  eval: { ...COMMON, test: { value: true }, json: { value: false } },
+  eval: {
+    ...COMMON,
+    test: { value: true },
+    json: { value: false },
+    shots: { value: true },
+    seeds: { value: true },
+    'max-test': { value: true },
+  },
   train: { ...COMMON, out: { value: true } },
 }
 
@@ -81,7 +93,11 @@ export async function runSemanticCommand(
     }
     if (!args.values.get('train')?.length)
       throw new UsageError(`'${command}' needs at least one --train <jsonl>`)
-    if (command === 'eval' && !args.values.get('test')) throw new UsageError(`'eval' needs --test <jsonl>`)
+    if (command === 'eval' && !args.values.get('test') && !args.values.get('shots'))
+      throw new UsageError(`'eval' needs --test <jsonl> (or --shots <k>)`)
+    numberFlag(args, 'shots', (value) => Number.isInteger(value) && value > 0, 'a positive integer')
+    numberFlag(args, 'max-test', (value) => Number.isInteger(value) && value > 0, 'a positive integer')
+    seedsOf(args)
     if (command === 'train' && !args.values.get('out')) throw new UsageError(`'train' needs --out <file>`)
     numberFlag(args, 'seed', Number.isInteger, 'an integer')
     numberFlag(args, 'oos-weight', (value) => value > 0, 'a positive number')
@@ -94,7 +110,16 @@ export async function runSemanticCommand(
   const progress = quiet ? undefined : (line: string) => err.write(`\r\x1b[2K${line}`)
   try {
     const files = (file: string) => resolve(cwd, file)
-    return command === 'eval' ? runEval(args, out, progress, files) : runTrain(args, out, progress, files)
+    if (command === 'eval') {
+      const train = args.values.get('train')!.flatMap((file) => readExamples(file, files))
+      const testFile = args.values.get('test')?.[0]
+      const test = testFile === undefined ? undefined : readExamples(testFile, files)
+      // Few-shot runs and annotated rows go through a real engine (slots need the resolver's tagger).
+      if (args.values.get('shots') || [...train, ...(test ?? [])].some((row) => row.entities !== undefined))
+        return await runResolveEval(args, out, progress, train, test)
+      return runEval(args, out, progress, files)
+    }
+    return runTrain(args, out, progress, files)
   } catch (error) {
     if (progress) err.write('\r\x1b[2K')
     if (isIxpError(error)) {
@@ -220,6 +245,38 @@ function runEval(
       })}\n`,
     )
   } else out.write(`${lines.join('\n')}\n`)
+  return 0
+}
+
+function seedsOf(args: ParsedArgs): number[] {
+  const raw = args.values.get('seeds')?.[0]
+  if (raw === undefined) return [numberFlag(args, 'seed', Number.isInteger, 'an integer') ?? 1]
+  const seeds = raw.split(',').map((part) => Number(part.trim()))
+  if (seeds.length === 0 || !seeds.every(Number.isInteger))
+    throw new UsageError(`Option '--seeds' must be a comma-separated list of integers, got '${raw}'`)
+  return seeds
+}
+
+async function runResolveEval(
+  args: ParsedArgs,
+  out: SemanticCommandIO['stdout'],
+  progress: Progress,
+  train: IntentExample[],
+  test: IntentExample[] | undefined,
+): Promise<number> {
+  const shots = numberFlag(args, 'shots', Number.isInteger, 'a positive integer')
+  const results = await runShots({
+    train,
+    test,
+    shots,
+    seeds: seedsOf(args),
+    maxTest: numberFlag(args, 'max-test', Number.isInteger, 'a positive integer'),
+    outOfScopeLabel: args.values.get('oos-label')?.[0] ?? 'oos',
+    progress,
+  })
+  if (args.switches.has('json'))
+    out.write(`${JSON.stringify({ shots: shots ?? null, mean: meanOf(results), seeds: results })}\n`)
+  else out.write(formatShots(results, shots))
   return 0
 }
 

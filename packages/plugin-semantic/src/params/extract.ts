@@ -4,7 +4,7 @@
  * against its property schema, and names the required parameters still missing so a client can ask.
  */
 import type { JsonSchema } from '@ixp/core'
-import Schema from 'typebox/schema'
+import { checkValue as check } from './check.js'
 import { kindOf, nameWords, type PropertyKind } from './schema.js'
 
 export interface ExtractedParameters {
@@ -61,23 +61,6 @@ const NUMBER_WORDS: Record<string, number> = {
 }
 /** Name words too generic to tie a value to a parameter on their own. */
 const GENERIC = new Set(['id', 'number', 'num', 'no', 'code', 'value', 'name', 'text', 'the', 'a'])
-const validators = new WeakMap<object, (value: unknown) => boolean>()
-
-function check(schema: unknown, value: unknown): boolean {
-  if (typeof schema !== 'object' || schema === null) return true
-  let validate = validators.get(schema)
-  if (!validate) {
-    try {
-      const compiled = Schema.Compile(schema as never)
-      validate = (candidate) => compiled.Check(candidate)
-    } catch {
-      validate = () => false
-    }
-    validators.set(schema, validate)
-  }
-  return validate(value)
-}
-
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
 }
@@ -189,10 +172,21 @@ function proximity(text: string, span: Span, words: string[]): number {
   return score
 }
 
-export function extractParameters(text: string, input: JsonSchema | object | undefined): ExtractedParameters {
+export interface ExtractOptions {
+  /** Parameters already filled (by slots): kept, and their text spans are not read again. */
+  filled?: Record<string, unknown>
+  /** Text spans already used (UTF-16 offsets). */
+  taken?: readonly { start: number; end: number }[]
+}
+
+export function extractParameters(
+  text: string,
+  input: JsonSchema | object | undefined,
+  given: ExtractOptions = {},
+): ExtractedParameters {
   // A TypeBox schema is a JSON Schema object too.
   const schema = input as JsonSchema | undefined
-  const parameters: Record<string, unknown> = {}
+  const parameters: Record<string, unknown> = { ...given.filled }
   const properties = (schema?.properties ?? {}) as Record<string, unknown>
   const required = Array.isArray(schema?.required)
     ? (schema!.required as unknown[]).filter((r): r is string => typeof r === 'string')
@@ -235,7 +229,7 @@ export function extractParameters(text: string, input: JsonSchema | object | und
     })
     // Best evidence first; a span and a property are used once.
     options.sort((a, b) => b.score - a.score || a.order - b.order || a.span.start - b.span.start)
-    const used: Span[] = []
+    const used: { start: number; end: number }[] = [...(given.taken ?? [])]
     for (const option of options) {
       if (option.property in parameters) continue
       if (used.some((span) => option.span.start < span.end && option.span.end > span.start)) continue

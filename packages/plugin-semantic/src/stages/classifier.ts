@@ -9,6 +9,7 @@ import type { Calibration } from '../classifier/calibration.js'
 import type { IntentExample } from '../classifier/examples.js'
 import type { ClassifierOptions } from '../classifier/options.js'
 import type { SerializedClassifier } from '../classifier/serialize.js'
+import { exampleText } from '../slots/annotations.js'
 import { aliasesOf } from './exact.js'
 import type { ResolverStage, StageCandidate } from './types.js'
 
@@ -43,8 +44,10 @@ export interface ClassifierStageOptions {
 export function examplesOf(intents: readonly IntentDefinition[], useDescriptions = true): IntentExample[] {
   const examples: IntentExample[] = []
   for (const intent of intents) {
-    for (const text of intent.examples ?? [])
-      if (typeof text === 'string' && text.trim()) examples.push({ text, intent: intent.name })
+    for (const example of intent.examples ?? []) {
+      const text = exampleText(example)
+      if (text.trim()) examples.push({ text, intent: intent.name })
+    }
     if (!useDescriptions) continue
     if (typeof intent.description === 'string' && intent.description.trim())
       examples.push({ text: intent.description, intent: intent.name })

@@ -4,6 +4,7 @@
  */
 import type { IntentDefinition } from '@ixp/core'
 import { normalizePhrase } from './normalize.js'
+import { exampleText } from '../slots/annotations.js'
 import type { ResolverStage } from './types.js'
 
 export interface ExactStageOptions {
@@ -40,9 +41,7 @@ export function exactStage(options: ExactStageOptions = {}): ResolverStage {
       for (const intent of intents) {
         add(intent.name, intent.name)
         for (const alias of aliasesOf(intent)) add(alias, intent.name)
-        if (useExamples)
-          for (const example of intent.examples ?? [])
-            if (typeof example === 'string') add(example, intent.name)
+        if (useExamples) for (const example of intent.examples ?? []) add(exampleText(example), intent.name)
       }
       phrases = next
     },

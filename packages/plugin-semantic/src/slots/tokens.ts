@@ -1,0 +1,56 @@
+/** Words with their offsets, and the word shapes the sequence tagger generalises from. */
+
+export interface Token {
+  /** As typed. */
+  text: string
+  /** Lower-cased. */
+  lower: string
+  start: number
+  end: number
+}
+
+// A word (letters and digits, an apostrophe inside it) or one other non-space character.
+const TOKEN = /[\p{L}\p{N}]+(?:['’][\p{L}]+)*|[^\s\p{L}\p{N}]/gu
+
+export function tokenize(text: string): Token[] {
+  const tokens: Token[] = []
+  for (const match of text.matchAll(TOKEN)) {
+    const value = match[0]
+    tokens.push({
+      text: value,
+      lower: value.toLowerCase(),
+      start: match.index!,
+      end: match.index! + value.length,
+    })
+  }
+  return tokens
+}
+
+/** `Daft` → `Xx`, `TE-101` parts → `X`/`d`, `iPhone` → `xXx`: runs of one character class collapsed. */
+export function shapeOf(word: string): string {
+  let shape = ''
+  let last = ''
+  for (let i = 0; i < word.length; i++) {
+    const code = word.charCodeAt(i)
+    const char = word[i]!
+    const kind =
+      code >= 48 && code <= 57
+        ? 'd'
+        : code >= 65 && code <= 90
+          ? 'X'
+          : code >= 97 && code <= 122
+            ? 'x'
+            : code < 128
+              ? char
+              : char.toLowerCase() !== char
+                ? 'X'
+                : char.toUpperCase() !== char
+                  ? 'x'
+                  : /\p{N}/u.test(char)
+                    ? 'd'
+                    : char
+    if (kind !== last) shape += kind
+    last = kind
+  }
+  return shape
+}
