@@ -63,12 +63,13 @@ describe('hooks whose taps are all synchronous', () => {
     })
     engine.hooks.beforeHandler.tap('test:before', (state) => {
       order.push('before')
-      return state.request.intent.parameters.text === 'cached'
+      return state.request.intent.parameters?.text === 'cached'
         ? { intent: 'note', component: { name: 'Note' }, props: {}, ttl: 1, meta: state.meta, tree: 'hit' }
         : undefined
     })
     engine.hooks.handler.tap('test:handler', (props) => ({ ...props, text: `${String(props.text)}!` }))
-    engine.hooks.handler.tap('test:keeps', () => undefined)
+    // A waterfall tap returning nothing keeps the value (as tapable's promise() does).
+    engine.hooks.handler.tap('test:keeps', () => undefined as unknown as Record<string, unknown>)
     engine.hooks.render.tap('test:render', (tree) => ({ type: 'div', props: {}, children: [tree] }))
     engine.hooks.afterRender.tap('test:after', (result) => {
       order.push('after')
