@@ -136,11 +136,12 @@ export function renderRoute({ engine, limits, cache }: RenderRouteDeps): RouteHa
           {
             status: error.status,
             cause: error,
-            details: {
-              ...error.details,
-              intent: outcome.intent,
-              ...(outcome.missing ? { missing: outcome.missing } : {}),
-            },
+            details: Object.assign(
+              {},
+              error.details,
+              { intent: outcome.intent },
+              outcome.missing ? { missing: outcome.missing } : undefined,
+            ),
           },
         )
       throw error
