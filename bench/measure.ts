@@ -35,6 +35,36 @@ async function rateOf(fn: () => unknown, ms: number): Promise<number> {
   return (ops * 1000) / (now - start)
 }
 
+/** {@link rateOf} for synchronous functions: no `await` per call, so a microtask is not what is measured. */
+function syncRateOf(fn: () => unknown, ms: number): number {
+  let ops = 0
+  const start = performance.now()
+  let now = start
+  while (now - start < ms) {
+    for (let i = 0; i < 1000; i++) fn()
+    ops += 1000
+    now = performance.now()
+  }
+  return (ops * 1000) / (now - start)
+}
+
+/** {@link compareRates} for synchronous functions (same warm-up and rotating rounds). */
+export function compareSyncRates(
+  candidates: Record<string, () => unknown>,
+  { rounds = 7, ms = 300, warmupMs = 300 }: { rounds?: number; ms?: number; warmupMs?: number } = {},
+): Rate[] {
+  const names = Object.keys(candidates)
+  for (const name of names) syncRateOf(candidates[name]!, warmupMs)
+  const samples = new Map<string, number[]>(names.map((name) => [name, []]))
+  for (let round = 0; round < rounds; round++) {
+    for (let i = 0; i < names.length; i++) {
+      const name = names[(round + i) % names.length]!
+      samples.get(name)!.push(syncRateOf(candidates[name]!, ms))
+    }
+  }
+  return names.map((name) => ({ name, opsPerSec: median(samples.get(name)!), rounds: samples.get(name)! }))
+}
+
 /**
  * Compares several functions fairly: a warm-up, then `rounds` rounds in which every candidate runs for
  * `ms` milliseconds, in rotating order so drift on a shared machine hits them all alike.

@@ -4,13 +4,39 @@
  * abandoned work finishes (or stops, if it listens to the signal) in the background.
  *
  * Every render has one, so it is frugal: the AbortController is created only when someone reads `signal`
- * (most renders finish without anyone listening), and the timer and abort listener reuse this object instead
- * of allocating closures.
+ * (most renders finish without anyone listening), the timer reuses this object instead of allocating a
+ * closure, and a caller signal has one abort listener however many renders wait on it.
  */
 import type { DeadlineClock, Expirable } from './deadline-clock.js'
 import { IxpError, isIxpError } from './errors.js'
 
 const NEVER = new AbortController().signal
+
+/**
+ * The pending renders of each caller signal. A signal gets one `abort` listener, on its first pending render,
+ * that fails every render then waiting on it: a keep-alive connection's signal serves all its requests, and
+ * adding and removing a listener per render cost more (~1.4 µs under load) than a set entry does.
+ */
+const pendingBySignal = new WeakMap<AbortSignal, Set<Deadline>>()
+
+function watch(signal: AbortSignal, deadline: Deadline): void {
+  let pending = pendingBySignal.get(signal)
+  if (pending === undefined) {
+    const renders = new Set<Deadline>()
+    pending = renders
+    pendingBySignal.set(signal, renders)
+    signal.addEventListener(
+      'abort',
+      () => {
+        const aborted = Array.from(renders)
+        renders.clear()
+        for (const render of aborted) render.handleEvent()
+      },
+      { once: true },
+    )
+  }
+  pending.add(deadline)
+}
 
 export class Deadline implements Expirable {
   readonly ms: number
@@ -67,7 +93,7 @@ export class Deadline implements Expirable {
       if (this.ms > 0) {
         this.#timer = this.#clock.start(this, Math.max(this.expiresAt - performance.now(), 0))
       }
-      this.#parent?.addEventListener('abort', this, { once: true })
+      if (this.#parent !== undefined) watch(this.#parent, this)
       work.then(
         (value) => {
           this.#cleanup()
@@ -81,7 +107,7 @@ export class Deadline implements Expirable {
     })
   }
 
-  /** The caller's signal aborted (EventTarget calls listener objects through `handleEvent`). */
+  /** The caller's signal aborted. */
   handleEvent(): void {
     this.fail(this.#callerReason())
   }
@@ -105,6 +131,6 @@ export class Deadline implements Expirable {
       this.#clock.stop(this.#timer)
       this.#timer = undefined
     }
-    this.#parent?.removeEventListener('abort', this)
+    if (this.#parent !== undefined) pendingBySignal.get(this.#parent)?.delete(this)
   }
 }

@@ -581,7 +581,16 @@ export class Engine {
   /** Hides intents the caller may not use from a resolve outcome (when a discovery filter is installed). */
   async #visibleOutcome(outcome: ResolveOutcome, context: IxpContext): Promise<ResolveOutcome> {
     if (!this.hooks.discoverIntents.isUsed()) return outcome
-    const visible = new Set((await this.listIntents(context, 'resolve')).map((intent) => intent.name))
+    // Only the outcome's own intents go through the filter: a resolve costs the same at 10 or 10,000 intents.
+    const candidates: IntentDefinition[] = []
+    const named = outcome.alternatives.map((alternative) => alternative.intent)
+    if (outcome.matched) named.unshift(outcome.intent)
+    for (const name of named) {
+      const definition = this.#intents.get(name)
+      if (definition !== undefined && !candidates.includes(definition)) candidates.push(definition)
+    }
+    const shown = await this.hooks.discoverIntents.promise(candidates, context, 'resolve')
+    const visible = new Set(shown.map((intent) => intent.name))
     const alternatives = outcome.alternatives.filter((alternative) => visible.has(alternative.intent))
     if (outcome.matched && !visible.has(outcome.intent)) {
       return {

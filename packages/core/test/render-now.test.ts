@@ -1,5 +1,5 @@
 import { describe, expect, expectTypeOf, it } from 'vitest'
-import { IxpError, type Engine, type RenderResult } from '../src/index.js'
+import { createEngine, IxpError, silentLogger, type Engine, type RenderResult } from '../src/index.js'
 import { makeEngine, orderStatus } from './fixtures.js'
 
 describe('engine.renderNow', () => {
@@ -41,5 +41,75 @@ describe('engine.renderNow', () => {
     const failure = await (step as Promise<RenderResult>).catch((error: unknown) => error)
     expect(failure).toBeInstanceOf(IxpError)
     expect((failure as IxpError).code).toBe('INTENT_NOT_SUPPORTED')
+  })
+})
+
+describe('hooks whose taps are all synchronous', () => {
+  async function engineWithSyncTaps() {
+    const engine = createEngine({ logger: silentLogger })
+    engine.registerComponent({
+      name: 'Note',
+      render: (props) => ({ type: 'p', props: {}, children: [String(props.text)] }),
+    })
+    engine.registerIntent({
+      name: 'note',
+      description: 'A note',
+      component: 'Note',
+      parameters: { type: 'object', properties: { text: { type: 'string' } } },
+    })
+    const order: string[] = []
+    engine.hooks.admission.tap('test:admission', (state) => {
+      order.push(`admission:${state.intent.name}`)
+    })
+    engine.hooks.beforeHandler.tap('test:before', (state) => {
+      order.push('before')
+      return state.request.intent.parameters?.text === 'cached'
+        ? { intent: 'note', component: { name: 'Note' }, props: {}, ttl: 1, meta: state.meta, tree: 'hit' }
+        : undefined
+    })
+    engine.hooks.handler.tap('test:handler', (props) => ({ ...props, text: `${String(props.text)}!` }))
+    // A waterfall tap returning nothing keeps the value (as tapable's promise() does).
+    engine.hooks.handler.tap('test:keeps', () => undefined as unknown as Record<string, unknown>)
+    engine.hooks.render.tap('test:render', (tree) => ({ type: 'div', props: {}, children: [tree] }))
+    engine.hooks.afterRender.tap('test:after', (result) => {
+      order.push('after')
+      result.meta.headers = { 'x-seen': '1' }
+      return result
+    })
+    await engine.ready()
+    return { engine, order }
+  }
+
+  it('run inline: the render is synchronous, in order, with waterfall and bail results as promise() gives', async () => {
+    const { engine, order } = await engineWithSyncTaps()
+    const result = engine.renderNow({ intent: { name: 'note', parameters: { text: 'hi' } } })
+    expect(result).not.toBeInstanceOf(Promise)
+    expect(result).toMatchObject({
+      props: { text: 'hi!' },
+      tree: { type: 'div', props: {}, children: [{ type: 'p', props: {}, children: ['hi!'] }] },
+      meta: { headers: { 'x-seen': '1' } },
+    })
+    expect(order).toEqual(['admission:note', 'before', 'after'])
+    const hit = engine.renderNow({ intent: { name: 'note', parameters: { text: 'cached' } } })
+    expect(hit).not.toBeInstanceOf(Promise)
+    expect(hit).toMatchObject({ tree: 'hit' })
+  })
+
+  it('a throwing synchronous tap still fails the render as a rejected promise with an IxpError', async () => {
+    const { engine } = await engineWithSyncTaps()
+    engine.hooks.admission.tap('test:refuse', () => {
+      throw new IxpError('FORBIDDEN', 'Not for you')
+    })
+    const failed = engine.renderNow({ intent: { name: 'note', parameters: { text: 'hi' } } })
+    expect(failed).toBeInstanceOf(Promise)
+    await expect(failed).rejects.toMatchObject({ code: 'FORBIDDEN' })
+  })
+
+  it('fall back to promise() as soon as one tap is asynchronous', async () => {
+    const { engine } = await engineWithSyncTaps()
+    engine.hooks.afterRender.tapPromise('test:async', async (result) => result)
+    const pending = engine.renderNow({ intent: { name: 'note', parameters: { text: 'hi' } } })
+    expect(pending).toBeInstanceOf(Promise)
+    await expect(pending).resolves.toMatchObject({ props: { text: 'hi!' } })
   })
 })

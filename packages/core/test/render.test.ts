@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { createEngine, IxpError, type IntentDefinition } from '../src/index.js'
+import { createEngine, IxpError, silentLogger, type IntentDefinition } from '../src/index.js'
 import { makeEngine, orderStatus } from './fixtures.js'
 
 async function failure(promise: Promise<unknown>): Promise<IxpError> {
@@ -447,5 +447,41 @@ describe('deadlines under load', () => {
     expect(codes.filter((c) => c === 'RENDER_TIMEOUT')).toHaveLength(100)
     // Fired once the deadline passed (a shared sweep may be up to 1/16 of it late), never early.
     expect(elapsed).toBeGreaterThanOrEqual(39)
+  })
+})
+
+describe('a caller signal shared by many renders (a keep-alive connection)', () => {
+  it('gets one abort listener, and aborting fails every render still waiting on it', async () => {
+    const { EventEmitter } = await import('node:events')
+    const getEventListeners = EventEmitter.getEventListeners
+    const engine = createEngine({ logger: silentLogger })
+    engine.registerComponent({ name: 'Slow', render: () => null })
+    let release: () => void = () => undefined
+    const gate = new Promise<void>((resolve) => (release = resolve))
+    engine.registerIntent({
+      name: 'slow',
+      description: 'Waits',
+      component: 'Slow',
+      parameters: { type: 'object', properties: {} },
+      handler: async () => {
+        await gate
+        return {}
+      },
+    })
+    await engine.ready()
+    const connection = new AbortController()
+    const renders = Array.from({ length: 5 }, () =>
+      engine.render({ intent: { name: 'slow', parameters: {} } }, { signal: connection.signal }),
+    )
+    expect(getEventListeners(connection.signal, 'abort')).toHaveLength(1)
+    connection.abort()
+    for (const render of renders) await expect(render).rejects.toMatchObject({ code: 'ABORTED' })
+    release()
+    // A later render on a fresh signal finishes normally.
+    const fresh = new AbortController()
+    await expect(
+      engine.render({ intent: { name: 'slow', parameters: {} } }, { signal: fresh.signal }),
+    ).resolves.toMatchObject({ intent: 'slow' })
+    expect(getEventListeners(fresh.signal, 'abort')).toHaveLength(1)
   })
 })

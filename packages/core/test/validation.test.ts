@@ -205,3 +205,36 @@ describe('TypeBox schemas in definitions', () => {
     })
   })
 })
+
+describe('copying parameters only when something changes', () => {
+  const schema = {
+    type: 'object',
+    properties: { id: { type: 'string' }, tags: { type: 'array', items: { type: 'string' } } },
+  }
+
+  it('hands a flat value with nothing to drop through as it is', () => {
+    const value = { id: 'p-1' }
+    const outcome = compileParameters(schema, strip)(value)
+    expect(outcome.ok && outcome.value).toBe(value)
+  })
+
+  it('copies when a key is dropped or a value is nested, leaving the caller’s object as it was', () => {
+    const validate = compileParameters(schema, strip)
+    const extra = { id: 'p-1', extra: true }
+    const stripped = validate(extra)
+    expect(stripped.ok && stripped.value).toEqual({ id: 'p-1' })
+    expect(extra).toEqual({ id: 'p-1', extra: true })
+    const nested = { id: 'p-1', tags: ['a'] }
+    const copied = validate(nested)
+    expect(copied.ok && copied.value).toEqual(nested)
+    expect(copied.ok && copied.value).not.toBe(nested)
+  })
+
+  it('still reports a forbidden or undeclared key on the fast path', () => {
+    const polluted = JSON.parse('{"id":"p-1","__proto__":"x"}') as Record<string, unknown>
+    expect(issues(compileParameters(schema, strip)(polluted))[0]!.keyword).toBe('forbiddenKey')
+    expect(issues(compileParameters(schema, reject)({ id: 'p-1', extra: 1 }))[0]!.keyword).toBe(
+      'additionalProperties',
+    )
+  })
+})

@@ -142,7 +142,12 @@ class Guard {
     const policy = this.policyFor(intent)
     if (policy.public) {
       // Public intents need no credentials; valid ones still identify the caller (personalisation, cache
-      // scope, rate-limit keys), and broken ones are ignored rather than refusing what anyone may do.
+      // scope, rate-limit keys), and broken ones are ignored rather than refusing what anyone may do. Without
+      // any credential there is nothing to authenticate.
+      if (this.authenticator.presentsNothing(ctx)) {
+        delete ctx.user
+        return
+      }
       setUser(ctx, await this.authenticator.authenticate(ctx).catch(() => undefined))
       return
     }

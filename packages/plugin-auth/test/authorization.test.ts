@@ -403,3 +403,23 @@ describe('intent definitions', () => {
     ])
   })
 })
+
+describe('public intents without credentials', () => {
+  const render = (engine: Awaited<ReturnType<typeof authEngine>>, ctx: IxpContext) =>
+    engine.render({ intent: { name: 'public_info', parameters: {} } }, ctx)
+
+  it('admit the caller as anonymous, even when the context claims a user it never proved', async () => {
+    const engine = await authEngine()
+    const forged = { headers: {}, user: { id: 'root', roles: ['admin'] } } as unknown as IxpContext
+    expect((await render(engine, forged)).props).toMatchObject({ who: 'anonymous', method: null })
+    expect((await render(engine, {})).props).toMatchObject({ who: 'anonymous' })
+  })
+
+  it('still identify a caller who does send valid credentials', async () => {
+    const engine = await authEngine()
+    expect((await render(engine, await as({ roles: ['user'] }))).props).toMatchObject({
+      who: 'someone',
+      method: 'jwt',
+    })
+  })
+})

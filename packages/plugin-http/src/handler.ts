@@ -23,6 +23,7 @@ import {
 } from './internal.js'
 import { JsonCache } from './json-cache.js'
 import { ErrorLog } from './error-report.js'
+import { ListingCache } from './listing-cache.js'
 import { MetricsCollector } from './metrics.js'
 import { resolveOptions, type HttpHandlerOptions, type ResolvedOptions } from './options.js'
 import { decorateHeaders } from './decorate.js'
@@ -106,6 +107,7 @@ export function createHttpHandler(engine: Engine, options: HttpHandlerOptions = 
     collector,
     errorLog,
     cache: new JsonCache(engine),
+    listings: new ListingCache(engine),
     createdAt,
     metricsProvider: () => plugins.metricsProvider,
     pluginRoutes: () => plugins.table.listed,
@@ -198,6 +200,11 @@ export function createHttpHandler(engine: Engine, options: HttpHandlerOptions = 
       // A plugin route's own Response: its headers win over the handler's.
       web.headers.forEach((value, name) => setHeader(headers, name, value))
       return finish(x, { status: web.status, headers, body: web.body })
+    }
+    if (answer.status === 304) {
+      // The client's copy of a listing is current: its validators, no body.
+      if (answer.headers !== undefined) setHeaders(headers, answer.headers)
+      return finish(x, { status: 304, headers, body: null })
     }
     if (typeof answer.body !== 'string') {
       // A provider (crawler, metrics) that returned nothing serialisable.

@@ -111,7 +111,7 @@ export function renderRoute({ engine, limits, cache }: RenderRouteDeps): RouteHa
     }
     const meta = result.meta ?? {}
     if (meta.headers !== undefined || meta.cache !== undefined) {
-      answer.headers = { ...meta.headers }
+      answer.headers = Object.assign({}, meta.headers)
       if (meta.cache !== undefined) answer.headers['x-ixp-cache'] = meta.cache
     }
     return answer
@@ -136,7 +136,7 @@ export function renderRoute({ engine, limits, cache }: RenderRouteDeps): RouteHa
     const request: RenderRequest = {
       intent: {
         name: outcome.intent,
-        parameters: { ...outcome.parameters, ...(body.parameters as object) },
+        parameters: Object.assign({}, outcome.parameters, body.parameters as object),
       },
     }
     if (body.options !== undefined) request.options = body.options as Record<string, unknown>
@@ -158,11 +158,12 @@ export function renderRoute({ engine, limits, cache }: RenderRouteDeps): RouteHa
           {
             status: error.status,
             cause: error,
-            details: {
-              ...error.details,
-              intent: outcome.intent,
-              ...(outcome.missing ? { missing: outcome.missing } : {}),
-            },
+            details: Object.assign(
+              {},
+              error.details,
+              { intent: outcome.intent },
+              outcome.missing ? { missing: outcome.missing } : undefined,
+            ),
           },
         )
       throw error

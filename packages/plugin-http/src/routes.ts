@@ -13,6 +13,7 @@ import {
 import { crawlerContent } from './crawler.js'
 import { httpError } from './errors.js'
 import type { JsonCache } from './json-cache.js'
+import { matchesTag, type ListingCache } from './listing-cache.js'
 import type { MetricsCollector, MetricsProvider } from './metrics.js'
 import { buildOpenApiDocument } from './openapi.js'
 import { addPluginRoutes } from './openapi-plugins.js'
@@ -20,7 +21,7 @@ import type { ResolvedOptions } from './options.js'
 import { renderRoute } from './render-route.js'
 import { readJsonObject } from './request-body.js'
 import { isPlainObject } from './json.js'
-import { ok, queryText, type RouteHandler } from './route-kit.js'
+import { ok, queryText, type RouteAnswer, type RouteHandler } from './route-kit.js'
 import type { ListedRoute } from './route-table.js'
 
 export interface RouteDeps {
@@ -30,6 +31,8 @@ export interface RouteDeps {
   /** Error reporting: the last internal errors go into `GET /health`. */
   errorLog: ErrorLog
   cache: JsonCache
+  /** Listing documents per registry version and caller visibility (ETag, 304). */
+  listings: ListingCache
   createdAt: number
   /** The metrics route's provider: the option's, or one a plugin gave through `httpHooks().metricsProvider`. */
   metricsProvider: () => MetricsProvider | undefined
@@ -92,6 +95,29 @@ function componentJson(deps: RouteDeps, component: ComponentDefinition): string 
   return deps.cache.stringify(description ?? component)
 }
 
+/**
+ * Validators of a listing. No `Cache-Control` (the protocol's listings send none): with an ETag and no
+ * `Last-Modified` a client has no heuristic freshness, so it revalidates each time and gets `304`.
+ */
+function listingHeaders(tag: string): Record<string, string> {
+  return { etag: tag }
+}
+
+/** A listing answer: `304` when the client's copy is current, else the document with a fresh timestamp. */
+function listing(
+  ifNoneMatch: string | undefined,
+  tag: string,
+  items: () => string,
+  field: string,
+): RouteAnswer {
+  if (matchesTag(ifNoneMatch, tag)) return { status: 304, body: '', headers: listingHeaders(tag) }
+  return {
+    status: 200,
+    body: `{"${field}":[${items()}],"version":"${PROTOCOL_VERSION}","timestamp":"${new Date().toISOString()}"}`,
+    headers: listingHeaders(tag),
+  }
+}
+
 /** Builds the route handlers (by relative path and method). */
 export function createRoutes(deps: RouteDeps): Record<string, Record<string, RouteHandler>> {
   const { engine, options } = deps
@@ -105,20 +131,48 @@ export function createRoutes(deps: RouteDeps): Record<string, Record<string, Rou
 
   const routes: Record<string, Record<string, RouteHandler>> = {
     '/intents': {
-      GET: async ({ ctx }) => {
-        const intents = await engine.listIntents(ctx, 'list')
-        const items = intents.map((intent) => deps.cache.stringify(intent)).join(',')
-        return ok(
-          `{"intents":[${items}],"version":"${PROTOCOL_VERSION}","timestamp":"${new Date().toISOString()}"}`,
-        )
+      GET: async ({ request, ctx }) => {
+        const { listings } = deps
+        let tag: string
+        let items: () => string
+        if (engine.hooks.discoverIntents.isUsed()) {
+          const intents = await engine.listIntents(ctx, 'list')
+          tag = listings.filtered('intents', intents)
+          items = () => intents.map((intent) => deps.cache.stringify(intent)).join(',')
+        } else {
+          // Everyone sees every intent: nothing to list until the registry changes.
+          tag = listings.unfiltered('intents')
+          items = () =>
+            engine.intents
+              .list()
+              .map((intent) => deps.cache.stringify(intent))
+              .join(',')
+        }
+        return listing(request.header('if-none-match'), tag, () => listings.document(tag, items), 'intents')
       },
     },
     '/components': {
-      GET: async ({ ctx }) => {
-        const components = await engine.listComponents(ctx, 'list')
-        const items = components.map((component) => componentJson(deps, component)).join(',')
-        return ok(
-          `{"components":[${items}],"version":"${PROTOCOL_VERSION}","timestamp":"${new Date().toISOString()}"}`,
+      GET: async ({ request, ctx }) => {
+        const { listings } = deps
+        let tag: string
+        let items: () => string
+        if (engine.hooks.discoverComponents.isUsed()) {
+          const components = await engine.listComponents(ctx, 'list')
+          tag = listings.filtered('components', components)
+          items = () => components.map((component) => componentJson(deps, component)).join(',')
+        } else {
+          tag = listings.unfiltered('components')
+          items = () =>
+            engine.components
+              .list()
+              .map((component) => componentJson(deps, component))
+              .join(',')
+        }
+        return listing(
+          request.header('if-none-match'),
+          tag,
+          () => listings.document(tag, items),
+          'components',
         )
       },
     },
@@ -217,29 +271,25 @@ export function createRoutes(deps: RouteDeps): Record<string, Record<string, Rou
 
   if (options.openapi) {
     const info = options.openapi
-    let lastIntents: readonly unknown[] = []
-    let lastPluginRoutes: readonly ListedRoute[] = []
-    let lastDocument = ''
     routes['/openapi.json'] = {
-      GET: async ({ ctx }) => {
+      GET: async ({ request, ctx }) => {
         const intents = await engine.listIntents(ctx, 'list')
         const pluginRoutes = deps.pluginRoutes()
-        // The same visible intents (same objects, same order) and plugin routes give the same document: reuse it.
-        const same =
-          pluginRoutes === lastPluginRoutes &&
-          intents.length === lastIntents.length &&
-          intents.every((intent, i) => intent === lastIntents[i])
-        if (!same || lastDocument === '') {
+        // The same visible intents (same objects, same order) and plugin routes give the same document.
+        const tag = deps.listings.filtered('openapi', intents, pluginRoutes)
+        if (matchesTag(request.header('if-none-match'), tag)) {
+          return { status: 304, body: '', headers: listingHeaders(tag) }
+        }
+        const document = deps.listings.document(tag, () => {
           const routesInfo = {
             basePath: options.basePath,
             metricsEndpoint: options.metrics.enabled ? options.metrics.endpoint : undefined,
           }
-          const document = buildOpenApiDocument(info, routesInfo, intents)
-          lastDocument = JSON.stringify(addPluginRoutes(document, pluginRoutes))
-          lastIntents = intents
-          lastPluginRoutes = pluginRoutes
-        }
-        return ok(lastDocument)
+          return JSON.stringify(
+            addPluginRoutes(buildOpenApiDocument(info, routesInfo, intents), pluginRoutes),
+          )
+        })
+        return { status: 200, body: document, headers: listingHeaders(tag) }
       },
     }
   }

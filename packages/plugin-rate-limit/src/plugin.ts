@@ -222,7 +222,7 @@ export function rateLimit(options: RateLimitOptions): IxpPlugin {
           )
         }
         if (settings.headers || settings.legacyHeaders)
-          state.meta.headers = { ...state.meta.headers, ...headers }
+          state.meta.headers = Object.assign({}, state.meta.headers, headers)
       })
 
       if (store.ready) {

@@ -73,7 +73,10 @@ export interface EngineHooks {
   readonly afterRender: AsyncSeriesWaterfallHook<[RenderResult, RenderState]>
   /** Async series, when a render or resolve fails: observe the error (it is re-thrown afterwards). */
   readonly error: AsyncSeriesHook<[IxpError, ErrorInfo]>
-  /** Async series waterfall: filter the intents a caller may see. */
+  /**
+   * Async series waterfall: filter the intents a caller may see. For `purpose: 'resolve'` the list holds only
+   * the resolve outcome's intent and alternatives, not every registered intent.
+   */
   readonly discoverIntents: AsyncSeriesWaterfallHook<[IntentDefinition[], IxpContext, DiscoveryPurpose]>
   /** Async series waterfall: filter the components a caller may see. */
   readonly discoverComponents: AsyncSeriesWaterfallHook<[ComponentDefinition[], IxpContext, DiscoveryPurpose]>

@@ -20,6 +20,16 @@ function isPlain(value: object): boolean {
   return proto === Object.prototype || proto === null
 }
 
+/**
+ * Whether `Object.prototype` has enumerable keys (someone polluted it). Checked once per tree: when it has
+ * none, `for…in` over an object whose prototype is `Object.prototype` or `null` sees own keys only, and the
+ * walk needs no `Object.hasOwn` per key.
+ */
+function prototypePolluted(): boolean {
+  for (const _key in Object.prototype) return true
+  return false
+}
+
 class Walk {
   nodes = 0
   placeholder = false
@@ -52,7 +62,7 @@ class Walk {
     }
     if (!isPlain(value)) return false
     for (const key in value) {
-      if (!Object.hasOwn(value, key) || key === '__proto__') return false
+      if (key === '__proto__') return false
       const item = (value as Record<string, unknown>)[key]
       if (item === undefined || !this.json(item, depth + 1)) return false
     }
@@ -66,7 +76,7 @@ class Walk {
     if (level > this.maxDepth) return false
     const node = value as { type?: unknown; props?: unknown; children?: unknown }
     let keys = 0
-    for (const key in node) if (Object.hasOwn(node, key)) keys++
+    for (const _key in node) keys++
     if (keys !== 3) return false
     const { type, props, children } = node
     if (typeof type !== 'string' || type === '') return false
@@ -74,7 +84,7 @@ class Walk {
     if (!Array.isArray(children)) return false
     if (type === Placeholder) this.placeholder = true
     for (const key in props) {
-      if (!Object.hasOwn(props, key) || key === 'children' || key === '__proto__') return false
+      if (key === 'children' || key === '__proto__') return false
       const item = (props as Record<string, unknown>)[key]
       if (item === undefined || !this.json(item, 1)) return false
     }
@@ -88,6 +98,7 @@ class Walk {
 /** Classifies a tree: {@link NOT_CANONICAL}, {@link CANONICAL} or {@link CANONICAL_WITH_PLACEHOLDER}. Never throws. */
 export function classifyTree(tree: RenderNode, maxDepth: number, maxNodes: number): number {
   if (tree === null) return CANONICAL
+  if (prototypePolluted()) return NOT_CANONICAL
   try {
     const walk = new Walk(maxDepth, maxNodes)
     if (!walk.element(tree, 1)) return NOT_CANONICAL

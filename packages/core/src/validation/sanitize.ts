@@ -1,8 +1,9 @@
 /**
  * Copies a parameters value before schema validation: drops (or reports) properties the schema does not
  * declare, refuses prototype-polluting keys anywhere, and bounds the depth. The caller's object is never
- * mutated, and handlers only ever see this copy. Runs on every render, so it allocates only the copy:
- * locations are tracked as a key stack and turned into paths only when there is a problem to report.
+ * mutated by the engine, and handlers see this copy whenever something was dropped. Runs on every render, so it allocates only the copy:
+ * locations are tracked as a key stack and turned into paths only when there is a problem to report. A flat
+ * value with nothing to drop is not copied at all (handlers must treat their parameters as read-only).
  */
 import type { ValidationIssue } from '../errors.js'
 import { isPlainObject } from '../tree/values.js'
@@ -149,8 +150,16 @@ export class ParameterSanitizer {
     this.#pass = new Sanitizer(options)
   }
 
-  /** The sanitized copy of `value`; its problems are in `issues`. */
+  /**
+   * The sanitized copy of `value`; its problems are in `issues`. A flat value with nothing to drop (the usual
+   * `{ productId: 'p-1', quantity: 2 }`) is returned as it is: copying it would change nothing, and the copy
+   * was a fifth of a small render.
+   */
   copy(value: Record<string, unknown>): Record<string, unknown> {
+    if (this.#alreadyClean(value)) {
+      this.issues = undefined
+      return value
+    }
     const pass = this.#busy ? new Sanitizer(this.#options) : this.#pass
     const outer = !this.#busy
     this.#busy = true
@@ -162,5 +171,21 @@ export class ParameterSanitizer {
     } finally {
       if (outer) this.#busy = false
     }
+  }
+
+  /**
+   * Whether the copy would equal `value`: a plain object of primitives only, every key declared (or the schema
+   * keeps undeclared ones), none forbidden. Reads each key once and allocates nothing.
+   */
+  #alreadyClean(value: Record<string, unknown>): boolean {
+    if (!isPlainObject(value) || this.#options.maxDepth < 1) return false
+    const { properties, closed } = this.#shape
+    for (const key in value) {
+      if (!Object.hasOwn(value, key) || isForbiddenKey(key)) return false
+      if (closed && !properties!.has(key)) return false
+      const item = value[key]
+      if (typeof item === 'object' && item !== null) return false
+    }
+    return true
   }
 }

@@ -95,6 +95,21 @@ export class Authenticator {
     return entry.outcome
   }
 
+  /**
+   * Whether `ctx` carries no credential at all and nothing else could find one (no custom `authenticate`, no
+   * API key in the query): then there is nothing to verify or remember, which is most requests for a public
+   * intent.
+   */
+  presentsNothing(ctx: IxpContext): boolean {
+    const settings = this.#settings
+    if (settings.authenticate !== undefined || settings.apiKeys?.query !== undefined) return false
+    const headers = ctx.headers
+    if (typeof headers !== 'object' || headers === null) return true
+    if (Object.hasOwn(headers, 'authorization') && headers.authorization != null) return false
+    const header = settings.apiKeys?.header
+    return header === undefined || !Object.hasOwn(headers, header) || headers[header] == null
+  }
+
   /** Reads the credentials, refusing the ones that cannot be parsed before any crypto runs. */
   #presented(ctx: IxpContext): Presented {
     const authorization = this.#header(ctx, 'authorization', 'Authorization header', 'bearer')

@@ -1,0 +1,205 @@
+/**
+ * `pnpm bench stack` — `POST /ixp/render` through three node:http servers under the same load, interleaved in
+ * one run: bare node:http answering the same bytes (the baseline), the plain engine (`@ixp/plugin-http/node`),
+ * and the engine with the plugin stack a realistic application installs: tracing (no OpenTelemetry SDK),
+ * auth (the intent is public, the request has no credentials), rate limit (memory store) and cache (memory,
+ * every request a hit after the first). Reported: req/s and server CPU per request (from the server process's
+ * own CPU time, robust to other load on a shared machine), medians of interleaved rounds, as ratios to bare.
+ * Targets (issue 19): plain engine ≤ 1.35×, four-plugin stack ≤ 1.7× bare's server CPU per request.
+ *
+ * Environment: IXP_BENCH_SECONDS (per measurement, default 3), IXP_BENCH_ROUNDS (default 5),
+ * IXP_BENCH_CONNECTIONS (default 16).
+ */
+import { fork, type ChildProcess } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { createServer, type Server } from 'node:http'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { median, printTable } from './measure.js'
+
+const CHILD_FLAG = 'IXP_STACK_BENCH_CHILD'
+const RENDER_BODY = JSON.stringify({
+  intent: { name: 'product_details', parameters: { productId: 'p-1', quantity: 2 } },
+})
+const TARGETS = ['bare node:http', 'plain engine', 'tracing+auth+rate limit+cache'] as const
+type Target = (typeof TARGETS)[number]
+
+function listen(server: Server): Promise<number> {
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () => resolve((server.address() as { port: number }).port)),
+  )
+}
+
+/** The child: the three servers on loopback. */
+async function serve(): Promise<void> {
+  const core = await import('../packages/core/src/index.js')
+  const { createNodeServer } = await import('../packages/plugin-http/src/node/index.js')
+  const { tracing } = await import('../packages/plugin-tracing/src/index.js')
+  const { auth } = await import('../packages/plugin-auth/src/index.js')
+  const { rateLimit } = await import('../packages/plugin-rate-limit/src/index.js')
+  const { cache } = await import('../packages/plugin-cache/src/index.js')
+
+  const { h } = await import('../packages/core/src/tree/index.js')
+  const engineWith = async (plugins: Parameters<InstanceType<typeof core.Engine>['use']>[0][]) => {
+    const engine = core.createEngine({ logger: core.silentLogger })
+    for (const plugin of plugins) engine.use(plugin)
+    engine.registerComponent({
+      name: 'ProductCard',
+      render: (props) =>
+        h('div', { class: 'card' }, h('h2', null, String(props.name)), `Price: ${String(props.price)}`),
+    })
+    engine.registerIntent({
+      name: 'product_details',
+      description: 'Product details',
+      component: 'ProductCard',
+      parameters: {
+        type: 'object',
+        properties: { productId: { type: 'string', maxLength: 32 }, quantity: { type: 'integer' } },
+        required: ['productId'],
+      },
+      handler: (params) => ({ name: `Product ${String(params.productId)}`, price: 12.5 }),
+      auth: { public: true },
+    })
+    await engine.ready()
+    return engine
+  }
+  const plain = await engineWith([])
+  const stacked = await engineWith([
+    tracing(),
+    auth({ jwt: { secret: 'a-benchmark-secret-that-is-long-enough-for-hs256' } }),
+    rateLimit({ limit: 1e9, windowMs: 3_600_000 }),
+    cache(),
+  ])
+  const plainPort = await listen(createNodeServer(plain))
+  const stackPort = await listen(createNodeServer(stacked))
+
+  // The bare server answers what the plain engine answers (same bytes), computed once.
+  const renderJson = await (
+    await fetch(`http://127.0.0.1:${plainPort}/ixp/render`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: RENDER_BODY,
+    })
+  ).text()
+  const bare = createServer((req, res) => {
+    req.resume()
+    req.on('end', () => {
+      res.writeHead(200, {
+        'content-type': 'application/json; charset=utf-8',
+        'content-length': Buffer.byteLength(renderJson),
+      })
+      res.end(renderJson)
+    })
+  })
+  const barePort = await listen(bare)
+  process.on('message', () => {
+    const usage = process.cpuUsage()
+    process.send!({ cpu: usage.user + usage.system })
+  })
+  process.send!({ ports: [barePort, plainPort, stackPort] })
+  process.on('disconnect', () => process.exit(0))
+}
+
+interface Sample {
+  rps: number
+  /** Server CPU microseconds per request. */
+  cpu: number
+}
+
+function serverCpu(child: ChildProcess): Promise<number> {
+  return new Promise((resolve) => {
+    child.once('message', (message) => resolve((message as { cpu: number }).cpu))
+    child.send('cpu')
+  })
+}
+
+async function measure(child: ChildProcess, url: string, seconds: number, connections: number) {
+  const before = await serverCpu(child)
+  const { default: autocannon } = await import('autocannon')
+  const result = await autocannon({
+    url,
+    connections,
+    duration: seconds,
+    method: 'POST',
+    body: RENDER_BODY,
+    headers: { 'content-type': 'application/json' },
+  })
+  if (result.non2xx > 0 || result.errors > 0) {
+    throw new Error(`${url}: ${result.non2xx} non-2xx answers, ${result.errors} errors`)
+  }
+  const cpu = (await serverCpu(child)) - before
+  return { rps: result.requests.average, cpu: cpu / result.requests.total } satisfies Sample
+}
+
+export default async function run(): Promise<void> {
+  const seconds = Number(process.env.IXP_BENCH_SECONDS ?? 3)
+  const rounds = Number(process.env.IXP_BENCH_ROUNDS ?? 5)
+  const connections = Number(process.env.IXP_BENCH_CONNECTIONS ?? 16)
+  const dir = mkdtempSync(join(tmpdir(), 'ixp-stack-bench-'))
+  const bundle = join(dir, 'servers.mjs')
+  const { build } = await import('esbuild')
+  // The child runs a bundle of the sources (as the published build is), not the tsx loader.
+  await build({
+    entryPoints: [fileURLToPath(import.meta.url)],
+    outfile: bundle,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    conditions: ['source'],
+    external: ['autocannon', 'esbuild'],
+    logLevel: 'warning',
+    banner: {
+      js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+    },
+  })
+  const child: ChildProcess = fork(bundle, [], {
+    env: { ...process.env, [CHILD_FLAG]: '1' },
+    execArgv: [],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  })
+  try {
+    const ports = await new Promise<number[]>((resolve, reject) => {
+      child.once('message', (message) => resolve((message as { ports: number[] }).ports))
+      child.once('exit', (code) => reject(new Error(`bench server exited with ${code}`)))
+    })
+    const urls = TARGETS.map((_, i) => `http://127.0.0.1:${ports[i]}/ixp/render`)
+    const samples = new Map<Target, Sample[]>(TARGETS.map((target) => [target, []]))
+    for (const url of urls) await measure(child, url, 1, connections) // warm-up
+    for (let round = 0; round < rounds; round++) {
+      for (let i = 0; i < TARGETS.length; i++) {
+        const index = (round + i) % TARGETS.length
+        samples.get(TARGETS[index]!)!.push(await measure(child, urls[index]!, seconds, connections))
+      }
+    }
+    const summary = TARGETS.map((target) => ({
+      target,
+      rps: median(samples.get(target)!.map((s) => s.rps)),
+      cpu: median(samples.get(target)!.map((s) => s.cpu)),
+    }))
+    const bare = summary[0]!
+    console.log(
+      `${rounds} interleaved rounds of ${seconds} s, ${connections} connections, loopback (medians); ` +
+        `load average ${(await import('node:os')).loadavg()[0]!.toFixed(1)}\n`,
+    )
+    printTable(
+      summary.map((row) => ({
+        server: row.target,
+        'req/s': Math.round(row.rps).toLocaleString('en-US'),
+        'req/s vs bare': (row.rps / bare.rps).toFixed(2),
+        'server CPU µs/req': row.cpu.toFixed(1),
+        'CPU/req vs bare': `${(row.cpu / bare.cpu).toFixed(2)}×`,
+      })),
+    )
+    console.log(
+      `\ntargets: plain engine ≤ 1.35×, four-plugin stack ≤ 1.7× bare's server CPU per request; measured ` +
+        `${(summary[1]!.cpu / bare.cpu).toFixed(2)}× and ${(summary[2]!.cpu / bare.cpu).toFixed(2)}×`,
+    )
+  } finally {
+    child.kill()
+    rmSync(dir, { recursive: true, force: true })
+  }
+}
+
+if (process.env[CHILD_FLAG] === '1') await serve()
