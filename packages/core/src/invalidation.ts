@@ -55,13 +55,13 @@ function tagProblem(tag: unknown): string | undefined {
   return undefined
 }
 
-/** Problems with an intent's `kind`, `cacheTags` and `invalidates` fields (paths under `prefix`). */
+/** Problems with an intent's `kind`, `cacheTags`, `invalidates` and `retrySafe` fields (paths under `prefix`). */
 export function intentKindIssues(
   definition: Record<string, unknown>,
   at: (key: string) => string,
 ): DefinitionIssue[] {
   const issues: DefinitionIssue[] = []
-  const { kind, cacheTags, invalidates } = definition
+  const { kind, cacheTags, invalidates, retrySafe } = definition
   if (kind !== undefined && !INTENT_KINDS.includes(kind as IntentKind)) {
     issues.push({ path: at('kind'), message: "must be 'query' or 'command'" })
   }
@@ -84,6 +84,9 @@ export function intentKindIssues(
   }
   if (invalidates !== undefined && kind !== 'command') {
     issues.push({ path: at('invalidates'), message: "is only applied by commands: add kind: 'command'" })
+  }
+  if (retrySafe !== undefined && typeof retrySafe !== 'boolean') {
+    issues.push({ path: at('retrySafe'), message: 'must be a boolean' })
   }
   return issues
 }

@@ -111,6 +111,11 @@ export interface IntentDefinition<Params = Record<string, unknown>> {
   cacheTags?: readonly string[] | TagFunction<Params>
   /** Commands only: the tags made stale once the command's handler ran and its render succeeded. */
   invalidates?: readonly string[] | TagFunction<Params>
+  /**
+   * Commands only: running the command twice does no harm (it is idempotent by design), so what retries on a
+   * failure — workflow steps — may retry it. Other commands are attempted once. @default false
+   */
+  retrySafe?: boolean
   handler?: IntentHandler<Params>
   [key: string]: unknown
 }

@@ -86,6 +86,10 @@ describe('intent kinds', () => {
     expect(definitionIssues({ invalidates: ['stock'] })).toEqual([
       { path: 'invalidates', message: "is only applied by commands: add kind: 'command'" },
     ])
+    expect(definitionIssues({ kind: 'command', retrySafe: 'yes' as never })).toEqual([
+      { path: 'retrySafe', message: 'must be a boolean' },
+    ])
+    expect(definitionIssues({ kind: 'command', retrySafe: true })).toEqual([])
   })
 
   it('checks kind in reference intents files with the path of the intent', () => {

@@ -72,7 +72,7 @@ export class Executor {
         const error = toIxpError(thrown)
         if (job.signal.aborted)
           return { ok: false, error: abortReason(job.signal), cancelled: true, attempts: attempt }
-        if (attempt > job.retries || !this.#retryable(error)) {
+        if (attempt > job.retries || !this.#retryable(error) || this.#attemptOnce(job)) {
           return { ok: false, error, cancelled: false, attempts: attempt }
         }
         const delayMs = this.#backoff(job, attempt, error)
@@ -84,6 +84,14 @@ export class Executor {
         }
       }
     }
+  }
+
+  /** A command runs once unless it says a repeat is harmless (`retrySafe`): a retry could do it twice. */
+  #attemptOnce(job: ActionJob): boolean {
+    const { intentName } = job.action
+    if (intentName === undefined) return false
+    const intent = this.#engine.intents.get(intentName)
+    return intent?.kind === 'command' && intent.retrySafe !== true
   }
 
   #retryable(error: IxpError): boolean {

@@ -31,6 +31,36 @@ const unavailable = () =>
   new IxpError('UPSTREAM_DOWN', 'Payment provider unavailable', { status: 503, expose: true })
 
 describe('retries', () => {
+  it('attempts a command step once whatever its retries say, unless the command is retrySafe', async () => {
+    const run = async (extra: Record<string, unknown>) => {
+      const clock = manualClock()
+      const restock = flaky(1, unavailable)
+      const engine = engineWith([intent('restock', restock.handler, { kind: 'command', ...extra })])
+      engine.use(
+        workflows({
+          clock,
+          workflows: [
+            {
+              id: 'replenish',
+              name: 'Replenish',
+              description: 'A command step with retries',
+              steps: [{ id: 'restock', intentName: 'restock', retries: 3 }],
+            },
+          ],
+        }),
+      )
+      const result = await drive(clock, runWorkflow(engine, 'replenish', {}))
+      return { result, calls: restock.calls.length }
+    }
+    const once = await run({})
+    expect(once.calls).toBe(1)
+    expect(once.result.status).toBe('failed')
+    expect(once.result.steps[0]).toMatchObject({ status: 'failed', attempts: 1 })
+    const safe = await run({ retrySafe: true })
+    expect(safe.calls).toBe(2)
+    expect(safe.result.status).toBe('completed')
+  })
+
   it('retries a failing step with exponential back-off on the injected clock, then succeeds', async () => {
     const clock = manualClock()
     const charge = flaky(3, unavailable)
