@@ -36,13 +36,15 @@ describe('ixp serve with tracing()', () => {
     const json = await fetch(`${server.url}/metrics`)
     expect(json.headers.get('content-type')).toBe('application/json; charset=utf-8')
     const body = (await json.json()) as {
-      requests: { total: number; byIntent: Record<string, number> }
+      requests: { total: number; byIntent: Record<string, number>; byRoute: Record<string, number> }
       performance: Record<string, number>
       errors: { total: number }
       uptime: number
       timestamp: string
     }
-    expect(body.requests.byIntent.render_requests).toBe(7)
+    // Renders counted by intent name, requests by route.
+    expect(body.requests.byIntent.show_weather).toBe(7)
+    expect(body.requests.byRoute.render_requests).toBe(7)
     expect(Object.keys(body.performance)).toEqual([
       'averageResponseTime',
       'p95ResponseTime',
