@@ -1,43 +1,10 @@
 import { describe, expect, it } from 'vitest'
 import { IntentClassifier } from '../src/index.js'
 import { decodeFloat32 } from '../src/model/base64.js'
-import { Random } from '../src/model/random.js'
 import { scoreSparse, type SparseLinearModel } from '../src/model/sparse-linear.js'
 import { trainSparseOneVsRest, type SparseOneVsRestOptions } from '../src/model/sparse-one-vs-rest.js'
 import type { SparseMatrix } from '../src/model/vocabulary.js'
-
-/** `perClass` examples per class: two of the class's own four features and two of ten shared noise features. */
-function dataset(classes: number, perClass: number, seed = 3) {
-  const random = new Random(seed)
-  const own = 4
-  const shared = 10
-  const features = classes * own + shared
-  const rowStart = [0]
-  const columns: number[] = []
-  const values: number[] = []
-  const labels: number[] = []
-  for (let k = 0; k < classes; k++)
-    for (let e = 0; e < perClass; e++) {
-      const row = new Map<number, number>()
-      row.set(k * own + random.int(own), 1)
-      row.set(k * own + random.int(own), 0.8)
-      row.set(classes * own + random.int(shared), 0.6)
-      row.set(classes * own + random.int(shared), 0.5)
-      for (const [column, value] of [...row].sort((a, b) => a[0] - b[0])) {
-        columns.push(column)
-        values.push(value)
-      }
-      rowStart.push(columns.length)
-      labels.push(k)
-    }
-  const matrix: SparseMatrix = {
-    rows: labels.length,
-    rowStart: Int32Array.from(rowStart),
-    columns: Int32Array.from(columns),
-    values: Float32Array.from(values),
-  }
-  return { matrix, labels: Int32Array.from(labels), features, classes }
-}
+import { separableDataset as dataset } from './helpers.js'
 
 function options(features: number, overrides: Partial<SparseOneVsRestOptions> = {}): SparseOneVsRestOptions {
   return {
