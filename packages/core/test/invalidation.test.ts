@@ -89,7 +89,16 @@ describe('intent kinds', () => {
     expect(definitionIssues({ kind: 'command', retrySafe: 'yes' as never })).toEqual([
       { path: 'retrySafe', message: 'must be a boolean' },
     ])
-    expect(definitionIssues({ kind: 'command', retrySafe: true })).toEqual([])
+    const engine = createEngine({ logger: silentLogger })
+    engine.registerIntent({
+      name: 'reserve',
+      description: 'Reserve',
+      component: 'C',
+      parameters: { type: 'object' },
+      kind: 'command',
+      retrySafe: true,
+    })
+    expect(engine.intents.get('reserve')?.retrySafe).toBe(true)
   })
 
   it('checks kind in reference intents files with the path of the intent', () => {
