@@ -5,12 +5,9 @@
  */
 import { semanticError } from '../errors.js'
 import type { FeatureConfig } from '../text/features.js'
-import { trainMulticlassSvm } from '../model/multiclass-svm.js'
-import { trainOneVsRestSvm } from '../model/one-vs-rest-svm.js'
-import { trainSparseOneVsRest } from '../model/sparse-one-vs-rest.js'
-import { meanColumnValues, scoreSparse, sparsify, type SparseLinearModel } from '../model/sparse-linear.js'
+import { scoreSparse, type SparseLinearModel } from '../model/sparse-linear.js'
 import { Vectorizer } from '../model/vectorizer.js'
-import { buildVocabulary, vectorizeAll, type SparseMatrix } from '../model/vocabulary.js'
+import { buildVocabulary, vectorizeAll } from '../model/vocabulary.js'
 import type { FeatureTable } from '../text/feature-table.js'
 import {
   chooseThreshold,
@@ -28,6 +25,7 @@ import {
 import { Random } from '../model/random.js'
 import { checkExamples, type IntentExample } from './examples.js'
 import { decodeClassifier, encodeClassifier, type SerializedClassifier } from './serialize.js'
+import { trainExact, trainSparse } from './trainers.js'
 
 export interface RankedIntent {
   intent: string
@@ -382,66 +380,6 @@ export class IntentClassifier {
   toJSON(): SerializedClassifier {
     return encodeClassifier({ ...this.#parts, calibration: { ...this.#calibration } })
   }
-}
-
-/**
- * Two linear models over the same features, scored in one pass. One SVM per intent against all others
- * says how much a text looks like that intent's examples: an absolute score, so the confidence that turns
- * away out-of-scope text. The multiclass SVM says which intent beats the others: the ranking, better among
- * close intents.
- */
-function trainExact(
-  matrix: SparseMatrix,
-  targets: Int32Array,
-  features: number,
-  classes: number,
-  labelCount: number,
-  settings: ResolvedClassifierOptions,
-): SparseLinearModel {
-  const progress = settings.onProgress
-  const trainSteps = classes + settings.maxPasses
-  const perIntent = trainOneVsRestSvm(matrix, targets, features, classes, {
-    c: settings.c,
-    tolerance: 0.1,
-    maxPasses: settings.maxPasses,
-    biasFeature: 1,
-    shrinkMargin: 0.1,
-    seed: settings.seed,
-    onClass: progress && ((done) => progress({ phase: 'train', done, total: trainSteps })),
-  })
-  const ranking = trainMulticlassSvm(matrix, targets, features, classes, {
-    c: settings.c,
-    tolerance: 0.1,
-    maxPasses: settings.maxPasses,
-    biasFeature: 1,
-    seed: settings.seed,
-    onPass: progress && ((done) => progress({ phase: 'train', done: classes + done, total: trainSteps })),
-  })
-  return sparsify([perIntent, ranking], labelCount, meanColumnValues(matrix, features), settings.pruneBelow)
-}
-
-/** One SVM per intent against its retrieved hard negatives: for thousands of intents (one score set, which also ranks). */
-function trainSparse(
-  matrix: SparseMatrix,
-  targets: Int32Array,
-  features: number,
-  classes: number,
-  settings: ResolvedClassifierOptions,
-): SparseLinearModel {
-  const progress = settings.onProgress
-  return trainSparseOneVsRest(matrix, targets, features, classes, {
-    c: settings.c,
-    tolerance: 0.1,
-    maxPasses: settings.maxPasses,
-    biasFeature: 1,
-    seed: settings.seed,
-    candidates: 16,
-    randomNegatives: 32,
-    maxPostings: 32,
-    pruneBelow: settings.pruneBelow,
-    typicalValue: meanColumnValues(matrix, features),
-    onClass: progress && ((done) => progress({ phase: 'train', done, total: classes })),
-  })
 }
 
 const PAIRS = 3
