@@ -1,5 +1,5 @@
 /** Options of `cache()`, of an intent's `cache` field, and their defaults (spread in one place). */
-import type { IxpContext, RenderResult, RenderState } from '@ixp/core'
+import { isObject, type IxpContext, type RenderResult, type RenderState } from '@ixp/core'
 import { secondsProblem } from './control.js'
 import { cacheError } from './errors.js'
 import type { CacheIdentity, CacheScope } from './key.js'
@@ -149,10 +149,6 @@ const IDEMPOTENCY_DEFAULTS: Required<IdempotencyOptions> = {
   runningMs: 60_000,
   maxKeyLength: 255,
   maxKeys: 10_000,
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
 
 function idOf(value: unknown): string | undefined {

@@ -1,5 +1,5 @@
 /** An intent's `cache` field: checked at registration, compiled once per definition. */
-import { IxpError, type DefinitionIssue, type IntentDefinition, type IxpContext } from '@ixp/core'
+import { isObject, IxpError, type DefinitionIssue, type IntentDefinition, type IxpContext } from '@ixp/core'
 import { secondsProblem, tagProblem } from './control.js'
 import type { CacheScope } from './key.js'
 import type { IntentCacheOptions } from './options.js'
@@ -21,10 +21,6 @@ export interface IntentPolicy {
 
 const FIELDS = ['ttl', 'staleWhileRevalidate', 'staleIfError', 'scope', 'tags', 'varyBy', 'key']
 const SCOPES = ['public', 'tenant', 'user']
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-}
 
 /** Problems with an intent's `cache` field, each located under `cache` (none when it is usable). */
 export function intentCacheIssues(value: unknown, kind?: unknown): DefinitionIssue[] {

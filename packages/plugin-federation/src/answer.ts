@@ -1,10 +1,6 @@
 /** Reading a service's answers: list bodies, render bodies, resolve outcomes. */
-import type { RemoteRecord, RenderNode, ResolveOutcome } from '@ixp/core'
+import { isObject, type RemoteRecord, type RenderNode, type ResolveOutcome } from '@ixp/core'
 import { federationError } from './errors.js'
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-}
 
 export function parseJson(service: string, text: string): unknown {
   try {
@@ -34,9 +30,9 @@ export function listOf(
   body: unknown,
   key: 'intents' | 'components',
 ): Record<string, unknown>[] {
-  const list = isRecord(body) ? body[key] : undefined
+  const list = isObject(body) ? body[key] : undefined
   if (!Array.isArray(list)) throw badShape(service, `a ${key} list without '${key}'`)
-  return list.filter(isRecord)
+  return list.filter(isObject)
 }
 
 /** The parts of a render answer (`{ tree | record, component, ttl }`). */
@@ -48,12 +44,12 @@ export interface RemoteRender {
 }
 
 export function renderOf(service: string, body: unknown): RemoteRender {
-  if (!isRecord(body) || !isRecord(body.component) || typeof body.ttl !== 'number') {
+  if (!isObject(body) || !isObject(body.component) || typeof body.ttl !== 'number') {
     throw badShape(service, 'a render without component and ttl')
   }
   if (body.record !== undefined) {
     const record = body.record
-    if (!isRecord(record) || typeof record.moduleUrl !== 'string' || !isRecord(record.props)) {
+    if (!isObject(record) || typeof record.moduleUrl !== 'string' || !isObject(record.props)) {
       throw badShape(service, 'a render with a malformed record')
     }
     return { component: body.component, ttl: body.ttl, record: record as unknown as RemoteRecord }
@@ -63,7 +59,7 @@ export function renderOf(service: string, body: unknown): RemoteRender {
 }
 
 export function resolveOf(service: string, body: unknown): ResolveOutcome {
-  if (!isRecord(body) || typeof body.matched !== 'boolean' || !Array.isArray(body.alternatives)) {
+  if (!isObject(body) || typeof body.matched !== 'boolean' || !Array.isArray(body.alternatives)) {
     throw badShape(service, 'a resolve outcome without matched and alternatives')
   }
   return body as unknown as ResolveOutcome

@@ -5,6 +5,7 @@
  * announce on `ixp.changes.<name>` when they start, stop or their intents change, so gateways refresh at once.
  */
 import {
+  isObject,
   IxpError,
   isIxpError,
   type Engine,
@@ -94,10 +95,6 @@ function contextOf(message: ServiceMsg): IxpContext {
       ? given
       : `nats-${Date.now().toString(36)}-${++requestCounter}`
   return { headers, requestId, transport: 'nats' }
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
 
 export function natsService(options: NatsServiceOptions): IxpPlugin {
@@ -218,7 +215,7 @@ async function respond(
         throw new IxpError('INVALID_REQUEST', 'The request is not JSON')
       }
     }
-    if (!isRecord(body)) throw new IxpError('INVALID_REQUEST', 'The request must be a JSON object')
+    if (!isObject(body)) throw new IxpError('INVALID_REQUEST', 'The request must be a JSON object')
     const reply = await answer(body, ctx)
     message.respond(encode(reply.body), {
       headers: toNatsHeaders({ ...reply.headers, 'x-request-id': ctx.requestId! }),

@@ -2,7 +2,7 @@
  * Options of `federation()`: the services behind the gateway and how calls to them are made resilient. Every
  * problem is reported when the plugin is created, naming the option.
  */
-import type { IntentDefinition } from '@ixp/core'
+import { isObject, type IntentDefinition } from '@ixp/core'
 import { invalidOptions } from './errors.js'
 
 /** Retries of failed queries (never of commands): exponential backoff between attempts. */
@@ -127,10 +127,6 @@ export interface ResolvedOptions {
 const NAME = /^[A-Za-z0-9_-]{1,64}$/
 const HEADER = /^[!#$%&'*+.^_`|~0-9a-z-]+$/
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-}
-
 export function count(name: string, value: unknown, minimum: number, fallback: number): number {
   if (value === undefined) return fallback
   if (typeof value !== 'number' || !Number.isInteger(value) || value < minimum) {
@@ -153,7 +149,7 @@ function headerList(name: string, value: unknown, fallback: string[]): string[] 
 function retryOf(where: string, value: unknown, fallback: ResolvedRetry | false): ResolvedRetry | false {
   if (value === undefined) return fallback
   if (value === false) return false
-  if (!isRecord(value))
+  if (!isObject(value))
     throw invalidOptions(`${where} must be false or { maxAttempts?, initialDelayMs?, maxDelayMs? }`)
   const base = fallback || DEFAULT_RETRY
   return {
@@ -170,7 +166,7 @@ function sectionOf<T extends Record<string, number>>(
   minimums: Record<keyof T, number>,
 ): T {
   if (value === undefined) return fallback
-  if (!isRecord(value)) throw invalidOptions(`${where} must be an object`)
+  if (!isObject(value)) throw invalidOptions(`${where} must be an object`)
   const resolved = { ...fallback }
   for (const key of Object.keys(value)) {
     if (!(key in fallback))
@@ -221,7 +217,7 @@ function transportOf(where: string, service: Record<string, unknown>): ResolvedS
     return { kind: 'http', urls: service.urls.map((url, i) => urlOf(`${where}.urls.${i}`, url)) }
   }
   const nats = service.nats
-  if (!isRecord(nats)) throw invalidOptions(`${where}.nats must be { servers, service }`)
+  if (!isObject(nats)) throw invalidOptions(`${where}.nats must be { servers, service }`)
   const servers = typeof nats.servers === 'string' ? [nats.servers] : nats.servers
   if (
     !Array.isArray(servers) ||
@@ -238,7 +234,7 @@ function transportOf(where: string, service: Record<string, unknown>): ResolvedS
 
 function headersOf(where: string, value: unknown): Record<string, string> {
   if (value === undefined) return {}
-  if (!isRecord(value)) throw invalidOptions(`${where} must be an object of header names to strings`)
+  if (!isObject(value)) throw invalidOptions(`${where} must be an object of header names to strings`)
   const headers: Record<string, string> = {}
   for (const [name, text] of Object.entries(value)) {
     if (!HEADER.test(name.toLowerCase()) || typeof text !== 'string') {
@@ -250,7 +246,7 @@ function headersOf(where: string, value: unknown): Record<string, string> {
 }
 
 export function resolveOptions(options: FederationOptions): ResolvedOptions {
-  if (!isRecord(options)) throw invalidOptions('federation() needs an options object { services, … }')
+  if (!isObject(options)) throw invalidOptions('federation() needs an options object { services, … }')
   const known = new Set([
     'services',
     'timeoutMs',
@@ -292,7 +288,7 @@ export function resolveOptions(options: FederationOptions): ResolvedOptions {
   const names = new Set<string>()
   const services = options.services.map((given, index): ResolvedService => {
     const where = `services.${index}`
-    if (!isRecord(given)) throw invalidOptions(`${where} must be { name, url | urls | nats }`)
+    if (!isObject(given)) throw invalidOptions(`${where} must be { name, url | urls | nats }`)
     if (typeof given.name !== 'string' || !NAME.test(given.name)) {
       throw invalidOptions(`${where}.name must be 1–64 letters, digits, - or _`)
     }

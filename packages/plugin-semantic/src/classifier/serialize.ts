@@ -2,6 +2,7 @@
  * The versioned JSON form of a trained classifier: numbers as base64 little-endian typed arrays, so a model
  * trained once (`ixp semantic train`) ships to an edge deployment as one JSON file and loads in milliseconds.
  */
+import { isObject } from '@ixp/core'
 import { semanticError } from '../errors.js'
 import { decodeFloat32, decodeInt32, decodeUint16, decodeUint32, encodeArray } from '../model/base64.js'
 import { DEFAULT_FEATURE_CONFIG, type FeatureConfig } from '../text/features.js'
@@ -63,10 +64,6 @@ export function encodeClassifier(parts: ClassifierParts): SerializedClassifier {
 
 function invalid(reason: string): never {
   throw semanticError('SEMANTIC_INVALID_MODEL', `Cannot load the semantic model: ${reason}`)
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
 
 function finite(value: unknown, name: string): number {
