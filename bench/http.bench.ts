@@ -13,11 +13,10 @@
  */
 import { fork, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
-import { createServer, type Server } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { median, printTable } from './measure.js'
+import { bareJsonServer, listen, median, printTable, reportCpuOnRequest } from './measure.js'
 
 const CHILD_FLAG = 'IXP_HTTP_BENCH_CHILD'
 const FIXTURES_ENV = 'IXP_HTTP_BENCH_FIXTURES'
@@ -30,17 +29,12 @@ interface Ports {
   bare: number
 }
 
-function listen(server: Server): Promise<number> {
-  return new Promise((resolve) =>
-    server.listen(0, '127.0.0.1', () => resolve((server.address() as { port: number }).port)),
-  )
-}
-
 /** The child: the IXP server and the bare server, both on loopback. */
 async function serve(): Promise<void> {
   const core = await import('../packages/core/src/index.js')
   const { createNodeServer } = await import('../packages/plugin-http/src/node/index.js')
-  const engine = core.createEngine({ logger: core.silentLogger })
+  // The reference fixtures hold an intent whose component is deliberately missing (`ghost_intent`).
+  const engine = core.createEngine({ logger: core.silentLogger, validation: { missingComponents: 'warn' } })
   const read = (name: string) =>
     JSON.parse(readFileSync(join(process.env[FIXTURES_ENV]!, name), 'utf8')) as unknown
   for (const component of core.loadComponents(read('components.json'))) engine.registerComponent(component)
@@ -58,22 +52,9 @@ async function serve(): Promise<void> {
     body: RENDER_BODY,
   })
   const intentsJson = await fetchText('/ixp/intents')
-  const bare = createServer((req, res) => {
-    const body = req.url === '/ixp/render' ? renderJson : intentsJson
-    req.resume()
-    req.on('end', () => {
-      res.writeHead(200, {
-        'content-type': 'application/json; charset=utf-8',
-        'content-length': Buffer.byteLength(body),
-      })
-      res.end(body)
-    })
-  })
+  const bare = bareJsonServer((url) => (url === '/ixp/render' ? renderJson : intentsJson))
   const barePort = await listen(bare)
-  process.on('message', () => {
-    const usage = process.cpuUsage()
-    process.send!({ cpu: usage.user + usage.system })
-  })
+  reportCpuOnRequest()
   process.send!({ ixp: ixpPort, bare: barePort } satisfies Ports)
   process.on('disconnect', () => process.exit(0))
 }

@@ -2,6 +2,7 @@
  * Measuring helpers shared by the benchmarks. The machines are shared and noisy, so every figure is a
  * median over several interleaved rounds, and comparisons are ratios against a baseline from the same run.
  */
+import { createServer, type Server } from 'node:http'
 
 export interface Rate {
   name: string
@@ -100,4 +101,37 @@ export function printTable(rows: Record<string, string | number>[]): void {
   console.log(line(columns))
   console.log(line(widths.map((width) => '-'.repeat(width))))
   for (const row of rows) console.log(line(columns.map((column) => String(row[column]))))
+}
+
+/** Listens on a free loopback port and gives the port. */
+export function listen(server: Server): Promise<number> {
+  return new Promise((resolve) =>
+    server.listen(0, '127.0.0.1', () => resolve((server.address() as { port: number }).port)),
+  )
+}
+
+/**
+ * The baseline of the HTTP benchmarks: a bare node:http server that reads each request's body and answers the
+ * JSON `bodyOf(url)` with only the two headers it needs.
+ */
+export function bareJsonServer(bodyOf: (url: string | undefined) => string): Server {
+  return createServer((req, res) => {
+    const body = bodyOf(req.url)
+    req.resume()
+    req.on('end', () => {
+      res.writeHead(200, {
+        'content-type': 'application/json; charset=utf-8',
+        'content-length': Buffer.byteLength(body),
+      })
+      res.end(body)
+    })
+  })
+}
+
+/** In a benchmark's server process: answers every message from the parent with this process's CPU time (µs). */
+export function reportCpuOnRequest(): void {
+  process.on('message', () => {
+    const usage = process.cpuUsage()
+    process.send!({ cpu: usage.user + usage.system })
+  })
 }

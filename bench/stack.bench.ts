@@ -12,11 +12,10 @@
  */
 import { fork, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
-import { createServer, type Server } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { median, printTable } from './measure.js'
+import { bareJsonServer, listen, median, printTable, reportCpuOnRequest } from './measure.js'
 
 const CHILD_FLAG = 'IXP_STACK_BENCH_CHILD'
 const RENDER_BODY = JSON.stringify({
@@ -24,12 +23,6 @@ const RENDER_BODY = JSON.stringify({
 })
 const TARGETS = ['bare node:http', 'plain engine', 'tracing+auth+rate limit+cache'] as const
 type Target = (typeof TARGETS)[number]
-
-function listen(server: Server): Promise<number> {
-  return new Promise((resolve) =>
-    server.listen(0, '127.0.0.1', () => resolve((server.address() as { port: number }).port)),
-  )
-}
 
 /** The child: the three servers on loopback. */
 async function serve(): Promise<void> {
@@ -82,21 +75,9 @@ async function serve(): Promise<void> {
       body: RENDER_BODY,
     })
   ).text()
-  const bare = createServer((req, res) => {
-    req.resume()
-    req.on('end', () => {
-      res.writeHead(200, {
-        'content-type': 'application/json; charset=utf-8',
-        'content-length': Buffer.byteLength(renderJson),
-      })
-      res.end(renderJson)
-    })
-  })
+  const bare = bareJsonServer(() => renderJson)
   const barePort = await listen(bare)
-  process.on('message', () => {
-    const usage = process.cpuUsage()
-    process.send!({ cpu: usage.user + usage.system })
-  })
+  reportCpuOnRequest()
   process.send!({ ports: [barePort, plainPort, stackPort] })
   process.on('disconnect', () => process.exit(0))
 }
