@@ -13,6 +13,16 @@ export {
   type ValidationIssue,
 } from './errors.js'
 export {
+  defineErrors,
+  type ErrorArgs,
+  type ErrorExtras,
+  type ErrorFactory,
+  type ErrorSpec,
+  type TemplateNames,
+  type TemplateParams,
+  type TemplateValue,
+} from './error-table.js'
+export {
   defineIntent,
   type HandlerData,
   type IntentProps,

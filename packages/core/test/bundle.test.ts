@@ -126,7 +126,7 @@ describe.each(entries)('$name bundle', ({ file, gzipBudget }) => {
  * the IP parsing moved into core; 17 908 before the render-tree toolkit moved to `@ixp/core/tree`. The target
  * is 12 000: see the core README's figures for what the rest is made of.
  */
-const ROOT_OWN_GZIP_BUDGET = 20_600
+const ROOT_OWN_GZIP_BUDGET = 21_000
 
 describe('@ixp/core own code', () => {
   it(`stays within ${ROOT_OWN_GZIP_BUDGET} bytes minified and gzipped, dependencies external`, async () => {

@@ -25,6 +25,7 @@ describe('public surface of @ixp/core', () => {
         "computeTtl",
         "consoleLogger",
         "createEngine",
+        "defineErrors",
         "defineExtension",
         "defineIntent",
         "formatIp",
