@@ -4,6 +4,7 @@
  */
 export { createEngine, Engine, type EngineOptions, type RegisterOptions } from './engine.js'
 export {
+  coreError,
   ErrorCodes,
   IxpError,
   isIxpError,

@@ -24,6 +24,7 @@ describe('public surface of @ixp/core', () => {
         "compileParameters",
         "computeTtl",
         "consoleLogger",
+        "coreError",
         "createEngine",
         "defineErrors",
         "defineExtension",
