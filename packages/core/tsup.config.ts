@@ -1,7 +1,14 @@
 import { defineConfig } from 'tsup'
 
 export default defineConfig({
-  entry: { index: 'src/index.ts', 'html/index': 'src/html/index.ts', 'tree/index': 'src/tree/index.ts' },
+  entry: {
+    index: 'src/index.ts',
+    'html/index': 'src/html/index.ts',
+    'tree/index': 'src/tree/index.ts',
+    'net/index': 'src/net/index.ts',
+    'portable-hooks/index': 'src/portable-hooks/index.ts',
+    edge: 'src/edge.ts',
+  },
   format: ['esm', 'cjs'],
   dts: true,
   clean: true,

@@ -60,22 +60,6 @@ export {
 export { isForbiddenKey } from './validation/sanitize.js'
 export type * from './types.js'
 export {
-  canonicalIpv4,
-  clientIdentity,
-  formatIp,
-  ipInRange,
-  parseIp,
-  parseIpRange,
-  type IpAddress,
-  type IpRange,
-} from './net/ip.js'
-export {
-  clientAddress,
-  type ClientAddress,
-  type ClientAddressInput,
-  type ProxyTrust,
-} from './net/client-ip.js'
-export {
   classifyError,
   ERROR_CLASSES,
   type ErrorCategory,

@@ -23,6 +23,7 @@ const entries = [
   { name: '@ixp/core', file: '../src/index.ts', gzipBudget: 55_000 },
   { name: '@ixp/core/html', file: '../src/html/index.ts', gzipBudget: 4_100 },
   { name: '@ixp/core/tree', file: '../src/tree/index.ts', gzipBudget: 7_100 },
+  { name: '@ixp/core/net', file: '../src/net/index.ts', gzipBudget: 1_800 },
 ]
   .map((entry) => ({ ...entry, file: fileURLToPath(new URL(entry.file, import.meta.url)) }))
   .filter((entry) => existsSync(entry.file))

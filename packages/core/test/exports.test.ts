@@ -1,5 +1,6 @@
 import { describe, expect, expectTypeOf, it } from 'vitest'
 import * as core from '../src/index.js'
+import * as net from '../src/net/index.js'
 import type { Engine, IxpPlugin, RenderResult, ResolveOutcome } from '../src/index.js'
 
 describe('public surface of @ixp/core', () => {
@@ -15,27 +16,20 @@ describe('public surface of @ixp/core', () => {
         "Stage",
         "TTL",
         "VERSION",
-        "canonicalIpv4",
         "checkComponent",
         "checkIntent",
         "classifyError",
-        "clientAddress",
-        "clientIdentity",
         "compileParameters",
         "computeTtl",
         "consoleLogger",
         "createEngine",
         "defineExtension",
         "defineIntent",
-        "formatIp",
-        "ipInRange",
         "isForbiddenKey",
         "isIxpError",
         "isObject",
         "loadComponents",
         "loadIntents",
-        "parseIp",
-        "parseIpRange",
         "removeTap",
         "silentLogger",
         "toIxpError",
@@ -48,5 +42,19 @@ describe('public surface of @ixp/core', () => {
     expectTypeOf<Engine['render']>().returns.resolves.toEqualTypeOf<RenderResult>()
     expectTypeOf<Engine['resolve']>().returns.resolves.toEqualTypeOf<ResolveOutcome>()
     expectTypeOf<IxpPlugin['apply']>().parameter(0).toEqualTypeOf<Engine>()
+  })
+
+  it('@ixp/core/net exports exactly these values, none of which the root entry carries', () => {
+    const names = Object.keys(net).sort()
+    expect(names).toEqual([
+      'canonicalIpv4',
+      'clientAddress',
+      'clientIdentity',
+      'formatIp',
+      'ipInRange',
+      'parseIp',
+      'parseIpRange',
+    ])
+    expect(names.filter((name) => name in core)).toEqual([])
   })
 })
