@@ -7,6 +7,7 @@ export default defineConfig({
     'tree/index': 'src/tree/index.ts',
     'net/index': 'src/net/index.ts',
     'portable-hooks/index': 'src/portable-hooks/index.ts',
+    'reference-files/index': 'src/reference-files/index.ts',
     edge: 'src/edge.ts',
   },
   format: ['esm', 'cjs'],

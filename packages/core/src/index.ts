@@ -44,14 +44,7 @@ export { defineExtension, type Extension } from './plugin-host/extensions.js'
 export { VERSION } from './version.js'
 export type { ComponentStats, FindCriteria, IntentStats, ReadonlyRegistry } from './registry.js'
 export { computeTtl, TTL } from './ttl.js'
-export {
-  checkComponent,
-  checkIntent,
-  DEFAULT_SECURITY_POLICY,
-  loadComponents,
-  loadIntents,
-  type DefinitionIssue,
-} from './definitions.js'
+export { checkComponent, checkIntent, DEFAULT_SECURITY_POLICY, type DefinitionIssue } from './definitions.js'
 export {
   compileParameters,
   type ParameterValidator,

@@ -1,6 +1,8 @@
 import { describe, expect, expectTypeOf, it } from 'vitest'
 import * as core from '../src/index.js'
 import * as net from '../src/net/index.js'
+import * as portableHooks from '../src/portable-hooks/index.js'
+import * as referenceFiles from '../src/reference-files/index.js'
 import type { Engine, IxpPlugin, RenderResult, ResolveOutcome } from '../src/index.js'
 
 describe('public surface of @ixp/core', () => {
@@ -28,8 +30,6 @@ describe('public surface of @ixp/core', () => {
         "isForbiddenKey",
         "isIxpError",
         "isObject",
-        "loadComponents",
-        "loadIntents",
         "removeTap",
         "silentLogger",
         "toIxpError",
@@ -44,17 +44,25 @@ describe('public surface of @ixp/core', () => {
     expectTypeOf<IxpPlugin['apply']>().parameter(0).toEqualTypeOf<Engine>()
   })
 
-  it('@ixp/core/net exports exactly these values, none of which the root entry carries', () => {
-    const names = Object.keys(net).sort()
-    expect(names).toEqual([
-      'canonicalIpv4',
-      'clientAddress',
-      'clientIdentity',
-      'formatIp',
-      'ipInRange',
-      'parseIp',
-      'parseIpRange',
-    ])
+  it.each([
+    [
+      '@ixp/core/net',
+      net,
+      [
+        'canonicalIpv4',
+        'clientAddress',
+        'clientIdentity',
+        'formatIp',
+        'ipInRange',
+        'parseIp',
+        'parseIpRange',
+      ],
+    ],
+    ['@ixp/core/portable-hooks', portableHooks, ['installPortableHooks']],
+    ['@ixp/core/reference-files', referenceFiles, ['loadComponents', 'loadIntents']],
+  ])('%s exports exactly these values, none of which the root entry carries', (_, module, expected) => {
+    const names = Object.keys(module).sort()
+    expect(names).toEqual(expected)
     expect(names.filter((name) => name in core)).toEqual([])
   })
 })
