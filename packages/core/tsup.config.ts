@@ -1,7 +1,12 @@
 import { defineConfig } from 'tsup'
 
 export default defineConfig({
-  entry: { index: 'src/index.ts', 'html/index': 'src/html/index.ts', 'tree/index': 'src/tree/index.ts' },
+  entry: {
+    index: 'src/index.ts',
+    'html/index': 'src/html/index.ts',
+    'tree/index': 'src/tree/index.ts',
+    'plugin-kit/index': 'src/plugin-kit/index.ts',
+  },
   format: ['esm', 'cjs'],
   dts: true,
   clean: true,

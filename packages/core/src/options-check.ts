@@ -4,6 +4,7 @@
  */
 import type { EngineOptions } from './engine.js'
 import { IxpError } from './errors.js'
+import { isPlainObject } from './objects.js'
 import { closestName } from './suggest.js'
 
 /** Every option of {@link EngineOptions}; `Record<keyof …>` makes the compiler keep this list complete. */
@@ -27,12 +28,6 @@ const NESTED: {
     maxTreeNodes: true,
   },
   hooks: { codeGeneration: true },
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false
-  const prototype = Object.getPrototypeOf(value)
-  return prototype === Object.prototype || prototype === null
 }
 
 function refuseUnknown(group: string, given: Record<string, unknown>, known: Record<string, true>): void {
