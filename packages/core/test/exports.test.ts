@@ -37,6 +37,7 @@ describe('public surface of @ixp/core', () => {
         "parseIp",
         "parseIpRange",
         "removeTap",
+        "sharedBus",
         "silentLogger",
         "toIxpError",
       ]
