@@ -6,6 +6,7 @@ export { realtime, type RealtimePlugin } from './plugin.js'
 export {
   RealtimeServer,
   engineInvalidations,
+  type BusKind,
   type InvalidationSource,
   type RealtimeServerDeps,
 } from './server.js'
