@@ -11,6 +11,7 @@ export {
   type RealtimeServerDeps,
 } from './server.js'
 export { resolveOptions } from './options.js'
+export type { ClusterConnectionInfo } from './census.js'
 export type { ConnectionInfo, RealtimeLimits, RealtimeOptions, ResolvedOptions } from './options.js'
 export { CloseCodes, RealtimeErrorCodes, type CloseCode, type RealtimeErrorCode } from './errors.js'
 export {

@@ -10,6 +10,7 @@ import type { IncomingMessage } from 'node:http'
 import type { Duplex } from 'node:stream'
 import { sharedBus, type Engine, type IxpPlugin } from '@ixp/core'
 import { realtimeError } from './errors.js'
+import type { ClusterConnectionInfo } from './census.js'
 import { wireHttp } from './http.js'
 import { resolveOptions, type ConnectionInfo, type RealtimeOptions, type ResolvedOptions } from './options.js'
 import { RedisBus } from './redis-bus.js'
@@ -27,8 +28,13 @@ export interface RealtimePlugin extends IxpPlugin {
   broadcastAll(event: string, data: unknown): number
   /** Sends an event to every connection of the user `userId`, on every instance. */
   sendToUser(userId: string, event: string, data: unknown): number
-  /** This instance's connections. */
+  /** This instance's connections (each instance holds its own; see `clusterConnections`). */
   connections(): ConnectionInfo[]
+  /**
+   * Every instance's connections, asked over the bus: those that answer within `timeoutMs` (the call always
+   * waits that long), without `user`. This instance's at once when it has no bus. @default timeoutMs 500
+   */
+  clusterConnections(options?: { timeoutMs?: number }): Promise<ClusterConnectionInfo[]>
   /**
    * Runs one Node upgrade request as an `ixp.v1` connection, for a server wired by hand (servers of
    * `@ixp/plugin-http/node` and `attachUpgrades` reach the endpoint through plugin-http's upgrade hook).
@@ -81,6 +87,7 @@ export function realtime(options: RealtimeOptions = {}): RealtimePlugin {
     broadcastAll: (event, data) => running().broadcastAll(event, data),
     sendToUser: (userId, event, data) => running().sendToUser(userId, event, data),
     connections: () => running().connections(),
+    clusterConnections: async (options) => running().clusterConnections(options),
     handleUpgrade: (request, socket, head) => running().handleUpgrade(request, socket, head),
   }
 }

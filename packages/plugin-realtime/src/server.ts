@@ -8,6 +8,7 @@ import type { Duplex } from 'node:stream'
 import type { Engine, Invalidation, Logger } from '@ixp/core'
 import { WebSocketServer, type WebSocket } from 'ws'
 import type { BusMessage, RealtimeBus } from './bus.js'
+import { Census, type ClusterConnectionInfo } from './census.js'
 import { bunSocket, bunUpgrade, type BunServer, type BunSocket, type BunWebSocketHandlers } from './bun.js'
 import { Connection, type ConnectionHost } from './connection.js'
 import { CloseCodes } from './errors.js'
@@ -56,6 +57,9 @@ export class RealtimeServer implements ConnectionHost {
   readonly options: ResolvedOptions
   readonly hub = new LocalHub()
   readonly live: LiveRegistry
+  /** This server's id on the bus (the `instance` of its connections in `clusterConnections()`). */
+  readonly instance = crypto.randomUUID()
+  readonly #census: Census
   #bus: RealtimeBus | undefined
   #busKind: BusKind = 'memory'
   /** Whether this server publishes the engine's invalidations on its bus. */
@@ -73,6 +77,11 @@ export class RealtimeServer implements ConnectionHost {
     this.options = options
     this.#bus = bus
     this.live = new LiveRegistry(engine, engine.logger, options.coalesceMs)
+    this.#census = new Census(
+      this.instance,
+      () => this.connections(),
+      (message) => this.#bus?.publish(message),
+    )
     this.#wss = new WebSocketServer({
       noServer: true,
       maxPayload: options.limits.maxFrameBytes,
@@ -286,8 +295,20 @@ export class RealtimeServer implements ConnectionHost {
     return [...this.#connections, ...this.#streams].map((member) => member.info())
   }
 
+  /**
+   * The connections of every instance that answers within `timeoutMs` (it always waits that long: nothing says
+   * how many instances there are); this instance's at once without a bus. @default timeoutMs 500
+   */
+  clusterConnections({ timeoutMs = 500 }: { timeoutMs?: number } = {}): Promise<ClusterConnectionInfo[]> {
+    return this.#census.gather(timeoutMs, this.#bus !== undefined)
+  }
+
   #received(message: BusMessage): void {
     switch (message.kind) {
+      case 'census':
+      case 'census-reply':
+        this.#census.received(message)
+        return
       case 'room':
         this.hub.deliverRoom(message.room, eventFrame(message.event, message.data, message.room))
         return

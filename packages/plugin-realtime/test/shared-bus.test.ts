@@ -182,6 +182,25 @@ describe.skipIf(skip !== undefined)(
       ])
     })
 
+    it("counts every instance's connections with clusterConnections, connections() staying per instance", async () => {
+      const { a, b } = await pair()
+      await TestClient.connect(a.wsUrl, { 'x-user': 'alice' })
+      const bob = await TestClient.connect(b.wsUrl, { 'x-user': 'bob' })
+      bob.send({ id: 'j', type: 'join', payload: { room: 'boise' } })
+      await bob.next()
+      expect(a.plugin.connections().map((info) => info.userId)).toEqual(['alice'])
+      const all = await a.plugin.clusterConnections({ timeoutMs: 300 })
+      const byUser = Object.fromEntries(all.map((info) => [info.userId, info]))
+      expect(Object.keys(byUser).sort()).toEqual(['alice', 'bob'])
+      expect(byUser.alice).toMatchObject({ instance: a.plugin.server!.instance, rooms: [], transport: 'ws' })
+      expect(byUser.bob).toMatchObject({ instance: b.plugin.server!.instance, rooms: ['boise'] })
+      expect(byUser.bob).not.toHaveProperty('user')
+      await expect(a.plugin.clusterConnections({ timeoutMs: 0 })).rejects.toMatchObject({
+        code: 'REALTIME_INVALID_OPTIONS',
+        message: expect.stringMatching(/timeoutMs/),
+      })
+    })
+
     it('finds the bus when installed on an engine that is already ready', async () => {
       const prefix = `ixp:realtime:shared-test:${crypto.randomUUID().slice(0, 8)}:`
       const engine: Engine = stockEngine({ stock: new Map() }, [
@@ -205,6 +224,10 @@ describe('without a bus', () => {
     engine.use(plugin)
     await engine.ready()
     expect(plugin.server?.busKind).toBe('memory')
+    // Nobody to ask: this instance's connections at once, not after the timeout.
+    const started = performance.now()
+    expect(await plugin.clusterConnections({ timeoutMs: 5_000 })).toEqual([])
+    expect(performance.now() - started).toBeLessThan(1_000)
     await engine.close()
   })
 
