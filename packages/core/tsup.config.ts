@@ -9,6 +9,7 @@ export default defineConfig({
     'portable-hooks/index': 'src/portable-hooks/index.ts',
     'reference-files/index': 'src/reference-files/index.ts',
     edge: 'src/edge.ts',
+    'plugin-kit/index': 'src/plugin-kit/index.ts',
   },
   format: ['esm', 'cjs'],
   dts: true,

@@ -7,6 +7,7 @@
 import type { CodeGeneration } from './hooks/portable.js'
 import { IxpError } from './errors.js'
 import type { Logger } from './logger.js'
+import { isPlainObject } from './objects.js'
 import type { PluginInput } from './plugins.js'
 import { closestName } from './suggest.js'
 
@@ -78,12 +79,6 @@ const SPECS: { [G in Groups]: { [K in keyof EngineSettings[G]]: Spec } } = {
 }
 
 const TOP_LEVEL = ['plugins', 'validation', 'limits', 'logger', 'hooks']
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false
-  const prototype = Object.getPrototypeOf(value)
-  return prototype === Object.prototype || prototype === null
-}
 
 function kindOf(value: unknown): string {
   return Array.isArray(value) ? 'an array' : typeof value

@@ -4,6 +4,7 @@
  */
 export { createEngine, Engine, type EngineOptions, type RegisterOptions } from './engine.js'
 export {
+  coreError,
   ErrorCodes,
   IxpError,
   isIxpError,
@@ -12,6 +13,16 @@ export {
   type IxpErrorOptions,
   type ValidationIssue,
 } from './errors.js'
+export {
+  defineErrors,
+  type ErrorArgs,
+  type ErrorExtras,
+  type ErrorFactory,
+  type ErrorSpec,
+  type TemplateNames,
+  type TemplateParams,
+  type TemplateValue,
+} from './error-table.js'
 export {
   defineIntent,
   type HandlerData,
