@@ -20,7 +20,6 @@ const PENDING = new Set([
   'plugin-auth',
   'plugin-cache',
   'plugin-federation',
-  'plugin-http',
   'plugin-rate-limit',
   'plugin-realtime',
   'plugin-semantic',
