@@ -15,7 +15,7 @@ const TABLE_FILES = new Set(['errors.ts', 'error-table.ts'])
 
 /** Packages whose throw sites still build errors by hand; remove a package once it is converted. */
 const PENDING = new Set([
-  'cli',
+  'plugin-tracing',
   'core',
   'plugin-auth',
   'plugin-cache',
@@ -23,7 +23,6 @@ const PENDING = new Set([
   'plugin-rate-limit',
   'plugin-realtime',
   'plugin-semantic',
-  'plugin-tracing',
   'plugin-workflows',
 ])
 

@@ -68,14 +68,15 @@ async function importModule(file: string): Promise<unknown> {
 
 /** Imports a config file and returns its default export (called, when it is a function). */
 export async function importConfig(file: string): Promise<unknown> {
-  if (!existsSync(file)) throw cliError('FILE_NOT_FOUND', `Config file ${displayPath(file)} does not exist`)
+  if (!existsSync(file))
+    throw cliError('FILE_NOT_FOUND', { file: `Config file ${displayPath(file)}`, reason: 'does not exist' })
   const extension = extname(file)
   if (extension === '.json') return readJsonFile(file)
   if (!TYPESCRIPT.has(extension) && !JAVASCRIPT.has(extension)) {
-    throw cliError(
-      'CONFIG_INVALID',
-      `Config file ${displayPath(file)} must be .mjs, .js, .cjs, .ts, .mts, .cts or .json, not '${extension || '(none)'}'`,
-    )
+    throw cliError('CONFIG_INVALID', {
+      file: `Config file ${displayPath(file)}`,
+      problem: `must be .mjs, .js, .cjs, .ts, .mts, .cts or .json, not '${extension || '(none)'}'`,
+    })
   }
   let exported: unknown
   try {
@@ -94,17 +95,15 @@ export async function importConfig(file: string): Promise<unknown> {
   } catch (error) {
     throw cliError(
       'CONFIG_LOAD_FAILED',
-      `Could not load ${displayPath(file)}: ${(error as Error)?.message ?? String(error)}`,
-      {
-        cause: error,
-      },
+      { file: displayPath(file), reason: (error as Error)?.message ?? String(error) },
+      { cause: error },
     )
   }
   if (exported === undefined) {
-    throw cliError(
-      'CONFIG_INVALID',
-      `${displayPath(file)} has no default export (export default defineConfig({ … }))`,
-    )
+    throw cliError('CONFIG_INVALID', {
+      file: displayPath(file),
+      problem: 'has no default export (export default defineConfig({ … }))',
+    })
   }
   return exported
 }
@@ -184,7 +183,10 @@ function checkHttp(value: unknown, issues: Issue[]): ServeHttpConfig {
 export function resolveConfig(exported: unknown, file: string | undefined, cwd: string): ResolvedConfig {
   const where = file ? displayPath(file, cwd) : 'the config'
   if (!isObject(exported)) {
-    throw cliError('CONFIG_INVALID', `${where} must export an object { intents, components, plugins, http }`)
+    throw cliError('CONFIG_INVALID', {
+      file: where,
+      problem: 'must export an object { intents, components, plugins, http }',
+    })
   }
   const config = exported as IxpConfig & Record<string, unknown>
   const issues: Issue[] = []
@@ -206,7 +208,7 @@ export function resolveConfig(exported: unknown, file: string | undefined, cwd: 
   const http = checkHttp(config.http, issues)
   if (issues.length > 0) {
     const count = issues.length === 1 ? '1 problem' : `${issues.length} problems`
-    throw cliError('CONFIG_INVALID', `${where} has ${count}`, { details: { file, issues } })
+    throw cliError('CONFIG_INVALID', { file: where, problem: `has ${count}` }, { details: { file, issues } })
   }
   return {
     file,

@@ -34,7 +34,7 @@ function listen(server: IxpNodeServer, port: number, host: string): Promise<void
             : error.code === 'EADDRNOTAVAIL' || error.code === 'ENOTFOUND'
               ? `${host} is not an address of this machine; check --host`
               : `cannot listen on ${where}: ${error.message}`
-      reject(cliError('LISTEN_FAILED', reason, { cause: error }))
+      reject(cliError('LISTEN_FAILED', { reason }, { cause: error }))
     }
     const onListening = () => {
       server.off('error', onError)
