@@ -22,7 +22,6 @@ const PENDING = new Set([
   'plugin-rate-limit',
   'plugin-realtime',
   'plugin-semantic',
-  'plugin-workflows',
 ])
 
 const RULES = [
