@@ -29,7 +29,9 @@ export const CONFIG_FILE_NAMES = [
 const TYPESCRIPT = new Set(['.ts', '.mts', '.cts'])
 const JAVASCRIPT = new Set(['.js', '.mjs', '.cjs'])
 const CONFIG_KEYS = ['intents', 'components', 'plugins', 'engine', 'http']
-const HTTP_KEYS = ['port', 'host', 'base', 'cors', 'workers', 'shutdownTimeout', 'handler']
+const HTTP_KEYS = ['port', 'host', 'base', 'cors', 'workers', 'shutdownTimeoutMs', 'handler']
+/** `http` keys renamed since the first version: an old config is told the new name, not just refused. */
+const RENAMED_HTTP_KEYS: Readonly<Record<string, string>> = { shutdownTimeout: 'shutdownTimeoutMs' }
 
 /** A checked config with its definitions split by where they come from. */
 export interface ResolvedConfig {
@@ -142,10 +144,14 @@ function checkHttp(value: unknown, issues: Issue[]): ServeHttpConfig {
     return {}
   }
   for (const key of Object.keys(value)) {
-    if (!HTTP_KEYS.includes(key))
-      issues.push({ path: `http.${key}`, message: `is not an option (${HTTP_KEYS.join(', ')})` })
+    if (HTTP_KEYS.includes(key)) continue
+    const renamed = RENAMED_HTTP_KEYS[key]
+    issues.push({
+      path: `http.${key}`,
+      message: renamed ? `was renamed '${renamed}'` : `is not an option (${HTTP_KEYS.join(', ')})`,
+    })
   }
-  const { port, host, base, cors, workers, shutdownTimeout, handler } = value
+  const { port, host, base, cors, workers, shutdownTimeoutMs, handler } = value
   if (port !== undefined && !(Number.isInteger(port) && (port as number) >= 0 && (port as number) <= 65535)) {
     issues.push({ path: 'http.port', message: 'must be a whole number from 0 to 65535' })
   }
@@ -166,10 +172,10 @@ function checkHttp(value: unknown, issues: Issue[]): ServeHttpConfig {
     issues.push({ path: 'http.workers', message: "must be a whole number of at least 1, or 'auto'" })
   }
   if (
-    shutdownTimeout !== undefined &&
-    !(Number.isInteger(shutdownTimeout) && (shutdownTimeout as number) >= 0)
+    shutdownTimeoutMs !== undefined &&
+    !(Number.isInteger(shutdownTimeoutMs) && (shutdownTimeoutMs as number) >= 0)
   ) {
-    issues.push({ path: 'http.shutdownTimeout', message: 'must be a whole number of milliseconds' })
+    issues.push({ path: 'http.shutdownTimeoutMs', message: 'must be a whole number of milliseconds' })
   }
   if (handler !== undefined && !isObject(handler))
     issues.push({ path: 'http.handler', message: 'must be an object' })

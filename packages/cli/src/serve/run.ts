@@ -159,11 +159,11 @@ async function serve(
       if (role === 'single') {
         println(
           io.stdout,
-          `${reason}: finishing requests in flight (at most ${settings.shutdownTimeout} ms)…`,
+          `${reason}: finishing requests in flight (at most ${settings.shutdownTimeoutMs} ms)…`,
         )
       }
       let code = 0
-      await server.closeGracefully(settings.shutdownTimeout)
+      await server.closeGracefully(settings.shutdownTimeoutMs)
       try {
         await engine.close()
       } catch (error) {
