@@ -3,13 +3,15 @@
  * package's `src/errors.ts` (and core's `src/error-table.ts`, which builds every table's errors), no source file
  * may construct an `IxpError` or write a 4xx/5xx status literal. Throw sites name a code of their table and
  * fill its message template (`defineErrors` in @ixp/core); a plugin's table never re-declares one of the core's
- * codes (it builds those with `coreError`). `node scripts/check-error-tables.mjs` exits 1 and
- * names file:line of each violation; `pnpm lint` runs it.
+ * codes (it builds those with `coreError`). `node scripts/check-error-tables.mjs` exits 1 and names file:line of
+ * each violation; `pnpm lint` and core's tests run it.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import { join, relative } from 'node:path'
 
-const root = join(import.meta.dirname, '..')
+/** The repository (or, for the script's own test, another tree given as `--root DIR`). */
+const rootFlag = process.argv.indexOf('--root')
+const root = rootFlag === -1 ? join(import.meta.dirname, '..') : process.argv[rootFlag + 1]
 
 /** Files allowed to construct errors: the tables themselves. */
 const TABLE_FILES = new Set(['errors.ts', 'error-table.ts'])
