@@ -121,7 +121,9 @@ export class IntentClassifier {
     const labels = [...new Set(examples.map((example) => example.intent))].sort()
     const inScope = labels.filter((label) => label !== settings.outOfScopeLabel)
     if (inScope.length === 0)
-      throw semanticError('SEMANTIC_INVALID_EXAMPLES', 'Training needs examples of at least one intent')
+      throw semanticError('SEMANTIC_INVALID_EXAMPLES', {
+        problem: 'Training needs examples of at least one intent',
+      })
     const rejectLabel = labels.length > inScope.length ? settings.outOfScopeLabel : undefined
     const index = new Map(labels.map((label, i) => [label, i]))
     const texts = examples.map((example) => example.text)
@@ -187,10 +189,9 @@ export class IntentClassifier {
   setCalibration(calibration: Partial<Calibration>): void {
     const next = { ...this.#calibration, ...calibration }
     if (!(next.slope > 0) || !Number.isFinite(next.offset) || !(next.threshold >= 0 && next.threshold <= 1))
-      throw semanticError(
-        'SEMANTIC_INVALID_OPTIONS',
-        'Calibration needs slope > 0, a finite offset and a threshold between 0 and 1',
-      )
+      throw semanticError('SEMANTIC_INVALID_OPTIONS', {
+        problem: 'Calibration needs slope > 0, a finite offset and a threshold between 0 and 1',
+      })
     this.#calibration = next
   }
 
@@ -245,14 +246,16 @@ export class IntentClassifier {
     const oosLabel = options.outOfScopeLabel ?? this.#parts.rejectLabel
     const weight = options.outOfScopeWeight ?? 1
     if (!(weight > 0 && Number.isFinite(weight)))
-      throw semanticError('SEMANTIC_INVALID_OPTIONS', `'outOfScopeWeight' must be a positive number`)
+      throw semanticError('SEMANTIC_INVALID_OPTIONS', {
+        problem: `'outOfScopeWeight' must be a positive number`,
+      })
     const known = new Set(this.#intents)
     const usable = heldOut.filter((example) => example.intent === oosLabel || known.has(example.intent))
     if (usable.length === 0)
-      throw semanticError(
-        'SEMANTIC_INVALID_EXAMPLES',
-        'None of the held-out examples has an intent this classifier knows (or the out-of-scope label)',
-      )
+      throw semanticError('SEMANTIC_INVALID_EXAMPLES', {
+        problem:
+          'None of the held-out examples has an intent this classifier knows (or the out-of-scope label)',
+      })
     const scores = this.#heldOutScores(usable, (example) => example.intent === oosLabel)
     return this.#fit(scores, weight)
   }

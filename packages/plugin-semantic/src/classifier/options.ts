@@ -115,10 +115,9 @@ function positive(name: string, value: number, integer = false): number {
     value <= 0 ||
     (integer && !Number.isInteger(value))
   )
-    throw semanticError(
-      'SEMANTIC_INVALID_OPTIONS',
-      `Classifier option '${name}' must be a positive ${integer ? 'integer' : 'number'}, got ${String(value)}`,
-    )
+    throw semanticError('SEMANTIC_INVALID_OPTIONS', {
+      problem: `Classifier option '${name}' must be a positive ${integer ? 'integer' : 'number'}, got ${String(value)}`,
+    })
   return value
 }
 
@@ -132,28 +131,29 @@ export function resolveClassifierOptions(options: ClassifierOptions = {}): Resol
   positive('charWeight', merged.charWeight)
   positive('features.maxChars', features.maxChars, true)
   if (typeof merged.pruneBelow !== 'number' || !(merged.pruneBelow >= 0))
-    throw semanticError('SEMANTIC_INVALID_OPTIONS', `Classifier option 'pruneBelow' must be a number ≥ 0`)
+    throw semanticError('SEMANTIC_INVALID_OPTIONS', {
+      problem: `Classifier option 'pruneBelow' must be a number ≥ 0`,
+    })
   if (
     !Number.isInteger(merged.calibrationFolds) ||
     merged.calibrationFolds < 0 ||
     merged.calibrationFolds === 1
   )
-    throw semanticError(
-      'SEMANTIC_INVALID_OPTIONS',
-      `Classifier option 'calibrationFolds' must be 0 or an integer ≥ 2`,
-    )
+    throw semanticError('SEMANTIC_INVALID_OPTIONS', {
+      problem: `Classifier option 'calibrationFolds' must be 0 or an integer ≥ 2`,
+    })
   if (!TRAINERS.includes(merged.trainer))
-    throw semanticError(
-      'SEMANTIC_INVALID_OPTIONS',
-      `Classifier option 'trainer' must be 'auto', 'exact' or 'sparse', got ${JSON.stringify(merged.trainer)}`,
-    )
+    throw semanticError('SEMANTIC_INVALID_OPTIONS', {
+      problem: `Classifier option 'trainer' must be 'auto', 'exact' or 'sparse', got ${JSON.stringify(merged.trainer)}`,
+    })
   if (!Number.isInteger(merged.seed))
-    throw semanticError('SEMANTIC_INVALID_OPTIONS', `Classifier option 'seed' must be an integer`)
+    throw semanticError('SEMANTIC_INVALID_OPTIONS', {
+      problem: `Classifier option 'seed' must be an integer`,
+    })
   if (![1, 2, 3].includes(features.wordNgrams))
-    throw semanticError(
-      'SEMANTIC_INVALID_OPTIONS',
-      `Classifier option 'features.wordNgrams' must be 1, 2 or 3`,
-    )
+    throw semanticError('SEMANTIC_INVALID_OPTIONS', {
+      problem: `Classifier option 'features.wordNgrams' must be 1, 2 or 3`,
+    })
   const charOff = features.charMax === 0
   if (
     !charOff &&
@@ -163,18 +163,16 @@ export function resolveClassifierOptions(options: ClassifierOptions = {}): Resol
       features.charMax < features.charMin ||
       features.charMax > 8)
   )
-    throw semanticError(
-      'SEMANTIC_INVALID_OPTIONS',
-      `Classifier options 'features.charMin'/'features.charMax' must satisfy 1 ≤ charMin ≤ charMax ≤ 8 (or charMax 0 to disable)`,
-    )
+    throw semanticError('SEMANTIC_INVALID_OPTIONS', {
+      problem: `Classifier options 'features.charMin'/'features.charMax' must satisfy 1 ≤ charMin ≤ charMax ≤ 8 (or charMax 0 to disable)`,
+    })
   if (
     options.outOfScopeLabel !== undefined &&
     (typeof options.outOfScopeLabel !== 'string' || !options.outOfScopeLabel)
   )
-    throw semanticError(
-      'SEMANTIC_INVALID_OPTIONS',
-      `Classifier option 'outOfScopeLabel' must be a non-empty string`,
-    )
+    throw semanticError('SEMANTIC_INVALID_OPTIONS', {
+      problem: `Classifier option 'outOfScopeLabel' must be a non-empty string`,
+    })
   return {
     ...merged,
     features,
