@@ -8,7 +8,7 @@
  * closure, and a caller signal has one abort listener however many renders wait on it.
  */
 import type { DeadlineClock, Expirable } from './deadline-clock.js'
-import { IxpError, isIxpError } from './errors.js'
+import { coreError, type IxpError, isIxpError } from './errors.js'
 
 const NEVER = new AbortController().signal
 
@@ -58,7 +58,7 @@ export class Deadline implements Expirable {
   /** The deadline passed (called by the clock). */
   expire(): void {
     this.#timer = undefined
-    this.fail(new IxpError('RENDER_TIMEOUT', `The render did not finish within ${this.ms} ms`))
+    this.fail(coreError('RENDER_TIMEOUT', { timeoutMs: this.ms }))
   }
 
   /** Aborts at the deadline or with the caller's signal; its reason is the `IxpError` the render failed with. */
@@ -115,7 +115,7 @@ export class Deadline implements Expirable {
   /** The caller's own `IxpError` reason (a workflow step's timeout, say) is kept; anything else is `ABORTED`. */
   #callerReason(): IxpError {
     const reason: unknown = this.#parent?.reason
-    return isIxpError(reason) ? reason : new IxpError('ABORTED', 'The request was aborted by the caller')
+    return isIxpError(reason) ? reason : coreError('ABORTED')
   }
 
   /** Ends the render now with `error`. */

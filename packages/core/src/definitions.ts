@@ -3,7 +3,7 @@
  * offending field (`@ixp/core/reference-files` applies the same checks to the IXP reference's files).
  */
 import { isObject } from './objects.js'
-import { IxpError } from './errors.js'
+import { coreError, type IxpError } from './errors.js'
 import { intentKindIssues } from './invalidation.js'
 import type { ComponentDefinition, RemoteComponentDefinition, SecurityPolicy } from './types.js'
 
@@ -279,7 +279,11 @@ export function definitionError(
     .map((issue) => `${issue.path || '(root)'} ${issue.message}`)
     .join('; ')
   const more = issues.length > 5 ? ` (and ${issues.length - 5} more)` : ''
-  return new IxpError('INVALID_DEFINITION', `Invalid ${kind}: ${listed}${more}`, { details: { issues } })
+  return coreError(
+    'INVALID_DEFINITION',
+    { reason: `Invalid ${kind}: ${listed}${more}` },
+    { details: { issues } },
+  )
 }
 
 /** Fills what a remote component leaves out the way the IXP reference does. */

@@ -5,7 +5,7 @@
  * created, not at the first request.
  */
 import type { CodeGeneration } from './hooks/portable.js'
-import { IxpError } from './errors.js'
+import { coreError, type IxpError } from './errors.js'
 import type { Logger } from './logger.js'
 import { isPlainObject } from './objects.js'
 import type { PluginInput } from './plugins.js'
@@ -85,7 +85,7 @@ function kindOf(value: unknown): string {
 }
 
 function invalid(message: string, details?: Record<string, unknown>): IxpError {
-  return new IxpError('INVALID_OPTIONS', message, details && { details })
+  return coreError('INVALID_OPTIONS', { reason: message }, details && { details })
 }
 
 function refuseUnknown(group: string, given: Record<string, unknown>, known: string[]): void {

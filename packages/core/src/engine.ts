@@ -4,7 +4,7 @@
  * options (`engine-options.ts`), registration (`registrations.ts`), a render's lookup (`render-lookup.ts`) and
  * steps (`render-pipeline.ts`), resolve (`resolve.ts`) and plugins (`plugins.ts`).
  */
-import { toIxpError, IxpError } from './errors.js'
+import { coreError, toIxpError, type IxpError } from './errors.js'
 import { Deadline } from './deadline.js'
 import { deadlineClock, type DeadlineClock } from './deadline-clock.js'
 import { engineSettings, type EngineOptions, type EngineSettings } from './engine-options.js'
@@ -263,7 +263,7 @@ export class Engine {
 
   #assertOpen(): void {
     if (this.#state === 'closing' || this.#state === 'closed') {
-      throw new IxpError('ENGINE_CLOSED', 'The engine is closed; create a new one')
+      throw coreError('ENGINE_CLOSED')
     }
   }
 

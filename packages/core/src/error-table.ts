@@ -16,9 +16,12 @@ export interface ErrorSpec {
   readonly expose?: boolean
 }
 
-/** The `{name}` placeholders of a template, as a union of names. */
+/**
+ * The `{name}` placeholders of a template, as a union of names. Braces around anything with a space (`{ replace:
+ * true }`) are text, not a placeholder — as {@link formatMessage} reads them.
+ */
 export type TemplateNames<Template extends string> = Template extends `${string}{${infer Name}}${infer Rest}`
-  ? Name | TemplateNames<Rest>
+  ? (Name extends `${string} ${string}` ? never : Name) | TemplateNames<Rest>
   : never
 
 /** A value a template can show. */

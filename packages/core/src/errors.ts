@@ -14,7 +14,7 @@ const CORE_ERRORS = {
   INVALID_REQUEST: { status: 400, message: '{reason}' },
   /** No intent with that name is registered. */
   INTENT_NOT_SUPPORTED: { status: 404, message: "Intent '{intent}' not found{hint}" },
-  /** The intent's component is not registered. */
+  /** The intent's (or a composition part's) component is not registered; `{where}` is `''` or names the part. */
   COMPONENT_NOT_FOUND: { status: 404, message: "Component '{component}' not found{where}" },
   /** The caller's origin is not in the component's `allowedOrigins`. */
   ORIGIN_NOT_ALLOWED: { status: 403, message: "Origin '{origin}' not allowed for component '{component}'" },
@@ -43,23 +43,36 @@ const CORE_ERRORS = {
   PLUGIN_INVALID: { status: 500, message: '{reason}' },
   /** A plugin with the same name is already installed. */
   PLUGIN_DUPLICATE: { status: 500, message: "Plugin '{plugin}' is already registered" },
-  /** A plugin names a dependency that is not installed before it. */
-  PLUGIN_DEPENDENCY_MISSING: { status: 500, message: '{reason}' },
+  /** A plugin names a dependency that is not installed before it (`{problem}`: not registered, or after it). */
+  PLUGIN_DEPENDENCY_MISSING: {
+    status: 500,
+    message: "Plugin '{plugin}' depends on '{dependency}', which is {problem}",
+  },
   /** A plugin's `apply` threw or rejected. */
   PLUGIN_APPLY_FAILED: { status: 500, message: "Plugin '{plugin}' failed to apply: {reason}" },
-  /** A plugin's teardown threw or rejected during `close()` or `unuse()`. */
-  PLUGIN_TEARDOWN_FAILED: { status: 500, message: '{reason}' },
+  /** A plugin's teardown threw or rejected during `close()` or `unuse()` (`{failures}`: `'name' (why)`, …). */
+  PLUGIN_TEARDOWN_FAILED: { status: 500, message: 'Teardown failed for {failures}{note}' },
   /** `use()`: the plugin's `core` range does not include this `@ixp/core` version. */
-  PLUGIN_VERSION_MISMATCH: { status: 500, message: '{reason}' },
+  PLUGIN_VERSION_MISMATCH: {
+    status: 500,
+    message:
+      "Plugin '{plugin}' supports @ixp/core {range}, but this is @ixp/core {core}: install a version of the plugin made for it",
+  },
   /** `unuse()`: another installed or queued plugin depends on that plugin (`details.dependants`). */
-  PLUGIN_IN_USE: { status: 500, message: '{reason}' },
+  PLUGIN_IN_USE: {
+    status: 500,
+    message: "Plugin '{plugin}' cannot be removed: first remove what depends on it ({dependants})",
+  },
   /** `unuse()`: no plugin of that name is installed or queued. */
   PLUGIN_NOT_FOUND: { status: 500, message: "No plugin named '{plugin}' is installed" },
   /** An option of `createEngine` (or of a plugin) is invalid; reported at creation, not at the first request. */
   INVALID_OPTIONS: { status: 500, message: '{reason}' },
   /** The engine was used after `close()`. */
   ENGINE_CLOSED: { status: 500, message: 'The engine is closed; create a new one' },
-  /** A server component returned something that is not a valid render tree (`details.path` says where). */
+  /**
+   * A server component returned something that is not a valid render tree (`details.path` says where), or `h()`
+   * was given something it cannot build one from.
+   */
   INVALID_RENDER_TREE: { status: 500, message: '{reason}' },
   /** Anything unexpected; the original error is kept as `cause`, never sent to callers. */
   INTERNAL_ERROR: { status: 500, message: '{reason}' },
@@ -141,7 +154,7 @@ export function isIxpError(value: unknown): value is IxpError {
 export function toIxpError(error: unknown): IxpError {
   if (isIxpError(error)) return error
   const message = error instanceof Error ? error.message : 'An unexpected error occurred'
-  return new IxpError('INTERNAL_ERROR', message, { cause: error, expose: false })
+  return coreError('INTERNAL_ERROR', { reason: message }, { cause: error })
 }
 
 /** Builds the `INVALID_REQUEST` error for parameter validation failures (the IXP reference's message form). */
@@ -151,7 +164,11 @@ export function validationError(issues: readonly ValidationIssue[]): IxpError {
     .map((issue) => (issue.path.length > 0 ? `${issue.message} at '${issue.path.join('.')}'` : issue.message))
     .join(', ')
   const more = issues.length > 10 ? ` (and ${issues.length - 10} more)` : ''
-  return new IxpError('INVALID_REQUEST', `Parameter validation failed: ${summary}${more}`, {
-    details: { validationErrors: issues.map((issue) => ({ ...issue, path: [...issue.path] })) },
-  })
+  return coreError(
+    'INVALID_REQUEST',
+    { reason: `Parameter validation failed: ${summary}${more}` },
+    {
+      details: { validationErrors: issues.map((issue) => ({ ...issue, path: [...issue.path] })) },
+    },
+  )
 }

@@ -9,7 +9,7 @@
  * instances, which re-emit it with `remote: true` (and never relay it again).
  */
 import { isRecord, type DefinitionIssue } from './definitions.js'
-import { IxpError } from './errors.js'
+import { coreError } from './errors.js'
 import type { Logger } from './logger.js'
 import type { IntentDefinition, IxpContext } from './types.js'
 
@@ -113,20 +113,16 @@ export function resolveTags(
   if (typeof declared !== 'function') return declared
   const tags: unknown = declared(params, data, ctx)
   if (!Array.isArray(tags)) {
-    throw new IxpError(
-      'INTERNAL_ERROR',
-      `The ${field} function of intent '${definition.name}' must return an array of tags`,
-      { expose: false },
-    )
+    throw coreError('INTERNAL_ERROR', {
+      reason: `The ${field} function of intent '${definition.name}' must return an array of tags`,
+    })
   }
   for (const tag of tags) {
     const problem = tagProblem(tag)
     if (problem) {
-      throw new IxpError(
-        'INTERNAL_ERROR',
-        `The ${field} function of intent '${definition.name}' returned a tag that ${problem}`,
-        { expose: false },
-      )
+      throw coreError('INTERNAL_ERROR', {
+        reason: `The ${field} function of intent '${definition.name}' returned a tag that ${problem}`,
+      })
     }
   }
   return tags as string[]
@@ -135,11 +131,12 @@ export function resolveTags(
 function names(value: unknown, field: string): readonly string[] {
   if (value === undefined) return NO_TAGS
   if (!Array.isArray(value)) {
-    throw new IxpError('INVALID_REQUEST', `invalidate(): '${field}' must be an array of strings`)
+    throw coreError('INVALID_REQUEST', { reason: `invalidate(): '${field}' must be an array of strings` })
   }
   for (const item of value) {
     const problem = tagProblem(item)
-    if (problem) throw new IxpError('INVALID_REQUEST', `invalidate(): every entry of '${field}' ${problem}`)
+    if (problem)
+      throw coreError('INVALID_REQUEST', { reason: `invalidate(): every entry of '${field}' ${problem}` })
   }
   return Object.freeze([...new Set(value as string[])])
 }
@@ -147,10 +144,10 @@ function names(value: unknown, field: string): readonly string[] {
 /** Checks what `engine.invalidate()` was given; `undefined` when it names nothing. */
 export function toInvalidation(request: InvalidationRequest): Invalidation | undefined {
   if (!isRecord(request)) {
-    throw new IxpError('INVALID_REQUEST', 'invalidate() takes an object { tags?, intents? }')
+    throw coreError('INVALID_REQUEST', { reason: 'invalidate() takes an object { tags?, intents? }' })
   }
   if (request.remote !== undefined && typeof request.remote !== 'boolean') {
-    throw new IxpError('INVALID_REQUEST', "invalidate(): 'remote' must be a boolean")
+    throw coreError('INVALID_REQUEST', { reason: "invalidate(): 'remote' must be a boolean" })
   }
   const tags = names(request.tags, 'tags')
   const intents = names(request.intents, 'intents')

@@ -4,7 +4,7 @@
  * `close()`. The host also keeps the engine's extensions.
  */
 import type { Engine } from './engine.js'
-import { IxpError, isIxpError } from './errors.js'
+import { coreError, isIxpError } from './errors.js'
 import type { EngineHooks } from './hooks/index.js'
 import { isTapableHook, makePortable, type CodeGeneration } from './hooks/portable.js'
 import { Extensions, type Extension } from './plugin-host/extensions.js'
@@ -55,44 +55,41 @@ export function toPlugin(input: PluginInput): IxpPlugin {
     try {
       plugin = input()
     } catch (error) {
-      throw new IxpError(
+      throw coreError(
         'PLUGIN_INVALID',
-        `Plugin factory threw: ${(error as Error)?.message ?? String(error)}`,
-        {
-          cause: error,
-        },
+        { reason: `Plugin factory threw: ${(error as Error)?.message ?? String(error)}` },
+        { cause: error },
       )
     }
   }
   if (typeof plugin !== 'object' || plugin === null) {
-    throw new IxpError(
-      'PLUGIN_INVALID',
-      'A plugin must be an object { name, apply } or a function returning one',
-    )
+    throw coreError('PLUGIN_INVALID', {
+      reason: 'A plugin must be an object { name, apply } or a function returning one',
+    })
   }
   const candidate = plugin as Partial<IxpPlugin>
   if (typeof candidate.name !== 'string' || candidate.name.trim() === '') {
-    throw new IxpError('PLUGIN_INVALID', 'Plugin name must be a non-empty string')
+    throw coreError('PLUGIN_INVALID', { reason: 'Plugin name must be a non-empty string' })
   }
   if (typeof candidate.apply !== 'function') {
-    throw new IxpError('PLUGIN_INVALID', `Plugin ${describePlugin(plugin)} has no apply(engine) function`)
+    throw coreError('PLUGIN_INVALID', {
+      reason: `Plugin ${describePlugin(plugin)} has no apply(engine) function`,
+    })
   }
   const dependencies = candidate.dependencies
   if (
     dependencies !== undefined &&
     (!Array.isArray(dependencies) || dependencies.some((d) => typeof d !== 'string'))
   ) {
-    throw new IxpError(
-      'PLUGIN_INVALID',
-      `Plugin ${describePlugin(plugin)}: dependencies must be an array of names`,
-    )
+    throw coreError('PLUGIN_INVALID', {
+      reason: `Plugin ${describePlugin(plugin)}: dependencies must be an array of names`,
+    })
   }
   const core = candidate.core
   if (core !== undefined && (typeof core !== 'string' || core.trim() === '' || !parseRange(core))) {
-    throw new IxpError(
-      'PLUGIN_INVALID',
-      `Plugin ${describePlugin(plugin)}: core must be a semver range such as '^0.1.0', got ${JSON.stringify(candidate.core)}`,
-    )
+    throw coreError('PLUGIN_INVALID', {
+      reason: `Plugin ${describePlugin(plugin)}: core must be a semver range such as '^0.1.0', got ${JSON.stringify(candidate.core)}`,
+    })
   }
   return candidate as IxpPlugin
 }
@@ -100,11 +97,8 @@ export function toPlugin(input: PluginInput): IxpPlugin {
 /** Refuses a plugin made for another `@ixp/core` (as Fastify checks a plugin's `fastify` range). */
 function checkCoreRange(plugin: IxpPlugin): void {
   if (plugin.core === undefined || satisfies(VERSION, parseRange(plugin.core)!)) return
-  throw new IxpError(
-    'PLUGIN_VERSION_MISMATCH',
-    `Plugin '${plugin.name}' supports @ixp/core ${plugin.core}, but this is @ixp/core ${VERSION}: install a version of the plugin made for it`,
-    { details: { plugin: plugin.name, range: plugin.core, core: VERSION } },
-  )
+  const details = { plugin: plugin.name, range: plugin.core, core: VERSION }
+  throw coreError('PLUGIN_VERSION_MISMATCH', details, { details })
 }
 
 export class PluginHost {
@@ -155,7 +149,7 @@ export class PluginHost {
       this.#installed.some((p) => p.name === plugin.name) ||
       this.#queue.some((p) => p.name === plugin.name)
     ) {
-      throw new IxpError('PLUGIN_DUPLICATE', `Plugin '${plugin.name}' is already registered`)
+      throw coreError('PLUGIN_DUPLICATE', { plugin: plugin.name })
     }
     this.#queue.push(plugin)
     return plugin
@@ -169,11 +163,10 @@ export class PluginHost {
         if (this.#installed.some((p) => p.name === dependency)) continue
         const later = this.#queue.some((p) => p.name === dependency)
         this.#queue.shift()
-        throw new IxpError(
+        const problem = later ? `registered after it: register '${dependency}' first` : 'not registered'
+        throw coreError(
           'PLUGIN_DEPENDENCY_MISSING',
-          later
-            ? `Plugin '${plugin.name}' depends on '${dependency}', which is registered after it: register '${dependency}' first`
-            : `Plugin '${plugin.name}' depends on '${dependency}', which is not registered`,
+          { plugin: plugin.name, dependency, problem },
           { details: { plugin: plugin.name, dependency } },
         )
       }
@@ -186,12 +179,10 @@ export class PluginHost {
           Promise.resolve().then(() => plugin.apply(engine)),
           this.#applyTimeoutMs,
           () =>
-            new IxpError(
+            coreError(
               'PLUGIN_APPLY_FAILED',
-              `Plugin '${plugin.name}' did not finish apply() within ${this.#applyTimeoutMs} ms`,
-              {
-                details: { plugin: plugin.name },
-              },
+              { plugin: plugin.name, reason: `apply() did not finish within ${this.#applyTimeoutMs} ms` },
+              { details: { plugin: plugin.name } },
             ),
         )
       } catch (error) {
@@ -199,9 +190,9 @@ export class PluginHost {
         this.#recorder.stop(footprint)
         footprint.erase()
         if (isIxpError(error) && error.code === 'PLUGIN_APPLY_FAILED') throw error
-        throw new IxpError(
+        throw coreError(
           'PLUGIN_APPLY_FAILED',
-          `Plugin '${plugin.name}' failed to apply: ${(error as Error)?.message ?? String(error)}`,
+          { plugin: plugin.name, reason: (error as Error)?.message ?? String(error) },
           { cause: error, details: { plugin: plugin.name } },
         )
       }
@@ -230,14 +221,12 @@ export class PluginHost {
     const index = this.#installed.findIndex((plugin) => plugin.name === name)
     const queued = this.#queue.findIndex((plugin) => plugin.name === name)
     if (index === -1 && queued === -1) {
-      throw new IxpError('PLUGIN_NOT_FOUND', `No plugin named '${String(name)}' is installed`, {
-        details: { plugin: name },
-      })
+      throw coreError('PLUGIN_NOT_FOUND', { plugin: String(name) }, { details: { plugin: name } })
     }
     if (dependants.length > 0) {
-      throw new IxpError(
+      throw coreError(
         'PLUGIN_IN_USE',
-        `Plugin '${name}' cannot be removed: ${dependants.map((d) => `'${d}'`).join(', ')} ${dependants.length === 1 ? 'depends' : 'depend'} on it; remove ${dependants.length === 1 ? 'it' : 'them'} first`,
+        { plugin: name, dependants: dependants.map((d) => `'${d}'`).join(', ') },
         { details: { plugin: name, dependants } },
       )
     }
@@ -257,9 +246,12 @@ export class PluginHost {
     plugin!.footprint.erase()
     onRemoved(true)
     if (failed) {
-      throw new IxpError(
+      throw coreError(
         'PLUGIN_TEARDOWN_FAILED',
-        `Teardown failed for '${name}' (${(failure as Error)?.message ?? String(failure)}); its taps and registrations were removed`,
+        {
+          failures: `'${name}' (${(failure as Error)?.message ?? String(failure)})`,
+          note: '; its taps and registrations were removed',
+        },
         { cause: failure, details: { plugins: [name] } },
       )
     }
@@ -279,9 +271,14 @@ export class PluginHost {
     this.#installed.length = 0
     this.#queue.length = 0
     if (failures.length > 0) {
-      throw new IxpError(
+      throw coreError(
         'PLUGIN_TEARDOWN_FAILED',
-        `Teardown failed for ${failures.map((f) => `'${f.plugin}' (${(f.error as Error)?.message ?? String(f.error)})`).join(', ')}`,
+        {
+          failures: failures
+            .map((f) => `'${f.plugin}' (${(f.error as Error)?.message ?? String(f.error)})`)
+            .join(', '),
+          note: '',
+        },
         { cause: failures[0]!.error, details: { plugins: failures.map((f) => f.plugin) } },
       )
     }

@@ -11,7 +11,7 @@ import {
   type DefinitionIssue,
   type DefinitionRules,
 } from './definitions.js'
-import { IxpError } from './errors.js'
+import { coreError } from './errors.js'
 import type { RegistryChange } from './events.js'
 import type { EngineHooks } from './hooks/index.js'
 import { withIntentDefaults } from './invalidation.js'
@@ -116,11 +116,7 @@ export class Registrations {
     const name = raw.name
     const exists = registry.has(name)
     if (exists && !options.replace) {
-      throw new IxpError(
-        'DUPLICATE_DEFINITION',
-        `A ${kind} named '${shorten(name)}' is already registered; pass { replace: true } to replace it`,
-        { details: { kind, name } },
-      )
+      throw coreError('DUPLICATE_DEFINITION', { kind, name: shorten(name) }, { details: { kind, name } })
     }
     const entry = decorate()
     registry.set(entry)
@@ -137,9 +133,11 @@ export class Registrations {
     try {
       return { definition, validate: compileParameters(definition.parameters as JsonSchema, this.parameters) }
     } catch (error) {
-      throw new IxpError(
+      throw coreError(
         'INVALID_DEFINITION',
-        `Invalid intent '${shorten(raw.name)}': parameters is not a usable JSON Schema (${(error as Error).message})`,
+        {
+          reason: `Invalid intent '${shorten(raw.name)}': parameters is not a usable JSON Schema (${(error as Error).message})`,
+        },
         {
           cause: error,
           details: { issues: [{ path: 'parameters', message: 'is not a usable JSON Schema' }] },

@@ -3,7 +3,7 @@
  * intent is visible to every caller) and whether the caller's origin may use the intent's component.
  */
 import { isRecord } from './definitions.js'
-import { IxpError } from './errors.js'
+import { coreError, type IxpError } from './errors.js'
 import type { EngineHooks } from './hooks/index.js'
 import type { ComponentEntry, IntentEntry } from './registrations.js'
 import { shorten } from './registrations.js'
@@ -12,7 +12,7 @@ import { didYouMean } from './suggest.js'
 import type { IntentDefinition, IxpContext, RenderRequest } from './types.js'
 
 function invalidRequest(message: string): IxpError {
-  return new IxpError('INVALID_REQUEST', message)
+  return coreError('INVALID_REQUEST', { reason: message })
 }
 
 /** The registered intent a request names; `INVALID_REQUEST` or `INTENT_NOT_SUPPORTED` otherwise. */
@@ -44,7 +44,7 @@ export function lookupIntent(
           name,
           intents.list().map((definition) => definition.name),
         )
-    throw new IxpError('INTENT_NOT_SUPPORTED', `Intent '${shorten(name)}' not found${hint}`)
+    throw coreError('INTENT_NOT_SUPPORTED', { intent: shorten(name), hint })
   }
   return entry
 }
@@ -55,9 +55,10 @@ export function checkOrigin(entry: ComponentEntry, context: IxpContext): void {
   const origin = context.origin
   if (typeof origin !== 'string' || !Array.isArray(allowed)) return
   if (allowed.includes(origin) || allowed.includes('*')) return
-  throw new IxpError(
+  const component = entry.definition.name
+  throw coreError(
     'ORIGIN_NOT_ALLOWED',
-    `Origin '${shorten(origin)}' not allowed for component '${entry.definition.name}'`,
-    { details: { origin: shorten(origin), componentName: entry.definition.name } },
+    { origin: shorten(origin), component },
+    { details: { origin: shorten(origin), componentName: component } },
   )
 }

@@ -9,7 +9,7 @@
  * all synchronous runs them inline (`hooks/sync-taps.ts`) rather than through its `promise()`.
  */
 import { isRecord } from './definitions.js'
-import { IxpError, validationError } from './errors.js'
+import { coreError, validationError } from './errors.js'
 import type { EngineHooks, RenderState } from './hooks/index.js'
 import { runBail, runSeries, runWaterfall, syncTaps } from './hooks/sync-taps.js'
 import type { Logger } from './logger.js'
@@ -87,7 +87,7 @@ export class RenderPipeline {
     if (!validation.ok) throw validationError(validation.issues)
     state.parameters = validation.value
     if (!component) {
-      throw new IxpError('COMPONENT_NOT_FOUND', `Component '${definition.component}' not found`)
+      throw coreError('COMPONENT_NOT_FOUND', { component: definition.component, where: '' })
     }
     const { beforeHandler } = this.#hooks
     if (beforeHandler.isUsed()) {
@@ -134,11 +134,9 @@ export class RenderPipeline {
     data: unknown,
   ): Step<RenderResult> {
     if (data !== undefined && !isRecord(data)) {
-      throw new IxpError(
-        'INTERNAL_ERROR',
-        `Handler of intent '${intent.definition.name}' must return an object or nothing`,
-        { expose: false },
-      )
+      throw coreError('INTERNAL_ERROR', {
+        reason: `Handler of intent '${intent.definition.name}' must return an object or nothing`,
+      })
     }
     state.data = data as Record<string, unknown> | undefined
     // Object.assign, not a spread: `{ ...a, ...b }` takes V8's slow path on these shapes (~1 µs a render).

@@ -3,7 +3,7 @@
  * hiding from an outcome the intents a caller may not see (when a discovery filter is installed).
  */
 import { isRecord } from './definitions.js'
-import { IxpError } from './errors.js'
+import { coreError } from './errors.js'
 import type { EngineHooks } from './hooks/index.js'
 import type { IntentDefinition, IxpContext, ResolveOutcome, ResolveQuery } from './types.js'
 
@@ -27,7 +27,7 @@ export function noMatch(
 export function toQuery(query: unknown): ResolveQuery {
   const normalized = typeof query === 'string' ? { text: query } : query
   if (!isRecord(normalized) || typeof normalized.text !== 'string' || normalized.text.trim() === '') {
-    throw new IxpError('INVALID_REQUEST', 'Resolve needs a non-empty text (a string or { text })')
+    throw coreError('INVALID_REQUEST', { reason: 'Resolve needs a non-empty text (a string or { text })' })
   }
   return normalized as ResolveQuery
 }

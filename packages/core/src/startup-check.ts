@@ -2,7 +2,7 @@
  * What `engine.ready()` checks before the engine serves: every intent's component is registered. An intent whose
  * component is missing would otherwise only fail at its first render, in production, with a 404.
  */
-import { IxpError } from './errors.js'
+import { coreError } from './errors.js'
 import { didYouMean } from './suggest.js'
 import type { Logger } from './logger.js'
 import type { IntentDefinition } from './types.js'
@@ -35,9 +35,11 @@ export function assertComponentsRegistered(
     }
     return
   }
-  throw new IxpError(
+  throw coreError(
     'INVALID_DEFINITION',
-    `${lines.join('; ')}${more}. Register the component with engine.registerComponent() before ready(), or fix the intent's 'component'`,
+    {
+      reason: `${lines.join('; ')}${more}. Register the component with engine.registerComponent() before ready(), or fix the intent's 'component'`,
+    },
     {
       details: {
         issues: missing.map((intent) => ({

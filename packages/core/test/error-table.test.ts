@@ -1,6 +1,7 @@
+import { readFileSync } from 'node:fs'
 import { describe, expect, expectTypeOf, it } from 'vitest'
-import { defineErrors, IxpError } from '../src/index.js'
-import { formatMessage } from '../src/error-table.js'
+import { coreError, defineErrors, IxpError } from '../src/index.js'
+import { formatMessage, type TemplateValue } from '../src/error-table.js'
 
 const demoError = defineErrors({
   DEMO_NOT_FOUND: { status: 404, message: "No thing named '{name}' (of {count})" },
@@ -51,6 +52,48 @@ describe('defineErrors', () => {
     // @ts-expect-error the template has no placeholder for `name`
     demoError('DEMO_BROKEN', { name: 'x' })
     demoError('DEMO_BROKEN')
+  })
+
+  it('reads braces around text with a space as text, in the types as in the message', () => {
+    const hintError = defineErrors({
+      DEMO_TAKEN: { status: 409, message: "'{name}' is taken; pass { replace: true } to replace it" },
+    } as const)
+    expectTypeOf<Parameters<typeof hintError<'DEMO_TAKEN'>>[1]>().toEqualTypeOf<{
+      readonly name: TemplateValue
+    }>()
+    expect(hintError('DEMO_TAKEN', { name: 'card' }).message).toBe(
+      "'card' is taken; pass { replace: true } to replace it",
+    )
+  })
+})
+
+describe('coreError', () => {
+  it('is documented in the README: every code with its status and template', () => {
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8')
+    const documented = new Map(
+      [...readme.matchAll(/^\| (\d{3})\s+\| `([A-Z_]+)`\s+\| `([^`]+)`/gm)].map((row) => [
+        row[2],
+        { status: Number(row[1]), message: row[3] },
+      ]),
+    )
+    for (const [code, spec] of Object.entries(coreError.table)) {
+      expect(documented.get(code), code).toEqual({ status: spec.status, message: spec.message })
+    }
+  })
+
+  it('builds the core codes with their statuses and exposure, and keeps the wire messages', () => {
+    const tree = coreError('INVALID_RENDER_TREE', {
+      reason: 'Invalid render tree at the root: not an element.',
+    })
+    expect([tree.status, tree.expose]).toEqual([500, false])
+    const duplicate = coreError('DUPLICATE_DEFINITION', { kind: 'component', name: 'Card' })
+    expect([duplicate.status, duplicate.message]).toEqual([
+      409,
+      "A component named 'Card' is already registered; pass { replace: true } to replace it",
+    ])
+    expect(coreError('COMPONENT_NOT_FOUND', { component: 'Ghost', where: '' }).message).toBe(
+      "Component 'Ghost' not found",
+    )
   })
 })
 

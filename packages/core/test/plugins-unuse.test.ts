@@ -96,7 +96,9 @@ describe('engine.unuse(name)', () => {
     await engine.ready()
     const refused = await failureOf(engine.unuse('base'))
     expect(refused.code).toBe('PLUGIN_IN_USE')
-    expect(refused.message).toContain("'one', 'two' depend on it")
+    expect(refused.message).toBe(
+      "Plugin 'base' cannot be removed: first remove what depends on it ('one', 'two')",
+    )
     expect(refused.details).toEqual({ plugin: 'base', dependants: ['one', 'two'] })
     expect(engine.plugins.map((plugin) => plugin.name)).toEqual(['base', 'one', 'two'])
     await engine.unuse('two')

@@ -90,7 +90,9 @@ describe('plugins', () => {
       limits: { pluginTimeoutMs: 20 },
       plugins: [{ name: 'slow', apply: () => new Promise(() => {}) }],
     })
-    await expect(hanging.ready()).rejects.toThrow("Plugin 'slow' did not finish apply() within 20 ms")
+    await expect(hanging.ready()).rejects.toThrow(
+      "Plugin 'slow' failed to apply: apply() did not finish within 20 ms",
+    )
   })
 
   it('applies a plugin added after ready() at once; ready() waits for it', async () => {

@@ -216,10 +216,13 @@ describe('composeComponents: parts by name', () => {
     const engine = engineWith()
     const missing = await rejection(composed.render({}, { engine } as IxpContext))
     expect(missing.code).toBe('COMPONENT_NOT_FOUND')
-    expect(missing.message).toBe("composition 'dash' part 0: component 'missing-card' is not registered.")
+    expect(missing.message).toBe("Component 'missing-card' not found (composition 'dash' part 0)")
+    expect(missing.details).toEqual({ component: 'missing-card' })
     const noEngine = await rejection(composed.render({}, {}))
     expect(noEngine.code).toBe('COMPONENT_NOT_FOUND')
-    expect(noEngine.message).toMatch(/no engine/)
+    expect(noEngine.message).toMatch(
+      /^Component 'missing-card' not found: composition 'dash' part 0 .*no engine/,
+    )
   })
 
   it('refuses a registered remote component', async () => {

@@ -24,7 +24,7 @@ import {
   SyncLoopHook,
   SyncWaterfallHook,
 } from 'tapable'
-import { IxpError } from '../errors.js'
+import { coreError } from '../errors.js'
 import type { CompileOptions, Flow, Fn, FullTap } from './interpreter/types.js'
 
 /** `'auto'`: use tapable's compiled callers where `new Function` works, else interpret. `'off'`: always interpret. */
@@ -92,25 +92,25 @@ export function makePortable(hook: PortableHook, mode: CodeGeneration): void {
   const internals = hook as unknown as HookInternals
   const flow = flows.get(internals.constructor)
   if (flow === undefined) {
-    throw new IxpError(
-      'INTERNAL_ERROR',
-      "makePortable() needs a hook created by one of tapable's hook classes (SyncHook … AsyncParallelBailHook) " +
+    throw coreError('INTERNAL_ERROR', {
+      reason:
+        "makePortable() needs a hook created by one of tapable's hook classes (SyncHook … AsyncParallelBailHook) " +
         'from the tapable copy @ixp/core uses; got ' +
         describe(internals.constructor),
-      { expose: false },
-    )
+    })
   }
   if (mode !== 'auto' && mode !== 'off') {
-    throw new IxpError('INVALID_OPTIONS', `hooks.codeGeneration must be 'auto' or 'off', got ${String(mode)}`)
+    throw coreError('INVALID_OPTIONS', {
+      reason: `hooks.codeGeneration must be 'auto' or 'off', got ${String(mode)}`,
+    })
   }
   if (mode === 'auto' && canGenerateCode()) return
   const compile = interpreter
   if (compile === undefined) {
     // Edge bundlers resolving the 'workerd', 'worker' or 'edge-light' condition load it with @ixp/core.
-    throw new IxpError(
-      'INVALID_OPTIONS',
-      `${mode === 'off' ? "hooks.codeGeneration: 'off' needs" : 'new Function is forbidden here, so tapable hooks need'} the hook interpreter: import '@ixp/core/portable-hooks' before createEngine()`,
-    )
+    throw coreError('INVALID_OPTIONS', {
+      reason: `${mode === 'off' ? "hooks.codeGeneration: 'off' needs" : 'new Function is forbidden here, so tapable hooks need'} the hook interpreter: import '@ixp/core/portable-hooks' before createEngine()`,
+    })
   }
   internals.compile = (options) => compile(internals, flow, options)
 }

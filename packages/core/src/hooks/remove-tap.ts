@@ -2,7 +2,7 @@
  * Undoing a tap. tapable has no API for it, but a hook is only its `taps` array plus callers compiled from
  * it, and tapable itself discards those callers (`_resetCompilation`) whenever the taps change.
  */
-import { IxpError } from '../errors.js'
+import { coreError } from '../errors.js'
 import type { PortableHook } from './portable.js'
 
 interface TapList {
@@ -18,8 +18,8 @@ interface TapList {
 export function removeTap(hook: PortableHook, name: string): number {
   const list = hook as unknown as TapList
   if (typeof list._resetCompilation !== 'function' || !Array.isArray(list.taps)) {
-    throw new IxpError('INTERNAL_ERROR', 'removeTap() needs a tapable hook (taps and _resetCompilation)', {
-      expose: false,
+    throw coreError('INTERNAL_ERROR', {
+      reason: 'removeTap() needs a tapable hook (taps and _resetCompilation)',
     })
   }
   const kept = list.taps.filter((tap) => tap.name !== name)

@@ -7,7 +7,7 @@
  *   engine.extension(greetings).greeting.tap('shout', (text) => text.toUpperCase())
  */
 import type { Engine } from '../engine.js'
-import { IxpError } from '../errors.js'
+import { coreError } from '../errors.js'
 
 /** A typed key to a per-engine value, made by {@link defineExtension}. */
 export interface Extension<T> {
@@ -25,10 +25,14 @@ export interface Extension<T> {
  */
 export function defineExtension<T>(name: string, create: (engine: Engine) => T): Extension<T> {
   if (typeof name !== 'string' || name.trim() === '') {
-    throw new IxpError('INVALID_OPTIONS', 'defineExtension(name, create): name must be a non-empty string')
+    throw coreError('INVALID_OPTIONS', {
+      reason: 'defineExtension(name, create): name must be a non-empty string',
+    })
   }
   if (typeof create !== 'function') {
-    throw new IxpError('INVALID_OPTIONS', `defineExtension('${name}', create): create must be a function`)
+    throw coreError('INVALID_OPTIONS', {
+      reason: `defineExtension('${name}', create): create must be a function`,
+    })
   }
   return Object.freeze({ name, create })
 }
@@ -46,11 +50,15 @@ export class Extensions {
   get<T>(engine: Engine, key: Extension<T>): T {
     const known = this.#instances.get(key as Extension<unknown>)
     if (known === 'creating') {
-      throw new IxpError('PLUGIN_INVALID', `Extension '${key.name}' asked for itself while being created`)
+      throw coreError('PLUGIN_INVALID', {
+        reason: `Extension '${key.name}' asked for itself while being created`,
+      })
     }
     if (known !== undefined) return known.value as T
     if (typeof key !== 'object' || key === null || typeof key.create !== 'function') {
-      throw new IxpError('PLUGIN_INVALID', 'engine.extension(key) needs a key made by defineExtension()')
+      throw coreError('PLUGIN_INVALID', {
+        reason: 'engine.extension(key) needs a key made by defineExtension()',
+      })
     }
     this.#instances.set(key as Extension<unknown>, 'creating')
     try {

@@ -1,4 +1,4 @@
-import { IxpError } from '../../errors.js'
+import { coreError } from '../../errors.js'
 import type {
   ComponentDefinition,
   IxpContext,
@@ -101,9 +101,9 @@ export function composeComponents<P = Record<string, unknown>>(
     render: async (props, ctx) => {
       const trail = (ctx as TrailContext)[trailKey] ?? []
       if (trail.includes(name)) {
-        throw new IxpError(
+        throw coreError(
           'INVALID_DEFINITION',
-          `Composition '${name}' contains itself: ${[...trail, name].join(' → ')}.`,
+          { reason: `Composition '${name}' contains itself: ${[...trail, name].join(' → ')}.` },
           { details: { trail: [...trail, name] } },
         )
       }
@@ -135,24 +135,29 @@ function lookUp(
 ): ServerComponentDefinition<Record<string, unknown>> {
   const registry: ComponentLookup | undefined = ctx.engine?.components
   if (!registry) {
-    throw new IxpError(
+    const why = `: ${where} names it, but the context has no engine to look it up in (render through engine.render(), or give the part as a definition)`
+    throw coreError(
       'COMPONENT_NOT_FOUND',
-      `${where} names component '${componentName}', but the context has no engine to look it up in ` +
-        '(render through engine.render(), or give the part as a definition).',
+      { component: componentName, where: why },
       { details: { component: componentName } },
     )
   }
   const found = registry.get(componentName)
   if (!found) {
-    throw new IxpError('COMPONENT_NOT_FOUND', `${where}: component '${componentName}' is not registered.`, {
-      details: { component: componentName },
-    })
+    throw coreError(
+      'COMPONENT_NOT_FOUND',
+      { component: componentName, where: ` (${where})` },
+      { details: { component: componentName } },
+    )
   }
   if (typeof found.render !== 'function') {
-    throw new IxpError(
+    throw coreError(
       'INVALID_DEFINITION',
-      `${where}: component '${componentName}' is a remote component (rendered by the client); ` +
-        'a composition can only contain server components.',
+      {
+        reason:
+          `${where}: component '${componentName}' is a remote component (rendered by the client); ` +
+          'a composition can only contain server components.',
+      },
       { details: { component: componentName } },
     )
   }
@@ -161,21 +166,19 @@ function lookUp(
 
 function compilePart(part: unknown, where: string): CompiledPart {
   if (!isPlainObject(part)) {
-    throw new IxpError(
-      'INVALID_DEFINITION',
-      `${where} must be an object ({ component, props? }); got ${describeValue(part)}.`,
-    )
+    throw coreError('INVALID_DEFINITION', {
+      reason: `${where} must be an object ({ component, props? }); got ${describeValue(part)}.`,
+    })
   }
   const { component } = part
   if (component === undefined && typeof part.name === 'string') {
-    throw new IxpError(
-      'INVALID_DEFINITION',
-      `${where} looks like a component definition ('${part.name}'); write it as { component: definition }.`,
-    )
+    throw coreError('INVALID_DEFINITION', {
+      reason: `${where} looks like a component definition ('${part.name}'); write it as { component: definition }.`,
+    })
   }
   if (typeof component === 'string') {
     if (component.length === 0)
-      throw new IxpError('INVALID_DEFINITION', `${where}: the component name is empty.`)
+      throw coreError('INVALID_DEFINITION', { reason: `${where}: the component name is empty.` })
   } else {
     assertServerComponent(component, where)
   }
@@ -196,36 +199,36 @@ interface CheckedOptions<P> {
 
 function checkOptions<P>(options: CompositionOptions<P>): CheckedOptions<P> {
   if (!isPlainObject(options)) {
-    throw new IxpError('INVALID_DEFINITION', 'composeComponents() needs an options object ({ name, parts }).')
+    throw coreError('INVALID_DEFINITION', {
+      reason: 'composeComponents() needs an options object ({ name, parts }).',
+    })
   }
   const { name, description, layout = 'stack', layoutProps = {}, parts, props } = options
   const where = `composeComponents('${String(name)}')`
   if (typeof name !== 'string' || name.length === 0) {
-    throw new IxpError('INVALID_DEFINITION', 'composeComponents(): name must be a non-empty string.')
+    throw coreError('INVALID_DEFINITION', { reason: 'composeComponents(): name must be a non-empty string.' })
   }
   if (description !== undefined && typeof description !== 'string') {
-    throw new IxpError('INVALID_DEFINITION', `${where}: description must be a string.`)
+    throw coreError('INVALID_DEFINITION', { reason: `${where}: description must be a string.` })
   }
   if (typeof layout !== 'string' || !/^[A-Za-z][\w-]*$/.test(layout)) {
-    throw new IxpError(
-      'INVALID_DEFINITION',
-      `${where}: layout must be a token like 'stack', 'row' or 'grid'.`,
-    )
+    throw coreError('INVALID_DEFINITION', {
+      reason: `${where}: layout must be a token like 'stack', 'row' or 'grid'.`,
+    })
   }
   if (!isPlainObject(layoutProps)) {
-    throw new IxpError('INVALID_DEFINITION', `${where}: layoutProps must be a plain object.`)
+    throw coreError('INVALID_DEFINITION', { reason: `${where}: layoutProps must be a plain object.` })
   }
   const layoutCheck = validateTree({ type: Layout, props: layoutProps, children: [] })
   if (!layoutCheck.ok) {
-    throw new IxpError(
-      'INVALID_DEFINITION',
-      `${where}: layoutProps ${layoutCheck.path}: ${layoutCheck.message}.`,
-    )
+    throw coreError('INVALID_DEFINITION', {
+      reason: `${where}: layoutProps ${layoutCheck.path}: ${layoutCheck.message}.`,
+    })
   }
   if (!Array.isArray(parts) || parts.length === 0) {
-    throw new IxpError('INVALID_DEFINITION', `${where}: parts must be a non-empty array.`)
+    throw coreError('INVALID_DEFINITION', { reason: `${where}: parts must be a non-empty array.` })
   }
   if (props !== undefined && !isPlainObject(props))
-    throw new IxpError('INVALID_DEFINITION', `${where}: props must be a JSON Schema object.`)
+    throw coreError('INVALID_DEFINITION', { reason: `${where}: props must be a JSON Schema object.` })
   return { name, description, layout, layoutProps, parts, props }
 }

@@ -1,4 +1,4 @@
-import { IxpError } from '../../errors.js'
+import { coreError } from '../../errors.js'
 import type { IxpContext } from '../../types.js'
 import { describeValue, isPlainObject, isPollutingKey } from '../values.js'
 
@@ -22,24 +22,22 @@ export function compileMapping(mapping: unknown, where: string): CompiledMapping
   if (typeof mapping === 'function')
     return { kind: 'function', map: mapping as (props: unknown, ctx: IxpContext) => unknown }
   if (!isPlainObject(mapping)) {
-    throw new IxpError(
-      'INVALID_DEFINITION',
-      `${where}: props must be a function or an object of dotted paths; got ${describeValue(mapping)}.`,
-    )
+    throw coreError('INVALID_DEFINITION', {
+      reason: `${where}: props must be a function or an object of dotted paths; got ${describeValue(mapping)}.`,
+    })
   }
   const entries = Object.keys(mapping).map((partProp) => {
     const path = mapping[partProp]
     if (isPollutingKey(partProp))
-      throw new IxpError('INVALID_DEFINITION', `${where}: '${partProp}' cannot be a prop name.`)
+      throw coreError('INVALID_DEFINITION', { reason: `${where}: '${partProp}' cannot be a prop name.` })
     if (
       typeof path !== 'string' ||
       path.length === 0 ||
       path.split('.').some((segment) => segment.length === 0)
     ) {
-      throw new IxpError(
-        'INVALID_DEFINITION',
-        `${where}: props.${partProp} must be a dotted path like 'user.city' (no empty segments); got ${JSON.stringify(path) ?? describeValue(path)}.`,
-      )
+      throw coreError('INVALID_DEFINITION', {
+        reason: `${where}: props.${partProp} must be a dotted path like 'user.city' (no empty segments); got ${JSON.stringify(path) ?? describeValue(path)}.`,
+      })
     }
     return [partProp, path.split('.')] as const
   })
@@ -60,10 +58,9 @@ export function applyMapping(
     case 'function': {
       const mapped = mapping.map(props, ctx)
       if (!isPlainObject(mapped)) {
-        throw new IxpError(
-          'INVALID_DEFINITION',
-          `${where}: the props mapping returned ${describeValue(mapped)}, not a plain object.`,
-        )
+        throw coreError('INVALID_DEFINITION', {
+          reason: `${where}: the props mapping returned ${describeValue(mapped)}, not a plain object.`,
+        })
       }
       return mapped
     }

@@ -1,4 +1,4 @@
-import { IxpError } from '../../errors.js'
+import { coreError } from '../../errors.js'
 import type { IxpContext, ServerComponentDefinition } from '../../types.js'
 import { isPlainObject } from '../values.js'
 import {
@@ -45,9 +45,9 @@ export function withGuard(first: unknown, second?: unknown): unknown {
     wrapComponent(component, 'WithGuard', async (props, ctx) => {
       if ((await options.check(props, ctx)) === true) return startRender(component, props, ctx)
       if (options.fallback !== undefined) return treeFrom(options.fallback, props, ctx)
-      throw new IxpError(
+      throw coreError(
         'FORBIDDEN',
-        options.message ?? `Access to component '${component.name}' was denied.`,
+        { reason: options.message ?? `Access to component '${component.name}' was denied.` },
         {
           details: { component: component.name },
         },

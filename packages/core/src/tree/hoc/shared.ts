@@ -1,4 +1,4 @@
-import { IxpError } from '../../errors.js'
+import { coreError, type IxpError } from '../../errors.js'
 import type { IxpContext, RenderFunction, RenderNode, ServerComponentDefinition } from '../../types.js'
 import { isPlainObject } from '../values.js'
 
@@ -19,17 +19,16 @@ export function assertServerComponent(
   where: string,
 ): asserts component is ServerComponentDefinition<never> {
   if (!isPlainObject(component) || typeof component.name !== 'string' || component.name.length === 0) {
-    throw new IxpError(
-      'INVALID_DEFINITION',
-      `${where} needs a server component definition ({ name, render }); got something without a name.`,
-    )
+    throw coreError('INVALID_DEFINITION', {
+      reason: `${where} needs a server component definition ({ name, render }); got something without a name.`,
+    })
   }
   if (typeof component.render !== 'function') {
-    throw new IxpError(
-      'INVALID_DEFINITION',
-      `${where}: component '${component.name}' has no render function (a remote component is rendered by ` +
+    throw coreError('INVALID_DEFINITION', {
+      reason:
+        `${where}: component '${component.name}' has no render function (a remote component is rendered by ` +
         'the client and cannot be wrapped or composed on the server).',
-    )
+    })
   }
 }
 
@@ -80,10 +79,9 @@ export function dispatchHoc<O>(
     return wrap(first, checkOptions(second))
   }
   if (isPlainObject(first) && typeof first.render === 'function') {
-    throw new IxpError(
-      'INVALID_DEFINITION',
-      `${hocName}(component) needs its options as the second argument: ${hocName}(component, { … }).`,
-    )
+    throw coreError('INVALID_DEFINITION', {
+      reason: `${hocName}(component) needs its options as the second argument: ${hocName}(component, { … }).`,
+    })
   }
   const options = checkOptions(first)
   return ((component: unknown) => {
@@ -94,5 +92,5 @@ export function dispatchHoc<O>(
 
 /** Throws the `INVALID_DEFINITION` error for a bad HOC option. */
 export function optionError(hocName: string, message: string): IxpError {
-  return new IxpError('INVALID_DEFINITION', `${hocName}(): ${message}`)
+  return coreError('INVALID_DEFINITION', { reason: `${hocName}(): ${message}` })
 }
