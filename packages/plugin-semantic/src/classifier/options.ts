@@ -68,6 +68,16 @@ export interface ClassifierOptions {
    */
   calibrationFolds?: number
   /**
+   * Largest share (above 0, at most 1) of right answers the threshold found by that cross-validation may
+   * turn away: of the held-out examples answered with the right intent, at most this many fall under it.
+   * The stand-ins for out-of-scope text are a guess; this keeps the guess from costing an app its own
+   * sentences. It needs 1 / `maxTurnedAway` right answers (50 by default) to be estimated; with fewer, and
+   * with `1`, the threshold stays where held-out accuracy is best. Thresholds from `calibrate()` (real
+   * held-out data) are not bound.
+   * @default 0.02
+   */
+  maxTurnedAway?: number
+  /**
    * Called while training, for progress reports.
    * @default undefined
    */
@@ -100,6 +110,7 @@ export const CLASSIFIER_DEFAULTS = {
   pruneBelow: 0.001,
   seed: 1,
   calibrationFolds: 3,
+  maxTurnedAway: 0.02,
   trainer: 'auto',
 } as const
 
@@ -141,6 +152,11 @@ export function resolveClassifierOptions(options: ClassifierOptions = {}): Resol
     throw semanticError(
       'SEMANTIC_INVALID_OPTIONS',
       `Classifier option 'calibrationFolds' must be 0 or an integer ≥ 2`,
+    )
+  if (typeof merged.maxTurnedAway !== 'number' || !(merged.maxTurnedAway > 0 && merged.maxTurnedAway <= 1))
+    throw semanticError(
+      'SEMANTIC_INVALID_OPTIONS',
+      `Classifier option 'maxTurnedAway' must be a number above 0 and at most 1`,
     )
   if (!TRAINERS.includes(merged.trainer))
     throw semanticError(
