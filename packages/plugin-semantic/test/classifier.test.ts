@@ -59,6 +59,15 @@ describe('IntentClassifier: training and prediction', () => {
     expect(last).toBe(1)
   })
 
+  it('weighs character n-grams more when intents have few examples, unless told otherwise', () => {
+    const few = slice('clinc150', 'train', { intents: 5, perIntent: 10 })
+    const charWeight = (classifier: IntentClassifier) => classifier.toJSON().blockWeights.char
+    expect(charWeight(IntentClassifier.train(few, { calibrationFolds: 0 }))).toBe(1.5)
+    expect(charWeight(IntentClassifier.train(few, { calibrationFolds: 0, charWeight: 1 }))).toBe(1)
+    const many = slice('clinc150', 'train', { intents: 5, perIntent: 40 })
+    expect(charWeight(IntentClassifier.train(many, { calibrationFolds: 0 }))).toBe(1)
+  })
+
   it('trains on a single intent without failing', () => {
     const single = IntentClassifier.train([
       { text: 'where is my order', intent: 'order_status' },

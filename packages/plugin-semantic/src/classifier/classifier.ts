@@ -18,6 +18,8 @@ import {
   type Calibration,
 } from './calibration.js'
 import {
+  FEW_EXAMPLES_PER_INTENT,
+  FEW_SHOT_CHAR_WEIGHT,
   resolveClassifierOptions,
   SPARSE_TRAINING_ABOVE,
   type ClassifierOptions,
@@ -124,6 +126,9 @@ export class IntentClassifier {
     if (inScope.length === 0)
       throw semanticError('SEMANTIC_INVALID_EXAMPLES', 'Training needs examples of at least one intent')
     const rejectLabel = labels.length > inScope.length ? settings.outOfScopeLabel : undefined
+    // Fold models of the calibration inherit the choice (it is set in `settings`).
+    if (options.charWeight === undefined && examples.length < FEW_EXAMPLES_PER_INTENT * labels.length)
+      settings.charWeight = FEW_SHOT_CHAR_WEIGHT
     const index = new Map(labels.map((label, i) => [label, i]))
     const texts = examples.map((example) => example.text)
     const progress = settings.onProgress

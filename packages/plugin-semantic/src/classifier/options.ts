@@ -29,8 +29,11 @@ export interface ClassifierOptions {
    */
   wordWeight?: number
   /**
-   * Weight (L2 norm) of the character block of a vector.
-   * @default 1
+   * Weight (L2 norm) of the character block of a vector. With few examples per intent, word features are
+   * sparse and character n-grams ("refund" in "refunded", typos) generalise better: measured over 10-shot
+   * BANKING77, HWU64 and CLINC150 (+0.95, +0.2, +0.56 points of top-1), while at full data 1.5 cost
+   * BANKING77 0.4 points.
+   * @default 1, or `FEW_SHOT_CHAR_WEIGHT` (1.5) under `FEW_EXAMPLES_PER_INTENT` (30) examples per intent on average
    */
   charWeight?: number
   /**
@@ -113,6 +116,10 @@ export const CLASSIFIER_DEFAULTS = {
   maxTurnedAway: 0.02,
   trainer: 'auto',
 } as const
+
+/** Under this many training examples per label on average, the default `charWeight` is `FEW_SHOT_CHAR_WEIGHT`. */
+export const FEW_EXAMPLES_PER_INTENT = 30
+export const FEW_SHOT_CHAR_WEIGHT = 1.5
 
 /** Above this many intents × features, `trainer: 'auto'` trains sparsely. */
 export const SPARSE_TRAINING_ABOVE = 30_000_000
