@@ -646,16 +646,19 @@ export class Engine {
       const intentEntry = this.#lookupIntent(request)
       const componentEntry = this.#components.entry(intentEntry.definition.component)
       if (componentEntry) this.#checkOrigin(componentEntry, context)
-      const deadline = new Deadline(this.#settings.renderTimeoutMs, context.signal, this.#clock, startedAt)
+      const timeoutMs = this.#settings.renderTimeoutMs
       // A caller that already gave up gets no work done for it.
-      deadline.throwIfCallerAborted()
+      if (context.signal?.aborted) {
+        new Deadline(timeoutMs, context.signal, this.#clock, startedAt).throwIfCallerAborted()
+      }
       run = new RenderRun(
         request,
         context,
         this,
         intentEntry.definition,
         componentEntry?.definition as ComponentDefinition,
-        deadline,
+        timeoutMs,
+        this.#clock,
         startedAt,
       )
       if (this.events.listenerCount('intent:before') > 0) {
@@ -666,7 +669,7 @@ export class Engine {
       if (!(work instanceof Promise)) return this.#rendered(work, context, startedAt, done)
       // Only pending work races the deadline: work that finished synchronously cannot have missed it.
       const failed = run
-      return deadline.run(work).then(
+      return done.deadline.run(work).then(
         (result) => this.#rendered(result, context, startedAt, done),
         (error: unknown) => this.#renderFailed(error, context, request, failed),
       )
