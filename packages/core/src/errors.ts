@@ -2,62 +2,76 @@
  * The one error type of IXP Engine and its code table. Every failure the engine or a plugin reports to a
  * caller is an `IxpError` with a stable `code`, an HTTP-style `status` and a message that says what to fix.
  */
+import { defineErrors } from './error-table.js'
 
-/** Every error code the core produces, with its HTTP status. Plugins add `PLUGIN_…` and their own codes. */
-export const ErrorCodes = {
+/**
+ * Every error code the core declares, with its status and message template. The protocol's shared codes
+ * (`INVALID_REQUEST`, `UNAUTHORIZED`, `FORBIDDEN`, `RATE_LIMITED`, …) live here once; plugins build them with
+ * {@link coreError} and declare only their own codes in their own table.
+ */
+const CORE_ERRORS = {
   /** The request or its parameters are malformed; validation failures carry `details.validationErrors`. */
-  INVALID_REQUEST: 400,
+  INVALID_REQUEST: { status: 400, message: '{reason}' },
   /** No intent with that name is registered. */
-  INTENT_NOT_SUPPORTED: 404,
+  INTENT_NOT_SUPPORTED: { status: 404, message: "Intent '{intent}' not found{hint}" },
   /** The intent's component is not registered. */
-  COMPONENT_NOT_FOUND: 404,
+  COMPONENT_NOT_FOUND: { status: 404, message: "Component '{component}' not found{where}" },
   /** The caller's origin is not in the component's `allowedOrigins`. */
-  ORIGIN_NOT_ALLOWED: 403,
+  ORIGIN_NOT_ALLOWED: { status: 403, message: "Origin '{origin}' not allowed for component '{component}'" },
   /** No or invalid credentials. */
-  UNAUTHORIZED: 401,
+  UNAUTHORIZED: { status: 401, message: '{reason}' },
   /** Valid credentials, but not allowed. */
-  FORBIDDEN: 403,
+  FORBIDDEN: { status: 403, message: '{reason}' },
   /** Too many requests. */
-  RATE_LIMITED: 429,
+  RATE_LIMITED: { status: 429, message: 'Too many requests: {reason}' },
   /** The render did not finish within its deadline. */
-  RENDER_TIMEOUT: 504,
+  RENDER_TIMEOUT: { status: 504, message: 'The render did not finish within {timeoutMs} ms' },
   /** The caller went away (its abort signal fired) before the render finished. */
-  ABORTED: 499,
+  ABORTED: { status: 499, message: 'The request was aborted by the caller' },
   /**
    * An intent or component definition is invalid — at registration, or found while rendering (a composition
    * that contains itself). The server's own definitions: a developer's error, never the caller's, so 5xx like
    * every `…_INVALID_OPTIONS`.
    */
-  INVALID_DEFINITION: 500,
+  INVALID_DEFINITION: { status: 500, message: '{reason}' },
   /** A definition with that name is already registered and `replace` was not set. */
-  DUPLICATE_DEFINITION: 409,
+  DUPLICATE_DEFINITION: {
+    status: 409,
+    message: "A {kind} named '{name}' is already registered; pass { replace: true } to replace it",
+  },
   /** A plugin object is malformed (no name, no apply function). */
-  PLUGIN_INVALID: 500,
+  PLUGIN_INVALID: { status: 500, message: '{reason}' },
   /** A plugin with the same name is already installed. */
-  PLUGIN_DUPLICATE: 500,
+  PLUGIN_DUPLICATE: { status: 500, message: "Plugin '{plugin}' is already registered" },
   /** A plugin names a dependency that is not installed before it. */
-  PLUGIN_DEPENDENCY_MISSING: 500,
+  PLUGIN_DEPENDENCY_MISSING: { status: 500, message: '{reason}' },
   /** A plugin's `apply` threw or rejected. */
-  PLUGIN_APPLY_FAILED: 500,
+  PLUGIN_APPLY_FAILED: { status: 500, message: "Plugin '{plugin}' failed to apply: {reason}" },
   /** A plugin's teardown threw or rejected during `close()` or `unuse()`. */
-  PLUGIN_TEARDOWN_FAILED: 500,
+  PLUGIN_TEARDOWN_FAILED: { status: 500, message: '{reason}' },
   /** `use()`: the plugin's `core` range does not include this `@ixp/core` version. */
-  PLUGIN_VERSION_MISMATCH: 500,
+  PLUGIN_VERSION_MISMATCH: { status: 500, message: '{reason}' },
   /** `unuse()`: another installed or queued plugin depends on that plugin (`details.dependants`). */
-  PLUGIN_IN_USE: 500,
+  PLUGIN_IN_USE: { status: 500, message: '{reason}' },
   /** `unuse()`: no plugin of that name is installed or queued. */
-  PLUGIN_NOT_FOUND: 500,
+  PLUGIN_NOT_FOUND: { status: 500, message: "No plugin named '{plugin}' is installed" },
   /** An option of `createEngine` (or of a plugin) is invalid; reported at creation, not at the first request. */
-  INVALID_OPTIONS: 500,
+  INVALID_OPTIONS: { status: 500, message: '{reason}' },
   /** The engine was used after `close()`. */
-  ENGINE_CLOSED: 500,
+  ENGINE_CLOSED: { status: 500, message: 'The engine is closed; create a new one' },
   /** A server component returned something that is not a valid render tree (`details.path` says where). */
-  INVALID_RENDER_TREE: 500,
+  INVALID_RENDER_TREE: { status: 500, message: '{reason}' },
   /** Anything unexpected; the original error is kept as `cause`, never sent to callers. */
-  INTERNAL_ERROR: 500,
+  INTERNAL_ERROR: { status: 500, message: '{reason}' },
 } as const
 
-export type CoreErrorCode = keyof typeof ErrorCodes
+/** Builds the core's errors — and, for plugins, the protocol's shared codes — from {@link CORE_ERRORS}. */
+export const coreError = defineErrors(CORE_ERRORS)
+
+/** Every error code the core declares, with its HTTP status. Plugins add their own codes in their own tables. */
+export const ErrorCodes = coreError.statuses
+
+export type CoreErrorCode = keyof typeof CORE_ERRORS
 
 /** A single parameter problem, located by a path array (`[]` for the root) and a JSON pointer. */
 export interface ValidationIssue {

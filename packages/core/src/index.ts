@@ -4,6 +4,7 @@
  */
 export { createEngine, Engine, type EngineOptions, type RegisterOptions } from './engine.js'
 export {
+  coreError,
   ErrorCodes,
   IxpError,
   isIxpError,
@@ -12,6 +13,16 @@ export {
   type IxpErrorOptions,
   type ValidationIssue,
 } from './errors.js'
+export {
+  defineErrors,
+  type ErrorArgs,
+  type ErrorExtras,
+  type ErrorFactory,
+  type ErrorSpec,
+  type TemplateNames,
+  type TemplateParams,
+  type TemplateValue,
+} from './error-table.js'
 export {
   defineIntent,
   type HandlerData,
@@ -41,17 +52,11 @@ export {
 export { consoleLogger, silentLogger, type Logger, type LogLevel } from './logger.js'
 export type { InstalledPlugin, IxpPlugin, PluginInput, Teardown } from './plugins.js'
 export { defineExtension, type Extension } from './plugin-host/extensions.js'
+export { sharedBus, type BusOffer, type MessageBus, type SharedBus } from './message-bus.js'
 export { VERSION } from './version.js'
 export type { ComponentStats, FindCriteria, IntentStats, ReadonlyRegistry } from './registry.js'
 export { computeTtl, TTL } from './ttl.js'
-export {
-  checkComponent,
-  checkIntent,
-  DEFAULT_SECURITY_POLICY,
-  loadComponents,
-  loadIntents,
-  type DefinitionIssue,
-} from './definitions.js'
+export { checkComponent, checkIntent, DEFAULT_SECURITY_POLICY, type DefinitionIssue } from './definitions.js'
 export {
   compileParameters,
   type ParameterValidator,
@@ -59,22 +64,6 @@ export {
 } from './validation/parameters.js'
 export { isForbiddenKey } from './validation/sanitize.js'
 export type * from './types.js'
-export {
-  canonicalIpv4,
-  clientIdentity,
-  formatIp,
-  ipInRange,
-  parseIp,
-  parseIpRange,
-  type IpAddress,
-  type IpRange,
-} from './net/ip.js'
-export {
-  clientAddress,
-  type ClientAddress,
-  type ClientAddressInput,
-  type ProxyTrust,
-} from './net/client-ip.js'
 export {
   classifyError,
   ERROR_CLASSES,

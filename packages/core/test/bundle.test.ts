@@ -21,8 +21,13 @@ import { browserFieldPlugin } from './portable/run.js'
  */
 const entries = [
   { name: '@ixp/core', file: '../src/index.ts', gzipBudget: 55_000 },
+  { name: '@ixp/core (workerd, worker, edge-light)', file: '../src/edge.ts', gzipBudget: 57_000 },
   { name: '@ixp/core/html', file: '../src/html/index.ts', gzipBudget: 4_100 },
   { name: '@ixp/core/tree', file: '../src/tree/index.ts', gzipBudget: 7_100 },
+  { name: '@ixp/core/plugin-kit', file: '../src/plugin-kit/index.ts', gzipBudget: 1_000 },
+  { name: '@ixp/core/net', file: '../src/net/index.ts', gzipBudget: 1_800 },
+  { name: '@ixp/core/portable-hooks', file: '../src/portable-hooks/index.ts', gzipBudget: 7_900 },
+  { name: '@ixp/core/reference-files', file: '../src/reference-files/index.ts', gzipBudget: 4_000 },
 ]
   .map((entry) => ({ ...entry, file: fileURLToPath(new URL(entry.file, import.meta.url)) }))
   .filter((entry) => existsSync(entry.file))
@@ -126,7 +131,7 @@ describe.each(entries)('$name bundle', ({ file, gzipBudget }) => {
  * the IP parsing moved into core; 17 908 before the render-tree toolkit moved to `@ixp/core/tree`. The target
  * is 12 000: see the core README's figures for what the rest is made of.
  */
-const ROOT_OWN_GZIP_BUDGET = 20_600
+const ROOT_OWN_GZIP_BUDGET = 21_000
 
 describe('@ixp/core own code', () => {
   it(`stays within ${ROOT_OWN_GZIP_BUDGET} bytes minified and gzipped, dependencies external`, async () => {

@@ -3,14 +3,8 @@
  * request's keys and cost, asks the store for one atomic decision over every limit that applies, and either
  * adds the RateLimit headers to the result's meta or refuses with `RATE_LIMITED`.
  */
-import {
-  IxpError,
-  ipInRange,
-  Stage,
-  type IntentDefinition,
-  type IxpPlugin,
-  type RenderState,
-} from '@ixp/core'
+import { IxpError, Stage, type IntentDefinition, type IxpPlugin, type RenderState } from '@ixp/core'
+import { ipInRange } from '@ixp/core/net'
 import { decisionHeaders, toDecision, type RateLimitDecision } from './decision.js'
 import { invalidOptions } from './errors.js'
 import { StoreGuard, type GuardedDecision } from './guard.js'

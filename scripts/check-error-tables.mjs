@@ -1,0 +1,69 @@
+/**
+ * Keeps each package's error table the only place an error status (or a whole error) is written: outside a
+ * package's `src/errors.ts` (and core's `src/error-table.ts`, which builds every table's errors), no source file
+ * may construct an `IxpError` or write a 4xx/5xx status literal. Throw sites name a code of their table and
+ * fill its message template (`defineErrors` in @ixp/core). `node scripts/check-error-tables.mjs` exits 1 and
+ * names file:line of each violation; `pnpm lint` and core's tests run it.
+ */
+import { readdirSync, readFileSync, statSync } from 'node:fs'
+import { join, relative } from 'node:path'
+
+/** The repository (or, for the script's own test, another tree given as `--root DIR`). */
+const rootFlag = process.argv.indexOf('--root')
+const root = rootFlag === -1 ? join(import.meta.dirname, '..') : process.argv[rootFlag + 1]
+
+/** Files allowed to construct errors: the tables themselves. */
+const TABLE_FILES = new Set(['errors.ts', 'error-table.ts'])
+
+/** Packages whose throw sites still build errors by hand; remove a package once it is converted. */
+const PENDING = new Set([
+  'cli',
+  'core',
+  'plugin-auth',
+  'plugin-cache',
+  'plugin-federation',
+  'plugin-http',
+  'plugin-rate-limit',
+  'plugin-realtime',
+  'plugin-semantic',
+  'plugin-tracing',
+  'plugin-workflows',
+])
+
+const RULES = [
+  { name: 'new IxpError(', pattern: /\bnew IxpError\(/ },
+  { name: 'an error status literal', pattern: /\bstatus:\s*[45]\d\d\b/ },
+]
+
+function sourceFiles(dir) {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name)
+    if (statSync(path).isDirectory()) return sourceFiles(path)
+    return name.endsWith('.ts') && !name.endsWith('.d.ts') ? [path] : []
+  })
+}
+
+const violations = []
+for (const pkg of readdirSync(join(root, 'packages'))) {
+  if (PENDING.has(pkg)) continue
+  const src = join(root, 'packages', pkg, 'src')
+  for (const file of sourceFiles(src)) {
+    if (TABLE_FILES.has(file.slice(file.lastIndexOf('/') + 1))) continue
+    readFileSync(file, 'utf8')
+      .split('\n')
+      .forEach((line, index) => {
+        if (line.trimStart().startsWith('*') || line.trimStart().startsWith('//')) return
+        for (const rule of RULES) {
+          if (rule.pattern.test(line)) violations.push(`${relative(root, file)}:${index + 1}: ${rule.name}`)
+        }
+      })
+  }
+}
+
+if (violations.length > 0) {
+  console.error(
+    `Errors built outside their package's table (use its defineErrors factory):\n${violations.join('\n')}`,
+  )
+  process.exit(1)
+}
+console.log(`error tables: no error built outside its table (${PENDING.size} packages pending conversion)`)
