@@ -8,11 +8,12 @@
  * IXP_BENCH_BASELINE=<dir>: the same dispatcher built from another source tree (its core and plugin-http sources),
  * in the same process and rounds, so a change is measured against the code before it in one run.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
-import { createEngine, loadComponents, loadIntents, silentLogger } from '@ixp/core'
+import { createEngine, silentLogger } from '@ixp/core'
+import { loadComponents, loadIntents } from '../packages/core/src/reference-files/index.js'
 import { createHttpHandler } from '../packages/plugin-http/src/index.js'
 import { median, printTable } from './measure.js'
 
@@ -105,6 +106,11 @@ export default async function run(): Promise<void> {
               plugin.onResolve({ filter: /plugin-http\/src\/index\.js$/ }, () => ({
                 path: join(tree.dir, 'packages/plugin-http/src/index.ts'),
               }))
+              // The reference-file loaders: core's root exported them in older trees.
+              plugin.onResolve({ filter: /core\/src\/reference-files\/index\.js$/ }, () => {
+                const own = join(tree.dir, 'packages/core/src/reference-files/index.ts')
+                return { path: existsSync(own) ? own : join(tree.dir, 'packages/core/src/index.ts') }
+              })
             },
           },
         ],
