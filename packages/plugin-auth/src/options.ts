@@ -1,5 +1,6 @@
 /** The plugin's options, their defaults (spread in one place) and the start-up checks of them. */
-import { IxpError, type IntentDefinition, type IxpContext, isObject } from '@ixp/core'
+import { type IxpError, type IntentDefinition, type IxpContext, isObject } from '@ixp/core'
+import { authError } from './errors.js'
 import type { JWK } from 'jose'
 import { checkRequirement } from './requirements.js'
 import type { AuthRequirement, PrincipalInput } from './types.js'
@@ -164,8 +165,9 @@ const MFA_DEFAULTS: Required<MfaOptions> = {
   timeClaim: 'mfa_time',
 }
 
-export function invalidOptions(message: string): IxpError {
-  return new IxpError('AUTH_INVALID_OPTIONS', `@ixp/plugin-auth: ${message}`)
+/** `AUTH_INVALID_OPTIONS` naming what to fix. */
+export function invalidOptions(problem: string): IxpError {
+  return authError('AUTH_INVALID_OPTIONS', { problem })
 }
 
 function checkStringMap(value: unknown, name: string): Record<string, string[]> {
