@@ -19,7 +19,6 @@ const TABLE_FILES = new Set(['errors.ts', 'error-table.ts'])
 const PENDING = new Set([
   'cli',
   'core',
-  'plugin-federation',
   'plugin-http',
   'plugin-rate-limit',
   'plugin-realtime',
