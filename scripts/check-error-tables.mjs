@@ -20,7 +20,6 @@ const PENDING = new Set([
   'cli',
   'core',
   'plugin-http',
-  'plugin-realtime',
   'plugin-semantic',
   'plugin-tracing',
   'plugin-workflows',

@@ -7,7 +7,7 @@ import type { IncomingMessage } from 'node:http'
 import type { Duplex } from 'node:stream'
 import type { Engine, IxpPlugin } from '@ixp/core'
 import type { RealtimeBus } from './bus.js'
-import { realtimeError } from './errors.js'
+import { invalidOptions, realtimeError } from './errors.js'
 import { wireHttp } from './http.js'
 import { resolveOptions, type ConnectionInfo, type RealtimeOptions } from './options.js'
 import { RedisBus } from './redis-bus.js'
@@ -41,10 +41,7 @@ export function realtime(options: RealtimeOptions = {}): RealtimePlugin {
   let server: RealtimeServer | undefined
   const running = (): RealtimeServer => {
     if (server === undefined || server.closing) {
-      throw realtimeError(
-        'REALTIME_NOT_STARTED',
-        `${NAME}: the realtime server is not running; install the plugin and await engine.ready() first`,
-      )
+      throw realtimeError('REALTIME_NOT_STARTED')
     }
     return server
   }
@@ -57,7 +54,7 @@ export function realtime(options: RealtimeOptions = {}): RealtimePlugin {
     },
     async apply(engine: Engine) {
       if (server !== undefined) {
-        throw realtimeError('REALTIME_INVALID_OPTIONS', `${NAME}: one plugin instance serves one engine`)
+        throw invalidOptions('one plugin instance serves one engine')
       }
       const bus: RealtimeBus | undefined =
         settings.redis === undefined
