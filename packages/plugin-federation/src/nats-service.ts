@@ -97,7 +97,12 @@ function contextOf(message: ServiceMsg): IxpContext {
   return { headers, requestId, transport: 'nats' }
 }
 
-export function natsService(options: NatsServiceOptions): IxpPlugin {
+/** The plugin `natsService()` returns, named after the service it serves (`…/nats-service:<name>`). */
+export interface NatsServicePlugin extends IxpPlugin {
+  readonly name: `@ixp/plugin-federation/nats-service:${string}`
+}
+
+export function natsService(options: NatsServiceOptions): NatsServicePlugin {
   const settings = checkOptions(options)
   return {
     name: `@ixp/plugin-federation/nats-service:${settings.name}`,
