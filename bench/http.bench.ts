@@ -33,12 +33,13 @@ interface Ports {
 async function serve(): Promise<void> {
   const core = await import('../packages/core/src/index.js')
   const { createNodeServer } = await import('../packages/plugin-http/src/node/index.js')
+  const { loadComponents, loadIntents } = await import('../packages/core/src/reference-files/index.js')
   // The reference fixtures hold an intent whose component is deliberately missing (`ghost_intent`).
   const engine = core.createEngine({ logger: core.silentLogger, validation: { missingComponents: 'warn' } })
   const read = (name: string) =>
     JSON.parse(readFileSync(join(process.env[FIXTURES_ENV]!, name), 'utf8')) as unknown
-  for (const component of core.loadComponents(read('components.json'))) engine.registerComponent(component)
-  for (const intent of core.loadIntents(read('intents.json'))) engine.registerIntent(intent)
+  for (const component of loadComponents(read('components.json'))) engine.registerComponent(component)
+  for (const intent of loadIntents(read('intents.json'))) engine.registerIntent(intent)
   await engine.ready()
   const ixp = createNodeServer(engine)
   const ixpPort = await listen(ixp)

@@ -1,7 +1,16 @@
 import { defineConfig } from 'tsup'
 
 export default defineConfig({
-  entry: { index: 'src/index.ts', 'html/index': 'src/html/index.ts', 'tree/index': 'src/tree/index.ts' },
+  entry: {
+    index: 'src/index.ts',
+    'html/index': 'src/html/index.ts',
+    'tree/index': 'src/tree/index.ts',
+    'plugin-kit/index': 'src/plugin-kit/index.ts',
+    'net/index': 'src/net/index.ts',
+    'portable-hooks/index': 'src/portable-hooks/index.ts',
+    'reference-files/index': 'src/reference-files/index.ts',
+    edge: 'src/edge.ts',
+  },
   format: ['esm', 'cjs'],
   dts: true,
   clean: true,

@@ -1,16 +1,11 @@
 /**
  * Checks intent and component definitions at registration, reporting every problem with the path of the
- * offending field, and loads the IXP reference's `intents.json` / `components.json` file objects.
+ * offending field (`@ixp/core/reference-files` applies the same checks to the IXP reference's files).
  */
 import { isObject } from './objects.js'
 import { IxpError } from './errors.js'
 import { intentKindIssues } from './invalidation.js'
-import type {
-  ComponentDefinition,
-  IntentDefinition,
-  RemoteComponentDefinition,
-  SecurityPolicy,
-} from './types.js'
+import type { ComponentDefinition, RemoteComponentDefinition, SecurityPolicy } from './types.js'
 
 /** One problem with a definition: the dotted path of the field and what is wrong with it. */
 export interface DefinitionIssue {
@@ -291,50 +286,4 @@ export function definitionError(
 export function withComponentDefaults(definition: ComponentDefinition): ComponentDefinition {
   if (typeof definition.render === 'function' || definition.securityPolicy !== undefined) return definition
   return { ...(definition as RemoteComponentDefinition), securityPolicy: { ...DEFAULT_SECURITY_POLICY } }
-}
-
-const REFERENCE_RULES: DefinitionRules = { maxNameLength: 256, reference: true }
-
-/**
- * Reads the parsed content of a reference-format `intents.json` (`{ "intents": [ … ] }`) into definitions,
- * or throws `INVALID_DEFINITION` listing every problem with its path (`intents.2.parameters.type`).
- */
-export function loadIntents(file: unknown, rules: Partial<DefinitionRules> = {}): IntentDefinition[] {
-  const effective = { ...REFERENCE_RULES, ...rules }
-  if (!isRecord(file) || !Array.isArray(file.intents)) {
-    throw definitionError('intents file', [{ path: 'intents', message: 'must be an array of intents' }])
-  }
-  const intents = file.intents as unknown[]
-  const issues = intents.flatMap((intent, index) => checkIntent(intent, effective, `intents.${index}`))
-  const seen = new Set<string>()
-  intents.forEach((intent, index) => {
-    const name = (intent as Fields | null)?.name
-    if (typeof name !== 'string') return
-    if (seen.has(name)) issues.push({ path: `intents.${index}.name`, message: `duplicates intent '${name}'` })
-    seen.add(name)
-  })
-  if (issues.length > 0) throw definitionError('intents file', issues)
-  return intents.map((intent) => ({ ...(intent as IntentDefinition) }))
-}
-
-/**
- * Reads the parsed content of a reference-format `components.json` (`{ "components": { "Name": { … } } }`)
- * into definitions (the key is the name), or throws `INVALID_DEFINITION` listing every problem with its path.
- */
-export function loadComponents(file: unknown, rules: Partial<DefinitionRules> = {}): ComponentDefinition[] {
-  const effective = { ...REFERENCE_RULES, ...rules }
-  if (!isRecord(file) || !isRecord(file.components)) {
-    throw definitionError('components file', [
-      { path: 'components', message: 'must be an object keyed by component name' },
-    ])
-  }
-  const entries = Object.entries(file.components).map(([name, definition]) =>
-    isRecord(definition) ? ({ ...definition, name } as Fields) : definition,
-  )
-  const names = Object.keys(file.components)
-  const issues = entries.flatMap((definition, index) =>
-    checkComponent(definition, effective, `components.${names[index]}`),
-  )
-  if (issues.length > 0) throw definitionError('components file', issues)
-  return entries.map((definition) => withComponentDefaults(definition as ComponentDefinition))
 }

@@ -55,14 +55,7 @@ export { defineExtension, type Extension } from './plugin-host/extensions.js'
 export { VERSION } from './version.js'
 export type { ComponentStats, FindCriteria, IntentStats, ReadonlyRegistry } from './registry.js'
 export { computeTtl, TTL } from './ttl.js'
-export {
-  checkComponent,
-  checkIntent,
-  DEFAULT_SECURITY_POLICY,
-  loadComponents,
-  loadIntents,
-  type DefinitionIssue,
-} from './definitions.js'
+export { checkComponent, checkIntent, DEFAULT_SECURITY_POLICY, type DefinitionIssue } from './definitions.js'
 export {
   compileParameters,
   type ParameterValidator,
@@ -70,22 +63,6 @@ export {
 } from './validation/parameters.js'
 export { isForbiddenKey } from './validation/sanitize.js'
 export type * from './types.js'
-export {
-  canonicalIpv4,
-  clientIdentity,
-  formatIp,
-  ipInRange,
-  parseIp,
-  parseIpRange,
-  type IpAddress,
-  type IpRange,
-} from './net/ip.js'
-export {
-  clientAddress,
-  type ClientAddress,
-  type ClientAddressInput,
-  type ProxyTrust,
-} from './net/client-ip.js'
 export {
   classifyError,
   ERROR_CLASSES,

@@ -11,6 +11,7 @@ import { Extensions, type Extension } from './plugin-host/extensions.js'
 import { Footprint, FootprintRecorder } from './plugin-host/footprint.js'
 import { parseRange, satisfies } from './plugin-host/semver-range.js'
 import { VERSION } from './version.js'
+import { withTimeout } from './plugin-kit/async.js'
 
 /** Undoes what a plugin's `apply` did; runs on `unuse()` and on `close()` (in reverse installation order). */
 export type Teardown = () => void | Promise<void>
@@ -104,15 +105,6 @@ function checkCoreRange(plugin: IxpPlugin): void {
     `Plugin '${plugin.name}' supports @ixp/core ${plugin.core}, but this is @ixp/core ${VERSION}: install a version of the plugin made for it`,
     { details: { plugin: plugin.name, range: plugin.core, core: VERSION } },
   )
-}
-
-function withTimeout<T>(work: Promise<T>, ms: number, onTimeout: () => IxpError): Promise<T> {
-  if (!(ms > 0)) return work
-  let timer: ReturnType<typeof setTimeout> | undefined
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(onTimeout()), ms)
-  })
-  return Promise.race([work, timeout]).finally(() => clearTimeout(timer))
 }
 
 export class PluginHost {

@@ -7,16 +7,6 @@ import { didYouMean } from './suggest.js'
 import type { Logger } from './logger.js'
 import type { IntentDefinition } from './types.js'
 
-/** Checks `validation.missingComponents` when the engine is created. */
-export function missingComponentsSetting(value: unknown): 'error' | 'warn' {
-  if (value === undefined) return 'error'
-  if (value === 'error' || value === 'warn') return value
-  throw new IxpError(
-    'INVALID_OPTIONS',
-    `validation.missingComponents must be 'error' or 'warn', got ${JSON.stringify(value)?.slice(0, 80)}`,
-  )
-}
-
 /**
  * Names every intent whose component is not registered (with the nearest registered name): throws
  * `INVALID_DEFINITION` (`mode` 'error'), or logs a warning (`mode` 'warn').

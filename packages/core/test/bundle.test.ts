@@ -21,8 +21,13 @@ import { browserFieldPlugin } from './portable/run.js'
  */
 const entries = [
   { name: '@ixp/core', file: '../src/index.ts', gzipBudget: 55_000 },
+  { name: '@ixp/core (workerd, worker, edge-light)', file: '../src/edge.ts', gzipBudget: 57_000 },
   { name: '@ixp/core/html', file: '../src/html/index.ts', gzipBudget: 4_100 },
   { name: '@ixp/core/tree', file: '../src/tree/index.ts', gzipBudget: 7_100 },
+  { name: '@ixp/core/plugin-kit', file: '../src/plugin-kit/index.ts', gzipBudget: 1_000 },
+  { name: '@ixp/core/net', file: '../src/net/index.ts', gzipBudget: 1_800 },
+  { name: '@ixp/core/portable-hooks', file: '../src/portable-hooks/index.ts', gzipBudget: 7_900 },
+  { name: '@ixp/core/reference-files', file: '../src/reference-files/index.ts', gzipBudget: 4_000 },
 ]
   .map((entry) => ({ ...entry, file: fileURLToPath(new URL(entry.file, import.meta.url)) }))
   .filter((entry) => existsSync(entry.file))

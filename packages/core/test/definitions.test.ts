@@ -4,11 +4,10 @@ import {
   computeTtl,
   createEngine,
   IxpError,
-  loadComponents,
-  loadIntents,
   type ComponentDefinition,
   type IntentDefinition,
 } from '../src/index.js'
+import { loadComponents, loadIntents } from '../src/reference-files/index.js'
 
 const intentsFile = {
   intents: [

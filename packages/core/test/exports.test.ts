@@ -1,5 +1,8 @@
 import { describe, expect, expectTypeOf, it } from 'vitest'
 import * as core from '../src/index.js'
+import * as net from '../src/net/index.js'
+import * as portableHooks from '../src/portable-hooks/index.js'
+import * as referenceFiles from '../src/reference-files/index.js'
 import type { Engine, IxpPlugin, RenderResult, ResolveOutcome } from '../src/index.js'
 
 describe('public surface of @ixp/core', () => {
@@ -15,12 +18,9 @@ describe('public surface of @ixp/core', () => {
         "Stage",
         "TTL",
         "VERSION",
-        "canonicalIpv4",
         "checkComponent",
         "checkIntent",
         "classifyError",
-        "clientAddress",
-        "clientIdentity",
         "compileParameters",
         "computeTtl",
         "consoleLogger",
@@ -29,15 +29,9 @@ describe('public surface of @ixp/core', () => {
         "defineErrors",
         "defineExtension",
         "defineIntent",
-        "formatIp",
-        "ipInRange",
         "isForbiddenKey",
         "isIxpError",
         "isObject",
-        "loadComponents",
-        "loadIntents",
-        "parseIp",
-        "parseIpRange",
         "removeTap",
         "silentLogger",
         "toIxpError",
@@ -50,5 +44,27 @@ describe('public surface of @ixp/core', () => {
     expectTypeOf<Engine['render']>().returns.resolves.toEqualTypeOf<RenderResult>()
     expectTypeOf<Engine['resolve']>().returns.resolves.toEqualTypeOf<ResolveOutcome>()
     expectTypeOf<IxpPlugin['apply']>().parameter(0).toEqualTypeOf<Engine>()
+  })
+
+  it.each([
+    [
+      '@ixp/core/net',
+      net,
+      [
+        'canonicalIpv4',
+        'clientAddress',
+        'clientIdentity',
+        'formatIp',
+        'ipInRange',
+        'parseIp',
+        'parseIpRange',
+      ],
+    ],
+    ['@ixp/core/portable-hooks', portableHooks, ['installPortableHooks']],
+    ['@ixp/core/reference-files', referenceFiles, ['loadComponents', 'loadIntents']],
+  ])('%s exports exactly these values, none of which the root entry carries', (_, module, expected) => {
+    const names = Object.keys(module).sort()
+    expect(names).toEqual(expected)
+    expect(names.filter((name) => name in core)).toEqual([])
   })
 })

@@ -1,6 +1,7 @@
 import { AsyncSeriesWaterfallHook, SyncWaterfallHook } from 'tapable'
 import { describe, expect, expectTypeOf, it } from 'vitest'
 import { createEngine, defineExtension, IxpError, type Engine, type IxpPlugin } from '../src/index.js'
+import '../src/portable-hooks/index.js'
 
 /** What a "greetings" plugin offers other plugins: a hook to decorate greetings and a function to greet. */
 interface Greetings {

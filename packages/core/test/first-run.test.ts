@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest'
 import { createEngine, IxpError, silentLogger, type EngineOptions } from '../src/index.js'
 import { boundedDistance, closestName } from '../src/suggest.js'
+import '../src/portable-hooks/index.js'
 
 function thrown(run: () => unknown): IxpError {
   try {

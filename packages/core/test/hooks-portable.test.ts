@@ -9,6 +9,7 @@
 import tapable from 'tapable'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { makePortable } from '../src/hooks/portable.js'
+import '../src/portable-hooks/index.js'
 
 // ---------------------------------------------------------------------------------------------------------
 // Seeded randomness

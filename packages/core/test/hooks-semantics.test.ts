@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest'
 import { IxpError } from '../src/errors.js'
 import { canGenerateCode, makePortable, type PortableHook } from '../src/hooks/portable.js'
 import { removeTap } from '../src/hooks/remove-tap.js'
+import '../src/portable-hooks/index.js'
 
 const {
   SyncHook,

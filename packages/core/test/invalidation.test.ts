@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest'
 import {
   createEngine,
   IxpError,
-  loadIntents,
   silentLogger,
   type Invalidation,
   type IntentDefinition,
@@ -10,6 +9,7 @@ import {
   type Logger,
   type RenderResult,
 } from '../src/index.js'
+import { loadIntents } from '../src/reference-files/index.js'
 
 const stock = new Map<string, number>([['A1', 3]])
 

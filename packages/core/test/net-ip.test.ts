@@ -8,7 +8,7 @@ import {
   parseIp,
   parseIpRange,
   type ProxyTrust,
-} from '../src/index.js'
+} from '@ixp/core/net'
 
 const text = (input: string) => {
   const address = parseIp(input)

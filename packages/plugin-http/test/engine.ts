@@ -6,14 +6,13 @@
 import {
   createEngine,
   IxpError,
-  loadComponents,
-  loadIntents,
   silentLogger,
   Stage,
   type Engine,
   type EngineOptions,
   type Logger,
 } from '@ixp/core'
+import { loadComponents, loadIntents } from '@ixp/core/reference-files'
 import { h } from '@ixp/core/tree'
 import componentsFile from './fixtures/components.json'
 import intentsFile from './fixtures/intents.json'

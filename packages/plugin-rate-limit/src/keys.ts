@@ -3,7 +3,8 @@
  * `global`, or functions); parts are encoded so that no two different combinations give the same key, API
  * keys are hashed (raw secrets never reach a store), and overlong keys are hashed too.
  */
-import { canonicalIpv4, clientIdentity, parseIp, type IpAddress, type RenderState } from '@ixp/core'
+import type { RenderState } from '@ixp/core'
+import { canonicalIpv4, clientIdentity, parseIp, type IpAddress } from '@ixp/core/net'
 import { LRUCache } from 'lru-cache'
 
 /**

@@ -1,5 +1,6 @@
 /** The plugin's options, their defaults (spread in one place) and their validation into compiled limits. */
-import { parseIpRange, type IpRange, type RenderState } from '@ixp/core'
+import type { RenderState } from '@ixp/core'
+import { parseIpRange, type IpRange } from '@ixp/core/net'
 import type { Algorithm, LimitRule } from './algorithms.js'
 import { invalidOptions } from './errors.js'
 

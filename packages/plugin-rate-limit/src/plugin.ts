@@ -5,13 +5,13 @@
  */
 import {
   coreError,
-  ipInRange,
-  type IxpError,
   Stage,
   type IntentDefinition,
+  type IxpError,
   type IxpPlugin,
   type RenderState,
 } from '@ixp/core'
+import { ipInRange } from '@ixp/core/net'
 import { decisionHeaders, toDecision, type RateLimitDecision } from './decision.js'
 import { invalidOptions, rateLimitError } from './errors.js'
 import { StoreGuard, type GuardedDecision } from './guard.js'

@@ -4,7 +4,8 @@
  */
 import { readFile } from 'node:fs/promises'
 import { relative } from 'node:path'
-import { IxpError, isIxpError, loadComponents, loadIntents } from '@ixp/core'
+import { IxpError, isIxpError } from '@ixp/core'
+import { loadComponents, loadIntents } from '@ixp/core/reference-files'
 import type { ComponentDefinition, IntentDefinition } from '@ixp/core'
 import { cliError } from '../errors.js'
 

@@ -4,9 +4,11 @@
  * `compile` for an interpreter that builds the same callers without code generation, so the whole tapable
  * API (tap, intercept, stage, before, context) keeps working there.
  *
- * The interpreter (`./interpreter.ts`) follows tapable 2.3's HookCodeFactory step by step, quirks included:
- * when interceptors run, which errors reach `interceptor.error`, how a promise caller defers synchronous
- * errors. Randomized differential tests compare it with the compiled hooks.
+ * The interpreter (`./interpreter/`) is not part of the root entry: runtimes where `new Function` works never
+ * need it. `@ixp/core/portable-hooks` installs it (edge bundlers get it through the `workerd`, `worker` and
+ * `edge-light` export conditions); until then a runtime without code generation is refused with a message
+ * that says which import to add. It follows tapable 2.3's HookCodeFactory step by step, quirks included;
+ * randomized differential tests compare it with the compiled hooks.
  */
 // Named imports: tapable sets `__esModule` without a default export, so a default import is `undefined`
 // under bundlers that honour that flag outside Node's interop mode; named imports work everywhere.
@@ -23,7 +25,7 @@ import {
   SyncWaterfallHook,
 } from 'tapable'
 import { IxpError } from '../errors.js'
-import { compile, type CompileOptions, type Flow, type Fn, type FullTap } from './interpreter.js'
+import type { CompileOptions, Flow, Fn, FullTap } from './interpreter/types.js'
 
 /** `'auto'`: use tapable's compiled callers where `new Function` works, else interpret. `'off'`: always interpret. */
 export type CodeGeneration = 'auto' | 'off'
@@ -55,6 +57,16 @@ const flows = new Map<unknown, Flow>([
   [AsyncParallelHook, 'parallel'],
   [AsyncParallelBailHook, 'parallelBail'],
 ])
+
+/** Builds a hook's callers without code generation (`@ixp/core/portable-hooks` installs one). */
+export type HookInterpreter = (hook: { taps: FullTap[] }, flow: Flow, options: CompileOptions) => Fn
+
+let interpreter: HookInterpreter | undefined
+
+/** Installs the interpreter portable hooks use; the first one installed stays (installing is idempotent). */
+export function installHookInterpreter(compile: HookInterpreter): void {
+  interpreter ??= compile
+}
 
 let codeGenerationWorks: boolean | undefined
 
@@ -92,6 +104,17 @@ export function makePortable(hook: PortableHook, mode: CodeGeneration): void {
     throw new IxpError('INVALID_OPTIONS', `hooks.codeGeneration must be 'auto' or 'off', got ${String(mode)}`)
   }
   if (mode === 'auto' && canGenerateCode()) return
+  const compile = interpreter
+  if (compile === undefined) {
+    throw new IxpError(
+      'INVALID_OPTIONS',
+      (mode === 'off'
+        ? "hooks.codeGeneration: 'off' needs the hook interpreter"
+        : "This runtime forbids code generation from strings (new Function), which tapable's hooks use") +
+        ": import '@ixp/core/portable-hooks' once before creating the engine (edge bundlers resolving the " +
+        "'workerd', 'worker' or 'edge-light' condition load it with @ixp/core)",
+    )
+  }
   internals.compile = (options) => compile(internals, flow, options)
 }
 

@@ -3,7 +3,7 @@
  * and nothing intercepts the hook: the same order and results as the hook's `promise()`, without a promise per
  * hook, so a render whose taps are all synchronous (tracing without an SDK, say) finishes inside `renderNow()`.
  */
-import type { Fn } from './interpreter.js'
+import type { Fn } from './interpreter/types.js'
 
 interface TapInfo {
   type: string

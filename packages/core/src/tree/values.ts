@@ -1,13 +1,6 @@
-/** True for `{}`-style objects (prototype `Object.prototype` or `null`); never throws, even on a hostile Proxy. */
-export function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (typeof value !== 'object' || value === null) return false
-  try {
-    const proto: unknown = Object.getPrototypeOf(value)
-    return proto === Object.prototype || proto === null
-  } catch {
-    return false
-  }
-}
+import { isPlainObject } from '../objects.js'
+
+export { isPlainObject }
 
 /** Keys that must never be written into an object built from untrusted input. */
 export function isPollutingKey(key: string): boolean {

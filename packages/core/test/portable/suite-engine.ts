@@ -10,7 +10,7 @@ import {
   type EngineOptions,
   type IntentDefinition,
   type IxpPlugin,
-} from '../../src/index.js'
+} from '../../src/edge.js'
 import { assert, describe, equal, matches, rejects, sleep, test, throws } from './harness.js'
 
 const orderStatus: IntentDefinition = {

@@ -7,6 +7,7 @@ import { IxpError } from '../../src/errors.js'
 import { createHooks, Stage, type RenderState } from '../../src/hooks/index.js'
 import { canGenerateCode, makePortable, type PortableHook } from '../../src/hooks/portable.js'
 import { removeTap } from '../../src/hooks/remove-tap.js'
+import '../../src/portable-hooks/index.js'
 import type { IntentDefinition, IxpContext, RenderResult, ResolveQuery } from '../../src/types.js'
 import { assert, codeGenerationWorks, describe, equal, rejects, sleep, test, throws } from './harness.js'
 

@@ -4,7 +4,7 @@
  * as Express's `trust proxy` does with a hop count or a list of addresses. Trusting every proxy (`true`) is
  * refused: the leftmost entry is whatever the client wrote, so it would let each request choose its address.
  */
-import { clientAddress, formatIp, parseIpRange, type ProxyTrust } from '@ixp/core'
+import { clientAddress, formatIp, parseIpRange, type ProxyTrust } from '@ixp/core/net'
 import { invalidHttpOptions } from '../errors.js'
 
 /** How far to believe `X-Forwarded-For`: not at all, a number of proxy hops, or the proxies' addresses / CIDR ranges. */

@@ -1,106 +1,12 @@
 /**
- * The interpreter behind portable hooks: builds a hook's `call` / `callAsync` / `promise` the way
- * tapable 2.3's HookCodeFactory would generate them (callTap, callTapsSeries, callTapsLooping,
- * callTapsParallel and each hook class's `content`), without code generation. @internal
+ * One call of an interpreted hook: the body tapable 2.3's HookCodeFactory would have generated for it, step
+ * by step, quirks included (when interceptors run, which errors reach `interceptor.error`, how a promise
+ * caller defers synchronous errors). @internal
  */
-
-export type Fn = (...args: any[]) => any
-export type CallType = 'sync' | 'async' | 'promise'
-
-export interface FullTap {
-  name: string
-  type: CallType
-  fn: Fn
-  context?: boolean
-}
-
-export interface Interceptor {
-  context?: boolean
-  call?: Fn
-  tap?: Fn
-  loop?: Fn
-  error?: Fn
-  result?: Fn
-  done?: Fn
-}
-
-/** What tapable hands to a hook's `compile`. */
-export interface CompileOptions {
-  taps: FullTap[]
-  interceptors: Interceptor[]
-  args: readonly string[]
-  type: CallType
-}
-
-/** How a hook class runs its taps: the `content` of its tapable code factory. */
-export type Flow = 'series' | 'bail' | 'waterfall' | 'loop' | 'parallel' | 'parallelBail'
-
-/** The hook a caller belongs to: its live `taps` are read at each call, like the generated code does. */
-export interface TapSource {
-  taps: FullTap[]
-}
-
-/** What is fixed when tapable would compile: the taps, their functions and the interceptors. */
-interface Plan {
-  hook: TapSource
-  flow: Flow
-  taps: FullTap[]
-  fns: Fn[]
-  interceptors: Interceptor[]
-  arity: number
-  needContext: boolean
-  /** Index of the first tap that is not sync, -1 if none: sync taps before it may throw straight through. */
-  firstAsync: number
-}
-
-/** Builds the caller tapable would have generated for `options.type`. */
-export function compile(hook: TapSource, flow: Flow, options: CompileOptions): Fn {
-  const plan: Plan = {
-    hook,
-    flow,
-    taps: options.taps.slice(),
-    fns: options.taps.map((tap) => tap.fn),
-    interceptors: options.interceptors.slice(),
-    arity: options.args.length,
-    needContext: options.taps.some((tap) => tap.context),
-    firstAsync: options.taps.findIndex((tap) => tap.type !== 'sync'),
-  }
-  const { arity } = plan
-  switch (options.type) {
-    case 'sync':
-      return (...args: unknown[]) => new HookCall(plan, fit(args, arity), 'sync').run()
-    case 'async':
-      return (...args: unknown[]) => {
-        const call = new HookCall(plan, fit(args, arity), 'async')
-        call.callback = args[arity] as Fn
-        call.run()
-      }
-    case 'promise':
-      return (...args: unknown[]) => {
-        const call = new HookCall(plan, fit(args, arity), 'promise')
-        return new Promise((resolve, reject) => {
-          call.resolve = resolve
-          call.reject = reject
-          call.executing = true
-          call.run()
-          call.executing = false
-        })
-      }
-  }
-}
-
-/** Exactly `arity` arguments, like the generated function's named parameters (missing ones undefined). */
-function fit(args: unknown[], arity: number): unknown[] {
-  if (args.length === arity) return args
-  if (args.length > arity) return args.slice(0, arity)
-  // Not `args.length = arity`: changing an array's length makes every later call on it slow.
-  const fitted = new Array<unknown>(arity)
-  for (let i = 0; i < arity; i++) fitted[i] = args[i]
-  return fitted
-}
+import type { CallType, Fn, FullTap, Plan } from './types.js'
 
 /** `fn(...args)`, without the cost of a spread for the usual few arguments. */
-function invoke(fn: Fn, args: unknown[]): any {
+export function invoke(fn: Fn, args: unknown[]): any {
   switch (args.length) {
     case 0:
       return fn()
@@ -145,7 +51,7 @@ function reason(err: unknown): unknown {
  * One call of a hook: the body tapable would have generated. Sync taps run in a plain loop; only async and
  * promise taps get a continuation, so a call allocates little more than this object.
  */
-class HookCall {
+export class HookCall {
   // Fields are assigned in the constructor only (no initializers): one hidden class, cheap to create.
   declare readonly plan: Plan
   declare readonly args: unknown[]
