@@ -1,9 +1,12 @@
 /**
  * Live components across two `ixp serve --config` processes sharing Redis (test/fixtures/live.config.ts: the
  * cache on Redis, `realtime({ redis })`, the stock itself in Redis): a client on instance A subscribes to
- * `stock_level` over `ixp.v1`; a `restock` command over HTTP on instance B makes A push the new stock.
+ * `stock_level` over `ixp.v1`; a `restock` command over HTTP on instance B makes A push the new stock. Each
+ * process's Redis URL carries its own `connectionName`, so `CLIENT LIST` shows what each one opened: realtime
+ * shares the cache's bus, so each holds one subscribed connection.
  */
 import { randomUUID } from 'node:crypto'
+import { Redis } from 'ioredis'
 import { afterAll, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
 import { LIVE_STAFF_KEY } from './fixtures/live.config.js'
@@ -51,19 +54,58 @@ function framesOf(socket: WebSocket) {
 
 const shown = (payload: Record<string, any>) => payload.tree?.children?.[0] as string
 
+/** REDIS_URL with a connection name: every connection opened from it carries that name (or `<name>:…`). */
+function named(name: string): string {
+  const url = new URL(REDIS_URL)
+  url.searchParams.set('connectionName', name)
+  return url.toString()
+}
+
+/** `CLIENT LIST` entries named `name` or `<name>:…`. */
+async function connectionsOf(name: string): Promise<Record<string, string>[]> {
+  const admin = new Redis(REDIS_URL)
+  try {
+    const list = (await admin.call('CLIENT', 'LIST')) as string
+    return list
+      .split('\n')
+      .filter((line) => line.trim() !== '')
+      .map((line) =>
+        Object.fromEntries(
+          line
+            .trim()
+            .split(' ')
+            .map((field) => field.split('=') as [string, string]),
+        ),
+      )
+      .filter((fields) => fields.name === name || fields.name?.startsWith(`${name}:`))
+  } finally {
+    admin.disconnect()
+  }
+}
+
 describe('live components across two `ixp serve` instances sharing Redis', () => {
   it('pushes the new stock to a subscriber on A within a second of a restock on B', async () => {
-    const env = { LIVE_REDIS_URL: REDIS_URL, LIVE_REDIS_PREFIX: `ixp:live-test:${randomUUID()}:` }
-    const [a, b] = await Promise.all([
-      startServeConfig('test/fixtures/live.config.ts', env),
-      startServeConfig('test/fixtures/live.config.ts', env),
-    ])
+    const run = randomUUID()
+    const names = [`ixp-live-test-${run.slice(0, 8)}-a`, `ixp-live-test-${run.slice(0, 8)}-b`] as const
+    const start = (name: string) =>
+      startServeConfig('test/fixtures/live.config.ts', {
+        LIVE_REDIS_URL: named(name),
+        LIVE_REDIS_PREFIX: `ixp:live-test:${run}:`,
+      })
+    const [a, b] = await Promise.all([start(names[0]), start(names[1])])
     const socket = new WebSocket(`${a.url.replace(/^http/, 'ws')}/ws`, 'ixp.v1')
     try {
       const frames = framesOf(socket)
       await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject))
       socket.send(JSON.stringify({ type: 'connection_init', payload: {} }))
       await frames.next((f) => f.type === 'connection_ack')
+
+      // One subscribed connection per process (the cache store's, carrying realtime's topic too), none of
+      // realtime's own.
+      for (const name of names) {
+        const subscribed = (await connectionsOf(name)).filter((fields) => Number(fields.sub) > 0)
+        expect(subscribed.map((fields) => fields.name)).toEqual([`${name}:bus`])
+      }
 
       socket.send(
         JSON.stringify({

@@ -52,6 +52,7 @@ export {
 export { consoleLogger, silentLogger, type Logger, type LogLevel } from './logger.js'
 export type { InstalledPlugin, IxpPlugin, PluginInput, Teardown } from './plugins.js'
 export { defineExtension, type Extension } from './plugin-host/extensions.js'
+export { sharedBus, type BusOffer, type MessageBus, type SharedBus } from './message-bus.js'
 export { VERSION } from './version.js'
 export type { ComponentStats, FindCriteria, IntentStats, ReadonlyRegistry } from './registry.js'
 export { computeTtl, TTL } from './ttl.js'

@@ -33,6 +33,7 @@ describe('public surface of @ixp/core', () => {
         "isIxpError",
         "isObject",
         "removeTap",
+        "sharedBus",
         "silentLogger",
         "toIxpError",
       ]

@@ -8,9 +8,11 @@
  *   keeps a command's answer for its idempotency key.
  * - `error`: settles the flight of a failed render so no waiter is left hanging.
  *
- * It also purges on the engine's `invalidate` event and relays it through the store (invalidator.ts).
+ * It also purges on the engine's `invalidate` event and relays it through the store (invalidator.ts), and offers
+ * the store's bus to other plugins (`@ixp/core`'s `sharedBus`).
  */
 import {
+  sharedBus,
   Stage,
   type Engine,
   type HealthCheckResult,
@@ -125,6 +127,14 @@ class RenderCache implements CachePlugin {
       }
       const unsubscribe = store.subscribe?.((target) => this.#invalidator.applyRemote(target))
       if (unsubscribe) cleanups.push(unsubscribe)
+      // Withdrawn (a cleanup) before the store closes, so no plugin is left publishing on a closed bus.
+      if (store.bus) {
+        cleanups.push(
+          engine
+            .extension(sharedBus)
+            .offer({ bus: store.bus, by: PLUGIN_NAME, relaysInvalidations: unsubscribe !== undefined }),
+        )
+      }
       if (store.health)
         cleanups.push(engine.registerHealthCheck(`cache:${store.name}`, () => this.#storeHealth()))
     }

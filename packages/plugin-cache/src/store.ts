@@ -6,7 +6,7 @@
  * Contract: methods may reject (the plugin falls back to its in-process level and counts an error), but they
  * should fail fast — the plugin also bounds `get`, `set` and `lock` by `storeTimeoutMs`.
  */
-import type { HealthCheckResult, Logger } from '@ixp/core'
+import type { HealthCheckResult, Logger, MessageBus } from '@ixp/core'
 import type { IdempotencyStore } from './idempotency/store.js'
 
 /** One cached render as the levels keep it. */
@@ -65,6 +65,11 @@ export interface CacheStore {
    * the store may have missed messages (a lost connection), so the in-process level starts over.
    */
   subscribe?(listener: (target: InvalidationTarget) => void): () => void
+  /**
+   * A bus between instances on the store's own connections, offered to other plugins through `@ixp/core`'s
+   * `sharedBus` (plugin-realtime sends its rooms and events over it instead of opening its own connections).
+   */
+  readonly bus?: MessageBus
   /** Idempotency records shared by every instance (without it, commands' keys are kept per process). */
   readonly idempotency?: IdempotencyStore
   /** Takes a lock for `ttlMs`; resolves `undefined` when another holder has it. */

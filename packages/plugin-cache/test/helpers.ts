@@ -121,7 +121,7 @@ export async function setup(
 // Redis
 // ---------------------------------------------------------------------------------------------
 
-export const REDIS_URL = 'redis://127.0.0.1:6379'
+export const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379'
 
 /** Whether a Redis answers at `url` within half a second. */
 export async function redisAnswers(url = REDIS_URL): Promise<boolean> {

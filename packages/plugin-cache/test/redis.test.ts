@@ -223,7 +223,7 @@ describe.skipIf(skip !== undefined)(`redis store${skip ? ` (skipped: ${skip})` :
     const b = await instance(prefix, name)
     await b.render({ id: '1' })
     expect(b.plugin.stats().entries).toBe(1)
-    expect(await killConnections(`${name}:invalidations`)).toBe(1)
+    expect(await killConnections(`${name}:bus`)).toBe(1)
     await eventually(() => b.plugin.stats().entries === 0, 5_000, 'the resync after reconnecting')
     await b.render({ id: '2' })
     await a.plugin.invalidateTag('product:2')

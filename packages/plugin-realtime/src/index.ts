@@ -6,10 +6,12 @@ export { realtime, type RealtimePlugin } from './plugin.js'
 export {
   RealtimeServer,
   engineInvalidations,
+  type BusKind,
   type InvalidationSource,
   type RealtimeServerDeps,
 } from './server.js'
 export { resolveOptions } from './options.js'
+export type { ClusterConnectionInfo } from './census.js'
 export type { ConnectionInfo, RealtimeLimits, RealtimeOptions, ResolvedOptions } from './options.js'
 export { CloseCodes, RealtimeErrorCodes, type CloseCode, type RealtimeErrorCode } from './errors.js'
 export {

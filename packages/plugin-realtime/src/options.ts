@@ -53,6 +53,11 @@ export interface RealtimeOptions {
    * @default undefined
    */
   redis?: string | Redis
+  /**
+   * Whether to use the bus another plugin offers (`@ixp/core`'s `sharedBus`: plugin-cache's Redis store offers
+   * one) rather than `redis`: one pub/sub connection pair per instance for both. @default true
+   */
+  shareBus?: boolean
   /** The Redis pub/sub channel (instances talking together use the same). @default 'ixp:realtime' */
   channel?: string
   /**
@@ -89,6 +94,7 @@ export interface ResolvedOptions {
   path: string
   ssePath: string | false
   redis: string | Redis | undefined
+  shareBus: boolean
   channel: string
   relayInvalidations: boolean
   authenticate: ((ctx: IxpContext) => unknown) | undefined
@@ -138,6 +144,12 @@ function checkFunction<T>(name: string, value: T): T {
   return value
 }
 
+function checkBoolean(name: string, value: unknown): boolean {
+  if (typeof value !== 'boolean')
+    throw invalidOptions(`${name} must be true or false, got ${JSON.stringify(value)}`)
+  return value
+}
+
 export function resolveOptions(options: RealtimeOptions = {}): ResolvedOptions {
   if (typeof options !== 'object' || options === null) throw invalidOptions('options must be an object')
   const limits = { ...DEFAULT_LIMITS, ...options.limits }
@@ -161,6 +173,7 @@ export function resolveOptions(options: RealtimeOptions = {}): ResolvedOptions {
     path,
     ssePath,
     redis,
+    shareBus: checkBoolean('shareBus', options.shareBus ?? true),
     channel,
     relayInvalidations: options.relayInvalidations ?? true,
     authenticate: checkFunction('authenticate', options.authenticate),

@@ -1,6 +1,6 @@
 /**
- * The bus through Redis pub/sub (ioredis): one publishing connection and one subscribed connection per
- * instance, one channel. Each message carries its sender's id so an instance skips its own. ioredis is loaded
+ * The bus through the plugin's own Redis pub/sub connections (ioredis), when no other plugin offers one (see
+ * shared-bus.ts): one publishing connection and one subscribed connection per instance, one channel. Each message carries its sender's id so an instance skips its own. ioredis is loaded
  * only when a bus starts with a URL: the package imports without it (it is an optional peer).
  */
 import type { Redis } from 'ioredis'
@@ -21,11 +21,19 @@ export class RedisBus implements RealtimeBus {
 
   async start(listener: (message: BusMessage) => void): Promise<void> {
     const owned = typeof this.redis === 'string'
+    // Named so `CLIENT LIST` tells them apart (a `connectionName` in the URL or the client wins).
     const publisher =
       typeof this.redis === 'string'
-        ? new (await import('ioredis')).Redis(this.redis, { lazyConnect: true, maxRetriesPerRequest: 2 })
+        ? new (await import('ioredis')).Redis(this.redis, {
+            lazyConnect: true,
+            maxRetriesPerRequest: 2,
+            connectionName: 'ixp-realtime',
+          })
         : this.redis
-    const subscriber = publisher.duplicate({ lazyConnect: true })
+    const subscriber = publisher.duplicate({
+      lazyConnect: true,
+      connectionName: `${publisher.options.connectionName ?? 'ixp-realtime'}:realtime-bus`,
+    })
     this.#publisher = publisher
     this.#subscriber = subscriber
     if (owned) publisher.on('error', (error: unknown) => this.#logError(error))

@@ -8,6 +8,7 @@ import type { Duplex } from 'node:stream'
 import type { Engine, Invalidation, Logger } from '@ixp/core'
 import { WebSocketServer, type WebSocket } from 'ws'
 import type { BusMessage, RealtimeBus } from './bus.js'
+import { Census, type ClusterConnectionInfo } from './census.js'
 import { bunSocket, bunUpgrade, type BunServer, type BunSocket, type BunWebSocketHandlers } from './bun.js'
 import { Connection, type ConnectionHost } from './connection.js'
 import { CloseCodes } from './errors.js'
@@ -38,10 +39,13 @@ function firstHeader(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value.join(', ') : value
 }
 
+/** How this instance reaches the others: not at all, its own Redis connections, or a bus another plugin offers. */
+export type BusKind = 'memory' | 'redis' | 'shared'
+
 export interface RealtimeServerDeps {
   engine: Engine
   options: ResolvedOptions
-  /** Other instances; `undefined` for one instance. */
+  /** Other instances (or pass one to {@link RealtimeServer.start}); `undefined` for one instance. */
   bus?: RealtimeBus
   /** @default engineInvalidations(engine) */
   invalidations?: InvalidationSource
@@ -53,7 +57,13 @@ export class RealtimeServer implements ConnectionHost {
   readonly options: ResolvedOptions
   readonly hub = new LocalHub()
   readonly live: LiveRegistry
-  readonly #bus: RealtimeBus | undefined
+  /** This server's id on the bus (the `instance` of its connections in `clusterConnections()`). */
+  readonly instance = crypto.randomUUID()
+  readonly #census: Census
+  #bus: RealtimeBus | undefined
+  #busKind: BusKind = 'memory'
+  /** Whether this server publishes the engine's invalidations on its bus. */
+  #relay = false
   readonly #wss: WebSocketServer
   readonly #connections = new Set<Connection>()
   readonly #streams = new Set<SseStream>()
@@ -67,6 +77,11 @@ export class RealtimeServer implements ConnectionHost {
     this.options = options
     this.#bus = bus
     this.live = new LiveRegistry(engine, engine.logger, options.coalesceMs)
+    this.#census = new Census(
+      this.instance,
+      () => this.connections(),
+      (message) => this.#bus?.publish(message),
+    )
     this.#wss = new WebSocketServer({
       noServer: true,
       maxPayload: options.limits.maxFrameBytes,
@@ -88,9 +103,25 @@ export class RealtimeServer implements ConnectionHost {
     }
   }
 
-  /** Starts the bus (resolves once other instances can be heard). */
-  async start(): Promise<void> {
-    await this.#bus?.start((message) => this.#received(message))
+  /**
+   * Starts the bus — `bus` if given, else the one passed at construction — and resolves once other instances can
+   * be heard. `relayInvalidations`: whether the engine's invalidations go on it (`false` when whoever offers the
+   * bus carries them already). @default options.relayInvalidations
+   */
+  async start(
+    bus: RealtimeBus | undefined = this.#bus,
+    kind: BusKind = bus === undefined ? 'memory' : 'redis',
+    relayInvalidations = this.options.relayInvalidations,
+  ): Promise<void> {
+    this.#bus = bus
+    this.#busKind = bus === undefined ? 'memory' : kind
+    this.#relay = bus !== undefined && relayInvalidations
+    await bus?.start((message) => this.#received(message))
+  }
+
+  /** How this instance reaches the others (set by {@link start}). */
+  get busKind(): BusKind {
+    return this.#busKind
   }
 
   // ------------------------------------------------------------------------------------------
@@ -259,13 +290,25 @@ export class RealtimeServer implements ConnectionHost {
     return this.hub.deliverUser(userId, eventFrame(event, data))
   }
 
-  /** This instance's connections (WebSocket and SSE). */
+  /** This instance's connections (WebSocket and SSE); other instances hold their own. */
   connections(): ConnectionInfo[] {
     return [...this.#connections, ...this.#streams].map((member) => member.info())
   }
 
+  /**
+   * The connections of every instance that answers within `timeoutMs` (it always waits that long: nothing says
+   * how many instances there are); this instance's at once without a bus. @default timeoutMs 500
+   */
+  clusterConnections({ timeoutMs = 500 }: { timeoutMs?: number } = {}): Promise<ClusterConnectionInfo[]> {
+    return this.#census.gather(timeoutMs, this.#bus !== undefined)
+  }
+
   #received(message: BusMessage): void {
     switch (message.kind) {
+      case 'census':
+      case 'census-reply':
+        this.#census.received(message)
+        return
       case 'room':
         this.hub.deliverRoom(message.room, eventFrame(message.event, message.data, message.room))
         return
@@ -283,8 +326,8 @@ export class RealtimeServer implements ConnectionHost {
 
   #invalidated(invalidation: Invalidation): void {
     this.live.invalidate(invalidation)
-    if (!invalidation.remote && this.#bus !== undefined && this.options.relayInvalidations) {
-      this.#bus.publish({
+    if (!invalidation.remote && this.#relay) {
+      this.#bus!.publish({
         kind: 'invalidate',
         tags: [...invalidation.tags],
         intents: [...invalidation.intents],

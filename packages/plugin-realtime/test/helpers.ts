@@ -73,15 +73,20 @@ export interface Running {
   close(): Promise<void>
 }
 
-/** Starts an engine with the realtime plugin behind a node:http server on a free port. */
+/**
+ * Starts an engine with the realtime plugin behind a node:http server on a free port; the other `plugins` are
+ * installed before it, or after it with `realtimeFirst`.
+ */
 export async function serve(
   engine: Engine,
   options: RealtimeOptions = {},
   plugins: PluginInput[] = [],
+  { realtimeFirst = false } = {},
 ): Promise<Running> {
-  for (const plugin of plugins) engine.use(plugin)
   const plugin = realtime(options)
-  engine.use(plugin)
+  if (realtimeFirst) engine.use(plugin)
+  for (const other of plugins) engine.use(other)
+  if (!realtimeFirst) engine.use(plugin)
   await engine.ready()
   const server = createNodeServer(engine, { basePath: '/ixp' })
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))

@@ -1,6 +1,7 @@
 /**
  * The Redis store: a shared cache level, tag and intent indexes, a distributed lock, and invalidation
- * messages over pub/sub so every instance's in-process level drops what another instance invalidated.
+ * messages over pub/sub so every instance's in-process level drops what another instance invalidated. Its one
+ * subscribed connection also carries the bus other plugins share (`bus`, see pubsub.ts).
  *
  * Faults never reach a render: every command is bounded by `commandTimeoutMs`, commands are refused at once
  * while disconnected (no offline queue), and a circuit stops trying for `circuitResetMs` after repeated
@@ -23,6 +24,7 @@ import { Circuit } from './circuit.js'
 import { decodeEntry, encodeEntry } from './codec.js'
 import { RedisIdempotencyStore } from './idempotency.js'
 import { resolveRedisOptions, type RedisSettings, type RedisStoreOptions } from './options.js'
+import { RedisPubSub } from './pubsub.js'
 import { DROP_GROUPS, RELEASE_LOCK, SET_ENTRY } from './scripts.js'
 
 interface Message {
@@ -52,6 +54,8 @@ export class RedisStore implements CacheStore {
   readonly name = 'redis'
   /** Idempotency records of commands, shared by every instance (see `cache({ idempotency })`). */
   readonly idempotency: RedisIdempotencyStore
+  /** The bus between instances, on the store's connections, that other plugins share (see `sharedBus`). */
+  readonly bus: RedisPubSub
   readonly #settings: RedisSettings
   readonly #client: Redis
   readonly #ownsClient: boolean
@@ -63,7 +67,6 @@ export class RedisStore implements CacheStore {
   #pending: InvalidationTarget[] = []
   #flushing = false
   #replayTimer: ReturnType<typeof setTimeout> | undefined
-  #subscriber: Redis | undefined
   #opening = false
   #closed = false
   #logger: Logger = silentLogger
@@ -92,6 +95,20 @@ export class RedisStore implements CacheStore {
       evaluate: (script, key, ...args) => this.#client.eval(script, 1, key, ...args),
       prefix,
     })
+    this.bus = new RedisPubSub({
+      client: this.#client,
+      prefix,
+      instance: this.#instance,
+      subscribeTimeoutMs: this.#settings.connectTimeoutMs,
+      run: (command) => this.#run(command),
+      logThrottled: (what, message, error) => this.#logThrottled(what, message, error),
+      // Messages sent while the subscribed connection was down are lost: whatever the in-process level holds
+      // may have been invalidated meanwhile, so it starts over.
+      subscriberReady: () => {
+        if (!this.#opening) this.#emit({ kind: 'all' })
+      },
+    })
+    void this.bus.listen(this.#channel, (text) => this.#receive(text))
   }
 
   // -------------------------------------------------------------------------------------------
@@ -109,27 +126,8 @@ export class RedisStore implements CacheStore {
       this.#circuit.success()
       void this.#flushPending()
     })
-    const subscriber = client.duplicate({
-      enableOfflineQueue: true,
-      lazyConnect: true,
-      connectionName: `${client.options.connectionName ?? 'ixp-cache'}:invalidations`,
-    })
-    this.#subscriber = subscriber
-    subscriber.on('error', (error: unknown) =>
-      this.#logThrottled('subscriber', 'cache: redis invalidation channel error', error),
-    )
-    subscriber.on('message', (channel: string, text: string) => {
-      if (channel === this.#channel) this.#receive(text)
-    })
-    subscriber.on('ready', () => {
-      // Messages sent while this connection was down are lost: whatever the in-process level holds may
-      // have been invalidated meanwhile, so it starts over.
-      if (!this.#opening) this.#emit({ kind: 'all' })
-    })
     try {
-      const connecting: Promise<unknown>[] = [
-        subscriber.connect().then(() => subscriber.subscribe(this.#channel)),
-      ]
+      const connecting: Promise<unknown>[] = [this.bus.open()]
       if (this.#ownsClient) connecting.push(client.connect())
       await withTimeout(
         Promise.all(connecting),
@@ -138,7 +136,7 @@ export class RedisStore implements CacheStore {
       )
     } catch (error) {
       // ioredis keeps reconnecting in the background; until then the cache runs on its in-process level.
-      this.#subscriberSubscribeLater()
+      this.bus.subscribeLater()
       this.#logger.warn(
         'cache: redis unreachable at start; serving from the in-process cache until it answers',
         {
@@ -148,15 +146,6 @@ export class RedisStore implements CacheStore {
     } finally {
       this.#opening = false
     }
-  }
-
-  /** Makes sure the channel subscription is sent once the subscriber connects (queued by ioredis). */
-  #subscriberSubscribeLater(): void {
-    const subscriber = this.#subscriber
-    if (!subscriber) return
-    subscriber.subscribe(this.#channel).catch((error: unknown) => {
-      this.#logThrottled('subscriber', 'cache: redis invalidation channel error', error)
-    })
   }
 
   async close(): Promise<void> {
@@ -175,8 +164,7 @@ export class RedisStore implements CacheStore {
         connection.disconnect()
       }
     }
-    const closing: Promise<void>[] = []
-    if (this.#subscriber) closing.push(quit(this.#subscriber))
+    const closing: Promise<void>[] = [this.bus.close(this.#settings.connectTimeoutMs)]
     if (this.#ownsClient) closing.push(quit(this.#client))
     await Promise.all(closing)
   }
@@ -360,7 +348,7 @@ export class RedisStore implements CacheStore {
     })
     if (this.#closed) return degraded('redis store closed')
     if (this.#client.status !== 'ready') return degraded(`redis not connected (${this.#client.status})`)
-    if (this.#subscriber?.status !== 'ready') return degraded('redis invalidation channel not connected')
+    if (this.bus.status !== 'ready') return degraded('redis pub/sub connection not connected')
     if (this.#circuit.state === 'open')
       return degraded(`redis failing (${this.#circuit.lastError ?? 'unknown'})`)
     const started = performance.now()
