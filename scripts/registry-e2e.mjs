@@ -8,9 +8,13 @@
  *   1. `npx @ixp/cli init my-app` → `npm install` → `npm test` → `npm start` → a first render over HTTP is 200;
  *   2. a TypeScript app installing @ixp/core, @ixp/plugin-http, @ixp/plugin-cache and @ixp/plugin-rate-limit
  *      compiles with `tsc --strict` (an ESM module and a CommonJS `.cts` file), both run and render, and its
- *      node_modules holds exactly one @ixp/core.
+ *      node_modules holds exactly one @ixp/core;
+ *   3. the ```ts blocks of every README (scripts/registry-e2e/readme-snippets.mjs): one project installing every
+ *      package they import, compiled with `tsc --strict` against node_modules, the `<!-- snippet run -->` blocks
+ *      run with their shown output checked; one check line per README.
  *
- * Prints one line per check, the timings, and "registry-e2e: N passed, M failed"; exits 1 on a failure.
+ * Prints one line per check, the timings, a summary of what a new user waits for (install, first render), and
+ * "registry-e2e: N passed, M failed"; exits 1 on a failure.
  *   node scripts/registry-e2e.mjs [--packs <dir>]   (--packs: reuse/keep the tarballs there)
  */
 import { spawn } from 'node:child_process'
@@ -27,6 +31,7 @@ import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { packAll, publishablePackages, root, run } from './lib/packages.mjs'
+import { checkReadmeSnippets } from './registry-e2e/readme-snippets.mjs'
 
 const packsFlag = process.argv.indexOf('--packs')
 const work = mkdtempSync(join(tmpdir(), 'ixp-registry-'))
@@ -317,6 +322,11 @@ try {
       )
     }
   }
+
+  // ---------------------------------------------------------------------------------------------------------
+  // 3. Docs that run, against the published packages
+  // ---------------------------------------------------------------------------------------------------------
+  await checkReadmeSnippets({ dir: join(appsDir, 'readme-snippets'), npmEnv, packages, check, timed })
   exitCode = failed > 0 ? 1 : 0
 } catch (error) {
   check('registry flow', false, error.stack ?? String(error))
@@ -326,6 +336,13 @@ try {
   rmSync(work, { recursive: true, force: true })
 }
 
-for (const [name, ms] of Object.entries(timings)) console.log(`time ${name}: ${(ms / 1000).toFixed(1)} s`)
+const seconds = (name) =>
+  timings[name] === undefined ? 'not reached' : `${(timings[name] / 1000).toFixed(1)} s`
+for (const name of Object.keys(timings)) console.log(`time ${name}: ${seconds(name)}`)
+// The figures a new user lives through, on one line for the release notes.
+console.log(
+  `new user: npx @ixp/cli init my-app ${seconds('npx @ixp/cli init')}, npm install ${seconds('init app: npm install')}, ` +
+    `npm start → first render 200 ${seconds('init app: npm start → first render 200')}`,
+)
 console.log(`registry-e2e: ${passed} passed, ${failed} failed`)
 process.exitCode = failed > 0 ? 1 : exitCode

@@ -35,6 +35,7 @@ describe('config loading', () => {
           { path: 'http.port', message: 'must be a whole number from 0 to 65535' },
           { path: 'http.base', message: "must be a path starting with '/'" },
           { path: 'http.extra', message: expect.stringContaining('is not an option') },
+          { path: 'http.shutdownTimeout', message: "was renamed 'shutdownTimeoutMs'" },
         ]),
       },
     })

@@ -24,10 +24,10 @@ const entries = [
   { name: '@ixp/core (workerd, worker, edge-light)', file: '../src/edge.ts', gzipBudget: 57_000 },
   { name: '@ixp/core/html', file: '../src/html/index.ts', gzipBudget: 4_100 },
   { name: '@ixp/core/tree', file: '../src/tree/index.ts', gzipBudget: 7_100 },
-  { name: '@ixp/core/plugin-kit', file: '../src/plugin-kit/index.ts', gzipBudget: 1_000 },
   { name: '@ixp/core/net', file: '../src/net/index.ts', gzipBudget: 1_800 },
   { name: '@ixp/core/portable-hooks', file: '../src/portable-hooks/index.ts', gzipBudget: 7_900 },
-  { name: '@ixp/core/reference-files', file: '../src/reference-files/index.ts', gzipBudget: 4_000 },
+  { name: '@ixp/core/reference-files', file: '../src/reference-files/index.ts', gzipBudget: 4_300 },
+  { name: '@ixp/core/plugin-kit', file: '../src/plugin-kit/index.ts', gzipBudget: 1_000 },
 ]
   .map((entry) => ({ ...entry, file: fileURLToPath(new URL(entry.file, import.meta.url)) }))
   .filter((entry) => existsSync(entry.file))
@@ -126,12 +126,12 @@ describe.each(entries)('$name bundle', ({ file, gzipBudget }) => {
 })
 
 /**
- * The root entry's own code alone (dependencies external), minified and gzipped, with a little headroom over
- * what was measured: 20 026 bytes — 18 104 before the error reporting table, the isolating event emitter and
- * the IP parsing moved into core; 17 908 before the render-tree toolkit moved to `@ixp/core/tree`. The target
- * is 12 000: see the core README's figures for what the rest is made of.
+ * The root entry's own code alone (dependencies external), minified and gzipped, with ~3% headroom over what was
+ * measured: 17 820 bytes — 20 439 (before the error table) before the IP parsing (`@ixp/core/net`), the hook interpreter
+ * (`@ixp/core/portable-hooks`) and the reference-file loaders (`@ixp/core/reference-files`) left it. The target
+ * is 12 000: see bench/README.md ("core — size of the entries") for what the rest is made of.
  */
-const ROOT_OWN_GZIP_BUDGET = 21_000
+const ROOT_OWN_GZIP_BUDGET = 18_400
 
 describe('@ixp/core own code', () => {
   it(`stays within ${ROOT_OWN_GZIP_BUDGET} bytes minified and gzipped, dependencies external`, async () => {

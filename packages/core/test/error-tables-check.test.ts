@@ -46,4 +46,27 @@ describe('error tables check', () => {
     expect(run.stderr).not.toContain('plugin.ts:1')
     expect(run.stderr).not.toContain('plugin.ts:5')
   })
+
+  it("refuses a plugin table that re-declares one of the core's codes", () => {
+    const tree = join(scratch, 'redeclared')
+    mkdirSync(join(tree, 'packages', 'core', 'src'), { recursive: true })
+    mkdirSync(join(tree, 'packages', 'plugin-demo', 'src'), { recursive: true })
+    writeFileSync(
+      join(tree, 'packages', 'core', 'src', 'errors.ts'),
+      "const CORE_ERRORS = {\n  UNAUTHORIZED: { status: 401, message: '{reason}' },\n} as const\n",
+    )
+    writeFileSync(
+      join(tree, 'packages', 'plugin-demo', 'src', 'errors.ts'),
+      [
+        'const DEMO_ERRORS = {',
+        "  DEMO_BROKEN: { status: 500, message: '{reason}' },",
+        "  UNAUTHORIZED: { status: 401, message: 'Sign in' },",
+        '} as const',
+      ].join('\n'),
+    )
+    const run = check('--root', tree)
+    expect(run.status).toBe(1)
+    expect(run.stderr).toContain("packages/plugin-demo/src/errors.ts:3: re-declares the core's UNAUTHORIZED")
+    expect(run.stderr).not.toContain('DEMO_BROKEN')
+  })
 })

@@ -2,6 +2,7 @@
  * Request bodies: the media-type check (JSON only, UTF-8 only) and reading a web `ReadableStream` with a
  * byte limit that stops reading — and cancels the stream — the moment the limit is passed.
  */
+import { coreError } from '@ixp/core'
 import { httpError } from './errors.js'
 
 const decoder = new TextDecoder('utf-8', { fatal: true })
@@ -17,21 +18,19 @@ export function declaredLength(value: string | null | undefined): number | undef
 }
 
 export function payloadTooLarge(limit: number) {
-  return httpError('PAYLOAD_TOO_LARGE', `The request body is larger than the limit of ${limit} bytes`, {
-    details: { limit },
-  })
+  return httpError('PAYLOAD_TOO_LARGE', { limit: `the limit of ${limit} bytes` }, { details: { limit } })
 }
 
 export function bodyTimedOut(timeoutMs: number) {
   return httpError(
     'REQUEST_TIMEOUT',
-    `The request body did not arrive within ${timeoutMs} ms; send it at once or raise bodyTimeoutMs`,
+    { what: 'The request body', limit: `bodyTimeoutMs (${timeoutMs} ms)` },
     { details: { timeoutMs } },
   )
 }
 
 export function notUtf8() {
-  return httpError('INVALID_REQUEST', 'The request body is not valid UTF-8')
+  return coreError('INVALID_REQUEST', { reason: 'The request body is not valid UTF-8' })
 }
 
 /**
@@ -42,26 +41,20 @@ export function assertJsonMediaType(contentType: string | undefined): void {
   // What nearly every client sends.
   if (contentType === 'application/json' || contentType === 'application/json; charset=utf-8') return
   if (contentType === undefined || contentType === '') {
-    throw httpError('UNSUPPORTED_MEDIA_TYPE', 'Send the body as JSON with Content-Type: application/json')
+    throw httpError('UNSUPPORTED_MEDIA_TYPE', { given: 'A body without Content-Type' })
   }
   const semicolon = contentType.indexOf(';')
   const type = (semicolon === -1 ? contentType : contentType.slice(0, semicolon)).trim().toLowerCase()
   const isJson = type === 'application/json' || (type.startsWith('application/') && type.endsWith('+json'))
   if (!isJson) {
-    throw httpError(
-      'UNSUPPORTED_MEDIA_TYPE',
-      `Content-Type '${type.slice(0, 100)}' is not supported; send JSON with Content-Type: application/json`,
-    )
+    throw httpError('UNSUPPORTED_MEDIA_TYPE', { given: `Content-Type '${type.slice(0, 100)}'` })
   }
   if (semicolon === -1) return
   const charset = /(?:^|;)\s*charset\s*=\s*"?([^";\s]+)"?/i
     .exec(contentType.slice(semicolon))?.[1]
     ?.toLowerCase()
   if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') {
-    throw httpError(
-      'UNSUPPORTED_MEDIA_TYPE',
-      `Charset '${charset.slice(0, 40)}' is not supported; send UTF-8`,
-    )
+    throw httpError('UNSUPPORTED_MEDIA_TYPE', { given: `Charset '${charset.slice(0, 40)}'` })
   }
 }
 
@@ -83,7 +76,7 @@ export async function readStreamText(stream: ReadableStream<Uint8Array>, limit: 
     try {
       result = await reader.read()
     } catch {
-      throw httpError('INVALID_REQUEST', 'The request body could not be read to its end')
+      throw coreError('INVALID_REQUEST', { reason: 'The request body could not be read to its end' })
     }
     if (result.done) break
     const chunk = result.value

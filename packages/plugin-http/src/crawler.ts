@@ -3,8 +3,7 @@
  * sorted newest first and paginated with an opaque keyset cursor; without sources a {@link CrawlerProvider}
  * answers; without either the route lists the crawlable intents exactly as the IXP reference does.
  */
-import type { Engine, IxpContext, Logger } from '@ixp/core'
-import { httpError } from './errors.js'
+import { coreError, type Engine, type IxpContext, type Logger } from '@ixp/core'
 
 /** One piece of crawlable content. */
 export interface CrawlerItem {
@@ -119,7 +118,7 @@ function encodeCursor(key: { time: number; source: string; id: string }): string
 
 function decodeCursor(cursor: string): { time: number; source: string; id: string } {
   const invalid = () =>
-    httpError('INVALID_REQUEST', "Invalid 'cursor': pass the nextCursor of a previous page")
+    coreError('INVALID_REQUEST', { reason: "Invalid 'cursor': pass the nextCursor of a previous page" })
   if (cursor.length > 2048 || !/^[A-Za-z0-9_-]+$/.test(cursor)) throw invalid()
   try {
     const binary = atob(cursor.replace(/-/g, '+').replace(/_/g, '/'))
@@ -189,7 +188,9 @@ async function fromSources(deps: CrawlerRouteDeps, query: CrawlerQuery, ctx: Ixp
   if (query.lastUpdated !== undefined) {
     since = new Date(query.lastUpdated)
     if (Number.isNaN(since.getTime())) {
-      throw httpError('INVALID_REQUEST', "Invalid 'lastUpdated': pass an ISO-8601 date or date-time")
+      throw coreError('INVALID_REQUEST', {
+        reason: "Invalid 'lastUpdated': pass an ISO-8601 date or date-time",
+      })
     }
   }
   const selected = query.sources

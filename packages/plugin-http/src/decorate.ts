@@ -1,6 +1,6 @@
 /** Runs the `response` taps over an answer's headers (only when some plugin tapped it). */
 import type { Logger } from '@ixp/core'
-import { safeLog } from './errors.js'
+import { safeLog } from './error-body.js'
 import { toRecord, type HeaderList } from './headers.js'
 import { tapsOf, type HttpHooks, type HttpResponseHeaders, type HttpResponseInfo } from './plugin-hooks.js'
 

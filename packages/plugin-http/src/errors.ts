@@ -1,157 +1,57 @@
 /**
- * The HTTP error codes this package adds to the core's, and the one place an error becomes the IXP error
- * body `{"error":{"code","message","timestamp","details"?}}`. Unexpected errors never reach the caller:
- * they get a generic message and an error id that is also in the server log.
+ * The error codes this package adds to the core's, each declared once with its status and message template.
+ * Errors of the protocol's shared codes (`INVALID_REQUEST`, `INTERNAL_ERROR`, `ABORTED`, …) are built with the
+ * core's `coreError`; this table holds only the transport's own codes.
  */
-import { ErrorCodes, IxpError, isIxpError, type Logger } from '@ixp/core'
+import { coreError, defineErrors, IxpError } from '@ixp/core'
 
-/** Error codes of `@ixp/plugin-http` with their statuses (the core's codes pass through unchanged). */
-export const HttpErrorCodes = {
-  /** No route at that path under the base path. */
-  NOT_FOUND: 404,
-  /** The route exists but not for that method; the `Allow` header lists the methods it has. */
-  METHOD_NOT_ALLOWED: 405,
-  /** The request's headers or body did not arrive within their timeout (`headersTimeout`, `bodyTimeoutMs`). */
-  REQUEST_TIMEOUT: 408,
+const HTTP_ERRORS = {
+  /** No route at that path under the base path (or nothing there accepts a connection upgrade). */
+  NOT_FOUND: { status: 404, message: 'The requested resource was not found{hint}' },
+  /** The route exists but not for that method; the `Allow` header and `details.allow` list the methods it has. */
+  METHOD_NOT_ALLOWED: { status: 405, message: 'Method {method} is not allowed here; use {allow}' },
+  /** The request's head or body did not arrive within its timeout (`headersTimeout`, `bodyTimeoutMs`). */
+  REQUEST_TIMEOUT: { status: 408, message: '{what} did not arrive within {limit}; send it at once' },
   /** The request line and headers are larger than the node server's `maxHeaderSize`. */
-  HEADERS_TOO_LARGE: 431,
-  /** The request body is larger than `bodyLimit`; reading stopped at the limit. */
-  PAYLOAD_TOO_LARGE: 413,
+  HEADERS_TOO_LARGE: {
+    status: 431,
+    message: 'The request line and headers are larger than the server accepts (maxHeaderSize)',
+  },
+  /** The request body is larger than `bodyLimit` (or a framework's body parser); reading stopped at the limit. */
+  PAYLOAD_TOO_LARGE: { status: 413, message: 'The request body is larger than {limit}' },
   /** A body that is not JSON (form, text, no Content-Type) or a charset other than UTF-8. */
-  UNSUPPORTED_MEDIA_TYPE: 415,
-  /** An option of `createHttpHandler` is invalid (thrown at start-up, never sent). */
-  HTTP_INVALID_OPTIONS: 500,
+  UNSUPPORTED_MEDIA_TYPE: {
+    status: 415,
+    message: '{given} is not supported; send UTF-8 JSON with Content-Type: application/json',
+  },
+  /** An option of `createHttpHandler` / `createNodeServer` is invalid (thrown at start-up, never sent). */
+  HTTP_INVALID_OPTIONS: { status: 500, message: '@ixp/plugin-http: {problem}' },
   /** Two plugins (or a plugin and a built-in route) serve the same method and path, and none said `replace: true`. */
-  HTTP_ROUTE_CONFLICT: 500,
-  /** A plugin's route is malformed (method, path, handler or openapi); the message names the plugin. */
-  HTTP_INVALID_ROUTE: 500,
+  HTTP_ROUTE_CONFLICT: {
+    status: 500,
+    message:
+      "@ixp/plugin-http: '{plugin}' adds {route}, which '{owner}' already serves; pass replace: true to serve it instead",
+  },
+  /** A plugin's route is malformed (method, path, handler or openapi) or its `routes` tap returned no list. */
+  HTTP_INVALID_ROUTE: { status: 500, message: '@ixp/plugin-http: {problem}' },
 } as const
 
-export type HttpErrorCode = keyof typeof HttpErrorCodes
+/** Builds this package's errors: `httpError('NOT_FOUND', { hint: '' })`. */
+export const httpError = defineErrors(HTTP_ERRORS)
 
-/** Makes an error of this package's table (4xx ones are exposed to the caller). */
-export function httpError(
-  code: HttpErrorCode | 'INVALID_REQUEST',
-  message: string,
-  options: { details?: Record<string, unknown>; headers?: Record<string, string> } = {},
-): IxpError {
-  const status = code === 'INVALID_REQUEST' ? ErrorCodes.INVALID_REQUEST : HttpErrorCodes[code]
-  return new IxpError(code, message, { status, ...options })
-}
+/** Error codes of `@ixp/plugin-http` with their statuses (the core's codes pass through unchanged). */
+export const HttpErrorCodes = httpError.statuses
 
-/** `HTTP_INVALID_OPTIONS`: an option of this package is invalid (thrown at start-up, never sent). */
-export function invalidHttpOptions(message: string): IxpError {
-  return new IxpError('HTTP_INVALID_OPTIONS', `@ixp/plugin-http: ${message}`, {
-    status: HttpErrorCodes.HTTP_INVALID_OPTIONS,
-  })
-}
-
-/** Safe messages for 5xx codes whose own message is not exposed. */
-const GENERIC_MESSAGES: Record<string, string> = {
-  RENDER_TIMEOUT: 'The render did not finish within its deadline',
-  ABORTED: 'The request was aborted by the caller',
-}
-
-function safeString(value: unknown): string {
-  try {
-    return String(value)
-  } catch {
-    return 'a value that cannot be shown'
-  }
-}
-
-/** Writes to the engine's logger; a logger that throws must not turn an error answer into no answer. */
-export function safeLog(
-  logger: Logger,
-  message: string,
-  fields: Record<string, unknown>,
-  level: 'error' | 'info' = 'error',
-): void {
-  try {
-    logger[level](message, fields)
-  } catch {
-    // Nothing better to do with a broken logger than to keep answering.
-  }
-}
-
-export interface ErrorPayload {
-  status: number
-  code: string
-  /** The message sent. */
-  message: string
-  /** The id in `details.errorId` (unexpected errors only). */
-  errorId: string | undefined
-  body: string
-  headers: Record<string, string> | undefined
-}
-
-function errorId(): string {
-  return crypto.randomUUID()
-}
-
-function clampStatus(status: number): number {
-  return Number.isInteger(status) && status >= 400 && status <= 599 ? status : 500
-}
+export type HttpErrorCode = keyof typeof HTTP_ERRORS
 
 /**
- * Turns anything thrown into the wire error. Exposed IxpErrors keep their message and details; anything else
- * keeps its code and status (when it is an IxpError) but gets a generic message and an `errorId`, and the real
- * error is logged with that id. `debug` adds the original message and stack for local development.
+ * `INTENT_NOT_SUPPORTED` for a free-text query nothing resolved. The core's template names one intent
+ * (`Intent '{intent}' not found`) and a query has none, so the message is the transport's own; the status is
+ * the core's.
  */
-export function toErrorPayload(
-  error: unknown,
-  logger: Logger,
-  debug: boolean,
-  where: { method: string; path: string; requestId: string | undefined },
-): ErrorPayload {
-  const ixp = isIxpError(error) ? error : undefined
-  const status = clampStatus(ixp?.status ?? 500)
-  const code = ixp?.code ?? 'INTERNAL_ERROR'
-  let message: string
-  let details: Record<string, unknown> | undefined
-  if (ixp && ixp.expose) {
-    message = ixp.message
-    details = ixp.details
-  } else {
-    const id = errorId()
-    message = GENERIC_MESSAGES[code] ?? 'An unexpected error occurred; quote the errorId when reporting it'
-    details = { errorId: id }
-    const original = ixp?.cause ?? error
-    const text = original instanceof Error ? original.message : safeString(original)
-    safeLog(logger, 'request failed', {
-      errorId: id,
-      code,
-      status,
-      method: where.method,
-      path: where.path,
-      requestId: where.requestId,
-      message: text,
-      stack: original instanceof Error ? original.stack : undefined,
-    })
-    if (debug) {
-      details.message = text
-      details.stack = original instanceof Error ? original.stack : undefined
-    }
-  }
-  const payload: { code: string; message: string; timestamp: string; details?: Record<string, unknown> } = {
-    code,
-    message,
-    timestamp: new Date().toISOString(),
-  }
-  if (details !== undefined) payload.details = details
-  let body: string
-  try {
-    body = JSON.stringify({ error: payload })
-  } catch {
-    // Details a plugin filled with something unserialisable (a BigInt, a cycle) must not hide the error itself.
-    body = JSON.stringify({ error: { code, message, timestamp: payload.timestamp } })
-  }
-  return {
-    status,
-    code,
-    message,
-    errorId: details?.errorId as string | undefined,
-    body,
-    headers: ixp?.headers,
-  }
+export function queryNotResolved(message: string, details: Record<string, unknown>): IxpError {
+  return new IxpError('INTENT_NOT_SUPPORTED', message, {
+    status: coreError.statuses.INTENT_NOT_SUPPORTED,
+    details,
+  })
 }

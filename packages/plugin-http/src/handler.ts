@@ -4,9 +4,10 @@
  * answer (or the JSON error body), with security, CORS and request-id headers on every answer, the `response`
  * taps decorating it, and the metrics collector counting it.
  */
-import { IxpError, type Engine, type IxpContext } from '@ixp/core'
+import { coreError, type Engine, type IxpContext } from '@ixp/core'
 import { applyCors, applyPreflight, constantCorsHeaders } from './cors.js'
-import { httpError, safeLog, toErrorPayload } from './errors.js'
+import { safeLog, toErrorPayload } from './error-body.js'
+import { httpError } from './errors.js'
 import type { TransportRequest, TransportResponse } from './exchange.js'
 import { setHeader, setHeaders, type HeaderList } from './headers.js'
 import {
@@ -208,10 +209,7 @@ export function createHttpHandler(engine: Engine, options: HttpHandlerOptions = 
     }
     if (typeof answer.body !== 'string') {
       // A provider (crawler, metrics) that returned nothing serialisable.
-      return fail(
-        x,
-        new IxpError('INTERNAL_ERROR', `The ${x.path} route produced no body`, { expose: false }),
-      )
+      return fail(x, coreError('INTERNAL_ERROR', { reason: `The ${x.path} route produced no body` }))
     }
     headers.push('content-type', answer.contentType ?? JSON_TYPE)
     if (answer.headers !== undefined) setHeaders(headers, answer.headers)
@@ -278,7 +276,7 @@ export function createHttpHandler(engine: Engine, options: HttpHandlerOptions = 
         headers.push('content-length', '0')
         return finish(x, { status: 204, headers, body: null })
       }
-      if (!route) throw httpError('NOT_FOUND', 'The requested resource was not found')
+      if (!route) throw httpError('NOT_FOUND', { hint: '' })
       const handler = route.methods[method] ?? (method === 'HEAD' ? route.methods.GET : undefined)
       if (!handler) {
         headers.push('allow', route.allow)
@@ -363,11 +361,9 @@ export function createHttpHandler(engine: Engine, options: HttpHandlerOptions = 
           const result = await offerUpgrade(transport)
           if (result instanceof Response) return result
           if (result === true) {
-            throw new IxpError(
-              'INTERNAL_ERROR',
-              'An upgrade tap returned true where there is no socket to take; return a Response',
-              { expose: false },
-            )
+            throw coreError('INTERNAL_ERROR', {
+              reason: 'An upgrade tap returned true where there is no socket to take; return a Response',
+            })
           }
         } catch (error) {
           return toResponse(refuse(transport, error))

@@ -3,8 +3,7 @@
  * reached on a hostile body), the top level must be an object, and `__proto__` / `constructor` / `prototype`
  * keys are refused anywhere. Every check is iterative: 100 000 levels of nesting cost a scan, not a stack.
  */
-import { isForbiddenKey, isObject, type IxpError } from '@ixp/core'
-import { httpError } from './errors.js'
+import { coreError, isForbiddenKey, isObject, type IxpError } from '@ixp/core'
 
 const OPEN_BRACE = 0x7b
 const OPEN_BRACKET = 0x5b
@@ -14,9 +13,11 @@ const QUOTE = 0x22
 const BACKSLASH = 0x5c
 
 function tooDeep(maxDepth: number): IxpError {
-  return httpError('INVALID_REQUEST', `The JSON body is nested deeper than ${maxDepth} levels`, {
-    details: { maxDepth },
-  })
+  return coreError(
+    'INVALID_REQUEST',
+    { reason: `The JSON body is nested deeper than ${maxDepth} levels` },
+    { details: { maxDepth } },
+  )
 }
 
 /** Whether `text` holds at most `limit` of `{` and `[` together (found with indexOf, which is fast). */
@@ -89,9 +90,11 @@ export function assertSafeValue(root: unknown, maxDepth: number): void {
     }
     for (const key of Object.keys(value)) {
       if (isForbiddenKey(key)) {
-        throw httpError('INVALID_REQUEST', `The key '${key}' is not allowed in a request body`, {
-          details: { key, path: pathOf(frame) },
-        })
+        throw coreError(
+          'INVALID_REQUEST',
+          { reason: `The key '${key}' is not allowed in a request body` },
+          { details: { key, path: pathOf(frame) } },
+        )
       }
       const item: unknown = (value as Record<string, unknown>)[key]
       if (typeof item === 'object' && item !== null)
@@ -124,9 +127,9 @@ export function parseJsonObject(text: string, maxDepth: number): Record<string, 
     value = JSON.parse(text)
   } catch (error) {
     if (text.trim() === '')
-      throw httpError('INVALID_REQUEST', 'The request body is empty; send a JSON object')
+      throw coreError('INVALID_REQUEST', { reason: 'The request body is empty; send a JSON object' })
     const reason = error instanceof Error ? error.message.slice(0, 200) : 'invalid JSON'
-    throw httpError('INVALID_REQUEST', `The request body is not valid JSON: ${reason}`)
+    throw coreError('INVALID_REQUEST', { reason: `The request body is not valid JSON: ${reason}` })
   }
   const parsed = requireObject(value)
   if (mayHoldForbiddenKey(text)) assertSafeValue(parsed, maxDepth)
@@ -137,7 +140,7 @@ export function parseJsonObject(text: string, maxDepth: number): Record<string, 
 export function requireObject(value: unknown): Record<string, unknown> {
   if (!isPlainObject(value)) {
     const kind = value === null ? 'null' : Array.isArray(value) ? 'an array' : `a ${typeof value}`
-    throw httpError('INVALID_REQUEST', `The request body must be a JSON object, not ${kind}`)
+    throw coreError('INVALID_REQUEST', { reason: `The request body must be a JSON object, not ${kind}` })
   }
   return value
 }

@@ -3,7 +3,8 @@
  * start-up checks that refuse a misconfiguration before the first request.
  */
 import type { ErrorReporter } from './error-report.js'
-import { IxpError, type IxpContext } from '@ixp/core'
+import type { IxpContext } from '@ixp/core'
+import { httpError } from './errors.js'
 import type { CrawlerProvider, CrawlerSource } from './crawler.js'
 import type { MetricsProvider } from './metrics.js'
 import { DEFAULT_SECURITY_HEADERS } from './security-headers.js'
@@ -192,11 +193,7 @@ const DEFAULTS = {
 
 function reporterOf(value: unknown): ErrorReporter | undefined {
   if (value === undefined || typeof value === 'function') return value as ErrorReporter | undefined
-  throw invalid('onError must be a function (report) => void')
-}
-
-function invalid(message: string): IxpError {
-  return new IxpError('HTTP_INVALID_OPTIONS', `@ixp/plugin-http: ${message}`, { status: 500 })
+  throw httpError('HTTP_INVALID_OPTIONS', { problem: 'onError must be a function (report) => void' })
 }
 
 // Header names and values must survive every transport unchanged.
@@ -205,15 +202,18 @@ const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/
 
 function normalizeBasePath(basePath: string): string {
   if (basePath === '' || basePath === '/') return ''
-  if (!basePath.startsWith('/')) throw invalid(`basePath must start with '/' (got '${basePath}')`)
+  if (!basePath.startsWith('/'))
+    throw httpError('HTTP_INVALID_OPTIONS', { problem: `basePath must start with '/' (got '${basePath}')` })
   if (/[?#\s]/.test(basePath))
-    throw invalid('basePath must be a plain path without query, fragment or spaces')
+    throw httpError('HTTP_INVALID_OPTIONS', {
+      problem: 'basePath must be a plain path without query, fragment or spaces',
+    })
   return basePath.replace(/\/+$/, '').toLowerCase()
 }
 
 function positiveInteger(name: string, value: number): number {
   if (!Number.isSafeInteger(value) || value < 1)
-    throw invalid(`${name} must be a positive integer (got ${value})`)
+    throw httpError('HTTP_INVALID_OPTIONS', { problem: `${name} must be a positive integer (got ${value})` })
   return value
 }
 
@@ -236,16 +236,22 @@ function resolveCors(cors: CorsOptions | false | undefined): ResolvedCors | unde
     const set = new Set(origins)
     allow = (origin) => set.has(origin)
   } else {
-    throw invalid("cors.origins must be an array of origin strings, '*' or a function")
+    throw httpError('HTTP_INVALID_OPTIONS', {
+      problem: "cors.origins must be an array of origin strings, '*' or a function",
+    })
   }
   for (const key of ['methods', 'allowedHeaders', 'exposedHeaders'] as const) {
     const list = merged[key]
     if (!Array.isArray(list) || !list.every((item) => typeof item === 'string' && TOKEN.test(item))) {
-      throw invalid(`cors.${key} must be an array of header or method names`)
+      throw httpError('HTTP_INVALID_OPTIONS', {
+        problem: `cors.${key} must be an array of header or method names`,
+      })
     }
   }
   if (merged.maxAge !== undefined && (!Number.isSafeInteger(merged.maxAge) || merged.maxAge < 0)) {
-    throw invalid('cors.maxAge must be a non-negative integer number of seconds')
+    throw httpError('HTTP_INVALID_OPTIONS', {
+      problem: 'cors.maxAge must be a non-negative integer number of seconds',
+    })
   }
   return {
     allow,
@@ -265,13 +271,18 @@ function resolveSecurityHeaders(option: HttpHandlerOptions['securityHeaders']): 
   if (option === true || option === undefined) return headers
   for (const [name, value] of Object.entries(option)) {
     const key = name.toLowerCase()
-    if (!TOKEN.test(key)) throw invalid(`securityHeaders: '${name}' is not a valid header name`)
+    if (!TOKEN.test(key))
+      throw httpError('HTTP_INVALID_OPTIONS', {
+        problem: `securityHeaders: '${name}' is not a valid header name`,
+      })
     if (value === false) {
       delete headers[key]
     } else if (typeof value === 'string' && HEADER_VALUE.test(value)) {
       headers[key] = value
     } else {
-      throw invalid(`securityHeaders.${name} must be a header value string or false`)
+      throw httpError('HTTP_INVALID_OPTIONS', {
+        problem: `securityHeaders.${name} must be a header value string or false`,
+      })
     }
   }
   return headers
@@ -281,27 +292,34 @@ function resolveSecurityHeaders(option: HttpHandlerOptions['securityHeaders']): 
 export function resolveOptions(options: HttpHandlerOptions = {}): ResolvedOptions {
   const merged = { ...DEFAULTS, ...options }
   const requestId = options.requestId === false ? undefined : { header: 'x-request-id', ...options.requestId }
-  if (requestId && !TOKEN.test(requestId.header)) throw invalid('requestId.header must be a header name')
+  if (requestId && !TOKEN.test(requestId.header))
+    throw httpError('HTTP_INVALID_OPTIONS', { problem: 'requestId.header must be a header name' })
   const metrics = { enabled: true, endpoint: '/metrics', ...options.metrics }
-  if (!metrics.endpoint.startsWith('/')) throw invalid("metrics.endpoint must start with '/'")
+  if (!metrics.endpoint.startsWith('/'))
+    throw httpError('HTTP_INVALID_OPTIONS', { problem: "metrics.endpoint must start with '/'" })
   if (options.around !== undefined && typeof options.around !== 'function') {
-    throw invalid('around must be a function (request, next) => Promise<Response>')
+    throw httpError('HTTP_INVALID_OPTIONS', {
+      problem: 'around must be a function (request, next) => Promise<Response>',
+    })
   }
   if (metrics.provider !== undefined && typeof metrics.provider !== 'function') {
-    throw invalid('metrics.provider must be a function')
+    throw httpError('HTTP_INVALID_OPTIONS', { problem: 'metrics.provider must be a function' })
   }
   const sources = options.crawler?.sources ?? []
   const names = new Set<string>()
   for (const source of sources) {
     if (typeof source?.name !== 'string' || source.name === '' || typeof source.list !== 'function') {
-      throw invalid('every crawler source needs a non-empty name and a list(query, ctx) function')
+      throw httpError('HTTP_INVALID_OPTIONS', {
+        problem: 'every crawler source needs a non-empty name and a list(query, ctx) function',
+      })
     }
-    if (names.has(source.name)) throw invalid(`two crawler sources are named '${source.name}'`)
+    if (names.has(source.name))
+      throw httpError('HTTP_INVALID_OPTIONS', { problem: `two crawler sources are named '${source.name}'` })
     names.add(source.name)
   }
   const provider = options.crawler?.provider
   if (provider !== undefined && typeof provider !== 'function')
-    throw invalid('crawler.provider must be a function')
+    throw httpError('HTTP_INVALID_OPTIONS', { problem: 'crawler.provider must be a function' })
   const openapi =
     options.openapi === false ? undefined : { title: 'IXP API', version: '1.0.0', ...options.openapi }
   return {

@@ -5,7 +5,8 @@
  * transport already read it), and a render whose steps are all synchronous is answered in the same tick.
  */
 import {
-  IxpError,
+  coreError,
+  isIxpError,
   Stage,
   type Engine,
   type IxpContext,
@@ -13,7 +14,7 @@ import {
   type RenderRequest,
   type RenderResult,
 } from '@ixp/core'
-import { httpError } from './errors.js'
+import { queryNotResolved } from './errors.js'
 import type { JsonCache } from './json-cache.js'
 import { readJsonObject, type BodyLimits } from './request-body.js'
 import { isPlainObject } from './json.js'
@@ -95,7 +96,7 @@ export function renderRoute({ engine, limits, cache }: RenderRouteDeps): RouteHa
    */
   const answerOf = (result: RenderResult, resolution?: Record<string, unknown>): RouteAnswer => {
     if (typeof result !== 'object' || result === null) {
-      throw new IxpError('INTERNAL_ERROR', 'An afterRender tap returned no render result', { expose: false })
+      throw coreError('INTERNAL_ERROR', { reason: 'An afterRender tap returned no render result' })
     }
     const given = result.component as unknown
     const component = typeof given === 'object' && given !== null ? cache.stringify(given) : 'null'
@@ -120,7 +121,7 @@ export function renderRoute({ engine, limits, cache }: RenderRouteDeps): RouteHa
   const renderQuery = async (body: Record<string, unknown>, ctx: IxpContext): Promise<RouteAnswer> => {
     const text = queryText(body.query, 'query')
     if (body.parameters !== undefined && !isPlainObject(body.parameters)) {
-      throw httpError('INVALID_REQUEST', "'parameters' must be an object")
+      throw coreError('INVALID_REQUEST', { reason: "'parameters' must be an object" })
     }
     const outcome = await engine.resolve({ text }, ctx)
     if (!outcome.matched) {
@@ -129,9 +130,7 @@ export function renderRoute({ engine, limits, cache }: RenderRouteDeps): RouteHa
         outcome.reason === 'ambiguous' && outcome.alternatives.length > 0
           ? `The query is ambiguous: did you mean ${outcome.alternatives.map((a) => `'${a.intent}'`).join(' or ')}?`
           : noMatchMessage(engine)
-      throw new IxpError('INTENT_NOT_SUPPORTED', message, {
-        details: { reason: outcome.reason, alternatives: outcome.alternatives },
-      })
+      throw queryNotResolved(message, { reason: outcome.reason, alternatives: outcome.alternatives })
     }
     const request: RenderRequest = {
       intent: {
@@ -151,12 +150,11 @@ export function renderRoute({ engine, limits, cache }: RenderRouteDeps): RouteHa
       result = await engine.render(request, ctx)
     } catch (error) {
       // A parameter error of a resolved query says which intent the text was taken for, and what it lacked.
-      if (error instanceof IxpError && error.code === 'INVALID_REQUEST')
-        throw new IxpError(
-          error.code,
-          `The query was resolved to intent '${outcome.intent}': ${error.message}`,
+      if (isIxpError(error) && error.code === 'INVALID_REQUEST')
+        throw coreError(
+          'INVALID_REQUEST',
+          { reason: `The query was resolved to intent '${outcome.intent}': ${error.message}` },
           {
-            status: error.status,
             cause: error,
             details: Object.assign(
               {},

@@ -3,7 +3,7 @@
  * not JSON → 415, declared or streamed size over the limit → 413, then the JSON checks (400).
  */
 import { assertJsonMediaType, payloadTooLarge } from './body.js'
-import { httpError } from './errors.js'
+import { coreError } from '@ixp/core'
 import type { TransportRequest } from './exchange.js'
 import { assertSafeValue, parseJsonObject, requireObject } from './json.js'
 
@@ -20,10 +20,9 @@ export function readJsonObject(
   const { body } = request
   const parsed = body.parsed
   if (!body.present && !parsed) {
-    throw httpError(
-      'INVALID_REQUEST',
-      'A JSON body is required; send a JSON object with Content-Type: application/json',
-    )
+    throw coreError('INVALID_REQUEST', {
+      reason: 'A JSON body is required; send a JSON object with Content-Type: application/json',
+    })
   }
   assertJsonMediaType(request.header('content-type'))
   if (body.length !== undefined && body.length > limits.bodyLimit) throw payloadTooLarge(limits.bodyLimit)

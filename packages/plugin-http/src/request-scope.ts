@@ -3,7 +3,7 @@
  * routes (built-in and plugin ones) and upgrade taps receive.
  */
 import type { IxpContext, Logger } from '@ixp/core'
-import { safeLog } from './errors.js'
+import { safeLog } from './error-body.js'
 import type { TransportRequest } from './exchange.js'
 import type { ResolvedOptions } from './options.js'
 import { SANE_REQUEST_ID, sequentialRequestIds } from './request-id.js'

@@ -1,6 +1,5 @@
 /** What every route shares: the request scope, the answer shape, and the checks of request fields. */
-import type { IxpContext } from '@ixp/core'
-import { httpError } from './errors.js'
+import { coreError, type IxpContext } from '@ixp/core'
 import type { TransportRequest } from './exchange.js'
 
 export interface RouteScope {
@@ -29,10 +28,12 @@ export const ok = (body: string): RouteAnswer => ({ status: 200, body })
 /** A non-empty, bounded free-text field (`query`, `text`). */
 export function queryText(value: unknown, field: string): string {
   if (typeof value !== 'string' || value.trim() === '') {
-    throw httpError('INVALID_REQUEST', `'${field}' must be a non-empty string`)
+    throw coreError('INVALID_REQUEST', { reason: `'${field}' must be a non-empty string` })
   }
   if (value.length > MAX_QUERY_LENGTH) {
-    throw httpError('INVALID_REQUEST', `'${field}' must be at most ${MAX_QUERY_LENGTH} characters`)
+    throw coreError('INVALID_REQUEST', {
+      reason: `'${field}' must be at most ${MAX_QUERY_LENGTH} characters`,
+    })
   }
   return value
 }

@@ -3,8 +3,8 @@
  * path. A plugin route that clashes with a route already in the table is refused naming both owners, unless it
  * says `replace: true`.
  */
-import { IxpError } from '@ixp/core'
-import { httpError, HttpErrorCodes } from './errors.js'
+import { coreError, type IxpError } from '@ixp/core'
+import { httpError } from './errors.js'
 import type { HttpRoute, HttpRouteContext, HttpRoutesInfo, HttpHooks } from './plugin-hooks.js'
 import { tapsOf } from './plugin-hooks.js'
 import type { RouteHandler } from './route-kit.js'
@@ -36,8 +36,8 @@ const BUILT_IN = '@ixp/plugin-http'
 const METHODS = new Set(['GET', 'POST', 'PUT', 'PATCH', 'DELETE'])
 const PATH = /^\/[^\s?#]*$/
 
-function routeError(code: 'HTTP_ROUTE_CONFLICT' | 'HTTP_INVALID_ROUTE', message: string): IxpError {
-  return new IxpError(code, `@ixp/plugin-http: ${message}`, { status: HttpErrorCodes[code], expose: false })
+function invalidRoute(problem: string): IxpError {
+  return httpError('HTTP_INVALID_ROUTE', { problem })
 }
 
 /** Lower-cased, one trailing slash dropped: how request paths are matched. */
@@ -49,28 +49,20 @@ export function normalizeRoutePath(path: string): string {
 function checkRoute(route: unknown, owner: string): asserts route is HttpRoute {
   const given = route as Partial<HttpRoute> | null
   const where = `a route added by '${owner}'`
-  if (typeof given !== 'object' || given === null)
-    throw routeError('HTTP_INVALID_ROUTE', `${where} is not an object`)
+  if (typeof given !== 'object' || given === null) throw invalidRoute(`${where} is not an object`)
   if (typeof given.method !== 'string' || !METHODS.has(given.method)) {
-    throw routeError(
-      'HTTP_INVALID_ROUTE',
-      `${where} has method ${String(given.method)}; use GET, POST, PUT, PATCH or DELETE`,
-    )
+    throw invalidRoute(`${where} has method ${String(given.method)}; use GET, POST, PUT, PATCH or DELETE`)
   }
   if (typeof given.path !== 'string' || !PATH.test(given.path)) {
-    throw routeError(
-      'HTTP_INVALID_ROUTE',
+    throw invalidRoute(
       `${where} has path ${String(given.path)}; use a path starting with '/' without query or spaces`,
     )
   }
   if (typeof given.handler !== 'function') {
-    throw routeError('HTTP_INVALID_ROUTE', `${where} (${given.method} ${given.path}) has no handler function`)
+    throw invalidRoute(`${where} (${given.method} ${given.path}) has no handler function`)
   }
   if (given.openapi !== undefined && (typeof given.openapi !== 'object' || given.openapi === null)) {
-    throw routeError(
-      'HTTP_INVALID_ROUTE',
-      `${where} (${given.method} ${given.path}): openapi must be an operation object`,
-    )
+    throw invalidRoute(`${where} (${given.method} ${given.path}): openapi must be an operation object`)
   }
 }
 
@@ -80,8 +72,8 @@ function pluginHandler(route: HttpRoute, scope: Omit<HttpRouteContext, 'context'
   return async ({ request, ctx }) => {
     const response = await handler(request.toWeb(), { ...scope, context: ctx })
     if (!(response instanceof Response)) {
-      throw new IxpError('INTERNAL_ERROR', `The ${route.method} ${route.path} route answered no Response`, {
-        expose: false,
+      throw coreError('INTERNAL_ERROR', {
+        reason: `The ${route.method} ${route.path} route answered no Response`,
       })
     }
     return { status: response.status, body: '', web: response }
@@ -117,7 +109,7 @@ export function buildRouteTable(
     const before = new Set(routes)
     const returned = tap.fn(routes, info)
     if (!Array.isArray(returned)) {
-      throw routeError('HTTP_INVALID_ROUTE', `the routes tap '${tap.name}' must return the route list`)
+      throw invalidRoute(`the routes tap '${tap.name}' must return the route list`)
     }
     routes = returned
     for (const route of routes) {
@@ -127,10 +119,7 @@ export function buildRouteTable(
       const key = `${route.method} ${path}`
       const owner = owners.get(key)
       if (owner !== undefined && route.replace !== true) {
-        throw routeError(
-          'HTTP_ROUTE_CONFLICT',
-          `'${tap.name}' adds ${key}, which '${owner}' already serves; pass replace: true to serve it instead`,
-        )
+        throw httpError('HTTP_ROUTE_CONFLICT', { plugin: tap.name, route: key, owner })
       }
       owners.set(key, tap.name)
       let methods = methodsByPath.get(path)
@@ -157,9 +146,7 @@ export function buildRouteTable(
 export function methodNotAllowed(method: string, route: Route): IxpError {
   return httpError(
     'METHOD_NOT_ALLOWED',
-    `Method ${method.slice(0, 20)} is not allowed here; use ${route.allow}`,
-    {
-      details: { allow: route.allow.split(', ') },
-    },
+    { method: method.slice(0, 20), allow: route.allow },
+    { details: { allow: route.allow.split(', ') } },
   )
 }

@@ -4,7 +4,7 @@
  */
 import type { ErrorLog } from './error-report.js'
 import {
-  IxpError,
+  coreError,
   type ComponentDefinition,
   type Engine,
   type IxpContext,
@@ -184,13 +184,13 @@ export function createRoutes(deps: RouteDeps): Record<string, Record<string, Rou
         const query: ResolveQuery = { text: queryText(body[field], field) }
         if (body.previousIntent !== undefined) {
           if (typeof body.previousIntent !== 'string' || body.previousIntent.length > 256) {
-            throw httpError('INVALID_REQUEST', "'previousIntent' must be an intent name")
+            throw coreError('INVALID_REQUEST', { reason: "'previousIntent' must be an intent name" })
           }
           query.previousIntent = body.previousIntent
         }
         if (body.limit !== undefined) {
           if (!Number.isInteger(body.limit) || (body.limit as number) < 1 || (body.limit as number) > 50) {
-            throw httpError('INVALID_REQUEST', "'limit' must be an integer from 1 to 50")
+            throw coreError('INVALID_REQUEST', { reason: "'limit' must be an integer from 1 to 50" })
           }
           query.limit = body.limit as number
         }
@@ -297,13 +297,9 @@ export function createRoutes(deps: RouteDeps): Record<string, Record<string, Rou
   if (options.metrics.enabled) {
     const endpoint = options.metrics.endpoint
     if (routes[endpoint]) {
-      throw new IxpError(
-        'HTTP_INVALID_OPTIONS',
-        `@ixp/plugin-http: metrics.endpoint '${endpoint}' is already a route`,
-        {
-          status: 500,
-        },
-      )
+      throw httpError('HTTP_INVALID_OPTIONS', {
+        problem: `metrics.endpoint '${endpoint}' is already a route`,
+      })
     }
     routes[endpoint] = {
       GET: async ({ request }) => {

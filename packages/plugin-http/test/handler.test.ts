@@ -132,6 +132,41 @@ describe('option checks at start-up', () => {
       HTTP_INVALID_ROUTE: 500,
     })
   })
+
+  it("answers with its table's message templates, filled in at the throw site", async () => {
+    const handler = createHttpHandler(createTestEngine())
+    const messageOf = async (response: Response) =>
+      ((await response.json()) as { error: { message: string } }).error
+    const form = await call(handler, '/ixp/render', {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain' },
+      body: 'hello',
+    })
+    expect(form.status).toBe(415)
+    expect(await messageOf(form)).toMatchObject({
+      code: 'UNSUPPORTED_MEDIA_TYPE',
+      message:
+        "Content-Type 'text/plain' is not supported; send UTF-8 JSON with Content-Type: application/json",
+    })
+    const latin1 = await call(handler, '/ixp/render', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json; charset=latin1' },
+      body: '{}',
+    })
+    expect((await messageOf(latin1)).message).toBe(
+      "Charset 'latin1' is not supported; send UTF-8 JSON with Content-Type: application/json",
+    )
+    const deleted = await call(handler, '/ixp/intents', { method: 'DELETE' })
+    expect(deleted.status).toBe(405)
+    expect((await messageOf(deleted)).message).toBe(
+      'Method DELETE is not allowed here; use GET, HEAD, OPTIONS',
+    )
+    const missing = await call(handler, '/ixp/nothing')
+    expect(await messageOf(missing)).toMatchObject({
+      code: 'NOT_FOUND',
+      message: 'The requested resource was not found',
+    })
+  })
 })
 
 describe('logging and debug', () => {

@@ -1,28 +1,27 @@
 /**
- * Error codes of @ixp/plugin-semantic. Every failure reported to a caller is an `IxpError` with one of
- * these codes and a message saying what to fix.
+ * Error codes of @ixp/plugin-semantic, each declared once with its status and message template. Every failure
+ * reported to a caller is an `IxpError` with one of these codes and a message saying what to fix; definition
+ * problems use the core's `INVALID_DEFINITION` (built with `coreError`).
  */
-import { IxpError } from '@ixp/core'
+import { defineErrors } from '@ixp/core'
 
-export const SemanticErrorCodes = {
+const SEMANTIC_ERRORS = {
   /** An option has the wrong type or an impossible value (raised by `semantic()` and the classifier). */
-  SEMANTIC_INVALID_OPTIONS: 500,
+  SEMANTIC_INVALID_OPTIONS: { status: 500, message: '{problem}' },
   /** Training or evaluation examples are malformed (no text, no intent, nothing to learn from). */
-  SEMANTIC_INVALID_EXAMPLES: 400,
+  SEMANTIC_INVALID_EXAMPLES: { status: 400, message: '{problem}' },
   /** A serialised model cannot be read: wrong format, unsupported version or corrupt arrays. */
-  SEMANTIC_INVALID_MODEL: 400,
+  SEMANTIC_INVALID_MODEL: { status: 400, message: 'Cannot load the semantic model: {reason}' },
   /** An embedding provider failed or returned vectors of the wrong shape. */
-  SEMANTIC_EMBEDDING_FAILED: 502,
+  SEMANTIC_EMBEDDING_FAILED: { status: 502, message: "Embedding provider '{provider}' {problem}" },
   /** The optional transformers.js package is not installed (or the model path cannot be loaded). */
-  SEMANTIC_EMBEDDINGS_UNAVAILABLE: 500,
+  SEMANTIC_EMBEDDINGS_UNAVAILABLE: { status: 500, message: '{reason}' },
 } as const
 
-export type SemanticErrorCode = keyof typeof SemanticErrorCodes
+/** Builds this package's errors: `semanticError('SEMANTIC_INVALID_OPTIONS', { problem: '…' })`. */
+export const semanticError = defineErrors(SEMANTIC_ERRORS)
 
-export function semanticError(
-  code: SemanticErrorCode,
-  message: string,
-  options: { details?: Record<string, unknown>; cause?: unknown } = {},
-): IxpError {
-  return new IxpError(code, message, { status: SemanticErrorCodes[code], ...options })
-}
+/** Error codes of @ixp/plugin-semantic, with their status. */
+export const SemanticErrorCodes = semanticError.statuses
+
+export type SemanticErrorCode = keyof typeof SEMANTIC_ERRORS

@@ -95,22 +95,23 @@ export interface SemanticOptions {
 
 export function checkSemanticOptions(options: SemanticOptions): void {
   if (typeof options !== 'object' || options === null)
-    throw semanticError('SEMANTIC_INVALID_OPTIONS', 'semantic() options must be an object')
+    throw semanticError('SEMANTIC_INVALID_OPTIONS', { problem: 'semantic() options must be an object' })
   const delay = options.retrainDelayMs
   if (delay !== undefined && !(typeof delay === 'number' && delay >= 0 && Number.isFinite(delay)))
-    throw semanticError('SEMANTIC_INVALID_OPTIONS', `'retrainDelayMs' must be a number ≥ 0`)
+    throw semanticError('SEMANTIC_INVALID_OPTIONS', { problem: `'retrainDelayMs' must be a number ≥ 0` })
   checkEntityDefinitions(options.entities)
   if (options.embeddings !== undefined && typeof options.embeddings?.embed !== 'function')
-    throw semanticError(
-      'SEMANTIC_INVALID_OPTIONS',
-      `'embeddings' must be an embedding provider with an embed(texts) method`,
-    )
+    throw semanticError('SEMANTIC_INVALID_OPTIONS', {
+      problem: `'embeddings' must be an embedding provider with an embed(texts) method`,
+    })
   if (
     options.outOfScopeExamples !== undefined &&
     (!Array.isArray(options.outOfScopeExamples) ||
       !options.outOfScopeExamples.every((text) => typeof text === 'string'))
   )
-    throw semanticError('SEMANTIC_INVALID_OPTIONS', `'outOfScopeExamples' must be an array of strings`)
+    throw semanticError('SEMANTIC_INVALID_OPTIONS', {
+      problem: `'outOfScopeExamples' must be an array of strings`,
+    })
   if (
     options.stages !== undefined &&
     (options.classifier ||
@@ -119,8 +120,7 @@ export function checkSemanticOptions(options: SemanticOptions): void {
       options.context ||
       options.outOfScopeExamples)
   )
-    throw semanticError(
-      'SEMANTIC_INVALID_OPTIONS',
-      `'stages' replaces the default pipeline: configure 'classifier', 'model', 'outOfScopeExamples', 'embeddings' and 'context' on the stages themselves`,
-    )
+    throw semanticError('SEMANTIC_INVALID_OPTIONS', {
+      problem: `'stages' replaces the default pipeline: configure 'classifier', 'model', 'outOfScopeExamples', 'embeddings' and 'context' on the stages themselves`,
+    })
 }

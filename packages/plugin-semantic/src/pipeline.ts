@@ -49,10 +49,9 @@ const FALLBACK_THRESHOLD = 0.5
 
 function unitInterval(name: string, value: number | undefined): void {
   if (value !== undefined && !(typeof value === 'number' && value >= 0 && value <= 1))
-    throw semanticError(
-      'SEMANTIC_INVALID_OPTIONS',
-      `Pipeline option '${name}' must be a number between 0 and 1`,
-    )
+    throw semanticError('SEMANTIC_INVALID_OPTIONS', {
+      problem: `Pipeline option '${name}' must be a number between 0 and 1`,
+    })
 }
 
 export class ResolverPipeline {
@@ -64,7 +63,9 @@ export class ResolverPipeline {
 
   constructor(stages: readonly ResolverStage[], options: PipelineOptions = {}) {
     if (!Array.isArray(stages))
-      throw semanticError('SEMANTIC_INVALID_OPTIONS', `'stages' must be an array of resolver stages`)
+      throw semanticError('SEMANTIC_INVALID_OPTIONS', {
+        problem: `'stages' must be an array of resolver stages`,
+      })
     const names = new Set<string>()
     stages.forEach((stage, i) => {
       if (
@@ -74,12 +75,11 @@ export class ResolverPipeline {
         typeof stage.name !== 'string' ||
         !stage.name
       )
-        throw semanticError(
-          'SEMANTIC_INVALID_OPTIONS',
-          `Stage ${i} must be an object with a 'name' and a resolve(input, current) method`,
-        )
+        throw semanticError('SEMANTIC_INVALID_OPTIONS', {
+          problem: `Stage ${i} must be an object with a 'name' and a resolve(input, current) method`,
+        })
       if (names.has(stage.name))
-        throw semanticError('SEMANTIC_INVALID_OPTIONS', `Two stages are named '${stage.name}'`)
+        throw semanticError('SEMANTIC_INVALID_OPTIONS', { problem: `Two stages are named '${stage.name}'` })
       names.add(stage.name)
     })
     unitInterval('earlyExit', options.earlyExit)
@@ -87,7 +87,9 @@ export class ResolverPipeline {
     unitInterval('clarifyBand', options.clarifyBand)
     const limit = options.limit ?? 3
     if (!Number.isInteger(limit) || limit < 0)
-      throw semanticError('SEMANTIC_INVALID_OPTIONS', `Pipeline option 'limit' must be an integer ≥ 0`)
+      throw semanticError('SEMANTIC_INVALID_OPTIONS', {
+        problem: `Pipeline option 'limit' must be an integer ≥ 0`,
+      })
     this.stages = [...stages]
     this.#earlyExit = options.earlyExit ?? 0.95
     this.#threshold = options.threshold

@@ -4,7 +4,7 @@
  * no exact name answered runs the pipeline, and a match carries the parameters the text states.
  */
 import {
-  IxpError,
+  coreError,
   Stage,
   type Engine,
   type IxpPlugin,
@@ -104,22 +104,23 @@ export function semantic(options: SemanticOptions = {}): SemanticPlugin {
     },
     apply(engine) {
       if (attached && attached !== engine)
-        throw semanticError(
-          'SEMANTIC_INVALID_OPTIONS',
-          `A semantic() plugin serves one engine; create one per engine`,
-        )
+        throw semanticError('SEMANTIC_INVALID_OPTIONS', {
+          problem: `A semantic() plugin serves one engine; create one per engine`,
+        })
       attached = engine
 
       // Annotated examples are checked when the intent registers, so a mistake names its example.
       engine.hooks.registerIntent.tap({ name: `${PLUGIN_NAME}:annotations` }, (definition) => {
         const issues = annotationIssues(definition)
         if (issues.length > 0)
-          throw new IxpError(
+          throw coreError(
             'INVALID_DEFINITION',
-            `Invalid intent '${definition.name}': ${issues
-              .slice(0, 5)
-              .map((issue) => `${issue.path} ${issue.message}`)
-              .join('; ')}`,
+            {
+              reason: `Invalid intent '${definition.name}': ${issues
+                .slice(0, 5)
+                .map((issue) => `${issue.path} ${issue.message}`)
+                .join('; ')}`,
+            },
             { details: { issues } },
           )
         return definition

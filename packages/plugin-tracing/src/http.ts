@@ -137,17 +137,20 @@ function withHeader(response: Response, name: string, value: string): Response {
 /** Creates the `around` function for plugin-http: `createHttpHandler(engine, { around: traceHttp() })`. */
 export function traceHttp(options: TraceHttpOptions = {}): HttpAround {
   if (options.route !== undefined && typeof options.route !== 'function') {
-    throw tracingError(
-      'TRACING_INVALID_OPTIONS',
-      'traceHttp: route must be a function (path) => string | undefined',
-    )
+    throw tracingError('TRACING_INVALID_OPTIONS', {
+      problem: 'traceHttp: route must be a function (path) => string | undefined',
+    })
   }
   if (options.registry !== undefined && !(options.registry instanceof MetricsRegistry)) {
-    throw tracingError('TRACING_INVALID_OPTIONS', 'traceHttp: registry must be a MetricsRegistry')
+    throw tracingError('TRACING_INVALID_OPTIONS', {
+      problem: 'traceHttp: registry must be a MetricsRegistry',
+    })
   }
   const propagator = options.propagator ?? w3cTraceContext
   if (typeof propagator?.extract !== 'function' || typeof propagator.inject !== 'function') {
-    throw tracingError('TRACING_INVALID_OPTIONS', 'traceHttp: propagator must be a TextMapPropagator')
+    throw tracingError('TRACING_INVALID_OPTIONS', {
+      problem: 'traceHttp: propagator must be a TextMapPropagator',
+    })
   }
   const routeOf = options.route
   const tracers = new TracerSource(options.tracerProvider)

@@ -73,7 +73,7 @@ export interface TracingSettings {
 }
 
 function invalid(message: string): Error {
-  return tracingError('TRACING_INVALID_OPTIONS', message)
+  return tracingError('TRACING_INVALID_OPTIONS', { problem: message })
 }
 
 function hasMethods(value: unknown, ...names: string[]): boolean {

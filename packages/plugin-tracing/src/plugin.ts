@@ -43,10 +43,10 @@ class Tracing implements TracingPlugin {
 
   apply(engine: Engine): Teardown {
     if (this.#engine !== undefined) {
-      throw tracingError(
-        'TRACING_INVALID_OPTIONS',
-        'this tracing() plugin is already installed on an engine; create one per engine (they may share a registry)',
-      )
+      throw tracingError('TRACING_INVALID_OPTIONS', {
+        problem:
+          'this tracing() plugin is already installed on an engine; create one per engine (they may share a registry)',
+      })
     }
     this.#engine = engine
     const settings = this.#settings

@@ -36,10 +36,12 @@ export function traced<F extends (...args: any[]) => any>(
   options: TracedOptions = {},
 ): F {
   if (typeof name !== 'string' || name.trim() === '') {
-    throw tracingError('TRACING_INVALID_OPTIONS', 'traced(name, fn): name must be a non-empty string')
+    throw tracingError('TRACING_INVALID_OPTIONS', {
+      problem: 'traced(name, fn): name must be a non-empty string',
+    })
   }
   if (typeof fn !== 'function') {
-    throw tracingError('TRACING_INVALID_OPTIONS', `traced('${name}', fn): fn must be a function`)
+    throw tracingError('TRACING_INVALID_OPTIONS', { problem: `traced('${name}', fn): fn must be a function` })
   }
   const tracers = new TracerSource(options.tracerProvider)
   const spanOptions = { kind: options.kind ?? SpanKind.INTERNAL, attributes: options.attributes }

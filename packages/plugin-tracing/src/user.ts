@@ -38,10 +38,9 @@ export class UserIds {
   constructor(mode: UserIdMode, key: string | undefined) {
     this.mode = mode
     if (mode === 'hash' && typeof globalThis.crypto?.subtle?.sign !== 'function') {
-      throw tracingError(
-        'TRACING_INVALID_OPTIONS',
-        "user: 'hash' needs Web Crypto (crypto.subtle); use 'raw' or 'omit'",
-      )
+      throw tracingError('TRACING_INVALID_OPTIONS', {
+        problem: "user: 'hash' needs Web Crypto (crypto.subtle); use 'raw' or 'omit'",
+      })
     }
     this.#secret =
       key === undefined ? crypto.getRandomValues(new Uint8Array(32)) : new TextEncoder().encode(key)

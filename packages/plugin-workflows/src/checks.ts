@@ -2,7 +2,7 @@
  * Checks that need the engine: every intent a step or compensation renders is registered, and nested
  * workflows do not call each other in a circle. Run when the engine is ready (every plugin applied).
  */
-import { IxpError, type Engine } from '@ixp/core'
+import { coreError, type Engine } from '@ixp/core'
 import type { CompiledWorkflow, WorkflowIssue } from './define.js'
 
 interface Problem extends WorkflowIssue {
@@ -13,13 +13,17 @@ function fail(problems: readonly Problem[]): never {
   const lines = problems.map((p) => `workflow '${p.workflow}', step '${p.step}': ${p.path} ${p.message}`)
   const summary = lines.slice(0, 5).join('; ') + (lines.length > 5 ? ` (and ${lines.length - 5} more)` : '')
   const first = problems[0]!
-  throw new IxpError('INVALID_DEFINITION', `Invalid workflows: ${summary}`, {
-    details: {
-      workflow: first.workflow,
-      step: first.step,
-      issues: problems.map((problem) => ({ ...problem })),
+  throw coreError(
+    'INVALID_DEFINITION',
+    { reason: `Invalid workflows: ${summary}` },
+    {
+      details: {
+        workflow: first.workflow,
+        step: first.step,
+        issues: problems.map((problem) => ({ ...problem })),
+      },
     },
-  })
+  )
 }
 
 /** Every call of a step or compensation, with where it is written. */

@@ -1,5 +1,5 @@
 /** The context a step runs with, and the signals that end it. */
-import { IxpError, isIxpError, type IxpContext } from '@ixp/core'
+import { coreError, isIxpError, type IxpContext, type IxpError } from '@ixp/core'
 import { onAbort } from './abort-fanout.js'
 import type { WorkflowTrace } from './types.js'
 
@@ -21,7 +21,7 @@ export function childContext(caller: IxpContext, signal: AbortSignal, trace: Wor
 export function abortReason(signal: AbortSignal): IxpError {
   const reason: unknown = signal.reason
   if (isIxpError(reason)) return reason
-  return new IxpError('ABORTED', 'The request was aborted by the caller', { cause: reason })
+  return coreError('ABORTED', {}, { cause: reason })
 }
 
 /** An AbortController that also aborts (with the same reason) when `parent` does; `dispose()` unlinks it. */

@@ -29,7 +29,7 @@ export interface CompiledAction {
   run: StepFunction | undefined
   params: CompiledMapping | undefined
   transform: StepTransform<any> | undefined
-  timeout: number | undefined
+  timeoutMs: number | undefined
   /** As written; the step's effective count also depends on its error handling. */
   retries: number | undefined
   retryDelayMs: number | undefined
@@ -56,7 +56,7 @@ export interface CompiledWorkflow {
   steps: readonly CompiledStep[]
   groups: readonly (readonly CompiledStep[])[]
   output: CompiledMapping | undefined
-  timeout: number | undefined
+  timeoutMs: number | undefined
 }
 
 export const WORKFLOW_INTENT_PREFIX = 'workflow_'
@@ -79,11 +79,11 @@ const WORKFLOW_FIELDS = [
   'errorHandling',
   'maxRetries',
   'retryDelayMs',
-  'timeout',
+  'timeoutMs',
   'output',
   'intent',
 ]
-const ACTION_FIELDS = ['intentName', 'run', 'params', 'transform', 'timeout', 'retries', 'retryDelayMs']
+const ACTION_FIELDS = ['intentName', 'run', 'params', 'transform', 'timeoutMs', 'retries', 'retryDelayMs']
 const STEP_FIELDS = [
   'id',
   'description',
@@ -142,7 +142,7 @@ function compileAction(
     run,
     params,
     transform,
-    timeout: issues.milliseconds(step, `${prefix}timeout`, value.timeout, false),
+    timeoutMs: issues.milliseconds(step, `${prefix}timeoutMs`, value.timeoutMs, false),
     retries: issues.count(step, `${prefix}retries`, value.retries, MAX_RETRIES),
     retryDelayMs: issues.milliseconds(step, `${prefix}retryDelayMs`, value.retryDelayMs, true),
   }
@@ -177,7 +177,7 @@ export function compileWorkflow(definition: unknown): CompiledWorkflow {
   const handling = issues.handling(undefined, 'errorHandling', def.errorHandling) ?? 'stop'
   const maxRetries = issues.count(undefined, 'maxRetries', def.maxRetries, MAX_RETRIES) ?? DEFAULT_MAX_RETRIES
   const workflowDelay = issues.milliseconds(undefined, 'retryDelayMs', def.retryDelayMs, true)
-  const timeout = issues.milliseconds(undefined, 'timeout', def.timeout, false)
+  const timeoutMs = issues.milliseconds(undefined, 'timeoutMs', def.timeoutMs, false)
   if (def.intent !== undefined) {
     if (!isObject(def.intent))
       issues.add(undefined, 'intent', 'must be an object of intent fields (auth, cache, tags, …)')
@@ -251,7 +251,7 @@ export function compileWorkflow(definition: unknown): CompiledWorkflow {
         issues.add(
           label,
           'compensate',
-          'must be an object { intentName | run, params | transform, timeout?, retries? }',
+          'must be an object { intentName | run, params | transform, timeoutMs?, retries? }',
         )
       } else {
         issues.unknownFields(label, 'compensate.', step.compensate, ACTION_FIELDS)
@@ -312,7 +312,7 @@ export function compileWorkflow(definition: unknown): CompiledWorkflow {
     steps,
     groups,
     output,
-    timeout,
+    timeoutMs,
   }
 }
 

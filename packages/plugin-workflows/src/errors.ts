@@ -1,39 +1,63 @@
 /**
- * The error codes of @ixp/plugin-workflows, with their HTTP status. Definition problems use the core's
- * `INVALID_DEFINITION` and bad input the core's `INVALID_REQUEST`; these are the workflow-specific ones.
+ * The error codes of @ixp/plugin-workflows, each declared once with its status and message template. Definition
+ * problems use the core's `INVALID_DEFINITION` and bad input the core's `INVALID_REQUEST` (built with
+ * `coreError`); these are the workflow-specific ones. Their messages are ours, so every one may be shown to
+ * callers (`expose: true`, 5xx included): a run record names what failed without leaking user code's errors.
  */
-import { IxpError, type IxpErrorOptions } from '@ixp/core'
+import { defineErrors } from '@ixp/core'
 
-export const WorkflowErrorCodes = {
+const WORKFLOW_ERRORS = {
   /** `runWorkflow()` was asked for a workflow id that no installed workflows plugin registered. */
-  WORKFLOW_NOT_FOUND: 404,
-  /** The workflow did not finish within its `timeout`; running steps were cancelled. */
-  WORKFLOW_TIMEOUT: 504,
-  /** One attempt of a step did not finish within the step's `timeout`. */
-  WORKFLOW_STEP_TIMEOUT: 504,
+  WORKFLOW_NOT_FOUND: {
+    status: 404,
+    message: "No workflow '{workflow}' is registered (its intent would be '{intent}')",
+    expose: true,
+  },
+  /** The workflow did not finish within its `timeoutMs`; running steps were cancelled. */
+  WORKFLOW_TIMEOUT: {
+    status: 504,
+    message: "Workflow '{workflow}' did not finish within {timeoutMs} ms",
+    expose: true,
+  },
+  /** One attempt of a step did not finish within the step's `timeoutMs`. */
+  WORKFLOW_STEP_TIMEOUT: {
+    status: 504,
+    message: "Step '{step}' of workflow '{workflow}' did not finish within {timeoutMs} ms",
+    expose: true,
+  },
   /** A step was stopped before it finished because the run ended (another step failed, timeout, caller left). */
-  WORKFLOW_STEP_CANCELLED: 499,
-  /** A step's `condition` threw. */
-  WORKFLOW_CONDITION_FAILED: 500,
+  WORKFLOW_STEP_CANCELLED: {
+    status: 499,
+    message: "Cancelled: step '{failedStep}' of the same parallel group failed",
+    expose: true,
+  },
+  /** A step's `condition` threw (the error is kept as `cause` and logged, not sent). */
+  WORKFLOW_CONDITION_FAILED: { status: 500, message: "Step '{step}': its condition threw", expose: true },
   /** A step's `transform` threw or did not return an object. */
-  WORKFLOW_TRANSFORM_FAILED: 500,
-  /** A step ran a nested workflow whose run failed. */
-  WORKFLOW_NESTED_FAILED: 502,
+  WORKFLOW_TRANSFORM_FAILED: { status: 500, message: "Step '{step}': its transform {problem}", expose: true },
+  /** A step ran a nested workflow whose run failed (`details.error` is the nested run's error). */
+  WORKFLOW_NESTED_FAILED: {
+    status: 502,
+    message: "Nested workflow '{workflow}' failed{reason}",
+    expose: true,
+  },
   /** Workflows nested deeper than `maxDepth`, or a workflow re-entered itself through its steps. */
-  WORKFLOW_DEPTH_EXCEEDED: 508,
+  WORKFLOW_DEPTH_EXCEEDED: { status: 508, message: "Workflow '{workflow}' {problem}", expose: true },
   /** `workflows(options)` got an option it cannot use (reported at creation). */
-  WORKFLOW_INVALID_OPTIONS: 500,
+  WORKFLOW_INVALID_OPTIONS: { status: 500, message: 'workflows(): {problem}', expose: true },
   /** `plugin.run()` was called before the plugin was installed on an engine. */
-  WORKFLOW_NOT_INSTALLED: 500,
+  WORKFLOW_NOT_INSTALLED: {
+    status: 500,
+    message:
+      'Install the workflows plugin (engine.use(plugin), then await engine.ready()) before calling run()',
+    expose: true,
+  },
 } as const
 
-export type WorkflowErrorCode = keyof typeof WorkflowErrorCodes
+/** Builds this package's errors: `workflowError('WORKFLOW_TIMEOUT', { workflow, timeoutMs })`. */
+export const workflowError = defineErrors(WORKFLOW_ERRORS)
 
-/** An `IxpError` with one of this plugin's codes; its message is ours, so it may be shown to callers. */
-export function workflowError(
-  code: WorkflowErrorCode,
-  message: string,
-  options: Omit<IxpErrorOptions, 'status'> = {},
-): IxpError {
-  return new IxpError(code, message, { expose: true, ...options, status: WorkflowErrorCodes[code] })
-}
+/** The error codes of @ixp/plugin-workflows, with their status. */
+export const WorkflowErrorCodes = workflowError.statuses
+
+export type WorkflowErrorCode = keyof typeof WORKFLOW_ERRORS

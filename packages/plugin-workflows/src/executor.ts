@@ -17,7 +17,7 @@ export interface ActionJob {
   /** Extra attempts after retryable failures. */
   retries: number
   retryDelayMs: number | undefined
-  timeout: number | undefined
+  timeoutMs: number | undefined
   /** Aborts when the run (or the step's group) ends: the action is then cancelled, not failed. */
   signal: AbortSignal
   caller: IxpContext
@@ -122,24 +122,24 @@ export class Executor {
     const attempt = new LinkedController(job.signal)
     const signal = attempt.signal
     const timer =
-      job.timeout === undefined
+      job.timeoutMs === undefined
         ? undefined
         : clock.setTimeout(
             () =>
               attempt.abort(
                 workflowError(
                   'WORKFLOW_STEP_TIMEOUT',
-                  `Step '${job.trace.stepId}' of workflow '${job.trace.workflowId}' did not finish within ${job.timeout} ms`,
+                  { step: job.trace.stepId, workflow: job.trace.workflowId, timeoutMs: job.timeoutMs! },
                   {
                     details: {
                       workflow: job.trace.workflowId,
                       step: job.trace.stepId,
-                      timeoutMs: job.timeout,
+                      timeoutMs: job.timeoutMs,
                     },
                   },
                 ),
               ),
-            job.timeout,
+            job.timeoutMs,
           )
     const ctx = childContext(job.caller, signal, job.trace)
     try {
@@ -174,7 +174,7 @@ export class Executor {
     const workflowId = typeof props.workflowId === 'string' ? props.workflowId : intentName
     throw workflowError(
       'WORKFLOW_NESTED_FAILED',
-      `Nested workflow '${workflowId}' failed${typeof nested.message === 'string' ? `: ${nested.message}` : ''}`,
+      { workflow: workflowId, reason: typeof nested.message === 'string' ? `: ${nested.message}` : '' },
       { details: { workflow: workflowId, runId: props.runId, error: props.error } },
     )
   }

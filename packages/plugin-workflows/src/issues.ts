@@ -1,5 +1,5 @@
 /** Collecting the problems of a workflow definition, and reporting them as one `INVALID_DEFINITION` error. */
-import { IxpError } from '@ixp/core'
+import { coreError, type IxpError } from '@ixp/core'
 import type { ErrorHandling } from './types.js'
 
 /** One problem with a definition: the step at fault (if any), the field and what is wrong. */
@@ -10,6 +10,8 @@ export interface WorkflowIssue {
 }
 
 const HANDLINGS: readonly ErrorHandling[] = ['stop', 'continue', 'retry']
+/** Fields renamed since the first version, so an old definition is told the new name, not just refused. */
+const RENAMED_FIELDS: Readonly<Record<string, string>> = { timeout: 'timeoutMs' }
 /** Longer delays overflow timers (they would fire at once). */
 export const MAX_MS = 2_147_483_647
 
@@ -29,9 +31,15 @@ export class Issues {
 
   unknownFields(step: string | undefined, prefix: string, value: Record<string, unknown>, known: string[]) {
     for (const key of Object.keys(value)) {
-      if (!known.includes(key)) {
-        this.add(step, `${prefix}${key}`, `is not a known field (use ${known.join(', ')})`)
-      }
+      if (known.includes(key)) continue
+      const renamed = RENAMED_FIELDS[key]
+      this.add(
+        step,
+        `${prefix}${key}`,
+        renamed !== undefined && known.includes(renamed)
+          ? `was renamed '${renamed}'`
+          : `is not a known field (use ${known.join(', ')})`,
+      )
     }
   }
 
@@ -87,11 +95,15 @@ export function definitionError(id: unknown, issues: readonly WorkflowIssue[]): 
       : `step '${issue.step}': ${issue.path} ${issue.message}`,
   )
   const summary = lines.slice(0, 5).join('; ') + (lines.length > 5 ? ` (and ${lines.length - 5} more)` : '')
-  return new IxpError('INVALID_DEFINITION', `Invalid workflow${name ? ` ${name}` : ''}: ${summary}`, {
-    details: {
-      workflow: typeof id === 'string' ? id : undefined,
-      step: issues.find((issue) => issue.step !== undefined)?.step,
-      issues: issues.map((issue) => ({ ...issue })),
+  return coreError(
+    'INVALID_DEFINITION',
+    { reason: `Invalid workflow${name ? ` ${name}` : ''}: ${summary}` },
+    {
+      details: {
+        workflow: typeof id === 'string' ? id : undefined,
+        step: issues.find((issue) => issue.step !== undefined)?.step,
+        issues: issues.map((issue) => ({ ...issue })),
+      },
     },
-  })
+  )
 }

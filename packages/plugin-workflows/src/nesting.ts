@@ -9,14 +9,20 @@ export function checkNesting(workflowId: string, caller: IxpContext, maxDepth: n
   if (stack.includes(workflowId)) {
     throw workflowError(
       'WORKFLOW_DEPTH_EXCEEDED',
-      `Workflow '${workflowId}' is already running in this chain (${[...stack, workflowId].join(' → ')}); a workflow cannot run itself through its steps`,
+      {
+        workflow: workflowId,
+        problem: `is already running in this chain (${[...stack, workflowId].join(' → ')}); a workflow cannot run itself through its steps`,
+      },
       { details: { workflow: workflowId, stack } },
     )
   }
   if (stack.length >= maxDepth) {
     throw workflowError(
       'WORKFLOW_DEPTH_EXCEEDED',
-      `Workflow '${workflowId}' would be nested ${stack.length + 1} deep (${[...stack, workflowId].join(' → ')}); the limit is maxDepth = ${maxDepth}`,
+      {
+        workflow: workflowId,
+        problem: `would be nested ${stack.length + 1} deep (${[...stack, workflowId].join(' → ')}); the limit is maxDepth = ${maxDepth}`,
+      },
       { details: { workflow: workflowId, stack, maxDepth } },
     )
   }

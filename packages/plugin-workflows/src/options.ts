@@ -66,8 +66,8 @@ const DEFAULTS: Settings = {
 
 const KNOWN_OPTIONS = ['workflows', ...Object.keys(DEFAULTS)]
 
-function invalid(message: string): never {
-  throw workflowError('WORKFLOW_INVALID_OPTIONS', `workflows(): ${message}`)
+function invalid(problem: string): never {
+  throw workflowError('WORKFLOW_INVALID_OPTIONS', { problem })
 }
 
 function checkMs(name: string, value: unknown, low: number): void {

@@ -3,7 +3,7 @@
  * intent `workflow_<id>` per workflow; when the engine is ready it checks that every intent the steps call
  * exists and that nested workflows do not loop. A run is that intent's handler.
  */
-import { Stage, IxpError, type Engine, type IxpContext, type IxpPlugin, isObject } from '@ixp/core'
+import { Stage, coreError, type Engine, type IxpContext, type IxpPlugin, isObject } from '@ixp/core'
 import { EventEmitter } from 'eventemitter3'
 import { checkAgainstEngine } from './checks.js'
 import { WORKFLOW_RESULT_COMPONENT, workflowResultComponent } from './component.js'
@@ -45,12 +45,10 @@ class Workflows implements WorkflowsPlugin {
     const seen = new Set<string>()
     for (const workflow of compiled) {
       if (seen.has(workflow.id)) {
-        throw new IxpError(
+        throw coreError(
           'INVALID_DEFINITION',
-          `Two workflows have the id '${workflow.id}'; workflow ids must be unique`,
-          {
-            details: { workflow: workflow.id },
-          },
+          { reason: `Two workflows have the id '${workflow.id}'; workflow ids must be unique` },
+          { details: { workflow: workflow.id } },
         )
       }
       seen.add(workflow.id)
@@ -64,10 +62,9 @@ class Workflows implements WorkflowsPlugin {
 
   apply(engine: Engine): () => void {
     if (this.#engine) {
-      throw workflowError(
-        'WORKFLOW_INVALID_OPTIONS',
-        'This workflows() plugin is already installed on an engine; create one per engine',
-      )
+      throw workflowError('WORKFLOW_INVALID_OPTIONS', {
+        problem: 'this plugin is already installed on an engine; create one per engine',
+      })
     }
     const executor = new Executor(engine, this.#settings)
     const deps = { engine, settings: this.#settings, executor, events: this.events }
@@ -117,12 +114,7 @@ class Workflows implements WorkflowsPlugin {
     options: RunWorkflowOptions = {},
   ): Promise<WorkflowResult> {
     if (!this.#engine) {
-      return Promise.reject(
-        workflowError(
-          'WORKFLOW_NOT_INSTALLED',
-          'Install the workflows plugin (engine.use(plugin), then await engine.ready()) before calling run()',
-        ),
-      )
+      return Promise.reject(workflowError('WORKFLOW_NOT_INSTALLED'))
     }
     return runWorkflow(this.#engine, id, input, ctx, options)
   }

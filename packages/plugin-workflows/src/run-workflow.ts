@@ -1,5 +1,5 @@
 /** `runWorkflow(engine, id, input, ctx)`: a run through the engine's render path, answered as data. */
-import { IxpError, type Engine, type IxpContext, type RenderResult } from '@ixp/core'
+import { coreError, type Engine, type IxpContext, type RenderResult } from '@ixp/core'
 import { workflowIntentName } from './define.js'
 import { workflowError } from './errors.js'
 import type { WorkflowResult } from './types.js'
@@ -43,7 +43,9 @@ export async function runWorkflow(
   options: RunWorkflowOptions = {},
 ): Promise<WorkflowResult> {
   if (typeof id !== 'string' || id === '') {
-    throw new IxpError('INVALID_REQUEST', 'runWorkflow() needs the id of a workflow (a non-empty string)')
+    throw coreError('INVALID_REQUEST', {
+      reason: 'runWorkflow() needs the id of a workflow (a non-empty string)',
+    })
   }
   await engine.ready()
   const name = workflowIntentName(id)
@@ -51,10 +53,8 @@ export async function runWorkflow(
     const shown = id.length > 64 ? `${id.slice(0, 64)}…` : id
     throw workflowError(
       'WORKFLOW_NOT_FOUND',
-      `No workflow '${shown}' is registered (its intent would be '${workflowIntentName(shown)}')`,
-      {
-        details: { workflow: shown },
-      },
+      { workflow: shown, intent: workflowIntentName(shown) },
+      { details: { workflow: shown } },
     )
   }
   const parameters: Record<string, unknown> = { input }

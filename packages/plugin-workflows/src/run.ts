@@ -6,7 +6,7 @@ import type { EventEmitter } from 'eventemitter3'
 import { toIxpError, type Engine, type IxpContext, type IxpError, isObject } from '@ixp/core'
 import { abortReason, LinkedController } from './context.js'
 import type { CompiledAction, CompiledStep, CompiledWorkflow } from './define.js'
-import { workflowError, type WorkflowErrorCode } from './errors.js'
+import { workflowError } from './errors.js'
 import type { WorkflowEvents } from './events.js'
 import type { ActionJob, ActionListener, Executor } from './executor.js'
 import { resolveMapping, type MappingSources } from './mapping.js'
@@ -90,20 +90,18 @@ export class WorkflowRun {
       depth: this.#stack.length,
     })
     const timer =
-      workflow.timeout === undefined
+      workflow.timeoutMs === undefined
         ? undefined
         : clock.setTimeout(
             () =>
               this.#controller.abort(
                 workflowError(
                   'WORKFLOW_TIMEOUT',
-                  `Workflow '${workflow.id}' did not finish within ${workflow.timeout} ms`,
-                  {
-                    details: { workflow: workflow.id, timeoutMs: workflow.timeout },
-                  },
+                  { workflow: workflow.id, timeoutMs: workflow.timeoutMs! },
+                  { details: { workflow: workflow.id, timeoutMs: workflow.timeoutMs } },
                 ),
               ),
-            workflow.timeout,
+            workflow.timeoutMs,
           )
     try {
       for (const group of workflow.groups) {
@@ -225,10 +223,8 @@ export class WorkflowRun {
         group.abort(
           workflowError(
             'WORKFLOW_STEP_CANCELLED',
-            `Cancelled: step '${step.id}' of the same parallel group failed`,
-            {
-              details: { workflow: this.#workflow.id, failedStep: step.id },
-            },
+            { failedStep: step.id },
+            { details: { workflow: this.#workflow.id, failedStep: step.id } },
           ),
         )
       }
@@ -247,10 +243,7 @@ export class WorkflowRun {
         try {
           runs = Boolean(await step.condition(this.#context, this.#results, scope))
         } catch (error) {
-          return fail(
-            this.#userCodeError('WORKFLOW_CONDITION_FAILED', step.id, 'its condition threw', error),
-            0,
-          )
+          return fail(this.#userCodeError('WORKFLOW_CONDITION_FAILED', step.id, error), 0)
         }
         if (!runs) {
           finish()
@@ -272,7 +265,7 @@ export class WorkflowRun {
           params,
           step.retries,
           step.retryDelayMs,
-          step.action.timeout,
+          step.action.timeoutMs,
           group.signal,
           step.id,
           'step',
@@ -307,7 +300,7 @@ export class WorkflowRun {
     params: unknown,
     retries: number,
     retryDelayMs: number | undefined,
-    timeout: number | undefined,
+    timeoutMs: number | undefined,
     signal: AbortSignal,
     stepId: string,
     phase: 'step' | 'compensation',
@@ -317,7 +310,7 @@ export class WorkflowRun {
       params,
       retries,
       retryDelayMs,
-      timeout,
+      timeoutMs,
       signal,
       caller: this.#caller,
       trace: { ...this.#trace(stepId), ...(phase === 'compensation' ? { compensating: true } : {}) },
@@ -356,15 +349,13 @@ export class WorkflowRun {
       try {
         params = await action.transform(this.#input, this.#results, scope)
       } catch (error) {
-        throw this.#userCodeError('WORKFLOW_TRANSFORM_FAILED', scope.stepId, 'its transform threw', error)
+        throw this.#userCodeError('WORKFLOW_TRANSFORM_FAILED', scope.stepId, error)
       }
       if (!isObject(params)) {
         throw workflowError(
           'WORKFLOW_TRANSFORM_FAILED',
-          `Step '${scope.stepId}': its transform must return an object of parameters`,
-          {
-            details: { workflow: this.#workflow.id, step: scope.stepId },
-          },
+          { step: scope.stepId, problem: 'must return an object of parameters' },
+          { details: { workflow: this.#workflow.id, step: scope.stepId } },
         )
       }
       return params
@@ -396,7 +387,7 @@ export class WorkflowRun {
             params,
             compensate.retries ?? 0,
             compensate.retryDelayMs ?? step.retryDelayMs,
-            compensate.timeout ?? compensationTimeoutMs,
+            compensate.timeoutMs ?? compensationTimeoutMs,
             NEVER_ABORTED,
             step.id,
             'compensation',
@@ -430,14 +421,19 @@ export class WorkflowRun {
   }
 
   /** An error of user code (condition, transform): our message for callers, the original kept as cause. */
-  #userCodeError(code: WorkflowErrorCode, stepId: string, what: string, error: unknown): IxpError {
+  #userCodeError(
+    code: 'WORKFLOW_CONDITION_FAILED' | 'WORKFLOW_TRANSFORM_FAILED',
+    stepId: string,
+    error: unknown,
+  ): IxpError {
+    const what = code === 'WORKFLOW_CONDITION_FAILED' ? 'its condition threw' : 'its transform threw'
     this.#deps.engine.logger.warn(`workflow '${this.#workflow.id}' step '${stepId}': ${what}`, {
       error: messageOf(error),
     })
-    return workflowError(code, `Step '${stepId}': ${what}`, {
-      cause: error,
-      details: { workflow: this.#workflow.id, step: stepId },
-    })
+    const extras = { cause: error, details: { workflow: this.#workflow.id, step: stepId } }
+    return code === 'WORKFLOW_CONDITION_FAILED'
+      ? workflowError(code, { step: stepId }, extras)
+      : workflowError(code, { step: stepId, problem: 'threw' }, extras)
   }
 
   /** Errors callers only see the code of are logged here, so their message is not lost. */

@@ -62,8 +62,8 @@ export interface StepAction<Input = Record<string, unknown>> {
   params?: ParamMapping
   /** The parameters, computed by a function (not statically checkable; prefer `params` when it suffices). */
   transform?: StepTransform<Input>
-  /** Milliseconds one attempt may take; the attempt's signal aborts then. @default no step timeout */
-  timeout?: number
+  /** Milliseconds one attempt may take; the attempt's signal aborts then (formerly `timeout`). @default no step timeout */
+  timeoutMs?: number
   /** Extra attempts after a retryable failure. @default 0, or the workflow's `maxRetries` under `'retry'` */
   retries?: number
   /** Delay before the first retry, doubled (`retryFactor`) after each. @default the workflow's, else the plugin's */
@@ -114,8 +114,8 @@ export interface WorkflowDefinition<Input = Record<string, unknown>> {
   maxRetries?: number
   /** Delay before a step's first retry. @default the plugin's `retryDelayMs` */
   retryDelayMs?: number
-  /** Milliseconds the whole run may take; running steps are cancelled then. @default no workflow timeout */
-  timeout?: number
+  /** Milliseconds the whole run may take; running steps are cancelled then (formerly `timeout`). @default no workflow timeout */
+  timeoutMs?: number
   /** The run's `results`, as a mapping of input and step results. @default every completed step's result by id */
   output?: ParamMapping
   /** Extra fields of the registered intent (`auth`, `cache`, `examples`, `tags`, …). @default {} */

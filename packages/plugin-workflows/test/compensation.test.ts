@@ -191,7 +191,7 @@ describe('compensation', () => {
       id: 'w',
       name: 'W',
       description: 'Timeout then undo',
-      timeout: 100,
+      timeoutMs: 100,
       steps: [
         {
           id: 'reserve',

@@ -27,7 +27,7 @@ describe('defineWorkflow: definition-time validation', () => {
           condition: () => true,
           transform: (input) => ({ ...input }),
         },
-        { id: 'reserve', intentName: 'reserve_stock', parallel: true, retries: 1, timeout: 500 },
+        { id: 'reserve', intentName: 'reserve_stock', parallel: true, retries: 1, timeoutMs: 500 },
         { id: 'quote', intentName: 'quote_shipping', parallel: true },
         { id: 'charge', intentName: 'charge_card' },
       ],
@@ -155,7 +155,7 @@ describe('defineWorkflow: definition-time validation', () => {
       ...base,
       errorHandling: 'ignore',
       maxRetries: -1,
-      timeout: 0,
+      timeoutMs: 0,
       steps: [
         {
           id: 'a',
@@ -163,7 +163,7 @@ describe('defineWorkflow: definition-time validation', () => {
           retry: 3,
           condition: 'yes',
           retries: 1.5,
-          timeout: Number.NaN,
+          timeoutMs: Number.NaN,
           parallel: 'no',
         },
       ],
@@ -175,7 +175,7 @@ describe('defineWorkflow: definition-time validation', () => {
         'extra',
         'errorHandling',
         'maxRetries',
-        'timeout',
+        'timeoutMs',
         'retry',
         'condition',
         'retries',
@@ -183,6 +183,21 @@ describe('defineWorkflow: definition-time validation', () => {
       ]),
     )
     expect(error.message).toContain("step 'a': retry is not a known field")
+  })
+
+  it("names the new field of a renamed one: 'timeout' is now 'timeoutMs', for the workflow and its steps", () => {
+    const error = problem({
+      ...base,
+      timeout: 1000,
+      steps: [{ id: 'a', intentName: 'x', timeout: 50, compensate: { intentName: 'y', timeout: 50 } }],
+    })
+    expect(error.details?.issues).toEqual(
+      expect.arrayContaining([
+        { path: 'timeout', message: "was renamed 'timeoutMs'" },
+        { step: 'a', path: 'timeout', message: "was renamed 'timeoutMs'" },
+        { step: 'a', path: 'compensate.timeout', message: "was renamed 'timeoutMs'" },
+      ]),
+    )
   })
 
   it('refuses non-JSON mapping values and self-containing mappings', () => {

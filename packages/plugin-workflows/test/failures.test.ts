@@ -311,7 +311,7 @@ describe('failure modes', () => {
             id: 'w',
             name: 'W',
             description: 'Timeout',
-            steps: [{ id: 'slow', intentName: 'sometimes_slow', timeout: 50, retries: 1, retryDelayMs: 5 }],
+            steps: [{ id: 'slow', intentName: 'sometimes_slow', timeoutMs: 50, retries: 1, retryDelayMs: 5 }],
           },
         ],
       }),
@@ -351,7 +351,7 @@ describe('failure modes', () => {
                   )
                   return new Promise(() => undefined)
                 },
-                timeout: 30,
+                timeoutMs: 30,
               },
             ],
           },
@@ -385,7 +385,7 @@ describe('failure modes', () => {
             id: 'w',
             name: 'W',
             description: 'Overall timeout',
-            timeout: 1_000,
+            timeoutMs: 1_000,
             steps: [
               { id: 'slow', intentName: 'slow' },
               { id: 'later', intentName: 'later' },

@@ -44,10 +44,7 @@ export async function initCommand(argv: string[], io: CliIo): Promise<number> {
   if (!NPM_NAME.test(name) || name.length > 214)
     throw usageError(`--name '${name}' is not a valid npm package name`)
   if (existsSync(dir) && readdirSync(dir).length > 0 && !parsed.values.force) {
-    throw cliError(
-      'INIT_TARGET_NOT_EMPTY',
-      `${displayPath(dir, io.cwd)} is not empty; choose another directory or pass --force to write into it`,
-    )
+    throw cliError('INIT_TARGET_NOT_EMPTY', { dir: displayPath(dir, io.cwd) })
   }
   const files = projectFiles({ name, range: `^${packageInfo.version}` })
   for (const [path, content] of Object.entries(files)) {

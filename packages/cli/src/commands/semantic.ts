@@ -34,17 +34,20 @@ export async function loadSemanticCli(specifier = SEMANTIC_CLI_MODULE): Promise<
     if (isMissing(error, specifier)) {
       throw cliError(
         'MISSING_PACKAGE',
-        `'ixp semantic' needs @ixp/plugin-semantic, which is not installed. Install it: npm install @ixp/plugin-semantic`,
+        {
+          reason: "'ixp semantic' needs @ixp/plugin-semantic, which is not installed",
+          fix: 'install it: npm install @ixp/plugin-semantic',
+        },
         { cause: error },
       )
     }
     throw error
   }
   if (typeof module.runSemanticCommand !== 'function') {
-    throw cliError(
-      'MISSING_PACKAGE',
-      `${specifier} does not export runSemanticCommand; update @ixp/plugin-semantic`,
-    )
+    throw cliError('MISSING_PACKAGE', {
+      reason: `${specifier} does not export runSemanticCommand`,
+      fix: 'update @ixp/plugin-semantic',
+    })
   }
   return module as SemanticCli
 }

@@ -71,7 +71,7 @@ export const serveSpec: CommandSpec = {
     'shutdown-timeout': {
       type: 'string',
       value: '<ms>',
-      default: String(SERVE_DEFAULTS.shutdownTimeout),
+      default: String(SERVE_DEFAULTS.shutdownTimeoutMs),
       description: 'How long SIGINT/SIGTERM waits for requests in flight',
     },
   },

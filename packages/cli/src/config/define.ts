@@ -27,8 +27,8 @@ export interface ServeHttpConfig {
   cors?: string[]
   /** Worker processes sharing the port (`'auto'` = one per core). @default 1 */
   workers?: number | 'auto'
-  /** How long a graceful shutdown waits for in-flight requests, in milliseconds. @default 10000 */
-  shutdownTimeout?: number
+  /** How long a graceful shutdown waits for in-flight requests, in milliseconds (formerly `shutdownTimeout`). @default 10000 */
+  shutdownTimeoutMs?: number
   /**
    * Options of the HTTP handler and node server of `@ixp/plugin-http` (body limit, security headers, metrics,
    * request logging, keep-alive, …); the mount path is `base`.

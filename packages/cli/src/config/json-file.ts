@@ -4,7 +4,7 @@
  */
 import { readFile } from 'node:fs/promises'
 import { relative } from 'node:path'
-import { IxpError, isIxpError } from '@ixp/core'
+import { coreError, isIxpError } from '@ixp/core'
 import { loadComponents, loadIntents } from '@ixp/core/reference-files'
 import type { ComponentDefinition, IntentDefinition } from '@ixp/core'
 import { cliError } from '../errors.js'
@@ -29,10 +29,11 @@ export async function readText(file: string): Promise<string> {
     return await readFile(file, 'utf8')
   } catch (error) {
     const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'does not exist' : 'cannot be read'
-    throw cliError('FILE_NOT_FOUND', `${displayPath(file)} ${reason}`, {
-      cause: error,
-      details: { file, reason },
-    })
+    throw cliError(
+      'FILE_NOT_FOUND',
+      { file: displayPath(file), reason },
+      { cause: error, details: { file, reason } },
+    )
   }
 }
 
@@ -46,9 +47,11 @@ export function parseJson(text: string, file: string): unknown {
     const where = position ? lineAndColumn(text, Number(position[1])) : undefined
     const at = where ? `:${where.line}:${where.column}` : ''
     const reason = message.replace(/\s*\(line \d+ column \d+\)/, '').replace(/ in JSON at position \d+/, '')
-    throw cliError('INVALID_JSON', `${displayPath(file)}${at} is not valid JSON: ${reason}`, {
-      details: { file, reason, ...(where ?? {}) },
-    })
+    throw cliError(
+      'INVALID_JSON',
+      { file: `${displayPath(file)}${at}`, reason },
+      { details: { file, reason, ...(where ?? {}) } },
+    )
   }
 }
 
@@ -62,10 +65,11 @@ export function inFile(error: unknown, file: string): unknown {
   if (!isIxpError(error) || error.code !== 'INVALID_DEFINITION') return error
   const issues = (error.details?.issues as unknown[] | undefined) ?? []
   const count = issues.length === 1 ? '1 problem' : `${issues.length} problems`
-  return new IxpError('INVALID_DEFINITION', `${displayPath(file)} has ${count}`, {
-    details: { file, issues },
-    cause: error,
-  })
+  return coreError(
+    'INVALID_DEFINITION',
+    { reason: `${displayPath(file)} has ${count}` },
+    { details: { file, issues }, cause: error },
+  )
 }
 
 export function parseDefinitions(kind: 'intents', content: unknown, file: string): IntentDefinition[]

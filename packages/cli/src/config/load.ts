@@ -29,7 +29,9 @@ export const CONFIG_FILE_NAMES = [
 const TYPESCRIPT = new Set(['.ts', '.mts', '.cts'])
 const JAVASCRIPT = new Set(['.js', '.mjs', '.cjs'])
 const CONFIG_KEYS = ['intents', 'components', 'plugins', 'engine', 'http']
-const HTTP_KEYS = ['port', 'host', 'base', 'cors', 'workers', 'shutdownTimeout', 'handler']
+const HTTP_KEYS = ['port', 'host', 'base', 'cors', 'workers', 'shutdownTimeoutMs', 'handler']
+/** `http` keys renamed since the first version: an old config is told the new name, not just refused. */
+const RENAMED_HTTP_KEYS: Readonly<Record<string, string>> = { shutdownTimeout: 'shutdownTimeoutMs' }
 
 /** A checked config with its definitions split by where they come from. */
 export interface ResolvedConfig {
@@ -68,14 +70,15 @@ async function importModule(file: string): Promise<unknown> {
 
 /** Imports a config file and returns its default export (called, when it is a function). */
 export async function importConfig(file: string): Promise<unknown> {
-  if (!existsSync(file)) throw cliError('FILE_NOT_FOUND', `Config file ${displayPath(file)} does not exist`)
+  if (!existsSync(file))
+    throw cliError('FILE_NOT_FOUND', { file: `Config file ${displayPath(file)}`, reason: 'does not exist' })
   const extension = extname(file)
   if (extension === '.json') return readJsonFile(file)
   if (!TYPESCRIPT.has(extension) && !JAVASCRIPT.has(extension)) {
-    throw cliError(
-      'CONFIG_INVALID',
-      `Config file ${displayPath(file)} must be .mjs, .js, .cjs, .ts, .mts, .cts or .json, not '${extension || '(none)'}'`,
-    )
+    throw cliError('CONFIG_INVALID', {
+      file: `Config file ${displayPath(file)}`,
+      problem: `must be .mjs, .js, .cjs, .ts, .mts, .cts or .json, not '${extension || '(none)'}'`,
+    })
   }
   let exported: unknown
   try {
@@ -94,17 +97,15 @@ export async function importConfig(file: string): Promise<unknown> {
   } catch (error) {
     throw cliError(
       'CONFIG_LOAD_FAILED',
-      `Could not load ${displayPath(file)}: ${(error as Error)?.message ?? String(error)}`,
-      {
-        cause: error,
-      },
+      { file: displayPath(file), reason: (error as Error)?.message ?? String(error) },
+      { cause: error },
     )
   }
   if (exported === undefined) {
-    throw cliError(
-      'CONFIG_INVALID',
-      `${displayPath(file)} has no default export (export default defineConfig({ … }))`,
-    )
+    throw cliError('CONFIG_INVALID', {
+      file: displayPath(file),
+      problem: 'has no default export (export default defineConfig({ … }))',
+    })
   }
   return exported
 }
@@ -143,10 +144,14 @@ function checkHttp(value: unknown, issues: Issue[]): ServeHttpConfig {
     return {}
   }
   for (const key of Object.keys(value)) {
-    if (!HTTP_KEYS.includes(key))
-      issues.push({ path: `http.${key}`, message: `is not an option (${HTTP_KEYS.join(', ')})` })
+    if (HTTP_KEYS.includes(key)) continue
+    const renamed = RENAMED_HTTP_KEYS[key]
+    issues.push({
+      path: `http.${key}`,
+      message: renamed ? `was renamed '${renamed}'` : `is not an option (${HTTP_KEYS.join(', ')})`,
+    })
   }
-  const { port, host, base, cors, workers, shutdownTimeout, handler } = value
+  const { port, host, base, cors, workers, shutdownTimeoutMs, handler } = value
   if (port !== undefined && !(Number.isInteger(port) && (port as number) >= 0 && (port as number) <= 65535)) {
     issues.push({ path: 'http.port', message: 'must be a whole number from 0 to 65535' })
   }
@@ -167,10 +172,10 @@ function checkHttp(value: unknown, issues: Issue[]): ServeHttpConfig {
     issues.push({ path: 'http.workers', message: "must be a whole number of at least 1, or 'auto'" })
   }
   if (
-    shutdownTimeout !== undefined &&
-    !(Number.isInteger(shutdownTimeout) && (shutdownTimeout as number) >= 0)
+    shutdownTimeoutMs !== undefined &&
+    !(Number.isInteger(shutdownTimeoutMs) && (shutdownTimeoutMs as number) >= 0)
   ) {
-    issues.push({ path: 'http.shutdownTimeout', message: 'must be a whole number of milliseconds' })
+    issues.push({ path: 'http.shutdownTimeoutMs', message: 'must be a whole number of milliseconds' })
   }
   if (handler !== undefined && !isObject(handler))
     issues.push({ path: 'http.handler', message: 'must be an object' })
@@ -184,7 +189,10 @@ function checkHttp(value: unknown, issues: Issue[]): ServeHttpConfig {
 export function resolveConfig(exported: unknown, file: string | undefined, cwd: string): ResolvedConfig {
   const where = file ? displayPath(file, cwd) : 'the config'
   if (!isObject(exported)) {
-    throw cliError('CONFIG_INVALID', `${where} must export an object { intents, components, plugins, http }`)
+    throw cliError('CONFIG_INVALID', {
+      file: where,
+      problem: 'must export an object { intents, components, plugins, http }',
+    })
   }
   const config = exported as IxpConfig & Record<string, unknown>
   const issues: Issue[] = []
@@ -206,7 +214,7 @@ export function resolveConfig(exported: unknown, file: string | undefined, cwd: 
   const http = checkHttp(config.http, issues)
   if (issues.length > 0) {
     const count = issues.length === 1 ? '1 problem' : `${issues.length} problems`
-    throw cliError('CONFIG_INVALID', `${where} has ${count}`, { details: { file, issues } })
+    throw cliError('CONFIG_INVALID', { file: where, problem: `has ${count}` }, { details: { file, issues } })
   }
   return {
     file,

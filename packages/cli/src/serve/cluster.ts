@@ -50,7 +50,7 @@ export async function runPrimary(settings: ServeSettings, argv: string[], io: Cl
         println(io.stderr, `ixp: worker ${worker.process.pid} did not stop in time; killing it`)
         worker.process.kill('SIGKILL')
       }
-    }, settings.shutdownTimeout + KILL_GRACE_MS)
+    }, settings.shutdownTimeoutMs + KILL_GRACE_MS)
     killer.unref()
     if (workers.size === 0) finish(exitCode)
   }

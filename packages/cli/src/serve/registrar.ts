@@ -3,9 +3,10 @@
  * owns each name, so that a changed file can be swapped in place: new and changed definitions are registered
  * with `replace`, vanished ones unregistered, and a swap that fails half-way is rolled back.
  */
-import { IxpError, isIxpError } from '@ixp/core'
+import { coreError, isIxpError } from '@ixp/core'
 import type { ComponentDefinition, Engine, IntentDefinition } from '@ixp/core'
 import { displayPath, type DefinitionKind } from '../config/json-file.js'
+import { definedTwice } from '../errors.js'
 
 type Definition = IntentDefinition | ComponentDefinition
 
@@ -38,10 +39,11 @@ function prefixIssues(error: unknown, prefix: string, owner: string): unknown {
       message: issue.message,
     }),
   )
-  return new IxpError('INVALID_DEFINITION', `${owner}: ${prefix} is invalid`, {
-    details: { issues },
-    cause: error,
-  })
+  return coreError(
+    'INVALID_DEFINITION',
+    { reason: `${owner}: ${prefix} is invalid` },
+    { details: { issues }, cause: error },
+  )
 }
 
 export class DefinitionRegistrar {
@@ -81,10 +83,9 @@ export class DefinitionRegistrar {
     definitions.forEach((definition, index) => {
       const existing = this.#owned[kind].get(definition.name)
       if (existing) {
-        throw new IxpError(
-          'DUPLICATE_DEFINITION',
+        throw definedTwice(
           `${this.#label(owner)} defines ${kind === 'intents' ? 'intent' : 'component'} '${definition.name}', already defined by ${this.#label(existing.owner)}`,
-          { details: { kind, name: definition.name } },
+          { kind, name: definition.name },
         )
       }
       let unregister: () => void
@@ -109,10 +110,9 @@ export class DefinitionRegistrar {
       const existing = owned.get(definition.name)
       const taken = existing ? existing.owner !== owner : this.#registry(kind).has(definition.name)
       if (taken) {
-        throw new IxpError(
-          'DUPLICATE_DEFINITION',
+        throw definedTwice(
           `${this.#label(owner)} defines ${kind === 'intents' ? 'intent' : 'component'} '${definition.name}', already defined by ${existing ? this.#label(existing.owner) : 'a plugin'}`,
-          { details: { kind, name: definition.name } },
+          { kind, name: definition.name },
         )
       }
     }

@@ -34,7 +34,7 @@ function listen(server: IxpNodeServer, port: number, host: string): Promise<void
             : error.code === 'EADDRNOTAVAIL' || error.code === 'ENOTFOUND'
               ? `${host} is not an address of this machine; check --host`
               : `cannot listen on ${where}: ${error.message}`
-      reject(cliError('LISTEN_FAILED', reason, { cause: error }))
+      reject(cliError('LISTEN_FAILED', { reason }, { cause: error }))
     }
     const onListening = () => {
       server.off('error', onError)
@@ -159,11 +159,11 @@ async function serve(
       if (role === 'single') {
         println(
           io.stdout,
-          `${reason}: finishing requests in flight (at most ${settings.shutdownTimeout} ms)…`,
+          `${reason}: finishing requests in flight (at most ${settings.shutdownTimeoutMs} ms)…`,
         )
       }
       let code = 0
-      await server.closeGracefully(settings.shutdownTimeout)
+      await server.closeGracefully(settings.shutdownTimeoutMs)
       try {
         await engine.close()
       } catch (error) {

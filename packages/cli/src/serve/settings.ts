@@ -15,7 +15,7 @@ export const SERVE_DEFAULTS = {
   host: '127.0.0.1',
   base: '/ixp',
   workers: 1,
-  shutdownTimeout: 10_000,
+  shutdownTimeoutMs: 10_000,
 }
 
 export interface ServeSettings {
@@ -26,7 +26,7 @@ export interface ServeSettings {
   cors: string[] | undefined
   workers: number
   watch: boolean
-  shutdownTimeout: number
+  shutdownTimeoutMs: number
   /** Every JSON file the server reads, with the kinds it provides (what `--watch` watches). */
   files: WatchedFiles
 }
@@ -106,10 +106,10 @@ export function serveSettings(
     cors: corsFlag !== undefined ? parseCors(corsFlag) : http.cors,
     workers: parseWorkers(stringValue(parsed, 'workers') ?? http.workers),
     watch,
-    shutdownTimeout:
+    shutdownTimeoutMs:
       timeoutFlag !== undefined
         ? integerValue(timeoutFlag, '--shutdown-timeout', 0, 3_600_000)
-        : (http.shutdownTimeout ?? SERVE_DEFAULTS.shutdownTimeout),
+        : (http.shutdownTimeoutMs ?? SERVE_DEFAULTS.shutdownTimeoutMs),
     files,
   }
 }

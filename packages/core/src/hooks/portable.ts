@@ -106,13 +106,10 @@ export function makePortable(hook: PortableHook, mode: CodeGeneration): void {
   if (mode === 'auto' && canGenerateCode()) return
   const compile = interpreter
   if (compile === undefined) {
+    // Edge bundlers resolving the 'workerd', 'worker' or 'edge-light' condition load it with @ixp/core.
     throw new IxpError(
       'INVALID_OPTIONS',
-      (mode === 'off'
-        ? "hooks.codeGeneration: 'off' needs the hook interpreter"
-        : "This runtime forbids code generation from strings (new Function), which tapable's hooks use") +
-        ": import '@ixp/core/portable-hooks' once before creating the engine (edge bundlers resolving the " +
-        "'workerd', 'worker' or 'edge-light' condition load it with @ixp/core)",
+      `${mode === 'off' ? "hooks.codeGeneration: 'off' needs" : 'new Function is forbidden here, so tapable hooks need'} the hook interpreter: import '@ixp/core/portable-hooks' before createEngine()`,
     )
   }
   internals.compile = (options) => compile(internals, flow, options)

@@ -8,7 +8,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Engine } from '@ixp/core'
-import { IxpError } from '@ixp/core'
+import { coreError, type IxpError } from '@ixp/core'
 import type { HttpHandler } from '../handler.js'
 import { httpError } from '../errors.js'
 import { NodeTransportRequest } from '../node/request.js'
@@ -56,17 +56,14 @@ function knownFailure(type: unknown): IxpError | undefined {
     case 'entity.parse.failed':
     case 'entity.verify.failed':
     case 'request.size.invalid':
-      return httpError('INVALID_REQUEST', 'The request body is not valid JSON')
+      return coreError('INVALID_REQUEST', { reason: 'The request body is not valid JSON' })
     case 'entity.too.large':
-      return httpError('PAYLOAD_TOO_LARGE', 'The request body is larger than the body parser allows')
+      return httpError('PAYLOAD_TOO_LARGE', { limit: 'the body parser allows' })
     case 'charset.unsupported':
     case 'encoding.unsupported':
-      return httpError(
-        'UNSUPPORTED_MEDIA_TYPE',
-        'The body encoding or charset is not supported; send UTF-8 JSON',
-      )
+      return httpError('UNSUPPORTED_MEDIA_TYPE', { given: 'The body encoding or charset' })
     case 'request.aborted':
-      return new IxpError('ABORTED', 'The request was aborted by the caller')
+      return coreError('ABORTED')
     default:
       return undefined
   }

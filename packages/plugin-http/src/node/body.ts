@@ -6,9 +6,8 @@ import { isUtf8 } from 'node:buffer'
 import type { IncomingMessage } from 'node:http'
 import type { Socket } from 'node:net'
 import type { Readable } from 'node:stream'
-import { IxpError } from '@ixp/core'
+import { coreError, type IxpError } from '@ixp/core'
 import { bodyTimedOut, notUtf8, payloadTooLarge } from '../body.js'
-import { httpError } from '../errors.js'
 import { connectionOf } from './connection.js'
 
 const BOM = 0xfeff
@@ -24,11 +23,9 @@ export type BodyCallback = (error: IxpError | undefined, text: string | undefine
  */
 export function collectNodeBody(stream: Readable, limit: number, done: BodyCallback, timeoutMs = 0): void {
   if (stream.readableEnded || stream.destroyed) {
-    const error = new IxpError(
-      'INTERNAL_ERROR',
-      'The request body was already consumed before the IXP handler ran',
-      { expose: false },
-    )
+    const error = coreError('INTERNAL_ERROR', {
+      reason: 'The request body was already consumed before the IXP handler ran',
+    })
     done(error, undefined)
     return
   }
@@ -43,7 +40,7 @@ export function collectNodeBody(stream: Readable, limit: number, done: BodyCallb
     if (connection !== undefined && connection.onClose === aborted) connection.onClose = undefined
     done(error, text)
   }
-  const aborted = () => finish(new IxpError('ABORTED', 'The request was aborted by the caller'))
+  const aborted = () => finish(coreError('ABORTED'))
   // A body that trickles in (a byte every few seconds, a chunked body that stops) must not hold a connection and
   // its buffers for node's 300 s requestTimeout: the whole body gets `timeoutMs`, then a 408 closes the connection.
   const timer =
@@ -80,7 +77,7 @@ export function collectNodeBody(stream: Readable, limit: number, done: BodyCallb
   if (connection !== undefined) connection.onClose = aborted
   else {
     stream.on('error', () =>
-      finish(httpError('INVALID_REQUEST', 'The request body could not be read to its end')),
+      finish(coreError('INVALID_REQUEST', { reason: 'The request body could not be read to its end' })),
     )
     // A stream that closes before its end lost its client.
     stream.on('close', aborted)

@@ -4,18 +4,14 @@
  * `400`/`431`/`408`, whenever the socket can still take an answer, then the connection is closed.
  */
 import type { Duplex } from 'node:stream'
-import { httpError, type HttpErrorCode } from '../errors.js'
+import { coreError, type IxpError } from '@ixp/core'
+import { httpError } from '../errors.js'
 
 /** The node error codes with their answer; everything else node reports there is a malformed request. */
-const ANSWERS: Record<string, { code: HttpErrorCode | 'INVALID_REQUEST'; message: string }> = {
-  ERR_HTTP_REQUEST_TIMEOUT: {
-    code: 'REQUEST_TIMEOUT',
-    message: 'The request did not arrive within the server timeout; send the whole request at once',
-  },
-  HPE_HEADER_OVERFLOW: {
-    code: 'HEADERS_TOO_LARGE',
-    message: 'The request line and headers are larger than the server accepts (maxHeaderSize)',
-  },
+const ANSWERS: Record<string, () => IxpError> = {
+  ERR_HTTP_REQUEST_TIMEOUT: () =>
+    httpError('REQUEST_TIMEOUT', { what: 'The request', limit: "the server's timeout" }),
+  HPE_HEADER_OVERFLOW: () => httpError('HEADERS_TOO_LARGE'),
 }
 
 const REASONS: Record<number, string> = {
@@ -32,11 +28,10 @@ interface ClientError extends Error {
 export function clientErrorAnswer(error: ClientError): string {
   const known = error.code === undefined ? undefined : ANSWERS[error.code]
   const failure = known
-    ? httpError(known.code, known.message)
-    : httpError(
-        'INVALID_REQUEST',
-        `The request is not valid HTTP/1.1 (${String(error.code ?? 'parse error').slice(0, 40)})`,
-      )
+    ? known()
+    : coreError('INVALID_REQUEST', {
+        reason: `The request is not valid HTTP/1.1 (${String(error.code ?? 'parse error').slice(0, 40)})`,
+      })
   const body = JSON.stringify({
     error: { code: failure.code, message: failure.message, timestamp: new Date().toISOString() },
   })

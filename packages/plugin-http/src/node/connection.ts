@@ -4,7 +4,7 @@
  */
 import { setMaxListeners } from 'node:events'
 import type { Socket } from 'node:net'
-import { IxpError } from '@ixp/core'
+import { coreError } from '@ixp/core'
 
 export interface Connection {
   /**
@@ -32,7 +32,7 @@ export function connectionOf(socket: Socket): Connection {
   setMaxListeners(1000, controller.signal)
   const created: Connection = { signal: controller.signal, address: socket.remoteAddress, onClose: undefined }
   const closed = () => {
-    controller.abort(new IxpError('ABORTED', 'The client went away'))
+    controller.abort(coreError('ABORTED'))
     const pending = created.onClose
     created.onClose = undefined
     pending?.()

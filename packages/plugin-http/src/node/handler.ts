@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { HttpHandler } from '../handler.js'
 import type { TransportResponse } from '../exchange.js'
 import { BODY_LIMIT, DISPATCH, SERVE, WRAPPED } from '../internal.js'
-import { invalidHttpOptions } from '../errors.js'
+import { httpError } from '../errors.js'
 import { compileProxyTrust, type TrustProxyOption } from './proxy-trust.js'
 import { NodeTransportRequest, type NodeRequestOptions } from './request.js'
 import { writeNodeResponse } from './response.js'
@@ -31,9 +31,9 @@ const DEFAULT_BODY_TIMEOUT_MS = 10_000
 function bodyTimeoutOf(value: unknown): number {
   if (value === undefined) return DEFAULT_BODY_TIMEOUT_MS
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
-    throw invalidHttpOptions(
-      `bodyTimeoutMs must be a non-negative integer of milliseconds (got ${String(value)})`,
-    )
+    throw httpError('HTTP_INVALID_OPTIONS', {
+      problem: `bodyTimeoutMs must be a non-negative integer of milliseconds (got ${String(value)})`,
+    })
   }
   return value
 }

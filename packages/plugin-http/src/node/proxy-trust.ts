@@ -5,7 +5,7 @@
  * refused: the leftmost entry is whatever the client wrote, so it would let each request choose its address.
  */
 import { clientAddress, formatIp, parseIpRange, type ProxyTrust } from '@ixp/core/net'
-import { invalidHttpOptions } from '../errors.js'
+import { httpError } from '../errors.js'
 
 /** How far to believe `X-Forwarded-For`: not at all, a number of proxy hops, or the proxies' addresses / CIDR ranges. */
 export type TrustProxyOption = false | number | readonly string[]
@@ -15,9 +15,9 @@ export function compileProxyTrust(option: unknown): ProxyTrust {
   if (option === undefined || option === false || option === 0) return { kind: 'none' }
   if (typeof option === 'number') {
     if (!Number.isSafeInteger(option) || option < 0) {
-      throw invalidHttpOptions(
-        `trustProxy as a number counts proxy hops; it must be a non-negative integer (got ${option})`,
-      )
+      throw httpError('HTTP_INVALID_OPTIONS', {
+        problem: `trustProxy as a number counts proxy hops; it must be a non-negative integer (got ${option})`,
+      })
     }
     return { kind: 'hops', hops: option }
   }
@@ -25,18 +25,19 @@ export function compileProxyTrust(option: unknown): ProxyTrust {
     const ranges = option.map((entry: unknown) => {
       const range = typeof entry === 'string' ? parseIpRange(entry) : undefined
       if (range === undefined) {
-        throw invalidHttpOptions(
-          `trustProxy entry ${JSON.stringify(entry)} is not an IP address or CIDR range`,
-        )
+        throw httpError('HTTP_INVALID_OPTIONS', {
+          problem: `trustProxy entry ${JSON.stringify(entry)} is not an IP address or CIDR range`,
+        })
       }
       return range
     })
     return { kind: 'ranges', ranges }
   }
-  throw invalidHttpOptions(
-    `trustProxy must be false, a number of proxy hops or a list of proxy addresses / CIDR ranges (got ${JSON.stringify(option)}); ` +
+  throw httpError('HTTP_INVALID_OPTIONS', {
+    problem:
+      `trustProxy must be false, a number of proxy hops or a list of proxy addresses / CIDR ranges (got ${JSON.stringify(option)}); ` +
       '`true` would trust the leftmost X-Forwarded-For entry, which any client can write',
-  )
+  })
 }
 
 /** The client address of a request: the socket's when nothing is trusted, else the chain walked from the right. */

@@ -70,7 +70,7 @@ export function upgradeListener(
           socket.off('error', ignore)
           if (result === true) return
           if (result instanceof Response) return writeWeb(socket, result)
-          const notFound = httpError('NOT_FOUND', 'Nothing here accepts a connection upgrade')
+          const notFound = httpError('NOT_FOUND', { hint: '; nothing here accepts a connection upgrade' })
           writeTransport(socket, handler[REFUSE](request, notFound))
         },
         (error: unknown) => {

@@ -63,7 +63,7 @@ export function encodeClassifier(parts: ClassifierParts): SerializedClassifier {
 }
 
 function invalid(reason: string): never {
-  throw semanticError('SEMANTIC_INVALID_MODEL', `Cannot load the semantic model: ${reason}`)
+  throw semanticError('SEMANTIC_INVALID_MODEL', { reason })
 }
 
 function finite(value: unknown, name: string): number {

@@ -24,22 +24,25 @@ export async function embedChecked(
   } catch (error) {
     throw semanticError(
       'SEMANTIC_EMBEDDING_FAILED',
-      `Embedding provider '${provider.name}' failed: ${error instanceof Error ? error.message : String(error)}`,
+      {
+        provider: provider.name,
+        problem: `failed: ${error instanceof Error ? error.message : String(error)}`,
+      },
       { cause: error },
     )
   }
   if (!Array.isArray(vectors) || vectors.length !== texts.length)
-    throw semanticError(
-      'SEMANTIC_EMBEDDING_FAILED',
-      `Embedding provider '${provider.name}' returned ${Array.isArray(vectors) ? vectors.length : 'no'} vectors for ${texts.length} texts`,
-    )
+    throw semanticError('SEMANTIC_EMBEDDING_FAILED', {
+      provider: provider.name,
+      problem: `returned ${Array.isArray(vectors) ? vectors.length : 'no'} vectors for ${texts.length} texts`,
+    })
   const dimensions = vectors[0]?.length ?? 0
   for (const vector of vectors) {
     if (!(vector instanceof Float32Array) || vector.length === 0 || vector.length !== dimensions)
-      throw semanticError(
-        'SEMANTIC_EMBEDDING_FAILED',
-        `Embedding provider '${provider.name}' must return Float32Arrays of one non-zero length`,
-      )
+      throw semanticError('SEMANTIC_EMBEDDING_FAILED', {
+        provider: provider.name,
+        problem: `must return Float32Arrays of one non-zero length`,
+      })
   }
   return vectors
 }

@@ -44,16 +44,14 @@ const PACKAGE = '@huggingface/transformers'
 
 export function transformersEmbeddings(options: TransformersEmbeddingOptions): EmbeddingProvider {
   if (typeof options?.modelPath !== 'string' || options.modelPath.trim() === '')
-    throw semanticError(
-      'SEMANTIC_INVALID_OPTIONS',
-      `transformersEmbeddings needs 'modelPath', the folder of a local model`,
-    )
+    throw semanticError('SEMANTIC_INVALID_OPTIONS', {
+      problem: `transformersEmbeddings needs 'modelPath', the folder of a local model`,
+    })
   const batchSize = options.batchSize ?? 32
   if (!Number.isInteger(batchSize) || batchSize < 1)
-    throw semanticError(
-      'SEMANTIC_INVALID_OPTIONS',
-      `transformersEmbeddings option 'batchSize' must be a positive integer`,
-    )
+    throw semanticError('SEMANTIC_INVALID_OPTIONS', {
+      problem: `transformersEmbeddings option 'batchSize' must be a positive integer`,
+    })
   const trimmed = options.modelPath.replace(/[\\/]+$/, '')
   const cut = Math.max(trimmed.lastIndexOf('/'), trimmed.lastIndexOf('\\'))
   const folder = cut === -1 ? './' : trimmed.slice(0, cut + 1)
@@ -67,7 +65,9 @@ export function transformersEmbeddings(options: TransformersEmbeddingOptions): E
     } catch (error) {
       throw semanticError(
         'SEMANTIC_EMBEDDINGS_UNAVAILABLE',
-        `Embeddings need the optional package '${PACKAGE}': install it next to @ixp/plugin-semantic`,
+        {
+          reason: `Embeddings need the optional package '${PACKAGE}': install it next to @ixp/plugin-semantic`,
+        },
         { cause: error },
       )
     }
@@ -82,7 +82,9 @@ export function transformersEmbeddings(options: TransformersEmbeddingOptions): E
     } catch (error) {
       throw semanticError(
         'SEMANTIC_EMBEDDINGS_UNAVAILABLE',
-        `Cannot load the embedding model at '${options.modelPath}': ${error instanceof Error ? error.message : String(error)}`,
+        {
+          reason: `Cannot load the embedding model at '${options.modelPath}': ${error instanceof Error ? error.message : String(error)}`,
+        },
         { cause: error },
       )
     }

@@ -17,7 +17,7 @@ export function parseJsonl(content: string, source = 'input'): IntentExample[] {
     try {
       value = JSON.parse(line)
     } catch {
-      throw semanticError('SEMANTIC_INVALID_EXAMPLES', `${source}:${i + 1}: not valid JSON`)
+      throw semanticError('SEMANTIC_INVALID_EXAMPLES', { problem: `${source}:${i + 1}: not valid JSON` })
     }
     const record = value as { text?: unknown; intent?: unknown } | null
     if (
@@ -27,22 +27,21 @@ export function parseJsonl(content: string, source = 'input'): IntentExample[] {
       typeof record.intent !== 'string' ||
       !record.intent
     )
-      throw semanticError(
-        'SEMANTIC_INVALID_EXAMPLES',
-        `${source}:${i + 1}: expected {"text": "…", "intent": "…"} with a non-empty intent`,
-      )
+      throw semanticError('SEMANTIC_INVALID_EXAMPLES', {
+        problem: `${source}:${i + 1}: expected {"text": "…", "intent": "…"} with a non-empty intent`,
+      })
     const entities = (record as { entities?: unknown }).entities
     if (entities !== undefined) {
       const issues: { path: string; message: string }[] = []
       parseExample({ text: record.text, entities: entities as EntitySpan[] }, 'entities', issues)
       if (issues.length > 0)
-        throw semanticError(
-          'SEMANTIC_INVALID_EXAMPLES',
-          `${source}:${i + 1}: ${issues[0]!.path} ${issues[0]!.message}`,
-        )
+        throw semanticError('SEMANTIC_INVALID_EXAMPLES', {
+          problem: `${source}:${i + 1}: ${issues[0]!.path} ${issues[0]!.message}`,
+        })
       examples.push({ text: record.text, intent: record.intent, entities: entities as EntitySpan[] })
     } else examples.push({ text: record.text, intent: record.intent })
   }
-  if (examples.length === 0) throw semanticError('SEMANTIC_INVALID_EXAMPLES', `${source}: no examples`)
+  if (examples.length === 0)
+    throw semanticError('SEMANTIC_INVALID_EXAMPLES', { problem: `${source}: no examples` })
   return examples
 }

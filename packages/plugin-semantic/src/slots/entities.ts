@@ -14,22 +14,24 @@ export interface EntityDefinition {
 export function checkEntityDefinitions(entities: unknown): void {
   if (entities === undefined) return
   if (typeof entities !== 'object' || entities === null || Array.isArray(entities))
-    throw semanticError(
-      'SEMANTIC_INVALID_OPTIONS',
-      `'entities' must be an object { name: { lookup?, pattern? } }`,
-    )
+    throw semanticError('SEMANTIC_INVALID_OPTIONS', {
+      problem: `'entities' must be an object { name: { lookup?, pattern? } }`,
+    })
   for (const [name, definition] of Object.entries(entities as Record<string, unknown>)) {
     const where = `'entities.${name}'`
     if (isSystemEntity(name))
-      throw semanticError(
-        'SEMANTIC_INVALID_OPTIONS',
-        `${where}: '${name}' is a system entity (${SYSTEM_ENTITIES.join(', ')}); choose another name`,
-      )
+      throw semanticError('SEMANTIC_INVALID_OPTIONS', {
+        problem: `${where}: '${name}' is a system entity (${SYSTEM_ENTITIES.join(', ')}); choose another name`,
+      })
     if (typeof definition !== 'object' || definition === null)
-      throw semanticError('SEMANTIC_INVALID_OPTIONS', `${where} must be an object { lookup?, pattern? }`)
+      throw semanticError('SEMANTIC_INVALID_OPTIONS', {
+        problem: `${where} must be an object { lookup?, pattern? }`,
+      })
     const { lookup, pattern } = definition as EntityDefinition
     if (lookup === undefined && pattern === undefined)
-      throw semanticError('SEMANTIC_INVALID_OPTIONS', `${where} needs a 'lookup' list or a 'pattern'`)
+      throw semanticError('SEMANTIC_INVALID_OPTIONS', {
+        problem: `${where} needs a 'lookup' list or a 'pattern'`,
+      })
     if (
       lookup !== undefined &&
       (!Array.isArray(lookup) ||
@@ -43,25 +45,22 @@ export function checkEntityDefinitions(entities: unknown): void {
                 (Array.isArray(entry.synonyms) && entry.synonyms.every((s) => typeof s === 'string')))),
         ))
     )
-      throw semanticError(
-        'SEMANTIC_INVALID_OPTIONS',
-        `${where}.lookup must be an array of strings or { value, synonyms: string[] } objects`,
-      )
+      throw semanticError('SEMANTIC_INVALID_OPTIONS', {
+        problem: `${where}.lookup must be an array of strings or { value, synonyms: string[] } objects`,
+      })
     if (pattern !== undefined) {
       if (typeof pattern === 'string') {
         try {
           new RegExp(pattern, 'u')
         } catch (error) {
-          throw semanticError(
-            'SEMANTIC_INVALID_OPTIONS',
-            `${where}.pattern is not a valid regular expression: ${(error as Error).message}`,
-          )
+          throw semanticError('SEMANTIC_INVALID_OPTIONS', {
+            problem: `${where}.pattern is not a valid regular expression: ${(error as Error).message}`,
+          })
         }
       } else if (!(pattern instanceof RegExp))
-        throw semanticError(
-          'SEMANTIC_INVALID_OPTIONS',
-          `${where}.pattern must be a RegExp or its source string`,
-        )
+        throw semanticError('SEMANTIC_INVALID_OPTIONS', {
+          problem: `${where}.pattern must be a RegExp or its source string`,
+        })
     }
   }
 }

@@ -37,17 +37,19 @@ export interface EmbeddingStageOptions {
 
 export function embeddingStage(options: EmbeddingStageOptions): ResolverStage {
   if (!options?.provider || typeof options.provider.embed !== 'function')
-    throw semanticError(
-      'SEMANTIC_INVALID_OPTIONS',
-      `embeddingStage needs a 'provider' with an embed(texts) method`,
-    )
+    throw semanticError('SEMANTIC_INVALID_OPTIONS', {
+      problem: `embeddingStage needs a 'provider' with an embed(texts) method`,
+    })
   const weight = options.weight ?? 0.5
   const slope = options.slope ?? 15
   const offset = options.offset ?? 0.6
   const threshold = options.threshold ?? 0.5
   if (!(weight >= 0 && weight <= 1))
-    throw semanticError('SEMANTIC_INVALID_OPTIONS', `embeddingStage 'weight' must be between 0 and 1`)
-  if (!(slope > 0)) throw semanticError('SEMANTIC_INVALID_OPTIONS', `embeddingStage 'slope' must be positive`)
+    throw semanticError('SEMANTIC_INVALID_OPTIONS', {
+      problem: `embeddingStage 'weight' must be between 0 and 1`,
+    })
+  if (!(slope > 0))
+    throw semanticError('SEMANTIC_INVALID_OPTIONS', { problem: `embeddingStage 'slope' must be positive` })
   let vectors: Float32Array[] = []
   let owners: string[] = []
   const provider = options.provider
@@ -71,10 +73,10 @@ export function embeddingStage(options: EmbeddingStageOptions): ResolverStage {
       const [query] = await embedChecked(provider, [input.text])
       const q = normalizeVector(query!)
       if (q.length !== vectors[0]!.length)
-        throw semanticError(
-          'SEMANTIC_EMBEDDING_FAILED',
-          `Embedding provider '${provider.name}' changed its vector length`,
-        )
+        throw semanticError('SEMANTIC_EMBEDDING_FAILED', {
+          provider: provider.name,
+          problem: `changed its vector length`,
+        })
       const best = new Map<string, number>()
       for (let e = 0; e < vectors.length; e++) {
         const owner = owners[e]!

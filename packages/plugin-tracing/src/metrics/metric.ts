@@ -89,7 +89,9 @@ export abstract class Metric<S extends Series> {
   #pairs(labels: Labels | undefined): LabelPairs {
     if (labels === undefined) return []
     if (typeof labels !== 'object' || labels === null || Array.isArray(labels)) {
-      throw tracingError('TRACING_INVALID_VALUE', `labels of metric '${this.name}' must be an object`)
+      throw tracingError('TRACING_INVALID_VALUE', {
+        problem: `labels of metric '${this.name}' must be an object`,
+      })
     }
     const reserved = this.reservedLabels()
     const pairs: [string, string][] = []
@@ -98,10 +100,9 @@ export abstract class Metric<S extends Series> {
       if (value === undefined) continue
       checkLabelName(this.name, name, reserved)
       if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') {
-        throw tracingError(
-          'TRACING_INVALID_VALUE',
-          `label '${name}' of metric '${this.name}' must be a string, number or boolean (got ${typeof value})`,
-        )
+        throw tracingError('TRACING_INVALID_VALUE', {
+          problem: `label '${name}' of metric '${this.name}' must be a string, number or boolean (got ${typeof value})`,
+        })
       }
       pairs.push([name, String(value)])
     }

@@ -6,10 +6,9 @@ const LABEL_NAME = /^[a-zA-Z_][a-zA-Z0-9_]*$/
 
 export function checkMetricName(name: unknown): string {
   if (typeof name !== 'string' || !METRIC_NAME.test(name)) {
-    throw tracingError(
-      'TRACING_INVALID_METRIC',
-      `metric name ${JSON.stringify(name)} must match [a-zA-Z_:][a-zA-Z0-9_:]* (e.g. 'orders_placed_total')`,
-    )
+    throw tracingError('TRACING_INVALID_METRIC', {
+      problem: `metric name ${JSON.stringify(name)} must match [a-zA-Z_:][a-zA-Z0-9_:]* (e.g. 'orders_placed_total')`,
+    })
   }
   return name
 }
@@ -17,17 +16,19 @@ export function checkMetricName(name: unknown): string {
 /** Label names: the format's pattern, not `__`-prefixed (reserved), and not a name the metric type uses. */
 export function checkLabelName(metric: string, name: string, reserved: readonly string[]): void {
   if (!LABEL_NAME.test(name) || name.startsWith('__') || reserved.includes(name)) {
-    throw tracingError(
-      'TRACING_INVALID_METRIC',
-      `label name ${JSON.stringify(name)} of metric '${metric}' must match [a-zA-Z_][a-zA-Z0-9_]*, not start ` +
+    throw tracingError('TRACING_INVALID_METRIC', {
+      problem:
+        `label name ${JSON.stringify(name)} of metric '${metric}' must match [a-zA-Z_][a-zA-Z0-9_]*, not start ` +
         `with '__'${reserved.length > 0 ? ` and not be ${reserved.map((r) => `'${r}'`).join(' or ')}` : ''}`,
-    )
+    })
   }
 }
 
 export function checkHelp(metric: string, help: unknown): string {
   if (typeof help !== 'string' || help.trim() === '') {
-    throw tracingError('TRACING_INVALID_METRIC', `metric '${metric}' needs a help text (a non-empty string)`)
+    throw tracingError('TRACING_INVALID_METRIC', {
+      problem: `metric '${metric}' needs a help text (a non-empty string)`,
+    })
   }
   return help
 }

@@ -142,11 +142,15 @@ export function metricsProvider(
   options: MetricsProviderOptions = {},
 ): (builtIn?: MetricsCollector, request?: Request) => MetricsAnswer {
   if (registry === null || typeof registry !== 'object' || typeof registry.toPrometheus !== 'function') {
-    throw tracingError('TRACING_INVALID_OPTIONS', 'metricsProvider(registry) needs a MetricsRegistry')
+    throw tracingError('TRACING_INVALID_OPTIONS', {
+      problem: 'metricsProvider(registry) needs a MetricsRegistry',
+    })
   }
   const jsonKey = options.jsonKey ?? 'metrics'
   if (typeof jsonKey !== 'string' || jsonKey === '') {
-    throw tracingError('TRACING_INVALID_OPTIONS', 'metricsProvider: jsonKey must be a non-empty string')
+    throw tracingError('TRACING_INVALID_OPTIONS', {
+      problem: 'metricsProvider: jsonKey must be a non-empty string',
+    })
   }
   return (builtIn, request) => {
     const snapshot = typeof builtIn?.snapshot === 'function' ? builtIn.snapshot() : undefined

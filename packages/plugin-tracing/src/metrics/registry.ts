@@ -68,7 +68,9 @@ const DEFAULTS = { maxSeries: 1000, reservoirSize: 1024 }
 
 function positiveInteger(name: string, value: unknown): number {
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) {
-    throw tracingError('TRACING_INVALID_OPTIONS', `${name} must be a positive integer (got ${String(value)})`)
+    throw tracingError('TRACING_INVALID_OPTIONS', {
+      problem: `${name} must be a positive integer (got ${String(value)})`,
+    })
   }
   return value
 }
@@ -84,10 +86,9 @@ function checkBuckets(metric: string, buckets: unknown): readonly number[] {
         (index === 0 || bound > (buckets[index - 1] as number)),
     )
   if (!ok) {
-    throw tracingError(
-      'TRACING_INVALID_METRIC',
-      `buckets of histogram '${metric}' must be a non-empty list of finite, strictly increasing numbers`,
-    )
+    throw tracingError('TRACING_INVALID_METRIC', {
+      problem: `buckets of histogram '${metric}' must be a non-empty list of finite, strictly increasing numbers`,
+    })
   }
   return Object.freeze([...(buckets as number[])])
 }
@@ -119,7 +120,9 @@ export class MetricsRegistry {
   gauge(name: string, options: GaugeOptions): Gauge {
     const collect = options?.collect
     if (collect !== undefined && typeof collect !== 'function') {
-      throw tracingError('TRACING_INVALID_METRIC', `collect of gauge '${String(name)}' must be a function`)
+      throw tracingError('TRACING_INVALID_METRIC', {
+        problem: `collect of gauge '${String(name)}' must be a function`,
+      })
     }
     return this.#declare(
       name,
@@ -139,10 +142,9 @@ export class MetricsRegistry {
       () => new Histogram(name, options.help, this.#limits, buckets),
     )
     if (!sameBuckets(histogram.buckets, buckets)) {
-      throw tracingError(
-        'TRACING_METRIC_CONFLICT',
-        `histogram '${name}' is already declared with other buckets`,
-      )
+      throw tracingError('TRACING_METRIC_CONFLICT', {
+        problem: `histogram '${name}' is already declared with other buckets`,
+      })
     }
     return histogram
   }
@@ -220,10 +222,9 @@ export class MetricsRegistry {
     const existing = this.#metrics.get(name)
     if (existing !== undefined) {
       if (existing.type !== type || existing.help !== help) {
-        throw tracingError(
-          'TRACING_METRIC_CONFLICT',
-          `metric '${name}' is already declared as a ${existing.type}${existing.help === help ? '' : ' with another help text'}`,
-        )
+        throw tracingError('TRACING_METRIC_CONFLICT', {
+          problem: `metric '${name}' is already declared as a ${existing.type}${existing.help === help ? '' : ' with another help text'}`,
+        })
       }
       return existing as M
     }
@@ -231,10 +232,9 @@ export class MetricsRegistry {
     for (const sample of samples) {
       const owner = this.#samples.get(sample)
       if (owner !== undefined) {
-        throw tracingError(
-          'TRACING_METRIC_CONFLICT',
-          `metric '${name}' would write samples named '${sample}', which metric '${owner}' already writes`,
-        )
+        throw tracingError('TRACING_METRIC_CONFLICT', {
+          problem: `metric '${name}' would write samples named '${sample}', which metric '${owner}' already writes`,
+        })
       }
     }
     const metric = make()

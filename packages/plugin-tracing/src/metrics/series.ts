@@ -44,10 +44,9 @@ export class CounterSeries extends Series {
   /** Adds `value` (default 1); a counter only goes up. */
   inc(value = 1): void {
     if (!(value >= 0) || value === Infinity) {
-      throw tracingError(
-        'TRACING_INVALID_VALUE',
-        `a counter can only be increased by a finite number ≥ 0 (got ${value})`,
-      )
+      throw tracingError('TRACING_INVALID_VALUE', {
+        problem: `a counter can only be increased by a finite number ≥ 0 (got ${value})`,
+      })
     }
     this.value += value
   }
@@ -58,7 +57,9 @@ export class GaugeSeries extends Series {
 
   set(value: number): void {
     if (typeof value !== 'number') {
-      throw tracingError('TRACING_INVALID_VALUE', `a gauge value must be a number (got ${typeof value})`)
+      throw tracingError('TRACING_INVALID_VALUE', {
+        problem: `a gauge value must be a number (got ${typeof value})`,
+      })
     }
     this.value = value
   }
@@ -96,10 +97,9 @@ export class HistogramSeries extends Series {
 
   observe(value: number): void {
     if (!Number.isFinite(value)) {
-      throw tracingError(
-        'TRACING_INVALID_VALUE',
-        `a histogram observation must be a finite number (got ${value})`,
-      )
+      throw tracingError('TRACING_INVALID_VALUE', {
+        problem: `a histogram observation must be a finite number (got ${value})`,
+      })
     }
     const bounds = this.bounds
     let index = 0
