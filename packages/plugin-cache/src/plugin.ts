@@ -105,10 +105,9 @@ class RenderCache implements CachePlugin {
   async apply(engine: Engine): Promise<() => Promise<void>> {
     const runtime = this.#runtime
     if (runtime.engine) {
-      throw cacheError(
-        'CACHE_INVALID_OPTIONS',
-        'This cache() plugin is already installed on an engine; create one per engine',
-      )
+      throw cacheError('CACHE_INVALID_OPTIONS', {
+        problem: 'this cache() plugin is already installed on an engine; create one per engine',
+      })
     }
     for (const intent of engine.intents.list()) this.#check(intent)
     runtime.engine = engine

@@ -61,7 +61,7 @@ export class ReadPath {
 
   #lookup(state: RenderState, key: string, policy: IntentPolicy): Answer {
     const runtime = this.#runtime
-    const now = runtime.settings.now()
+    const now = runtime.settings.clock()
     const entry = runtime.memory.get(key, now)
     if (entry) {
       const freshness = runtime.freshness(entry, key, now)
@@ -105,7 +105,7 @@ export class ReadPath {
     if (store) {
       const remote = await runtime.storeCall('get', () => store.get(key), key)
       if (remote !== STORE_FAILED && remote !== undefined) {
-        const freshness = runtime.freshness(remote, key, runtime.settings.now())
+        const freshness = runtime.freshness(remote, key, runtime.settings.clock())
         if (freshness !== 'expired') {
           runtime.memory.set(key, remote)
           runtime.finish(state, plan, { kind: 'value', entry: remote })
@@ -163,7 +163,7 @@ export class ReadPath {
     const usable = (entry: StoredEntry | undefined | typeof STORE_FAILED): entry is StoredEntry =>
       entry !== STORE_FAILED &&
       entry !== undefined &&
-      runtime.freshness(entry, plan.key, runtime.settings.now()) !== 'expired'
+      runtime.freshness(entry, plan.key, runtime.settings.clock()) !== 'expired'
     const giveUpAt = performance.now() + waitMs
     for (;;) {
       const lock = await runtime.storeCall('lock', () => store.lock!(plan.key, ttlMs), plan.key)
@@ -209,6 +209,6 @@ export class ReadPath {
       if (events.listenerCount('coalesced') > 0) events.emit('coalesced', { key, intent })
     }
     const component = engine?.describeComponent(state.component.name) ?? { name: state.component.name }
-    return resultFrom(entry, state, component, status, settings.now())
+    return resultFrom(entry, state, component, status, settings.clock())
   }
 }

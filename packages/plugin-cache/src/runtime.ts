@@ -119,7 +119,9 @@ export class CacheRuntime {
       const pending = work()
       return bounded
         ? await withTimeout(pending, timeoutMs, () =>
-            cacheError('CACHE_STORE_UNAVAILABLE', `store ${operation} took more than ${timeoutMs} ms`),
+            cacheError('CACHE_STORE_UNAVAILABLE', {
+              reason: `store ${operation} took more than ${timeoutMs} ms`,
+            }),
           )
         : await pending
     } catch (error) {

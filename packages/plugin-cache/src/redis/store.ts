@@ -226,7 +226,9 @@ export class RedisStore implements CacheStore {
       this.#queue(target)
       throw cacheError(
         'CACHE_STORE_UNAVAILABLE',
-        `redis invalidation failed (${messageOf(error)}); it is replayed when redis answers again`,
+        {
+          reason: `redis invalidation failed (${messageOf(error)}); it is replayed when redis answers again`,
+        },
         { cause: error },
       )
     }
@@ -365,24 +367,24 @@ export class RedisStore implements CacheStore {
 
   /** One bounded command through the circuit; rejects with `CACHE_STORE_UNAVAILABLE`. */
   async #run<T>(command: () => Promise<T>): Promise<T> {
-    if (this.#closed) throw cacheError('CACHE_STORE_UNAVAILABLE', 'redis store is closed')
+    if (this.#closed) throw cacheError('CACHE_STORE_UNAVAILABLE', { reason: 'redis store is closed' })
     if (!this.#circuit.allow()) {
-      throw cacheError(
-        'CACHE_STORE_UNAVAILABLE',
-        `redis circuit open (${this.#circuit.lastError ?? 'failing'})`,
-      )
+      throw cacheError('CACHE_STORE_UNAVAILABLE', {
+        reason: `redis circuit open (${this.#circuit.lastError ?? 'failing'})`,
+      })
     }
     if (this.#client.status !== 'ready') {
-      const error = cacheError('CACHE_STORE_UNAVAILABLE', `redis not connected (${this.#client.status})`)
+      const error = cacheError('CACHE_STORE_UNAVAILABLE', {
+        reason: `redis not connected (${this.#client.status})`,
+      })
       this.#circuit.failure(error)
       throw error
     }
     try {
       const result = await withTimeout(command(), this.#settings.commandTimeoutMs, () =>
-        cacheError(
-          'CACHE_STORE_UNAVAILABLE',
-          `redis command took more than ${this.#settings.commandTimeoutMs} ms`,
-        ),
+        cacheError('CACHE_STORE_UNAVAILABLE', {
+          reason: `redis command took more than ${this.#settings.commandTimeoutMs} ms`,
+        }),
       )
       this.#circuit.success()
       if (this.#pending.length > 0 && !this.#flushing) void this.#flushPending()
