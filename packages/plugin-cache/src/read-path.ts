@@ -13,7 +13,7 @@ import type { IntentPolicy } from './policy.js'
 import type { Refresher } from './refresh.js'
 import { STORE_FAILED, type CacheRuntime, type Plan } from './runtime.js'
 import type { StoredEntry } from './store.js'
-import { sleep } from './timing.js'
+import { delay } from '@ixp/core/plugin-kit'
 
 type Answer = RenderResult | undefined | Promise<RenderResult | undefined>
 
@@ -180,7 +180,7 @@ export class ReadPath {
         return undefined
       }
       if (performance.now() + pollMs > giveUpAt) return undefined
-      await sleep(pollMs, state.signal)
+      await delay(pollMs, state.signal)
       const entry = await runtime.storeCall('get', () => store.get(plan.key), plan.key)
       if (entry === STORE_FAILED) return undefined
       if (usable(entry)) return entry

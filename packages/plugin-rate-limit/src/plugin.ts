@@ -27,6 +27,7 @@ import {
   type RateLimitOptions,
 } from './options.js'
 import type { LimitCheck, RateLimitStore } from './store.js'
+import { isPromiseLike } from '@ixp/core/plugin-kit'
 
 export const PLUGIN_NAME = '@ixp/plugin-rate-limit'
 const VERSION = '0.1.0'
@@ -68,10 +69,6 @@ function resolveCost(cost: CostSpec, state: RenderState): number {
     })
   }
   return value
-}
-
-function isPromise<T>(value: T | Promise<T>): value is Promise<T> {
-  return typeof (value as { then?: unknown } | null)?.then === 'function'
 }
 
 /** The plugin object `rateLimit()` returns: install it with `engine.use()`. */
@@ -161,7 +158,7 @@ export function rateLimit(options: RateLimitOptions): RateLimitPlugin {
           if (limit.key === previousParts) client = previousKey
           else {
             const found = keys.key(limit.key, state, facts)
-            client = isPromise(found) ? await found : found
+            client = isPromiseLike(found) ? await found : found
           }
           previousParts = limit.key
           previousKey = client
@@ -193,7 +190,7 @@ export function rateLimit(options: RateLimitOptions): RateLimitPlugin {
         if (checks.length === 0) return
 
         const answer = guard.consume(checks)
-        const { result, source }: GuardedDecision = isPromise(answer) ? await answer : answer
+        const { result, source }: GuardedDecision = isPromiseLike(answer) ? await answer : answer
         if (!result) {
           if (settings.onStoreError === 'closed') {
             throw rateLimitError(

@@ -12,9 +12,9 @@ import { cacheError } from '../errors.js'
 import { keyMaterial } from '../json.js'
 import { scopeSegment, sha256 } from '../key.js'
 import type { Settings } from '../options.js'
-import { withTimeout } from '../timing.js'
 import { encodeError, encodeResult, replay } from './answer.js'
 import { MemoryIdempotencyStore, type IdempotencyClaim, type IdempotencyStore } from './store.js'
+import { withTimeout } from '@ixp/core/plugin-kit'
 
 /** The request header (lower case, as transports hand headers over). */
 export const IDEMPOTENCY_HEADER = 'idempotency-key'

@@ -10,7 +10,7 @@
 import type { MessageBus } from '@ixp/core'
 import type { Redis } from 'ioredis'
 import { cacheError } from '../errors.js'
-import { withTimeout } from '../timing.js'
+import { withTimeout } from '@ixp/core/plugin-kit'
 
 /** What the pub/sub needs from its store. */
 export interface PubSubHost {

@@ -19,13 +19,14 @@ import {
   type StoredEntry,
   type StoreLock,
 } from '../store.js'
-import { withTimeout } from '../timing.js'
 import { Circuit } from './circuit.js'
 import { decodeEntry, encodeEntry } from './codec.js'
 import { RedisIdempotencyStore } from './idempotency.js'
 import { resolveRedisOptions, type RedisSettings, type RedisStoreOptions } from './options.js'
 import { RedisPubSub } from './pubsub.js'
 import { DROP_GROUPS, RELEASE_LOCK, SET_ENTRY } from './scripts.js'
+import { messageOf } from '@ixp/core/plugin-kit'
+import { withTimeout } from '@ixp/core/plugin-kit'
 
 interface Message {
   from: string
@@ -44,10 +45,6 @@ function isTarget(value: unknown): value is InvalidationTarget {
     Array.isArray(values) &&
     values.every((item) => typeof item === 'string')
   )
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error)
 }
 
 export class RedisStore implements CacheStore {
