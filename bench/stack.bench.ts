@@ -5,6 +5,8 @@
  * auth (the intent is public, the request has no credentials), rate limit (memory store) and cache (memory,
  * every request a hit after the first). Reported: req/s and server CPU per request (from the server process's
  * own CPU time, robust to other load on a shared machine), medians of interleaved rounds, as ratios to bare.
+ * Each server runs in a process of its own: in one shared process the plain engine and bare node:http paid for
+ * the plugin stack's heap (slower garbage collection) and its timers, which inflated both figures.
  * Targets (issue 19): plain engine ≤ 1.35×, four-plugin stack ≤ 1.7× bare's server CPU per request.
  *
  * Environment: IXP_BENCH_SECONDS (per measurement, default 3), IXP_BENCH_ROUNDS (default 5),
@@ -18,20 +20,18 @@ import { fileURLToPath } from 'node:url'
 import { bareJsonServer, listen, median, printTable, reportCpuOnRequest } from './measure.js'
 
 const CHILD_FLAG = 'IXP_STACK_BENCH_CHILD'
+/** Which server a child serves: an index into {@link TARGETS}. */
+const TARGET_ENV = 'IXP_STACK_BENCH_TARGET'
 const RENDER_BODY = JSON.stringify({
   intent: { name: 'product_details', parameters: { productId: 'p-1', quantity: 2 } },
 })
 const TARGETS = ['bare node:http', 'plain engine', 'tracing+auth+rate limit+cache'] as const
 type Target = (typeof TARGETS)[number]
 
-/** The child: the three servers on loopback. */
+/** A child: one of the three servers on loopback (the plugins are loaded only by the one that uses them). */
 async function serve(): Promise<void> {
   const core = await import('../packages/core/src/index.js')
   const { createNodeServer } = await import('../packages/plugin-http/src/node/index.js')
-  const { tracing } = await import('../packages/plugin-tracing/src/index.js')
-  const { auth } = await import('../packages/plugin-auth/src/index.js')
-  const { rateLimit } = await import('../packages/plugin-rate-limit/src/index.js')
-  const { cache } = await import('../packages/plugin-cache/src/index.js')
 
   const { h } = await import('../packages/core/src/tree/index.js')
   const engineWith = async (plugins: Parameters<InstanceType<typeof core.Engine>['use']>[0][]) => {
@@ -57,28 +57,38 @@ async function serve(): Promise<void> {
     await engine.ready()
     return engine
   }
-  const plain = await engineWith([])
-  const stacked = await engineWith([
-    tracing(),
-    auth({ jwt: { secret: 'a-benchmark-secret-that-is-long-enough-for-hs256' } }),
-    rateLimit({ limit: 1e9, windowMs: 3_600_000 }),
-    cache(),
-  ])
-  const plainPort = await listen(createNodeServer(plain))
-  const stackPort = await listen(createNodeServer(stacked))
-
-  // The bare server answers what the plain engine answers (same bytes), computed once.
-  const renderJson = await (
-    await fetch(`http://127.0.0.1:${plainPort}/ixp/render`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: RENDER_BODY,
-    })
-  ).text()
-  const bare = bareJsonServer(() => renderJson)
-  const barePort = await listen(bare)
+  const target = Number(process.env[TARGET_ENV])
+  let port: number
+  if (target === 2) {
+    const { tracing } = await import('../packages/plugin-tracing/src/index.js')
+    const { auth } = await import('../packages/plugin-auth/src/index.js')
+    const { rateLimit } = await import('../packages/plugin-rate-limit/src/index.js')
+    const { cache } = await import('../packages/plugin-cache/src/index.js')
+    const stacked = await engineWith([
+      tracing(),
+      auth({ jwt: { secret: 'a-benchmark-secret-that-is-long-enough-for-hs256' } }),
+      rateLimit({ limit: 1e9, windowMs: 3_600_000 }),
+      cache(),
+    ])
+    port = await listen(createNodeServer(stacked))
+  } else {
+    const plainServer = createNodeServer(await engineWith([]))
+    port = await listen(plainServer)
+    if (target === 0) {
+      // The bare server answers what the plain engine answers (same bytes), computed once.
+      const renderJson = await (
+        await fetch(`http://127.0.0.1:${port}/ixp/render`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: RENDER_BODY,
+        })
+      ).text()
+      plainServer.close()
+      port = await listen(bareJsonServer(() => renderJson))
+    }
+  }
   reportCpuOnRequest()
-  process.send!({ ports: [barePort, plainPort, stackPort] })
+  process.send!({ port })
   process.on('disconnect', () => process.exit(0))
 }
 
@@ -135,23 +145,32 @@ export default async function run(): Promise<void> {
       js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
     },
   })
-  const child: ChildProcess = fork(bundle, [], {
-    env: { ...process.env, [CHILD_FLAG]: '1' },
-    execArgv: [],
-    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-  })
+  const children: ChildProcess[] = TARGETS.map((_, index) =>
+    fork(bundle, [], {
+      env: { ...process.env, [CHILD_FLAG]: '1', [TARGET_ENV]: String(index) },
+      execArgv: [],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    }),
+  )
   try {
-    const ports = await new Promise<number[]>((resolve, reject) => {
-      child.once('message', (message) => resolve((message as { ports: number[] }).ports))
-      child.once('exit', (code) => reject(new Error(`bench server exited with ${code}`)))
-    })
+    const ports = await Promise.all(
+      children.map(
+        (child) =>
+          new Promise<number>((resolve, reject) => {
+            child.once('message', (message) => resolve((message as { port: number }).port))
+            child.once('exit', (code) => reject(new Error(`bench server exited with ${code}`)))
+          }),
+      ),
+    )
     const urls = TARGETS.map((_, i) => `http://127.0.0.1:${ports[i]}/ixp/render`)
     const samples = new Map<Target, Sample[]>(TARGETS.map((target) => [target, []]))
-    for (const url of urls) await measure(child, url, 1, connections) // warm-up
+    for (let i = 0; i < TARGETS.length; i++) await measure(children[i]!, urls[i]!, 1, connections) // warm-up
     for (let round = 0; round < rounds; round++) {
       for (let i = 0; i < TARGETS.length; i++) {
         const index = (round + i) % TARGETS.length
-        samples.get(TARGETS[index]!)!.push(await measure(child, urls[index]!, seconds, connections))
+        samples
+          .get(TARGETS[index]!)!
+          .push(await measure(children[index]!, urls[index]!, seconds, connections))
       }
     }
     const summary = TARGETS.map((target) => ({
@@ -178,7 +197,7 @@ export default async function run(): Promise<void> {
         `${(summary[1]!.cpu / bare.cpu).toFixed(2)}× and ${(summary[2]!.cpu / bare.cpu).toFixed(2)}×`,
     )
   } finally {
-    child.kill()
+    for (const child of children) child.kill()
     rmSync(dir, { recursive: true, force: true })
   }
 }

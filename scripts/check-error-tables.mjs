@@ -17,13 +17,7 @@ const root = rootFlag === -1 ? join(import.meta.dirname, '..') : process.argv[ro
 const TABLE_FILES = new Set(['errors.ts', 'error-table.ts'])
 
 /** Packages whose throw sites still build errors by hand; remove a package once it is converted. */
-const PENDING = new Set([
-  'plugin-auth',
-  'plugin-cache',
-  'plugin-federation',
-  'plugin-rate-limit',
-  'plugin-realtime',
-])
+const PENDING = new Set([])
 
 const RULES = [
   { name: 'new IxpError(', pattern: /\bnew IxpError\(/ },

@@ -378,16 +378,19 @@ export class Engine {
       )
       const componentEntry = this.#registrations.components.entry(intentEntry.definition.component)
       if (componentEntry) checkOrigin(componentEntry, context)
-      const deadline = new Deadline(limits.renderTimeoutMs, context.signal, this.#clock, startedAt)
+      const timeoutMs = limits.renderTimeoutMs
       // A caller that already gave up gets no work done for it.
-      deadline.throwIfCallerAborted()
+      if (context.signal?.aborted) {
+        new Deadline(timeoutMs, context.signal, this.#clock, startedAt).throwIfCallerAborted()
+      }
       run = new RenderRun(
         request,
         context,
         this,
         intentEntry.definition,
         componentEntry?.definition as ComponentDefinition,
-        deadline,
+        timeoutMs,
+        this.#clock,
         startedAt,
       )
       if (this.events.listenerCount('intent:before') > 0) {
@@ -398,7 +401,7 @@ export class Engine {
       if (!(work instanceof Promise)) return this.#rendered(work, context, startedAt, done)
       // Only pending work races the deadline: work that finished synchronously cannot have missed it.
       const failed = run
-      return deadline.run(work).then(
+      return done.deadline.run(work).then(
         (result) => this.#rendered(result, context, startedAt, done),
         (error: unknown) => this.#renderFailed(error, context, request, failed),
       )

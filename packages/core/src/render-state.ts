@@ -1,9 +1,10 @@
 /**
  * The per-render objects handed to hooks, handlers and components. Classes with lazy getters, so a render
- * allocates no context unless something reads it, and no AbortController unless something listens for the
- * deadline.
+ * allocates no context unless something reads it, no deadline unless its work goes asynchronous or something
+ * reads the signal, and no AbortController unless something listens for the deadline.
  */
-import type { Deadline } from './deadline.js'
+import { Deadline } from './deadline.js'
+import type { DeadlineClock } from './deadline-clock.js'
 import type { Engine } from './engine.js'
 import type { RenderState } from './hooks/index.js'
 import type { ComponentDefinition, IntentDefinition, IxpContext, RenderMeta, RenderRequest } from './types.js'
@@ -11,10 +12,10 @@ import type { ComponentDefinition, IntentDefinition, IxpContext, RenderMeta, Ren
 /** The context of one render: the caller's fields, the engine, and the deadline's signal. */
 export class RenderContext implements IxpContext {
   [key: string]: unknown
-  readonly #deadline: Deadline
+  readonly #run: RenderRun
 
-  constructor(caller: IxpContext, engine: Engine, deadline: Deadline) {
-    this.#deadline = deadline
+  constructor(caller: IxpContext, engine: Engine, run: RenderRun) {
+    this.#run = run
     // The caller's own fields (a copy loop, not Object.assign: that would go through the `signal` setter's slow
     // path on every render). The caller's signal is already linked into the deadline.
     const keys = Object.keys(caller)
@@ -27,7 +28,7 @@ export class RenderContext implements IxpContext {
 
   /** Aborts at the render deadline or when the caller's own signal aborts. */
   get signal(): AbortSignal {
-    return this.#deadline.signal
+    return this.#run.deadline.signal
   }
 
   set signal(_ignored: AbortSignal | undefined) {
@@ -40,9 +41,11 @@ export class RenderRun implements RenderState {
   handled = false
   data: Record<string, unknown> | undefined = undefined
   readonly meta: RenderMeta = { durationMs: 0 }
-  readonly #deadline: Deadline
+  readonly #timeoutMs: number
+  readonly #clock: DeadlineClock
   readonly #caller: IxpContext
   readonly #engine: Engine
+  #deadline: Deadline | undefined
   #context: RenderContext | undefined
 
   constructor(
@@ -51,12 +54,27 @@ export class RenderRun implements RenderState {
     engine: Engine,
     readonly intent: IntentDefinition,
     readonly component: ComponentDefinition,
-    deadline: Deadline,
+    timeoutMs: number,
+    clock: DeadlineClock,
     readonly startedAt: number,
   ) {
-    this.#deadline = deadline
+    this.#timeoutMs = timeoutMs
+    this.#clock = clock
     this.#caller = caller
     this.#engine = engine
+  }
+
+  /**
+   * The render's deadline (counted from `startedAt`), made when first needed: when something reads the signal,
+   * or when the work went asynchronous and must race it. A render that finishes synchronously never needs one.
+   */
+  get deadline(): Deadline {
+    return (this.#deadline ??= new Deadline(
+      this.#timeoutMs,
+      this.#caller.signal,
+      this.#clock,
+      this.startedAt,
+    ))
   }
 
   /**
@@ -64,10 +82,10 @@ export class RenderRun implements RenderState {
    * and no hooks never needs one).
    */
   get context(): RenderContext {
-    return (this.#context ??= new RenderContext(this.#caller, this.#engine, this.#deadline))
+    return (this.#context ??= new RenderContext(this.#caller, this.#engine, this))
   }
 
   get signal(): AbortSignal {
-    return this.#deadline.signal
+    return this.deadline.signal
   }
 }

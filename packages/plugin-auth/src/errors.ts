@@ -1,22 +1,39 @@
 /**
- * The plugin's error codes and the `WWW-Authenticate` challenges of its 401 answers (RFC 6750 for Bearer
- * tokens, RFC 9470 for step-up to a second factor).
+ * The plugin's error table and the `WWW-Authenticate` challenges of its 401 answers (RFC 6750 for Bearer
+ * tokens, RFC 9470 for step-up to a second factor). `UNAUTHORIZED` and `FORBIDDEN` are the protocol's shared
+ * codes: built with the core's `coreError`, never re-declared here.
  */
-import { IxpError } from '@ixp/core'
+import { coreError, defineErrors, type IxpError } from '@ixp/core'
 
-/** Every error code the plugin produces, with its HTTP status. */
-export const AuthErrorCodes = {
-  /** No credentials, or invalid ones (bad signature, expired, unknown key, malformed header). */
-  UNAUTHORIZED: 401,
-  /** Authenticated, but the intent's roles, permissions or `authorize` predicate refuse the caller. */
-  FORBIDDEN: 403,
-  /** The intent needs a recent second factor the credentials do not show. */
-  MFA_REQUIRED: 401,
-  /** The remote key set could not be fetched, so no token can be checked right now. */
-  AUTH_UNAVAILABLE: 503,
+/** The codes of this plugin, with status and message template. */
+const AUTH_ERRORS = {
+  /** The intent needs a recent second factor the credentials do not show (RFC 9470 step-up). */
+  MFA_REQUIRED: {
+    status: 401,
+    message: 'This intent requires a second factor passed within the last {maxAgeSeconds} seconds',
+  },
+  /** The remote key set could not be fetched, so no token can be checked right now; the caller may retry. */
+  AUTH_UNAVAILABLE: {
+    status: 503,
+    message: 'The token signing keys could not be fetched; try again shortly',
+    expose: true,
+  },
   /** The plugin's options (or a second-factor helper's arguments) are unusable; raised at start-up. */
-  AUTH_INVALID_OPTIONS: 500,
+  AUTH_INVALID_OPTIONS: { status: 500, message: '@ixp/plugin-auth: {problem}' },
 } as const
+
+/** Builds this plugin's errors from its table. */
+export const authError = defineErrors(AUTH_ERRORS)
+
+/** A code of this plugin's own table. */
+export type AuthErrorCode = keyof typeof AUTH_ERRORS
+
+/** Every error code the plugin raises, with its HTTP status: the shared codes it builds, then its own. */
+export const AuthErrorCodes = Object.freeze({
+  UNAUTHORIZED: coreError.statuses.UNAUTHORIZED,
+  FORBIDDEN: coreError.statuses.FORBIDDEN,
+  ...authError.statuses,
+})
 
 /** RFC 6750 error codes. */
 export type BearerError = 'invalid_request' | 'invalid_token' | 'insufficient_scope'
@@ -65,9 +82,9 @@ export class Challenges {
 
   /** No credentials: the challenge carries no error (RFC 6750 §3.1). */
   missing(): IxpError {
-    return new IxpError(
+    return coreError(
       'UNAUTHORIZED',
-      `Authentication required: send credentials (${this.#accepted().join(' or ')})`,
+      { reason: `Authentication required: send credentials (${this.#accepted().join(' or ')})` },
       {
         headers: { 'WWW-Authenticate': this.#header([]) },
         details: { reason: 'missing_credentials' },
@@ -82,46 +99,54 @@ export class Challenges {
     failed: 'bearer' | 'api-key' = 'bearer',
   ): IxpError {
     const text = descriptionText(description)
-    return new IxpError('UNAUTHORIZED', text, {
-      headers: {
-        'WWW-Authenticate': this.#header([`error="${error}"`, `error_description="${text}"`], failed),
+    return coreError(
+      'UNAUTHORIZED',
+      { reason: text },
+      {
+        headers: {
+          'WWW-Authenticate': this.#header([`error="${error}"`, `error_description="${text}"`], failed),
+        },
+        details: { reason: error },
       },
-      details: { reason: error },
-    })
+    )
   }
 
   /** Valid credentials that do not allow the intent. */
   forbidden(message: string, bearer: boolean): IxpError {
     const text = descriptionText(message)
-    return new IxpError('FORBIDDEN', text, {
-      headers: bearer
-        ? {
-            'WWW-Authenticate': `Bearer realm="${this.#realm}", error="insufficient_scope", error_description="${text}"`,
-          }
-        : undefined,
-      details: { reason: 'insufficient_scope' },
-    })
+    return coreError(
+      'FORBIDDEN',
+      { reason: text },
+      {
+        headers: bearer
+          ? {
+              'WWW-Authenticate': `Bearer realm="${this.#realm}", error="insufficient_scope", error_description="${text}"`,
+            }
+          : undefined,
+        details: { reason: 'insufficient_scope' },
+      },
+    )
   }
 
   /** A recent second factor is needed: the client should step up and retry (RFC 9470). */
   mfaRequired(maxAgeSeconds: number): IxpError {
     const maxAge = Math.floor(maxAgeSeconds)
-    const text = `This intent requires a second factor passed within the last ${maxAge} seconds`
-    return new IxpError('MFA_REQUIRED', text, {
-      status: 401,
-      headers: {
-        'WWW-Authenticate': `Bearer realm="${this.#realm}", error="insufficient_user_authentication", error_description="${text}", max_age=${maxAge}`,
+    // The challenge's description is the error's own message, so the text lives only in the table.
+    const description = authError('MFA_REQUIRED', { maxAgeSeconds: maxAge }).message
+    return authError(
+      'MFA_REQUIRED',
+      { maxAgeSeconds: maxAge },
+      {
+        headers: {
+          'WWW-Authenticate': `Bearer realm="${this.#realm}", error="insufficient_user_authentication", error_description="${description}", max_age=${maxAge}`,
+        },
+        details: { reason: 'insufficient_user_authentication', maxAgeSeconds: maxAge },
       },
-      details: { reason: 'insufficient_user_authentication', maxAgeSeconds: maxAge },
-    })
+    )
   }
 }
 
-export function unavailable(message: string, cause: unknown): IxpError {
-  return new IxpError('AUTH_UNAVAILABLE', message, {
-    status: 503,
-    expose: true,
-    cause,
-    headers: { 'Retry-After': '5' },
-  })
+/** The key set cannot be fetched: a 503 with `Retry-After`, so clients retry rather than drop their token. */
+export function unavailable(cause: unknown): IxpError {
+  return authError('AUTH_UNAVAILABLE', {}, { cause, headers: { 'Retry-After': '5' } })
 }

@@ -14,7 +14,7 @@ export type {
   MfaOptions,
 } from './options.js'
 export type { AuthMethod, AuthRequirement, MfaRequirement, Principal, PrincipalInput } from './types.js'
-export { AuthErrorCodes } from './errors.js'
+export { AuthErrorCodes, type AuthErrorCode } from './errors.js'
 export { hashApiKey } from './credentials/api-keys.js'
 export {
   generateTotp,

@@ -1,5 +1,6 @@
 /** The plugin's options, their defaults (spread in one place) and the start-up checks of them. */
-import { IxpError, type IntentDefinition, type IxpContext, isObject } from '@ixp/core'
+import { type IxpError, type IntentDefinition, type IxpContext, isObject } from '@ixp/core'
+import { authError } from './errors.js'
 import type { JWK } from 'jose'
 import { checkRequirement } from './requirements.js'
 import type { AuthRequirement, PrincipalInput } from './types.js'
@@ -32,8 +33,11 @@ export interface JwtOptions {
    * @default ['HS256'] with `secret`, ['RS256'] with `publicKey` or `jwksUrl`
    */
   algorithms?: string[]
-  /** Seconds of clock skew tolerated for `exp`, `nbf`, `iat` and second-factor times. @default 5 */
-  clockTolerance?: number
+  /**
+   * Seconds of clock skew tolerated for `exp`, `nbf`, `iat` and second-factor times (JWT times are seconds).
+   * @default 5
+   */
+  clockToleranceSeconds?: number
   /** Refuse tokens without an `exp` claim (tokens that never expire). @default true */
   requireExpiration?: boolean
   /** Refuse tokens issued (`iat`) longer ago than this many seconds. @default undefined (no limit) */
@@ -164,8 +168,9 @@ const MFA_DEFAULTS: Required<MfaOptions> = {
   timeClaim: 'mfa_time',
 }
 
-export function invalidOptions(message: string): IxpError {
-  return new IxpError('AUTH_INVALID_OPTIONS', `@ixp/plugin-auth: ${message}`)
+/** `AUTH_INVALID_OPTIONS` naming what to fix. */
+export function invalidOptions(problem: string): IxpError {
+  return authError('AUTH_INVALID_OPTIONS', { problem })
 }
 
 function checkStringMap(value: unknown, name: string): Record<string, string[]> {
@@ -243,9 +248,12 @@ export function resolveOptions(options: AuthOptions): ResolvedOptions {
     resolvedApiKeys = { ...apiKeys, header }
   }
 
-  const clockTolerance = jwt?.clockTolerance ?? 5
+  // Renamed so that every duration names its unit; said at start-up rather than silently ignored.
+  if (isObject(jwt) && Object.hasOwn(jwt, 'clockTolerance'))
+    throw invalidOptions("jwt.clockTolerance was renamed 'clockToleranceSeconds'")
+  const clockTolerance = jwt?.clockToleranceSeconds ?? 5
   if (typeof clockTolerance !== 'number' || !(clockTolerance >= 0))
-    throw invalidOptions('jwt.clockTolerance must be a number of seconds ≥ 0')
+    throw invalidOptions('jwt.clockToleranceSeconds must be a number of seconds ≥ 0')
 
   return {
     jwt,

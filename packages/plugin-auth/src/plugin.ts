@@ -3,8 +3,9 @@
  * intent's requirements, and filters what `listIntents` / `listComponents` / `resolve` show a caller.
  */
 import {
-  IxpError,
+  coreError,
   Stage,
+  type IxpError,
   type ComponentDefinition,
   type DiscoveryPurpose,
   type Engine,
@@ -38,9 +39,11 @@ function definitionIssues(intent: IntentDefinition): IxpError | undefined {
   const issues = checkRequirement(intent.auth, 'auth')
   if (issues.length === 0) return undefined
   const summary = issues.map((issue) => `${issue.path} ${issue.message}`).join('; ')
-  return new IxpError('INVALID_DEFINITION', `Invalid intent '${intent.name}': ${summary}`, {
-    details: { issues: issues.map((issue) => ({ ...issue })) },
-  })
+  return coreError(
+    'INVALID_DEFINITION',
+    { reason: `Invalid intent '${intent.name}': ${summary}` },
+    { details: { issues: issues.map((issue) => ({ ...issue })) } },
+  )
 }
 
 /** Sets (or clears) `ctx.user`: only the plugin decides who the caller is, never a copied-in value. */

@@ -337,7 +337,7 @@ describe('memoisation', () => {
   })
 
   it('does not reuse a principal past its token expiry', async () => {
-    const engine = await authEngine({ jwt: { secret: SECRET, clockTolerance: 0 } })
+    const engine = await authEngine({ jwt: { secret: SECRET, clockToleranceSeconds: 0 } })
     const ctx = bearer(await hsToken({ sub: 'ada', exp: now() + 30 }))
     expect((await attempt(engine, 'order_status', ctx)).ok).toBe(true)
     vi.useFakeTimers({ toFake: ['Date'], now: Date.now() + 31_000 })

@@ -41,8 +41,8 @@ describe('Bearer JWT (HS256 secret)', () => {
     expect(error.message).toContain(description)
   })
 
-  it('tolerates clock skew within clockTolerance', async () => {
-    const engine = await authEngine({ jwt: { secret: SECRET, clockTolerance: 30 } })
+  it('tolerates clock skew within clockToleranceSeconds', async () => {
+    const engine = await authEngine({ jwt: { secret: SECRET, clockToleranceSeconds: 30 } })
     const outcome = await attempt(
       engine,
       'order_status',

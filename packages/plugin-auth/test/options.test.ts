@@ -35,7 +35,16 @@ describe('options', () => {
       { jwt: { secret: SECRET }, intentPermissions: { x: { role: ['a'] } as never } },
       /intentPermissions.x.role is not a known field/,
     ],
-    ['a negative clock tolerance', { jwt: { secret: SECRET, clockTolerance: -1 } }, /clockTolerance/],
+    [
+      'a negative clock tolerance',
+      { jwt: { secret: SECRET, clockToleranceSeconds: -1 } },
+      /clockToleranceSeconds/,
+    ],
+    [
+      'the old name of the clock tolerance',
+      { jwt: { secret: SECRET, clockTolerance: 5 } as never },
+      /clockTolerance was renamed 'clockToleranceSeconds'/,
+    ],
     ['a zero mfa max age', { jwt: { secret: SECRET }, mfa: { maxAgeSeconds: 0 } }, /mfa.maxAgeSeconds/],
   ])('refuses %s with AUTH_INVALID_OPTIONS', (_, options, message) => {
     expect(() => auth(options)).toThrow(message)

@@ -54,7 +54,10 @@ export function directivesOf(ctx: IxpContext): CacheDirectives | undefined {
  */
 export function cacheControl(ctx: IxpContext): CacheControl {
   if (typeof ctx !== 'object' || ctx === null) {
-    throw cacheError('CACHE_INVALID_DIRECTIVE', 'cacheControl(ctx) needs the context the handler received')
+    throw cacheError('CACHE_INVALID_DIRECTIVE', {
+      call: 'cacheControl(ctx)',
+      problem: 'needs the context the handler received',
+    })
   }
   let directives = directivesOf(ctx)
   if (!directives) {
@@ -66,14 +69,24 @@ export function cacheControl(ctx: IxpContext): CacheControl {
     tag(...tags) {
       for (const tag of tags) {
         const problem = tagProblem(tag)
-        if (problem) throw cacheError('CACHE_INVALID_DIRECTIVE', `cacheControl(ctx).tag(): a tag ${problem}`)
+        if (problem) {
+          throw cacheError('CACHE_INVALID_DIRECTIVE', {
+            call: 'cacheControl(ctx).tag()',
+            problem: `a tag ${problem}`,
+          })
+        }
         if (!own.tags.includes(tag)) own.tags.push(tag)
       }
       return control
     },
     ttl(seconds) {
       const problem = secondsProblem(seconds)
-      if (problem) throw cacheError('CACHE_INVALID_DIRECTIVE', `cacheControl(ctx).ttl(): the TTL ${problem}`)
+      if (problem) {
+        throw cacheError('CACHE_INVALID_DIRECTIVE', {
+          call: 'cacheControl(ctx).ttl()',
+          problem: `the TTL ${problem}`,
+        })
+      }
       own.ttl = seconds
       return control
     },

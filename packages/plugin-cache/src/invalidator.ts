@@ -15,7 +15,7 @@ type GroupTarget = Extract<InvalidationTarget, { kind: 'tags' | 'intents' }>
 export function valuesOf(value: string | readonly string[], method: string): readonly string[] {
   const values = typeof value === 'string' ? [value] : value
   if (!Array.isArray(values) || values.some((item) => typeof item !== 'string' || item === '')) {
-    throw cacheError('CACHE_INVALID_ARGUMENT', `${method}() takes a non-empty string or an array of them`)
+    throw cacheError('CACHE_INVALID_ARGUMENT', { method, expected: 'a non-empty string or an array of them' })
   }
   return values
 }

@@ -63,14 +63,13 @@ export class Keying {
   /** `keyFor()`: the key a render of `request` by this caller would use, or `undefined`. */
   async keyFor(request: RenderRequest, context: IxpContext): Promise<string | undefined> {
     const engine = this.#runtime.engine
-    if (!engine)
-      throw cacheError(
-        'CACHE_NOT_INSTALLED',
-        'keyFor() needs the plugin installed on an engine (engine.use(cache))',
-      )
+    if (!engine) throw cacheError('CACHE_NOT_INSTALLED', { method: 'keyFor' })
     const name = request?.intent?.name
     if (typeof name !== 'string')
-      throw cacheError('CACHE_INVALID_ARGUMENT', 'keyFor() takes a render request { intent: { name } }')
+      throw cacheError('CACHE_INVALID_ARGUMENT', {
+        method: 'keyFor',
+        expected: 'a render request { intent: { name } }',
+      })
     const intent = engine.intents.get(name)
     const component = intent && engine.components.get(intent.component)
     if (!intent || !component) return undefined

@@ -113,8 +113,8 @@ export interface CacheOptions {
   lock?: boolean | LockOptions
   /** Longest wait for one store call (`get`, `set`, `lock`) before carrying on without it. @default 200 */
   storeTimeoutMs?: number
-  /** The clock, in epoch milliseconds. @default Date.now */
-  now?: () => number
+  /** The clock: a function returning the time in epoch milliseconds (tests pass a manual one). @default Date.now */
+  clock?: () => number
   /**
    * Idempotency keys for commands (`Idempotency-Key` header or `ctx.idempotencyKey`); `false` turns them off.
    * Records live in the store when it implements `idempotency` (`redisStore` does: exact across instances),
@@ -139,7 +139,7 @@ export interface Settings {
   coalesce: boolean
   lock: Required<LockOptions> | undefined
   storeTimeoutMs: number
-  now: () => number
+  clock: () => number
   idempotency: Required<IdempotencyOptions> | undefined
 }
 
@@ -173,9 +173,11 @@ export function defaultIdentify(ctx: IxpContext): CacheIdentity {
 const SCOPES: readonly string[] = ['public', 'tenant', 'user']
 
 function invalid(field: string, problem: string): never {
-  throw cacheError('CACHE_INVALID_OPTIONS', `cache(): option '${field}' ${problem}`, {
-    details: { option: field },
-  })
+  throw cacheError(
+    'CACHE_INVALID_OPTIONS',
+    { problem: `cache(): option '${field}' ${problem}` },
+    { details: { option: field } },
+  )
 }
 
 function nonNegativeInteger(value: unknown, field: string): number {
@@ -223,6 +225,8 @@ function idempotencySettings(value: CacheOptions['idempotency']): Required<Idemp
 export function resolveOptions(options: CacheOptions): Settings {
   if (typeof options !== 'object' || options === null || Array.isArray(options))
     invalid('options', 'must be an object')
+  // Renamed to the name every package uses for its clock; said at start-up rather than silently ignored.
+  if (Object.hasOwn(options, 'now')) invalid('now', "was renamed 'clock' (a function returning epoch ms)")
   const settings: Settings = {
     max: nonNegativeInteger(options.max ?? 1000, 'max'),
     maxSize: nonNegativeInteger(options.maxSize ?? 0, 'maxSize'),
@@ -239,7 +243,7 @@ export function resolveOptions(options: CacheOptions): Settings {
     coalesce: options.coalesce ?? true,
     lock: lockSettings(options.lock),
     storeTimeoutMs: nonNegativeInteger(options.storeTimeoutMs ?? 200, 'storeTimeoutMs'),
-    now: optionalFunction(options.now, 'now') ?? Date.now,
+    clock: optionalFunction(options.clock, 'clock') ?? Date.now,
     idempotency: idempotencySettings(options.idempotency),
   }
   if (settings.max === 0 && settings.maxSize === 0)

@@ -32,9 +32,10 @@ import { resolveOptions, type CacheOptions } from './options.js'
 import { cacheDefinitionError, intentCacheIssues } from './policy.js'
 import { ReadPath } from './read-path.js'
 import { Refresher } from './refresh.js'
-import { CacheRuntime, messageOf } from './runtime.js'
-import { withTimeout } from './timing.js'
+import { CacheRuntime } from './runtime.js'
 import { WritePath } from './write-path.js'
+import { messageOf } from '@ixp/core/plugin-kit'
+import { withTimeout } from '@ixp/core/plugin-kit'
 
 export const PLUGIN_NAME = '@ixp/plugin-cache'
 const PLUGIN_VERSION = '0.1.0'
@@ -105,10 +106,9 @@ class RenderCache implements CachePlugin {
   async apply(engine: Engine): Promise<() => Promise<void>> {
     const runtime = this.#runtime
     if (runtime.engine) {
-      throw cacheError(
-        'CACHE_INVALID_OPTIONS',
-        'This cache() plugin is already installed on an engine; create one per engine',
-      )
+      throw cacheError('CACHE_INVALID_OPTIONS', {
+        problem: 'this cache() plugin is already installed on an engine; create one per engine',
+      })
     }
     for (const intent of engine.intents.list()) this.#check(intent)
     runtime.engine = engine

@@ -1,5 +1,12 @@
 /** An intent's `cache` field: checked at registration, compiled once per definition. */
-import { isObject, IxpError, type DefinitionIssue, type IntentDefinition, type IxpContext } from '@ixp/core'
+import {
+  coreError,
+  isObject,
+  type IxpError,
+  type DefinitionIssue,
+  type IntentDefinition,
+  type IxpContext,
+} from '@ixp/core'
 import { secondsProblem, tagProblem } from './control.js'
 import type { CacheScope } from './key.js'
 import type { IntentCacheOptions } from './options.js'
@@ -68,9 +75,11 @@ export function intentCacheIssues(value: unknown, kind?: unknown): DefinitionIss
 /** The core's definition error, for an intent whose `cache` field is unusable. */
 export function cacheDefinitionError(name: string, issues: DefinitionIssue[]): IxpError {
   const summary = issues.map((issue) => `${issue.path} ${issue.message}`).join('; ')
-  return new IxpError('INVALID_DEFINITION', `Invalid intent '${name}': ${summary}`, {
-    details: { issues: issues.map((issue) => ({ ...issue })) },
-  })
+  return coreError(
+    'INVALID_DEFINITION',
+    { reason: `Invalid intent '${name}': ${summary}` },
+    { details: { issues: issues.map((issue) => ({ ...issue })) } },
+  )
 }
 
 /** True when `@ixp/plugin-auth` guards the intent (an `auth` requirement that is not `public`). */

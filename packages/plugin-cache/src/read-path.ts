@@ -13,7 +13,7 @@ import type { IntentPolicy } from './policy.js'
 import type { Refresher } from './refresh.js'
 import { STORE_FAILED, type CacheRuntime, type Plan } from './runtime.js'
 import type { StoredEntry } from './store.js'
-import { sleep } from './timing.js'
+import { delay } from '@ixp/core/plugin-kit'
 
 type Answer = RenderResult | undefined | Promise<RenderResult | undefined>
 
@@ -61,7 +61,7 @@ export class ReadPath {
 
   #lookup(state: RenderState, key: string, policy: IntentPolicy): Answer {
     const runtime = this.#runtime
-    const now = runtime.settings.now()
+    const now = runtime.settings.clock()
     const entry = runtime.memory.get(key, now)
     if (entry) {
       const freshness = runtime.freshness(entry, key, now)
@@ -105,7 +105,7 @@ export class ReadPath {
     if (store) {
       const remote = await runtime.storeCall('get', () => store.get(key), key)
       if (remote !== STORE_FAILED && remote !== undefined) {
-        const freshness = runtime.freshness(remote, key, runtime.settings.now())
+        const freshness = runtime.freshness(remote, key, runtime.settings.clock())
         if (freshness !== 'expired') {
           runtime.memory.set(key, remote)
           runtime.finish(state, plan, { kind: 'value', entry: remote })
@@ -163,7 +163,7 @@ export class ReadPath {
     const usable = (entry: StoredEntry | undefined | typeof STORE_FAILED): entry is StoredEntry =>
       entry !== STORE_FAILED &&
       entry !== undefined &&
-      runtime.freshness(entry, plan.key, runtime.settings.now()) !== 'expired'
+      runtime.freshness(entry, plan.key, runtime.settings.clock()) !== 'expired'
     const giveUpAt = performance.now() + waitMs
     for (;;) {
       const lock = await runtime.storeCall('lock', () => store.lock!(plan.key, ttlMs), plan.key)
@@ -180,7 +180,7 @@ export class ReadPath {
         return undefined
       }
       if (performance.now() + pollMs > giveUpAt) return undefined
-      await sleep(pollMs, state.signal)
+      await delay(pollMs, state.signal)
       const entry = await runtime.storeCall('get', () => store.get(plan.key), plan.key)
       if (entry === STORE_FAILED) return undefined
       if (usable(entry)) return entry
@@ -209,6 +209,6 @@ export class ReadPath {
       if (events.listenerCount('coalesced') > 0) events.emit('coalesced', { key, intent })
     }
     const component = engine?.describeComponent(state.component.name) ?? { name: state.component.name }
-    return resultFrom(entry, state, component, status, settings.now())
+    return resultFrom(entry, state, component, status, settings.clock())
   }
 }

@@ -23,7 +23,7 @@ export class Refresher {
     const engine = runtime.engine
     if (!engine || this.#refreshing.has(key)) return
     const failedAt = runtime.failures.get(key)
-    if (failedAt !== undefined && runtime.settings.now() - failedAt < REFRESH_RETRY_MS) return
+    if (failedAt !== undefined && runtime.settings.clock() - failedAt < REFRESH_RETRY_MS) return
     const context: IxpContext = { ...state.context, cache: 'refresh' }
     // The refresh outlives the request: it must not inherit its deadline or its caller's abort signal.
     delete context.signal
@@ -43,7 +43,7 @@ export class Refresher {
             runtime.memory.delete(key)
             runtime.failures.delete(key)
           } else {
-            runtime.failures.set(key, runtime.settings.now())
+            runtime.failures.set(key, runtime.settings.clock())
           }
           runtime.logThrottled('refresh', `cache: refreshing a stale answer of '${intent}' failed`, error)
           runtime.events.emit('refresh', { key, intent, ok: false, error })

@@ -13,7 +13,8 @@ import { MemoryLevel } from './memory.js'
 import type { Settings } from './options.js'
 import type { IntentPolicy } from './policy.js'
 import type { StoreLock, StoredEntry } from './store.js'
-import { withTimeout } from './timing.js'
+import { messageOf } from '@ixp/core/plugin-kit'
+import { withTimeout } from '@ixp/core/plugin-kit'
 
 /** A failed store operation is logged at most once per this many milliseconds. */
 const LOG_EVERY_MS = 10_000
@@ -33,10 +34,6 @@ export interface Plan {
 }
 
 export type Counters = Omit<CacheStats, 'entries' | 'bytes' | 'inFlight'>
-
-export function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error)
-}
 
 export class CacheRuntime {
   readonly events = new EventEmitter<CacheEvents>()
@@ -119,7 +116,9 @@ export class CacheRuntime {
       const pending = work()
       return bounded
         ? await withTimeout(pending, timeoutMs, () =>
-            cacheError('CACHE_STORE_UNAVAILABLE', `store ${operation} took more than ${timeoutMs} ms`),
+            cacheError('CACHE_STORE_UNAVAILABLE', {
+              reason: `store ${operation} took more than ${timeoutMs} ms`,
+            }),
           )
         : await pending
     } catch (error) {

@@ -74,7 +74,7 @@ export class WritePath {
       data: json.json,
       intent: plan.intent,
       tags,
-      storedAt: settings.now(),
+      storedAt: settings.clock(),
       ttl,
       staleWhileRevalidate: policy.staleWhileRevalidate ?? settings.staleWhileRevalidate,
       staleIfError: policy.staleIfError ?? settings.staleIfError,
@@ -162,7 +162,7 @@ export class WritePath {
         )
         ;(timer as { unref?: () => void }).unref?.()
       }
-      this.#runtime.failures.set(plan.key, this.#runtime.settings.now())
+      this.#runtime.failures.set(plan.key, this.#runtime.settings.clock())
       this.#runtime.unlock(plan)
       return
     }
@@ -171,7 +171,7 @@ export class WritePath {
       this.#runtime.finish(state, plan, { kind: 'retry' })
       return
     }
-    if (error.status >= 500) this.#runtime.failures.set(plan.key, this.#runtime.settings.now())
+    if (error.status >= 500) this.#runtime.failures.set(plan.key, this.#runtime.settings.clock())
     this.#runtime.finish(state, plan, { kind: 'error', error })
   }
 }

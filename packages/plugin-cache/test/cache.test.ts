@@ -1,12 +1,12 @@
 import { createEngine, IxpError, silentLogger, type IxpContext } from '@ixp/core'
 import { describe, expect, it } from 'vitest'
-import { cache, cacheControl } from '../src/index.js'
+import { cache, cacheControl, CacheErrorCodes } from '../src/index.js'
 import { asUser, manualClock, recordingLogger, setup } from './helpers.js'
 
 describe('hits and misses', () => {
   it('runs the handler once, then answers from the cache with meta.cache and its age', async () => {
     const clock = manualClock()
-    const { render, handler } = await setup({ now: clock.now })
+    const { render, handler } = await setup({ clock: clock.now })
     const first = await render()
     expect(first.meta.cache).toBe('miss')
     clock.advance(2_500)
@@ -87,7 +87,7 @@ describe('hits and misses', () => {
 describe('TTL', () => {
   it("follows the render's ttl by default (the IXP rules)", async () => {
     const clock = manualClock()
-    const { render, handler } = await setup({ now: clock.now }, { ttl: 60 })
+    const { render, handler } = await setup({ clock: clock.now }, { ttl: 60 })
     expect((await render()).ttl).toBe(60)
     clock.advance(59_999)
     expect((await render()).meta.cache).toBe('hit')
@@ -98,13 +98,13 @@ describe('TTL', () => {
 
   it("is overridden by the plugin, then by the intent's cache.ttl, then by the handler", async () => {
     const clock = manualClock()
-    const plugin = await setup({ now: clock.now, ttl: 30 })
+    const plugin = await setup({ clock: clock.now, ttl: 30 })
     await plugin.render()
     clock.advance(30_000)
     expect((await plugin.render()).meta.cache).toBe('miss')
 
     const intent = await setup(
-      { now: clock.now, ttl: 30 },
+      { clock: clock.now, ttl: 30 },
       { cache: { ttl: (params) => (params.id === 'short' ? 1 : 100) } },
     )
     await intent.render({ id: 'short' })
@@ -115,7 +115,7 @@ describe('TTL', () => {
 
     const control = { calls: 0 }
     const handled = await setup(
-      { now: clock.now },
+      { clock: clock.now },
       {
         cache: { ttl: 100 },
         handler: (_params, ctx) => {
@@ -384,6 +384,34 @@ describe('misuse', () => {
     expect(() => cache({ defaultScope: 'everyone' as never })).toThrow(/defaultScope/)
     expect(() => cache({ lock: true })).toThrow(/lock/)
     expect(() => cache({ store: { name: 'x' } as never })).toThrow(/store/)
+  })
+
+  it("refuses the old clock option name 'now', pointing to 'clock'", () => {
+    expect(() => cache({ now: () => 0 } as never)).toThrow(
+      expect.objectContaining({ code: 'CACHE_INVALID_OPTIONS', details: { option: 'now' } }),
+    )
+    expect(() => cache({ now: () => 0 } as never)).toThrow(/renamed 'clock'/)
+  })
+
+  it('builds every code from its table: status, template and expose', async () => {
+    const plugin = cache()
+    await expect(plugin.keyFor({ intent: { name: 'x' } } as never, {} as never)).rejects.toMatchObject({
+      code: 'CACHE_NOT_INSTALLED',
+      status: 500,
+      expose: false,
+      message: 'keyFor() needs the plugin installed on an engine (engine.use(cache))',
+    })
+    expect(CacheErrorCodes).toEqual({
+      CACHE_INVALID_OPTIONS: 500,
+      CACHE_INVALID_DIRECTIVE: 500,
+      CACHE_INVALID_ARGUMENT: 500,
+      CACHE_NOT_INSTALLED: 500,
+      CACHE_STORE_UNAVAILABLE: 503,
+      IDEMPOTENCY_KEY_INVALID: 400,
+      IDEMPOTENCY_KEY_MISMATCH: 422,
+      IDEMPOTENCY_KEY_IN_USE: 409,
+      IDEMPOTENCY_UNAVAILABLE: 503,
+    })
   })
 
   it('refuses an intent with an unusable cache field, at registration or when the plugin is applied', async () => {

@@ -116,7 +116,7 @@ describe('idempotency keys', () => {
 
   it('expire after the window', async () => {
     const clock = manualClock()
-    const { place, control } = await orders({ now: clock.now, idempotency: { windowMs: 60_000 } })
+    const { place, control } = await orders({ clock: clock.now, idempotency: { windowMs: 60_000 } })
     await place('7', 'k5')
     clock.advance(59_000)
     await place('7', 'k5')

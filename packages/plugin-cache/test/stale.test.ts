@@ -7,7 +7,7 @@ const SECOND = 1_000
 describe('stale-while-revalidate', () => {
   it('serves the stale answer and refreshes it once in the background', async () => {
     const clock = manualClock()
-    const { render, handler, plugin } = await setup({ now: clock.now, ttl: 10, staleWhileRevalidate: 30 })
+    const { render, handler, plugin } = await setup({ clock: clock.now, ttl: 10, staleWhileRevalidate: 30 })
     handler.delayMs = 20
     await render()
     clock.advance(15 * SECOND)
@@ -25,7 +25,7 @@ describe('stale-while-revalidate', () => {
 
   it('renders in the foreground once the stale window is over', async () => {
     const clock = manualClock()
-    const { render, handler } = await setup({ now: clock.now, ttl: 10, staleWhileRevalidate: 30 })
+    const { render, handler } = await setup({ clock: clock.now, ttl: 10, staleWhileRevalidate: 30 })
     await render()
     clock.advance(40 * SECOND)
     expect((await render()).meta.cache).toBe('miss')
@@ -34,7 +34,7 @@ describe('stale-while-revalidate', () => {
 
   it('does not tie the refresh to the caller that triggered it', async () => {
     const clock = manualClock()
-    const { render, handler, plugin } = await setup({ now: clock.now, ttl: 10, staleWhileRevalidate: 30 })
+    const { render, handler, plugin } = await setup({ clock: clock.now, ttl: 10, staleWhileRevalidate: 30 })
     await render()
     clock.advance(15 * SECOND)
     handler.delayMs = 30
@@ -51,7 +51,7 @@ describe('stale-while-revalidate', () => {
   it('keeps serving stale for staleIfError when the refresh fails, then gives up', async () => {
     const clock = manualClock()
     const { render, handler, plugin } = await setup({
-      now: clock.now,
+      clock: clock.now,
       ttl: 10,
       staleWhileRevalidate: 10,
       staleIfError: 60,
@@ -75,7 +75,7 @@ describe('stale-while-revalidate', () => {
 
   it('without staleIfError, a failed refresh leaves the entry to expire at the end of the stale window', async () => {
     const clock = manualClock()
-    const { render, handler, plugin } = await setup({ now: clock.now, ttl: 10, staleWhileRevalidate: 10 })
+    const { render, handler, plugin } = await setup({ clock: clock.now, ttl: 10, staleWhileRevalidate: 10 })
     await render()
     handler.fail = new IxpError('UPSTREAM_DOWN', 'down', { status: 503 })
     clock.advance(12 * SECOND)
@@ -88,7 +88,7 @@ describe('stale-while-revalidate', () => {
   it('drops the stale answer when the refresh says the question itself fails now (4xx)', async () => {
     const clock = manualClock()
     const { render, handler, plugin } = await setup({
-      now: clock.now,
+      clock: clock.now,
       ttl: 10,
       staleWhileRevalidate: 30,
       staleIfError: 60,
@@ -103,7 +103,7 @@ describe('stale-while-revalidate', () => {
 
   it('serves stale after a failed foreground render when staleIfError allows it', async () => {
     const clock = manualClock()
-    const { render, handler, plugin } = await setup({ now: clock.now, ttl: 10, staleIfError: 60 })
+    const { render, handler, plugin } = await setup({ clock: clock.now, ttl: 10, staleIfError: 60 })
     await render()
     clock.advance(15 * SECOND)
     handler.fail = new IxpError('UPSTREAM_DOWN', 'down', { status: 503 })
@@ -122,7 +122,7 @@ describe('stale-while-revalidate', () => {
   it('uses the windows an intent declares', async () => {
     const clock = manualClock()
     const { render, plugin } = await setup(
-      { now: clock.now },
+      { clock: clock.now },
       { cache: { ttl: 1, staleWhileRevalidate: 100 } },
     )
     await render()

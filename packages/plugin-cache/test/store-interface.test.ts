@@ -56,8 +56,8 @@ describe('a store written against the interface', () => {
     const clock = manualClock()
     const backend = new Backend(clock.now)
     const intent = { cache: { tags: (params: Record<string, unknown>) => [`product:${String(params.id)}`] } }
-    const a = await setup({ now: clock.now, store: new MapStore(backend) }, intent)
-    const b = await setup({ now: clock.now, store: new MapStore(backend) }, intent)
+    const a = await setup({ clock: clock.now, store: new MapStore(backend) }, intent)
+    const b = await setup({ clock: clock.now, store: new MapStore(backend) }, intent)
     await a.render({ id: '1' })
     await a.plugin.idle()
     expect((await b.render({ id: '1' })).meta.cache).toBe('hit')
@@ -70,7 +70,7 @@ describe('a store written against the interface', () => {
   it('serves a stale answer from the store and refreshes it', async () => {
     const clock = manualClock()
     const backend = new Backend(clock.now)
-    const options = { now: clock.now, ttl: 10, staleWhileRevalidate: 60 }
+    const options = { clock: clock.now, ttl: 10, staleWhileRevalidate: 60 }
     const a = await setup({ ...options, store: new MapStore(backend) })
     const b = await setup({ ...options, store: new MapStore(backend) })
     await a.render()

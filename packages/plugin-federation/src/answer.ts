@@ -6,22 +6,16 @@ export function parseJson(service: string, text: string): unknown {
   try {
     return JSON.parse(text)
   } catch {
-    throw federationError(
-      'SERVICE_BAD_RESPONSE',
-      `Service '${service}' answered something that is not JSON`,
-      {
-        details: { service },
-        headers: { 'x-ixp-service': service },
-      },
-    )
+    throw badShape(service, 'something that is not JSON')
   }
 }
 
 function badShape(service: string, what: string) {
-  return federationError('SERVICE_BAD_RESPONSE', `Service '${service}' answered ${what}`, {
-    details: { service },
-    headers: { 'x-ixp-service': service },
-  })
+  return federationError(
+    'SERVICE_BAD_RESPONSE',
+    { service, what },
+    { details: { service }, headers: { 'x-ixp-service': service } },
+  )
 }
 
 /** The array under `key` of a list body (`{ intents: [...] }`), its objects only. */

@@ -73,13 +73,13 @@ export class RemoteCatalog {
   sync(service: RemoteService, lists: ServiceLists, strict: boolean): void {
     const problems: string[] = []
     const refuse = (kind: string, name: string, owner: string) => {
-      const message = `${kind} '${name}' of service '${service.name}' clashes with ${owner}; give the service a prefix`
-      if (strict) {
-        throw federationError('FEDERATION_NAME_CLASH', message, {
-          details: { service: service.name, kind, name, owner },
-        })
-      }
-      problems.push(message)
+      const clash = federationError(
+        'FEDERATION_NAME_CLASH',
+        { kind, name, service: service.name, owner },
+        { details: { service: service.name, kind, name, owner } },
+      )
+      if (strict) throw clash
+      problems.push(clash.message)
     }
     const prefix = service.settings.prefix
     const components = new Map<string, ComponentDefinition>()
@@ -181,10 +181,6 @@ export class RemoteCatalog {
 /** The render function of a component rendered by a service: reached only by a local intent naming it. */
 function renderedBy(service: string) {
   return (_props: Record<string, unknown>, _ctx: IxpContext): RenderNode => {
-    throw federationError(
-      'FEDERATION_REMOTE_COMPONENT',
-      `This component is rendered by service '${service}'; render it through one of that service's intents`,
-      { details: { service } },
-    )
+    throw federationError('FEDERATION_REMOTE_COMPONENT', { service }, { details: { service } })
   }
 }

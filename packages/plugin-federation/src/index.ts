@@ -1,6 +1,6 @@
 /** @ixp/plugin-federation — many IXP services behind one gateway, over HTTP and NATS. Public API. */
 export { federation, PLUGIN_NAME, type FederationPlugin } from './plugin.js'
-export { natsService, type NatsServiceOptions } from './nats-service.js'
+export { natsService, type NatsServiceOptions, type NatsServicePlugin } from './nats-service.js'
 export { FederationErrorCodes, type FederationErrorCode } from './errors.js'
 export type {
   BreakerOptions,

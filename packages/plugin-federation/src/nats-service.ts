@@ -6,7 +6,7 @@
  */
 import {
   isObject,
-  IxpError,
+  coreError,
   isIxpError,
   type Engine,
   type IxpContext,
@@ -15,7 +15,7 @@ import {
   type RenderResult,
 } from '@ixp/core'
 import { connect, type NatsConnection, type Service, type ServiceMsg } from 'nats'
-import { invalidOptions } from './errors.js'
+import { federationError, invalidOptions } from './errors.js'
 import {
   changesSubject,
   decode,
@@ -97,7 +97,12 @@ function contextOf(message: ServiceMsg): IxpContext {
   return { headers, requestId, transport: 'nats' }
 }
 
-export function natsService(options: NatsServiceOptions): IxpPlugin {
+/** The plugin `natsService()` returns, named after the service it serves (`…/nats-service:<name>`). */
+export interface NatsServicePlugin extends IxpPlugin {
+  readonly name: `@ixp/plugin-federation/nats-service:${string}`
+}
+
+export function natsService(options: NatsServiceOptions): NatsServicePlugin {
   const settings = checkOptions(options)
   return {
     name: `@ixp/plugin-federation/nats-service:${settings.name}`,
@@ -150,7 +155,7 @@ export function natsService(options: NatsServiceOptions): IxpPlugin {
       serve('resolve', async (body, ctx) => {
         const text = body.query ?? body.text
         if (typeof text !== 'string')
-          throw new IxpError('INVALID_REQUEST', "Resolve needs 'query' (a string)")
+          throw coreError('INVALID_REQUEST', { reason: "Resolve needs 'query' (a string)" })
         const query: Record<string, unknown> = { text }
         if (typeof body.previousIntent === 'string') query.previousIntent = body.previousIntent
         if (typeof body.limit === 'number') query.limit = body.limit
@@ -203,19 +208,17 @@ async function respond(
   const ctx = contextOf(message)
   try {
     if (message.data.length > maxBodyBytes) {
-      throw new IxpError('PAYLOAD_TOO_LARGE', `The request is larger than ${maxBodyBytes} bytes`, {
-        status: 413,
-      })
+      throw federationError('PAYLOAD_TOO_LARGE', { maxBodyBytes })
     }
     let body: unknown = {}
     if (message.data.length > 0) {
       try {
         body = JSON.parse(decode(message.data))
       } catch {
-        throw new IxpError('INVALID_REQUEST', 'The request is not JSON')
+        throw coreError('INVALID_REQUEST', { reason: 'The request is not JSON' })
       }
     }
-    if (!isObject(body)) throw new IxpError('INVALID_REQUEST', 'The request must be a JSON object')
+    if (!isObject(body)) throw coreError('INVALID_REQUEST', { reason: 'The request must be a JSON object' })
     const reply = await answer(body, ctx)
     message.respond(encode(reply.body), {
       headers: toNatsHeaders({ ...reply.headers, 'x-request-id': ctx.requestId! }),

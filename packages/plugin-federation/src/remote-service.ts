@@ -176,7 +176,10 @@ export class RemoteService {
         headers['retry-after'] = String(failure.retryAfterSeconds)
         gatewayError = federationError(
           'SERVICE_UNAVAILABLE',
-          `Service '${this.name}' is unavailable (its circuit breaker is open); retry after ${failure.retryAfterSeconds} s`,
+          {
+            service: this.name,
+            problem: `is unavailable (its circuit breaker is open); retry after ${failure.retryAfterSeconds} s`,
+          },
           { details, headers },
         )
         break
@@ -184,7 +187,7 @@ export class RemoteService {
         headers['retry-after'] = '1'
         gatewayError = federationError(
           'SERVICE_UNAVAILABLE',
-          `Service '${this.name}' has too many calls in flight; retry shortly`,
+          { service: this.name, problem: 'has too many calls in flight; retry shortly' },
           { details, headers },
         )
         break
@@ -194,15 +197,16 @@ export class RemoteService {
           this.#lastUnreachableLog = Date.now()
           this.#logger.warn(`federation: ${failure.message}`, { service: this.name })
         }
-        gatewayError = federationError('SERVICE_UNAVAILABLE', `Service '${this.name}' cannot be reached`, {
-          details,
-          headers,
-        })
+        gatewayError = federationError(
+          'SERVICE_UNAVAILABLE',
+          { service: this.name, problem: 'cannot be reached' },
+          { details, headers },
+        )
         break
       case 'timeout':
         gatewayError = federationError(
           'SERVICE_TIMEOUT',
-          `Service '${this.name}' did not answer within ${this.settings.timeoutMs} ms`,
+          { service: this.name, timeoutMs: this.settings.timeoutMs },
           { details, headers },
         )
         break

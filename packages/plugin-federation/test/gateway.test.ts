@@ -1,7 +1,7 @@
 /** The gateway over HTTP: lists, renders, errors, headers, clashes and prefixes, resolve. */
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, expectTypeOf, it } from 'vitest'
 import { createEngine, IxpError, silentLogger } from '@ixp/core'
-import { federation } from '@ixp/plugin-federation'
+import { federation, FederationErrorCodes, natsService, type NatsServicePlugin } from '@ixp/plugin-federation'
 import { serviceIntent, startGateway, startService, type TestGateway, type TestService } from './helpers.js'
 
 const open: { close?: () => Promise<void>; stop?: () => Promise<void> }[] = []
@@ -283,5 +283,31 @@ describe('federation over HTTP', () => {
     expect(() =>
       federation({ services: [{ name: 'x', url: 'http://x' }], breaker: { failures: 3 } as never }),
     ).toThrow(/breaker.failures is not an option/)
+  })
+
+  it('natsService() returns a typed plugin named after its service', () => {
+    const plugin = natsService({ servers: 'nats://127.0.0.1:4222', name: 'inventory' })
+    expectTypeOf(plugin).toEqualTypeOf<NatsServicePlugin>()
+    expect(plugin.name).toBe('@ixp/plugin-federation/nats-service:inventory')
+  })
+
+  it('builds its errors from one table: every code with its status, exposed to the gateway caller', () => {
+    expect(FederationErrorCodes).toEqual({
+      SERVICE_UNAVAILABLE: 503,
+      SERVICE_TIMEOUT: 504,
+      SERVICE_BAD_RESPONSE: 502,
+      FEDERATION_NAME_CLASH: 500,
+      FEDERATION_REMOTE_COMPONENT: 500,
+      FEDERATION_INVALID_OPTIONS: 500,
+      PAYLOAD_TOO_LARGE: 413,
+    })
+    expect(() => federation({ services: [] })).toThrow(
+      expect.objectContaining({
+        code: 'FEDERATION_INVALID_OPTIONS',
+        status: 500,
+        expose: true,
+        message: expect.stringMatching(/^@ixp\/plugin-federation: services must be/),
+      }),
+    )
   })
 })

@@ -131,3 +131,29 @@ describe('requests node refuses are answered with the JSON error body', () => {
     expect(answer.headers).toContain('content-type: application/json')
   })
 })
+
+describe('a request without a Host header', () => {
+  it('HTTP/1.1 is answered 400 with the JSON error body and the connection closed', async () => {
+    const port = await start()
+    const answer = await raw(port, ['GET /ixp/health HTTP/1.1\r\n\r\n'])
+    expect(answer.status).toBe(400)
+    expect(answer.json.error.code).toBe('INVALID_REQUEST')
+    expect(answer.json.error.message).toContain('Host header')
+    expect(answer.headers).toContain('content-type: application/json')
+    expect(answer.headers).toContain('connection: close')
+  })
+
+  it('HTTP/1.0 needs none and is served', async () => {
+    const port = await start()
+    const text = await new Promise<string>((resolve, reject) => {
+      const socket = connect(port, '127.0.0.1')
+      let received = ''
+      socket.setEncoding('utf8')
+      socket.on('data', (chunk: string) => (received += chunk))
+      socket.on('error', reject)
+      socket.on('close', () => resolve(received))
+      socket.write('GET /ixp/health HTTP/1.0\r\n\r\n')
+    })
+    expect(text.split(' ')[1]).toBe('200')
+  })
+})

@@ -7,15 +7,12 @@
  */
 import type { HealthCheckResult, Logger } from '@ixp/core'
 import type { LimitCheck, RateLimitStore, StoreDecision } from './store.js'
+import { isPromiseLike } from '@ixp/core/plugin-kit'
 
 export interface GuardedDecision {
   /** `undefined` when neither the store nor a fallback answered. */
   result: StoreDecision | undefined
   source: 'store' | 'fallback'
-}
-
-function isPromise<T>(value: T | Promise<T>): value is Promise<T> {
-  return typeof (value as { then?: unknown } | null)?.then === 'function'
 }
 
 export class StoreGuard {
@@ -55,7 +52,7 @@ export class StoreGuard {
     } catch (error) {
       return this.#failed(error, checks)
     }
-    if (!isPromise(answer)) return this.#succeeded(answer)
+    if (!isPromiseLike(answer)) return this.#succeeded(answer)
     return answer.then(
       (result) => this.#succeeded(result),
       (error: unknown) => this.#failed(error, checks),
@@ -123,7 +120,7 @@ export class StoreGuard {
   #fromFallback(checks: readonly LimitCheck[]): GuardedDecision | Promise<GuardedDecision> {
     if (!this.#fallback) return { result: undefined, source: 'fallback' }
     const answer = this.#fallback.consume(checks)
-    return isPromise(answer)
+    return isPromiseLike(answer)
       ? answer.then((result) => ({ result, source: 'fallback' as const }))
       : { result: answer, source: 'fallback' }
   }

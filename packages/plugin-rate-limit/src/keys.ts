@@ -6,6 +6,7 @@
 import type { RenderState } from '@ixp/core'
 import { canonicalIpv4, clientIdentity, parseIp, type IpAddress } from '@ixp/core/net'
 import { LRUCache } from 'lru-cache'
+import { isPromiseLike } from '@ixp/core/plugin-kit'
 
 /**
  * A built-in key source:
@@ -140,7 +141,7 @@ export class KeyResolver {
         return 'all'
       default: {
         const value = part(state)
-        return isPromise(value) ? value.then((v) => this.#custom(v)) : this.#custom(value)
+        return isPromiseLike(value) ? value.then((v) => this.#custom(v)) : this.#custom(value)
       }
     }
   }
@@ -157,7 +158,7 @@ export class KeyResolver {
     let key = ''
     for (let i = 0; i < parts.length; i++) {
       const value = this.#part(parts[i]!, state, facts)
-      if (isPromise(value)) return this.#keyAsync(parts, i, value, key, state, facts)
+      if (isPromiseLike(value)) return this.#keyAsync(parts, i, value, key, state, facts)
       if (value === undefined) return undefined
       key = i === 0 ? value : `${key}|${value}`
     }
@@ -182,10 +183,6 @@ export class KeyResolver {
 }
 
 type MaybePromise<T> = T | Promise<T>
-
-function isPromise<T>(value: MaybePromise<T>): value is Promise<T> {
-  return typeof (value as { then?: unknown } | null)?.then === 'function'
-}
 
 /** What one request has already worked out (its address), shared by its limits. */
 export interface RequestFacts {

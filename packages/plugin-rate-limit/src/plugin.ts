@@ -3,10 +3,17 @@
  * request's keys and cost, asks the store for one atomic decision over every limit that applies, and either
  * adds the RateLimit headers to the result's meta or refuses with `RATE_LIMITED`.
  */
-import { IxpError, Stage, type IntentDefinition, type IxpPlugin, type RenderState } from '@ixp/core'
+import {
+  coreError,
+  Stage,
+  type IntentDefinition,
+  type IxpError,
+  type IxpPlugin,
+  type RenderState,
+} from '@ixp/core'
 import { ipInRange } from '@ixp/core/net'
 import { decisionHeaders, toDecision, type RateLimitDecision } from './decision.js'
-import { invalidOptions } from './errors.js'
+import { invalidOptions, rateLimitError } from './errors.js'
 import { StoreGuard, type GuardedDecision } from './guard.js'
 import { KeyResolver, type RequestFacts } from './keys.js'
 import { memoryStore } from './memory-store.js'
@@ -20,6 +27,7 @@ import {
   type RateLimitOptions,
 } from './options.js'
 import type { LimitCheck, RateLimitStore } from './store.js'
+import { isPromiseLike } from '@ixp/core/plugin-kit'
 
 export const PLUGIN_NAME = '@ixp/plugin-rate-limit'
 const VERSION = '0.1.0'
@@ -56,23 +64,20 @@ function resolveCost(cost: CostSpec, state: RenderState): number {
   if (typeof cost === 'number') return cost
   const value = cost(state)
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
-    throw new IxpError(
-      'INTERNAL_ERROR',
-      `The rate-limit cost function of intent '${state.intent.name}' returned ${String(value)}; it must return a non-negative integer`,
-      {
-        expose: false,
-      },
-    )
+    throw coreError('INTERNAL_ERROR', {
+      reason: `The rate-limit cost function of intent '${state.intent.name}' returned ${String(value)}; it must return a non-negative integer`,
+    })
   }
   return value
 }
 
-function isPromise<T>(value: T | Promise<T>): value is Promise<T> {
-  return typeof (value as { then?: unknown } | null)?.then === 'function'
+/** The plugin object `rateLimit()` returns: install it with `engine.use()`. */
+export interface RateLimitPlugin extends IxpPlugin {
+  readonly name: typeof PLUGIN_NAME
 }
 
 /** Creates the rate-limit plugin. Options are validated here: a mistake throws `RATE_LIMIT_INVALID_OPTIONS`. */
-export function rateLimit(options: RateLimitOptions): IxpPlugin {
+export function rateLimit(options: RateLimitOptions): RateLimitPlugin {
   const settings = compileOptions(options)
   const store = checkStore(options.store ?? memoryStore(), 'store')
   const fallback =
@@ -109,10 +114,11 @@ export function rateLimit(options: RateLimitOptions): IxpPlugin {
       }
       const asDefinitionError = (intent: IntentDefinition, error: unknown): IxpError => {
         const message = (error as Error)?.message ?? String(error)
-        return new IxpError('INVALID_DEFINITION', `Invalid intent: ${message}`, {
-          cause: error,
-          details: { issues: [{ path: 'rateLimit', message }], name: intent.name },
-        })
+        return coreError(
+          'INVALID_DEFINITION',
+          { reason: `Invalid intent: ${message}` },
+          { cause: error, details: { issues: [{ path: 'rateLimit', message }], name: intent.name } },
+        )
       }
       for (const intent of engine.intents.list()) {
         try {
@@ -152,7 +158,7 @@ export function rateLimit(options: RateLimitOptions): IxpPlugin {
           if (limit.key === previousParts) client = previousKey
           else {
             const found = keys.key(limit.key, state, facts)
-            client = isPromise(found) ? await found : found
+            client = isPromiseLike(found) ? await found : found
           }
           previousParts = limit.key
           previousKey = client
@@ -170,9 +176,11 @@ export function rateLimit(options: RateLimitOptions): IxpPlugin {
             client = SHARED_KEY
           }
           if (cost > limit.rule.capacity) {
-            throw new IxpError(
+            throw coreError(
               'RATE_LIMITED',
-              `Too many requests: this request costs ${cost}, more than limit '${limit.name}' ever admits (${limit.rule.capacity})`,
+              {
+                reason: `this request costs ${cost}, more than limit '${limit.name}' ever admits (${limit.rule.capacity})`,
+              },
               { details: { violatedPolicies: [limit.name], cost } },
             )
           }
@@ -182,17 +190,13 @@ export function rateLimit(options: RateLimitOptions): IxpPlugin {
         if (checks.length === 0) return
 
         const answer = guard.consume(checks)
-        const { result, source }: GuardedDecision = isPromise(answer) ? await answer : answer
+        const { result, source }: GuardedDecision = isPromiseLike(answer) ? await answer : answer
         if (!result) {
           if (settings.onStoreError === 'closed') {
-            throw new IxpError(
+            throw rateLimitError(
               'RATE_LIMIT_UNAVAILABLE',
-              'Rate limiting is unavailable, so requests are refused; retry shortly',
-              {
-                status: 503,
-                expose: true,
-                headers: { 'Retry-After': String(Math.max(1, Math.ceil(settings.storeRetryMs / 1000))) },
-              },
+              {},
+              { headers: { 'Retry-After': String(Math.max(1, Math.ceil(settings.storeRetryMs / 1000))) } },
             )
           }
           const decision: RateLimitDecision = { allowed: true, cost, policies: [], source: 'fail-open' }
@@ -206,9 +210,11 @@ export function rateLimit(options: RateLimitOptions): IxpPlugin {
         const headers = decisionHeaders(applied, decision, settings)
         if (!decision.allowed) {
           const violated = decision.policies.filter((policy) => !policy.allowed).map((policy) => policy.name)
-          throw new IxpError(
+          throw coreError(
             'RATE_LIMITED',
-            `Too many requests: limit ${violated.map((name) => `'${name}'`).join(', ')} reached; retry in ${decision.retryAfterSeconds}s`,
+            {
+              reason: `limit ${violated.map((name) => `'${name}'`).join(', ')} reached; retry in ${decision.retryAfterSeconds}s`,
+            },
             {
               headers,
               details: { violatedPolicies: violated, retryAfterSeconds: decision.retryAfterSeconds },

@@ -4,7 +4,7 @@ import type { IntentDefinition, IxpContext, RenderMeta } from '@ixp/core'
 import { describe, expect, expectTypeOf, it } from 'vitest'
 import * as main from '../src/index.js'
 import * as redis from '../src/redis/index.js'
-import type { IntentRateLimit, RateLimitDecision } from '../src/index.js'
+import type { IntentRateLimit, RateLimitDecision, RateLimitPlugin } from '../src/index.js'
 
 describe('public surface', () => {
   it('exports what it means to', () => {
@@ -15,6 +15,23 @@ describe('public surface', () => {
       RATE_LIMIT_UNAVAILABLE: 503,
       RATE_LIMIT_INVALID_OPTIONS: 500,
     })
+  })
+
+  it('returns a typed plugin named after the package', () => {
+    expectTypeOf(main.rateLimit).returns.toEqualTypeOf<RateLimitPlugin>()
+    expectTypeOf<RateLimitPlugin['name']>().toEqualTypeOf<'@ixp/plugin-rate-limit'>()
+    expect(main.rateLimit({ limit: 1, windowMs: 1000 }).name).toBe('@ixp/plugin-rate-limit')
+  })
+
+  it('builds its errors from its table, the shared RATE_LIMITED from the core', () => {
+    expect(() => main.rateLimit({ limit: 0, windowMs: 1000 })).toThrow(
+      expect.objectContaining({
+        code: 'RATE_LIMIT_INVALID_OPTIONS',
+        status: 500,
+        expose: false,
+        message: expect.stringMatching(/^@ixp\/plugin-rate-limit: /),
+      }),
+    )
   })
 
   it('extends the core types for the decision and per-intent settings', () => {

@@ -5,7 +5,6 @@
  * also in the server log.
  */
 import {
-  IxpError,
   isIxpError,
   type Engine,
   type IxpContext,
@@ -14,7 +13,7 @@ import {
   type RenderResult,
 } from '@ixp/core'
 import type { RenderBody, ResolveBody } from './protocol.js'
-import { realtimeError } from './errors.js'
+import { queryNotResolved, realtimeError } from './errors.js'
 
 /** The body of a render answer (as `POST /render` answers it). */
 export interface RenderAnswer {
@@ -61,19 +60,17 @@ function tagsOf(result: RenderResult): readonly string[] {
 export async function renderBody(engine: Engine, body: RenderBody, ctx: IxpContext): Promise<Rendered> {
   if (body.intent === undefined && body.query !== undefined) {
     if (typeof body.query !== 'string' || body.query.trim() === '') {
-      throw realtimeError('INVALID_MESSAGE', "'payload.query' must be a non-empty string")
+      throw realtimeError('INVALID_MESSAGE', { problem: "'payload.query' must be a non-empty string" })
     }
     if (
       body.parameters !== undefined &&
       (typeof body.parameters !== 'object' || body.parameters === null || Array.isArray(body.parameters))
     ) {
-      throw realtimeError('INVALID_MESSAGE', "'payload.parameters' must be an object")
+      throw realtimeError('INVALID_MESSAGE', { problem: "'payload.parameters' must be an object" })
     }
     const outcome = await engine.resolve({ text: body.query }, ctx)
     if (!outcome.matched) {
-      throw new IxpError('INTENT_NOT_SUPPORTED', 'No intent matches the query', {
-        details: { reason: outcome.reason, alternatives: outcome.alternatives },
-      })
+      throw queryNotResolved({ reason: outcome.reason, alternatives: outcome.alternatives })
     }
     const request: RenderRequest = {
       intent: { name: outcome.intent, parameters: { ...outcome.parameters, ...(body.parameters as object) } },

@@ -2,9 +2,9 @@
  * One `ixp.v1` WebSocket connection: the init handshake, the operations (render, resolve, subscribe, rooms), the
  * per-socket limits and the bounded send queue. Transport-neutral: it talks to a {@link PeerSocket}.
  */
-import type { Engine, IxpContext, Logger } from '@ixp/core'
+import type { Engine, IxpContext, IxpError, Logger } from '@ixp/core'
 import { errorObject, renderBody, resolveBody, statusOf } from './answers.js'
-import { CloseCodes, realtimeError, type RealtimeErrorCode } from './errors.js'
+import { CloseCodes, realtimeError } from './errors.js'
 import type { LocalHub, Member } from './hub.js'
 import type { LiveRegistry, LiveSubscription, SubscriptionOwner } from './live.js'
 import type { ConnectionInfo, ResolvedOptions } from './options.js'
@@ -109,8 +109,7 @@ export class Connection implements Member, SubscriptionOwner {
     }
   }
 
-  #refuse(code: RealtimeErrorCode, message: string, id?: string): void {
-    const error = realtimeError(code, message)
+  #refuse(error: IxpError, id?: string): void {
     const payload = errorObject(error, this.host.logger, {})
     this.deliver(id === undefined ? { type: 'error', payload } : { type: 'error', id, payload })
   }
@@ -132,8 +131,9 @@ export class Connection implements Member, SubscriptionOwner {
     if (frame.type === 'pong') return
     if (frame.type !== 'complete' && frame.type !== 'connection_init' && !this.#takeToken()) {
       return this.#refuse(
-        'REALTIME_RATE_LIMITED',
-        `More than ${this.host.options.limits.operationsPerSecond} frames per second; slow down`,
+        realtimeError('REALTIME_RATE_LIMITED', {
+          operationsPerSecond: this.host.options.limits.operationsPerSecond,
+        }),
         'id' in frame ? frame.id : undefined,
       )
     }
@@ -150,7 +150,7 @@ export class Connection implements Member, SubscriptionOwner {
     if (this.#invalidFrames > this.host.options.limits.maxInvalidMessages) {
       return this.close(CloseCodes.BAD_REQUEST, 'Too many invalid messages')
     }
-    this.#refuse('INVALID_MESSAGE', problem, id)
+    this.#refuse(realtimeError('INVALID_MESSAGE', { problem }), id)
   }
 
   #takeToken(): boolean {
@@ -218,7 +218,7 @@ export class Connection implements Member, SubscriptionOwner {
         ? await authenticate(this.context('connection_init', new AbortController().signal))
         : undefined
       if (user === undefined && !anonymous) {
-        throw realtimeError('NOT_ACKNOWLEDGED', 'Credentials are required')
+        throw realtimeError('NOT_ACKNOWLEDGED')
       }
       this.#user = user
       this.#userId = user === undefined ? undefined : userId(user)
@@ -278,11 +278,7 @@ export class Connection implements Member, SubscriptionOwner {
   #subscribe(id: string, body: Record<string, unknown>): void {
     const limit = this.host.options.limits.subscriptions
     if (this.#subscriptions >= limit) {
-      return this.#refuse(
-        'TOO_MANY_SUBSCRIPTIONS',
-        `A socket may hold ${limit} live subscriptions; complete one first`,
-        id,
-      )
+      return this.#refuse(realtimeError('TOO_MANY_SUBSCRIPTIONS', { limit }), id)
     }
     this.#subscriptions += 1
     const entry: Operation = { cancel: () => entry.subscription?.stop() }
@@ -310,17 +306,17 @@ export class Connection implements Member, SubscriptionOwner {
     const { authorizeRoom, limits } = this.host.options
     if (this.rooms.has(room)) return { room, joined: true }
     if (this.rooms.size >= limits.rooms) {
-      throw realtimeError('TOO_MANY_ROOMS', `A socket may be in ${limits.rooms} rooms; leave one first`)
+      throw realtimeError('TOO_MANY_ROOMS', { limit: limits.rooms })
     }
     if (authorizeRoom === undefined) {
       throw realtimeError(
         'ROOM_FORBIDDEN',
-        `Joining rooms is not enabled on this server (no authorizeRoom option)`,
-        { room },
+        { room, hint: ': joining rooms is not enabled on this server (no authorizeRoom option)' },
+        { details: { room } },
       )
     }
     if (!(await authorizeRoom(room, this.info()))) {
-      throw realtimeError('ROOM_FORBIDDEN', `Not allowed to join room '${room}'`, { room })
+      throw realtimeError('ROOM_FORBIDDEN', { room, hint: '' }, { details: { room } })
     }
     if (this.#state === 'ready') this.host.hub.join(this, room)
     return { room, joined: true }

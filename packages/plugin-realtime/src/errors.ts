@@ -1,50 +1,74 @@
 /**
- * The plugin's error codes (each with its HTTP-style status) and the WebSocket close codes of `ixp.v1`. The only
- * place a status or a close code is written.
+ * The plugin's error table (each code once, with its HTTP-style status and message template) and the WebSocket
+ * close codes of `ixp.v1`: the only place a status or a close code is written. `INVALID_REQUEST` and
+ * `INTENT_NOT_SUPPORTED` are the core's shared codes, not re-declared here.
  */
-import { IxpError } from '@ixp/core'
+import { coreError, defineErrors, IxpError } from '@ixp/core'
 
-export const RealtimeErrorCodes = {
+const REALTIME_ERRORS = {
   /** A frame that is not JSON, not an object, of an unknown type, or with a malformed field. */
-  INVALID_MESSAGE: 400,
-  /** An operation frame arrived before `connection_ack`. */
-  NOT_ACKNOWLEDGED: 401,
-  /** A room the caller may not join (`authorizeRoom` said no). */
-  ROOM_FORBIDDEN: 403,
+  INVALID_MESSAGE: { status: 400, message: '{problem}' },
+  /** `connection_init` without credentials (or with refused ones) while `anonymous` is `false`. */
+  NOT_ACKNOWLEDGED: { status: 401, message: 'Credentials are required' },
+  /** A room the caller may not join (`authorizeRoom` said no, or joining rooms is not enabled). */
+  ROOM_FORBIDDEN: { status: 403, message: "Not allowed to join room '{room}'{hint}" },
   /** More operations per second than `limits.operationsPerSecond`. */
-  REALTIME_RATE_LIMITED: 429,
+  REALTIME_RATE_LIMITED: {
+    status: 429,
+    message: 'More than {operationsPerSecond} frames per second; slow down',
+  },
   /** More live subscriptions on one socket than `limits.subscriptions`. */
-  TOO_MANY_SUBSCRIPTIONS: 429,
+  TOO_MANY_SUBSCRIPTIONS: {
+    status: 429,
+    message: 'A socket may hold {limit} live subscriptions; complete one first',
+  },
   /** More rooms joined by one socket than `limits.rooms`. */
-  TOO_MANY_ROOMS: 429,
-  /** The Server-Sent Events endpoint got a request body it cannot use. */
-  INVALID_REQUEST: 400,
+  TOO_MANY_ROOMS: { status: 429, message: 'A socket may be in {limit} rooms; leave one first' },
   /** A WebSocket upgrade in a runtime whose fetch handler cannot accept one (Bun: use its own `websocket`). */
-  REALTIME_UNSUPPORTED_RUNTIME: 501,
+  REALTIME_UNSUPPORTED_RUNTIME: {
+    status: 501,
+    message:
+      'This runtime takes no WebSocket from a fetch handler: on Bun use server.bunUpgrade and server.bunWebSocket',
+  },
   /** The server is shutting down. */
-  REALTIME_CLOSING: 503,
+  REALTIME_CLOSING: { status: 503, message: 'The server is not taking more live connections' },
   /** The plugin's server API was used before `engine.ready()` applied the plugin, or after `close()`. */
-  REALTIME_NOT_STARTED: 500,
-  /** An option of `realtime()` is invalid (raised when the plugin is created). */
-  REALTIME_INVALID_OPTIONS: 500,
+  REALTIME_NOT_STARTED: {
+    status: 500,
+    message:
+      '@ixp/plugin-realtime: the realtime server is not running; install the plugin and await engine.ready() first',
+  },
+  /** An option of `realtime()` is invalid (raised when the plugin is created), or one plugin got two engines. */
+  REALTIME_INVALID_OPTIONS: { status: 500, message: '@ixp/plugin-realtime: {problem}' },
 } as const
 
-export type RealtimeErrorCode = keyof typeof RealtimeErrorCodes
+/** Builds this plugin's errors from its table. */
+export const realtimeError = defineErrors(REALTIME_ERRORS)
 
-/** Makes an error of this package's table. */
-export function realtimeError(
-  code: RealtimeErrorCode,
-  message: string,
-  details?: Record<string, unknown>,
-): IxpError {
-  return new IxpError(code, message, {
-    status: RealtimeErrorCodes[code],
-    ...(details === undefined ? {} : { details }),
-  })
+/** A code of this plugin's own table. */
+export type RealtimeErrorCode = keyof typeof REALTIME_ERRORS
+
+/** Every error code the plugin raises with its HTTP-style status: its own, and the shared `INVALID_REQUEST`. */
+export const RealtimeErrorCodes = Object.freeze({
+  ...realtimeError.statuses,
+  /** The Server-Sent Events endpoint got a request body it cannot use (the core's code). */
+  INVALID_REQUEST: coreError.statuses.INVALID_REQUEST,
+})
+
+/** `REALTIME_INVALID_OPTIONS` naming what to fix. */
+export function invalidOptions(problem: string): IxpError {
+  return realtimeError('REALTIME_INVALID_OPTIONS', { problem })
 }
 
-export function invalidOptions(message: string): IxpError {
-  return realtimeError('REALTIME_INVALID_OPTIONS', `@ixp/plugin-realtime: ${message}`)
+/**
+ * `INTENT_NOT_SUPPORTED` for a free-text query nothing resolved. The core's template names one intent
+ * (`Intent '{intent}' not found`) and a query has none, so the message is this one; the status is the core's.
+ */
+export function queryNotResolved(details: Record<string, unknown>): IxpError {
+  return new IxpError('INTENT_NOT_SUPPORTED', 'No intent matches the query', {
+    status: coreError.statuses.INTENT_NOT_SUPPORTED,
+    details,
+  })
 }
 
 /** WebSocket close codes (RFC 6455 ones, and the 44xx range `graphql-transport-ws` uses). */

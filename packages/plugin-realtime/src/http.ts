@@ -48,10 +48,7 @@ export function wireHttp(engine: Engine, server: RealtimeServer): void {
     }
     const upgradeWebSocket = denoUpgrade()
     if (upgradeWebSocket === undefined) {
-      const error = realtimeError(
-        'REALTIME_UNSUPPORTED_RUNTIME',
-        'This runtime takes no WebSocket from a fetch handler: on Bun use server.bunUpgrade and server.bunWebSocket',
-      )
+      const error = realtimeError('REALTIME_UNSUPPORTED_RUNTIME')
       return new Response(
         JSON.stringify({
           error: { code: error.code, message: error.message, timestamp: new Date().toISOString() },

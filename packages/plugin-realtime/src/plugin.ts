@@ -9,7 +9,7 @@
 import type { IncomingMessage } from 'node:http'
 import type { Duplex } from 'node:stream'
 import { sharedBus, type Engine, type IxpPlugin } from '@ixp/core'
-import { realtimeError } from './errors.js'
+import { invalidOptions, realtimeError } from './errors.js'
 import type { ClusterConnectionInfo } from './census.js'
 import { wireHttp } from './http.js'
 import { resolveOptions, type ConnectionInfo, type RealtimeOptions, type ResolvedOptions } from './options.js'
@@ -50,10 +50,7 @@ export function realtime(options: RealtimeOptions = {}): RealtimePlugin {
   let server: RealtimeServer | undefined
   const running = (): RealtimeServer => {
     if (server === undefined || server.closing) {
-      throw realtimeError(
-        'REALTIME_NOT_STARTED',
-        `${NAME}: the realtime server is not running; install the plugin and await engine.ready() first`,
-      )
+      throw realtimeError('REALTIME_NOT_STARTED')
     }
     return server
   }
@@ -66,7 +63,7 @@ export function realtime(options: RealtimeOptions = {}): RealtimePlugin {
     },
     async apply(engine: Engine) {
       if (server !== undefined) {
-        throw realtimeError('REALTIME_INVALID_OPTIONS', `${NAME}: one plugin instance serves one engine`)
+        throw invalidOptions('one plugin instance serves one engine')
       }
       const started = new RealtimeServer({ engine, options: settings })
       server = started

@@ -2,6 +2,7 @@
  * The frames of `ixp.v1` (see PROTOCOL.md) and the parser of client frames. A frame that does not parse is
  * reported as an `INVALID_MESSAGE` problem naming what to fix; the socket stays usable.
  */
+import { isPlainObject } from '@ixp/core/plugin-kit'
 
 /** The WebSocket subprotocol this package speaks. */
 export const SUBPROTOCOL = 'ixp.v1'
@@ -62,12 +63,6 @@ export type ServerFrame =
 export interface FrameProblem {
   problem: string
   id?: string
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false
-  const proto = Object.getPrototypeOf(value)
-  return proto === Object.prototype || proto === null
 }
 
 function validId(value: unknown): value is string {

@@ -5,7 +5,7 @@
  * `event` events for `broadcastAll` and `sendToUser`. Credentials are the request's own headers (cookies,
  * `authorization` for fetch-based readers), checked again on every re-render.
  */
-import type { IxpContext } from '@ixp/core'
+import { coreError, type IxpContext } from '@ixp/core'
 import { errorObject, statusOf } from './answers.js'
 import { realtimeError } from './errors.js'
 import type { Member } from './hub.js'
@@ -60,7 +60,7 @@ export class SseStream implements Member, SubscriptionOwner {
   #ended = false
 
   static unavailable(): Response {
-    const error = realtimeError('REALTIME_CLOSING', 'The server is not taking more live connections')
+    const error = realtimeError('REALTIME_CLOSING')
     return errorResponse(error.status, {
       code: error.code,
       message: error.message,
@@ -97,7 +97,7 @@ export class SseStream implements Member, SubscriptionOwner {
     const body = sseBody(new URL(this.request.url))
     if (typeof body === 'string') {
       this.end()
-      const error = realtimeError('INVALID_REQUEST', body)
+      const error = coreError('INVALID_REQUEST', { reason: body })
       return errorResponse(error.status, {
         code: error.code,
         message: error.message,

@@ -49,6 +49,31 @@ describe('options', () => {
   })
 })
 
+describe('errors', () => {
+  it('builds them from one table: code, status and message template', () => {
+    expect(api.RealtimeErrorCodes).toEqual({
+      INVALID_MESSAGE: 400,
+      NOT_ACKNOWLEDGED: 401,
+      ROOM_FORBIDDEN: 403,
+      REALTIME_RATE_LIMITED: 429,
+      TOO_MANY_SUBSCRIPTIONS: 429,
+      TOO_MANY_ROOMS: 429,
+      REALTIME_UNSUPPORTED_RUNTIME: 501,
+      REALTIME_CLOSING: 503,
+      REALTIME_NOT_STARTED: 500,
+      REALTIME_INVALID_OPTIONS: 500,
+      INVALID_REQUEST: 400,
+    })
+    expect(() => realtime({ heartbeatMs: -1 })).toThrow(
+      expect.objectContaining({
+        code: 'REALTIME_INVALID_OPTIONS',
+        status: 500,
+        message: expect.stringMatching(/^@ixp\/plugin-realtime: heartbeatMs must be/),
+      }),
+    )
+  })
+})
+
 describe('exports', () => {
   it('exports exactly its API', () => {
     expect(Object.keys(api).sort()).toEqual([

@@ -59,6 +59,15 @@ describe('IntentClassifier: training and prediction', () => {
     expect(last).toBe(1)
   })
 
+  it('weighs character n-grams more when intents have few examples, unless told otherwise', () => {
+    const few = slice('clinc150', 'train', { intents: 5, perIntent: 10 })
+    const charWeight = (classifier: IntentClassifier) => classifier.toJSON().blockWeights.char
+    expect(charWeight(IntentClassifier.train(few, { calibrationFolds: 0 }))).toBe(1.5)
+    expect(charWeight(IntentClassifier.train(few, { calibrationFolds: 0, charWeight: 1 }))).toBe(1)
+    const many = slice('clinc150', 'train', { intents: 5, perIntent: 40 })
+    expect(charWeight(IntentClassifier.train(many, { calibrationFolds: 0 }))).toBe(1)
+  })
+
   it('trains on a single intent without failing', () => {
     const single = IntentClassifier.train([
       { text: 'where is my order', intent: 'order_status' },
@@ -81,6 +90,30 @@ describe('IntentClassifier: out of scope', () => {
     expect(rejected / oosVal.length).toBeGreaterThan(0.5)
     const reasons = new Set(oosVal.map((example) => trained.classify(example.text).rejectedBy))
     expect(reasons.has('out-of-scope-examples')).toBe(true)
+  })
+
+  it("keeps a closed domain's own sentences: the cross-validated threshold turns away few right answers", () => {
+    // SNIPS: 7 distinct intents; each calibration fold leaves one out as a stand-in for out-of-scope text,
+    // and those stand-ins alone would put the threshold where it turns away about 5% of the domain's sentences.
+    const snips = slice('snips', 'train', { intents: 7, perIntent: 140 })
+    const seen = new Map<string, number>()
+    const rank = (example: IntentExample) => {
+      const k = seen.get(example.intent) ?? 0
+      seen.set(example.intent, k + 1)
+      return k
+    }
+    const ranks = snips.map(rank)
+    const closedTrain = snips.filter((_, i) => ranks[i]! < 50)
+    const closedTest = snips.filter((_, i) => ranks[i]! >= 50)
+    const turnedAway = (classifier: IntentClassifier) => {
+      const right = closedTest.filter((e) => classifier.classify(e.text).ranking[0]!.intent === e.intent)
+      return right.filter((e) => classifier.classify(e.text).outOfScope).length / right.length
+    }
+    const bounded = IntentClassifier.train(closedTrain)
+    const unbounded = IntentClassifier.train(closedTrain, { maxTurnedAway: 1 })
+    expect(bounded.calibration.threshold).toBeLessThan(unbounded.calibration.threshold)
+    expect(turnedAway(bounded)).toBeLessThanOrEqual(0.03)
+    expect(turnedAway(unbounded)).toBeGreaterThan(turnedAway(bounded))
   })
 
   it('rejects by threshold when no intent is confident enough, and a threshold of 0 accepts', () => {
@@ -202,6 +235,11 @@ describe('IntentClassifier: bad input', () => {
         /at least one intent/,
       ],
       [() => IntentClassifier.train(train, { c: -1 }), 'SEMANTIC_INVALID_OPTIONS', /'c'/],
+      [
+        () => IntentClassifier.train(train, { maxTurnedAway: 1.5 }),
+        'SEMANTIC_INVALID_OPTIONS',
+        /'maxTurnedAway'/,
+      ],
       [
         () => IntentClassifier.train(train, { features: { charMin: 4, charMax: 2 } }),
         'SEMANTIC_INVALID_OPTIONS',

@@ -9,6 +9,7 @@
  */
 import { isForbiddenKey } from '@ixp/core'
 import type { ParamMapping, StepResults } from './types.js'
+import { isPlainObject } from '@ixp/core/plugin-kit'
 
 export type ReferenceRoot = 'input' | 'results' | 'context'
 
@@ -39,12 +40,6 @@ export interface MappingProblem {
 
 const ROOTS: readonly ReferenceRoot[] = ['input', 'results', 'context']
 const MAX_DEPTH = 32
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false
-  const proto = Object.getPrototypeOf(value) as unknown
-  return proto === Object.prototype || proto === null
-}
 
 /** Parses one `$…` string; returns a problem message when it is malformed. */
 export function parseReference(text: string): Reference | string {

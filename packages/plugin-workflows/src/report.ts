@@ -11,7 +11,3 @@ export function toStepError(error: IxpError): StepError {
     ? { code: error.code, message: error.message }
     : { code: error.code, message: error.message, details: error.details }
 }
-
-export function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error)
-}

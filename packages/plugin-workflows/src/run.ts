@@ -11,8 +11,9 @@ import type { WorkflowEvents } from './events.js'
 import type { ActionJob, ActionListener, Executor } from './executor.js'
 import { resolveMapping, type MappingSources } from './mapping.js'
 import type { Settings } from './options.js'
-import { messageOf, toStepError } from './report.js'
+import { toStepError } from './report.js'
 import type { StepRecord, StepScope, WorkflowError, WorkflowResult, WorkflowTrace } from './types.js'
+import { messageOf } from '@ixp/core/plugin-kit'
 
 export interface RunDependencies {
   engine: Engine

@@ -25,7 +25,7 @@ function isPlain(value: object): boolean {
  * none, `for…in` over an object whose prototype is `Object.prototype` or `null` sees own keys only, and the
  * walk needs no `Object.hasOwn` per key.
  */
-function prototypePolluted(): boolean {
+export function prototypePolluted(): boolean {
   for (const _key in Object.prototype) return true
   return false
 }

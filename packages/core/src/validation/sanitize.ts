@@ -6,6 +6,7 @@
  * value with nothing to drop is not copied at all (handlers must treat their parameters as read-only).
  */
 import type { ValidationIssue } from '../errors.js'
+import { prototypePolluted } from '../tree/canonical.js'
 import { isPlainObject } from '../tree/values.js'
 import type { JsonSchema } from '../types.js'
 
@@ -180,8 +181,10 @@ export class ParameterSanitizer {
   #alreadyClean(value: Record<string, unknown>): boolean {
     if (!isPlainObject(value) || this.#options.maxDepth < 1) return false
     const { properties, closed } = this.#shape
+    // With nothing enumerable on Object.prototype, `for…in` over a plain object sees its own keys only.
+    const ownKeysOnly = !prototypePolluted()
     for (const key in value) {
-      if (!Object.hasOwn(value, key) || isForbiddenKey(key)) return false
+      if ((!ownKeysOnly && !Object.hasOwn(value, key)) || isForbiddenKey(key)) return false
       if (closed && !properties!.has(key)) return false
       const item = value[key]
       if (typeof item === 'object' && item !== null) return false

@@ -3,7 +3,7 @@
  * query when API keys may travel there), verifies it, and memoises the principal so a request — and the
  * nested renders it starts with copies of its context — is verified once.
  */
-import { IxpError, isIxpError, toIxpError, type IxpContext } from '@ixp/core'
+import { coreError, isIxpError, toIxpError, type IxpContext } from '@ixp/core'
 import type { Challenges } from '../errors.js'
 import type { ResolvedOptions } from '../options.js'
 import { buildPrincipal, partsFromClaims, type ClaimMapping, type PrincipalParts } from '../principal.js'
@@ -233,24 +233,16 @@ export class Authenticator {
     }
     if (result === undefined || result === null) return undefined
     if (typeof result !== 'object' || typeof result.id !== 'string' || result.id === '') {
-      throw new IxpError(
-        'INTERNAL_ERROR',
-        'The authenticate hook must return { id, roles?, permissions? } or nothing',
-        {
-          expose: false,
-        },
-      )
+      throw coreError('INTERNAL_ERROR', {
+        reason: 'The authenticate hook must return { id, roles?, permissions? } or nothing',
+      })
     }
     const list = (value: unknown, field: string): string[] => {
       if (value === undefined) return []
       if (!Array.isArray(value) || !value.every((item) => typeof item === 'string')) {
-        throw new IxpError(
-          'INTERNAL_ERROR',
-          `The authenticate hook returned ${field} that is not an array of strings`,
-          {
-            expose: false,
-          },
-        )
+        throw coreError('INTERNAL_ERROR', {
+          reason: `The authenticate hook returned ${field} that is not an array of strings`,
+        })
       }
       return value
     }

@@ -168,7 +168,7 @@ function jwksResolver(url: string | URL, options: NonNullable<JwtOptions['jwks']
       const code = (error as { code?: unknown }).code
       if (code === 'ERR_JWKS_NO_MATCHING_KEY' || code === 'ERR_JWKS_MULTIPLE_MATCHING_KEYS') throw error
       // The key set is unreachable or broken: the server's problem, not the caller's token.
-      throw unavailable('The token signing keys could not be fetched; try again shortly', error)
+      throw unavailable(error)
     }
   }
 }

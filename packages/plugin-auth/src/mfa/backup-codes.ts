@@ -3,7 +3,7 @@
  * a code has 5 bits of CSPRNG entropy per character (60 bits at the default length), which keeps a leaked
  * digest list out of reach of brute force.
  */
-import { IxpError } from '@ixp/core'
+import { invalidOptions } from '../options.js'
 import { fromHex, randomBytes, sha256, timingSafeEqual, toHex, utf8 } from '../encoding.js'
 import { defaultReplayStore, type ReplayStore } from './replay.js'
 
@@ -64,8 +64,7 @@ function parseHash(stored: unknown, index: number): { salt: Uint8Array; digest: 
   const salt = parts.length === 3 && parts[0] === PREFIX ? fromHex(parts[1]!) : undefined
   const value = parts.length === 3 && parts[0] === PREFIX ? fromHex(parts[2]!) : undefined
   if (!salt || salt.length !== SALT_BYTES || !value || value.length !== 32) {
-    throw new IxpError(
-      'AUTH_INVALID_OPTIONS',
+    throw invalidOptions(
       `Backup code hash ${index} is not of the form 'sha256:<32 hex salt>:<64 hex digest>' made by createBackupCodes()`,
     )
   }
@@ -76,13 +75,10 @@ function parseHash(stored: unknown, index: number): { salt: Uint8Array; digest: 
 export async function createBackupCodes(options: BackupCodesOptions = {}): Promise<BackupCodes> {
   const { count, length } = { count: 10, length: 12, ...options }
   if (!Number.isInteger(count) || count < 1 || count > 100) {
-    throw new IxpError('AUTH_INVALID_OPTIONS', 'Backup code count must be an integer from 1 to 100')
+    throw invalidOptions('Backup code count must be an integer from 1 to 100')
   }
   if (!Number.isInteger(length) || length < 10 || length > 32) {
-    throw new IxpError(
-      'AUTH_INVALID_OPTIONS',
-      'Backup code length must be an integer from 10 to 32 characters',
-    )
+    throw invalidOptions('Backup code length must be an integer from 10 to 32 characters')
   }
   const codes: string[] = []
   const hashes: string[] = []
@@ -106,8 +102,7 @@ export async function verifyBackupCode(
   hashes: readonly string[],
   options: VerifyBackupCodeOptions = {},
 ): Promise<BackupCodeVerification> {
-  if (!Array.isArray(hashes))
-    throw new IxpError('AUTH_INVALID_OPTIONS', 'verifyBackupCode needs the stored list of hashes')
+  if (!Array.isArray(hashes)) throw invalidOptions('verifyBackupCode needs the stored list of hashes')
   const parsed = hashes.map(parseHash)
   const candidate = typeof code === 'string' ? normalise(code) : ''
   if (

@@ -2,7 +2,7 @@
  * Time-based one-time passwords (RFC 6238 over RFC 4226 HOTP) with Web Crypto HMAC: secret generation,
  * `otpauth://` URIs for authenticator apps, code generation and replay-safe verification.
  */
-import { IxpError } from '@ixp/core'
+import { invalidOptions } from '../options.js'
 import { randomBytes, sha256, timingSafeEqual, toHex, utf8 } from '../encoding.js'
 import { base32Decode, base32Encode } from './base32.js'
 import { defaultAttemptStore, type AttemptStore } from './attempts.js'
@@ -76,28 +76,24 @@ export interface TotpUriOptions extends Omit<TotpOptions, 'now'> {
 const DEFAULTS = { algorithm: 'SHA1' as TotpAlgorithm, digits: 6, period: 30, window: 1 }
 const MIN_SECRET_BYTES = 16
 
-function invalidOption(message: string): IxpError {
-  return new IxpError('AUTH_INVALID_OPTIONS', message)
-}
-
 function settings(options: TotpOptions) {
   const merged = { ...DEFAULTS, ...options }
   if (!Object.hasOwn(HASHES, merged.algorithm))
-    throw invalidOption(`TOTP algorithm must be SHA1, SHA256 or SHA512`)
+    throw invalidOptions(`TOTP algorithm must be SHA1, SHA256 or SHA512`)
   if (!Number.isInteger(merged.digits) || merged.digits < 6 || merged.digits > 8) {
-    throw invalidOption('TOTP digits must be an integer from 6 to 8')
+    throw invalidOptions('TOTP digits must be an integer from 6 to 8')
   }
   if (!Number.isInteger(merged.period) || merged.period < 1 || merged.period > 3600) {
-    throw invalidOption('TOTP period must be an integer number of seconds from 1 to 3600')
+    throw invalidOptions('TOTP period must be an integer number of seconds from 1 to 3600')
   }
   return merged
 }
 
 function secretBytes(secret: string | Uint8Array): Uint8Array<ArrayBuffer> {
   const bytes = typeof secret === 'string' ? base32Decode(secret) : new Uint8Array(secret)
-  if (!bytes) throw invalidOption('TOTP secret must be base32 (A–Z, 2–7)')
+  if (!bytes) throw invalidOptions('TOTP secret must be base32 (A–Z, 2–7)')
   if (bytes.length < MIN_SECRET_BYTES) {
-    throw invalidOption(
+    throw invalidOptions(
       `TOTP secret must be at least ${MIN_SECRET_BYTES} bytes (128 bits); generate one with generateTotpSecret()`,
     )
   }
@@ -129,7 +125,7 @@ function stepAt(now: number, period: number): number {
 export function generateTotpSecret(options: GenerateTotpSecretOptions = {}): string {
   const { bytes } = { bytes: 20, ...options }
   if (!Number.isInteger(bytes) || bytes < MIN_SECRET_BYTES || bytes > 128) {
-    throw invalidOption(`TOTP secret length must be an integer from ${MIN_SECRET_BYTES} to 128 bytes`)
+    throw invalidOptions(`TOTP secret length must be an integer from ${MIN_SECRET_BYTES} to 128 bytes`)
   }
   return base32Encode(randomBytes(bytes))
 }
@@ -149,10 +145,10 @@ export function totpUri(options: TotpUriOptions): string {
   const { secret, accountName, issuer } = options
   secretBytes(secret)
   if (typeof accountName !== 'string' || accountName === '' || accountName.includes(':')) {
-    throw invalidOption('totpUri accountName must be a non-empty string without ":"')
+    throw invalidOptions('totpUri accountName must be a non-empty string without ":"')
   }
   if (typeof issuer !== 'string' || issuer === '' || issuer.includes(':')) {
-    throw invalidOption('totpUri issuer must be a non-empty string without ":"')
+    throw invalidOptions('totpUri issuer must be a non-empty string without ":"')
   }
   const label = `${encodeURIComponent(issuer)}:${encodeURIComponent(accountName)}`
   const query = new URLSearchParams({
@@ -178,13 +174,13 @@ export async function verifyTotp(
   const { algorithm, digits, period, window } = settings(options)
   const now = options.now ?? Date.now()
   if (!Number.isInteger(window) || window < 0 || window > 10)
-    throw invalidOption('TOTP window must be an integer from 0 to 10')
+    throw invalidOptions('TOTP window must be an integer from 0 to 10')
   const maxAttempts = options.maxAttempts ?? 5
   const attemptWindowMs = options.attemptWindowMs ?? 300_000
   if (!Number.isSafeInteger(maxAttempts) || maxAttempts < 1)
-    throw invalidOption('TOTP maxAttempts must be a positive integer')
+    throw invalidOptions('TOTP maxAttempts must be a positive integer')
   if (!Number.isSafeInteger(attemptWindowMs) || attemptWindowMs < 1000)
-    throw invalidOption('TOTP attemptWindowMs must be an integer of milliseconds ≥ 1000')
+    throw invalidOptions('TOTP attemptWindowMs must be an integer of milliseconds ≥ 1000')
   const bytes = secretBytes(secret)
   const account =
     options.account === undefined ? `sha256:${toHex(await sha256(bytes)).slice(0, 32)}` : options.account

@@ -3,7 +3,8 @@
  * description, props, TTL, tree or record, tags) or the client error it failed with, as JSON. A repeat is
  * answered from it, so its body is the first answer's, byte for byte.
  */
-import { IxpError, type RenderMeta, type RenderResult } from '@ixp/core'
+import type { IxpError, RenderMeta, RenderResult } from '@ixp/core'
+import { replayedError, type StoredError as StoredErrorFields } from '../errors.js'
 import { serialise } from '../json.js'
 
 /** The response header that marks a replayed answer (IETF `Idempotency-Key` draft, Stripe). */
@@ -14,7 +15,7 @@ interface StoredResult {
 }
 
 interface StoredError {
-  error: { code: string; message: string; status: number; details?: Record<string, unknown> }
+  error: StoredErrorFields
 }
 
 /** JSON of a command's result, or `undefined` when it is not plain JSON (then it cannot be kept). */
@@ -48,11 +49,7 @@ export function replay(answer: string, intent: string, meta: RenderMeta): Render
   if (typeof parsed !== 'object' || parsed === null) return undefined
   const { error, result } = parsed
   if (error && typeof error.code === 'string' && typeof error.status === 'number') {
-    throw new IxpError(error.code, String(error.message), {
-      status: error.status,
-      details: error.details,
-      headers: { [REPLAYED_HEADER]: 'true' },
-    })
+    throw replayedError(error, { [REPLAYED_HEADER]: 'true' })
   }
   if (!result || typeof result !== 'object') return undefined
   meta.headers = { ...meta.headers, [REPLAYED_HEADER]: 'true' }

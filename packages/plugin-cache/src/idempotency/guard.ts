@@ -12,9 +12,9 @@ import { cacheError } from '../errors.js'
 import { keyMaterial } from '../json.js'
 import { scopeSegment, sha256 } from '../key.js'
 import type { Settings } from '../options.js'
-import { withTimeout } from '../timing.js'
 import { encodeError, encodeResult, replay } from './answer.js'
 import { MemoryIdempotencyStore, type IdempotencyClaim, type IdempotencyStore } from './store.js'
+import { withTimeout } from '@ixp/core/plugin-kit'
 
 /** The request header (lower case, as transports hand headers over). */
 export const IDEMPOTENCY_HEADER = 'idempotency-key'
@@ -54,7 +54,7 @@ export class IdempotencyGuard {
     this.#deps = deps
     this.#options = options
     this.#store =
-      deps.settings.store?.idempotency ?? new MemoryIdempotencyStore(options.maxKeys, deps.settings.now)
+      deps.settings.store?.idempotency ?? new MemoryIdempotencyStore(options.maxKeys, deps.settings.clock)
   }
 
   /** `beforeHandler` of a command: claims its key, or answers a repeat (or refuses it). */
@@ -86,23 +86,18 @@ export class IdempotencyGuard {
     }
     if (claim.fingerprint !== fingerprint) {
       this.#deps.report('mismatch', intent, record)
-      throw cacheError(
-        'IDEMPOTENCY_KEY_MISMATCH',
-        'This Idempotency-Key was already used for a different request; use a new key for a new request',
-      )
+      throw cacheError('IDEMPOTENCY_KEY_MISMATCH')
     }
     if (claim.kind === 'running') {
       this.#deps.report('in-use', intent, record)
-      throw cacheError(
-        'IDEMPOTENCY_KEY_IN_USE',
-        'A request with this Idempotency-Key is still running; retry once it has finished',
-        { headers: { 'retry-after': '1' } },
-      )
+      throw cacheError('IDEMPOTENCY_KEY_IN_USE', {}, { headers: { 'retry-after': '1' } })
     }
     this.#deps.report('replayed', intent, record)
     const answer = replay(claim.answer, intent, state.meta)
     if (answer) return answer
-    throw cacheError('IDEMPOTENCY_UNAVAILABLE', 'The stored answer of this Idempotency-Key is unreadable')
+    throw cacheError('IDEMPOTENCY_UNAVAILABLE', {
+      reason: 'The stored answer of this Idempotency-Key is unreadable',
+    })
   }
 
   /** `afterRender`: keeps the answer of a command that claimed its key. */
@@ -165,10 +160,9 @@ export class IdempotencyGuard {
   #checkKey(given: unknown): string {
     const max = this.#options.maxKeyLength
     if (typeof given !== 'string' || given.length > max || !KEY_PATTERN.test(given)) {
-      throw cacheError(
-        'IDEMPOTENCY_KEY_INVALID',
-        `An Idempotency-Key must be 1 to ${max} visible ASCII characters (a UUID is a good key)`,
-      )
+      throw cacheError('IDEMPOTENCY_KEY_INVALID', {
+        reason: `An Idempotency-Key must be 1 to ${max} visible ASCII characters (a UUID is a good key)`,
+      })
     }
     return given
   }
@@ -182,10 +176,9 @@ export class IdempotencyGuard {
       state.request.options,
     )
     if (!material.ok) {
-      throw cacheError(
-        'IDEMPOTENCY_KEY_INVALID',
-        `A command sent with an Idempotency-Key needs plain JSON options (${material.problem.path}: ${material.problem.reason})`,
-      )
+      throw cacheError('IDEMPOTENCY_KEY_INVALID', {
+        reason: `A command sent with an Idempotency-Key needs plain JSON options (${material.problem.path}: ${material.problem.reason})`,
+      })
     }
     return sha256(material.json)
   }
@@ -200,7 +193,7 @@ export class IdempotencyGuard {
       this.#deps.fail('idempotency.claim', error)
       throw cacheError(
         'IDEMPOTENCY_UNAVAILABLE',
-        'The idempotency records cannot be reached, so the command was not run; retry later',
+        { reason: 'The idempotency records cannot be reached, so the command was not run; retry later' },
         { cause: error, headers: { 'retry-after': '1' } },
       )
     }

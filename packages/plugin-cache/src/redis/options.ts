@@ -36,9 +36,11 @@ export interface RedisSettings {
 }
 
 function invalid(field: string, problem: string): never {
-  throw cacheError('CACHE_INVALID_OPTIONS', `redisStore(): option '${field}' ${problem}`, {
-    details: { option: field },
-  })
+  throw cacheError(
+    'CACHE_INVALID_OPTIONS',
+    { problem: `redisStore(): option '${field}' ${problem}` },
+    { details: { option: field } },
+  )
 }
 
 function positiveInteger(value: unknown, field: string): number {

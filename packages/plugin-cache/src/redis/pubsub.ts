@@ -10,7 +10,7 @@
 import type { MessageBus } from '@ixp/core'
 import type { Redis } from 'ioredis'
 import { cacheError } from '../errors.js'
-import { withTimeout } from '../timing.js'
+import { withTimeout } from '@ixp/core/plugin-kit'
 
 /** What the pub/sub needs from its store. */
 export interface PubSubHost {
@@ -84,7 +84,7 @@ export class RedisPubSub implements MessageBus {
    * `subscribeTimeoutMs` while Redis is down (the subscription is then sent when it reconnects).
    */
   async listen(channel: string, listener: TextListener): Promise<() => void> {
-    if (this.#closed) throw cacheError('CACHE_STORE_UNAVAILABLE', 'redis store is closed')
+    if (this.#closed) throw cacheError('CACHE_STORE_UNAVAILABLE', { reason: 'redis store is closed' })
     let listeners = this.#channels.get(channel)
     const first = listeners === undefined
     if (listeners === undefined) this.#channels.set(channel, (listeners = new Set()))
@@ -125,7 +125,10 @@ export class RedisPubSub implements MessageBus {
     } catch (error) {
       throw cacheError(
         'CACHE_INVALID_ARGUMENT',
-        `bus.publish('${topic}', message): the message must be JSON-serialisable (${(error as Error).message})`,
+        {
+          method: 'bus.publish',
+          expected: `a JSON-serialisable message (topic '${topic}': ${(error as Error).message})`,
+        },
         { cause: error },
       )
     }
@@ -135,10 +138,10 @@ export class RedisPubSub implements MessageBus {
   async subscribe(topic: string, listener: (message: unknown) => void): Promise<() => void> {
     const channel = this.#topicChannel(topic)
     if (typeof listener !== 'function') {
-      throw cacheError(
-        'CACHE_INVALID_ARGUMENT',
-        `bus.subscribe('${topic}', listener): listener must be a function`,
-      )
+      throw cacheError('CACHE_INVALID_ARGUMENT', {
+        method: 'bus.subscribe',
+        expected: `a listener function (topic '${topic}')`,
+      })
     }
     return this.listen(channel, (text) => {
       let envelope: { from?: unknown; message?: unknown }
@@ -158,10 +161,10 @@ export class RedisPubSub implements MessageBus {
 
   #topicChannel(topic: string): string {
     if (typeof topic !== 'string' || topic === '') {
-      throw cacheError(
-        'CACHE_INVALID_ARGUMENT',
-        "bus topics are non-empty strings, e.g. bus.publish('realtime', …)",
-      )
+      throw cacheError('CACHE_INVALID_ARGUMENT', {
+        method: 'bus.publish/subscribe',
+        expected: "a non-empty topic string, e.g. bus.publish('realtime', …)",
+      })
     }
     return `${this.#host.prefix}bus:${topic}`
   }

@@ -19,13 +19,14 @@ import {
   type StoredEntry,
   type StoreLock,
 } from '../store.js'
-import { withTimeout } from '../timing.js'
 import { Circuit } from './circuit.js'
 import { decodeEntry, encodeEntry } from './codec.js'
 import { RedisIdempotencyStore } from './idempotency.js'
 import { resolveRedisOptions, type RedisSettings, type RedisStoreOptions } from './options.js'
 import { RedisPubSub } from './pubsub.js'
 import { DROP_GROUPS, RELEASE_LOCK, SET_ENTRY } from './scripts.js'
+import { messageOf } from '@ixp/core/plugin-kit'
+import { withTimeout } from '@ixp/core/plugin-kit'
 
 interface Message {
   from: string
@@ -44,10 +45,6 @@ function isTarget(value: unknown): value is InvalidationTarget {
     Array.isArray(values) &&
     values.every((item) => typeof item === 'string')
   )
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error)
 }
 
 export class RedisStore implements CacheStore {
@@ -226,7 +223,9 @@ export class RedisStore implements CacheStore {
       this.#queue(target)
       throw cacheError(
         'CACHE_STORE_UNAVAILABLE',
-        `redis invalidation failed (${messageOf(error)}); it is replayed when redis answers again`,
+        {
+          reason: `redis invalidation failed (${messageOf(error)}); it is replayed when redis answers again`,
+        },
         { cause: error },
       )
     }
@@ -365,24 +364,24 @@ export class RedisStore implements CacheStore {
 
   /** One bounded command through the circuit; rejects with `CACHE_STORE_UNAVAILABLE`. */
   async #run<T>(command: () => Promise<T>): Promise<T> {
-    if (this.#closed) throw cacheError('CACHE_STORE_UNAVAILABLE', 'redis store is closed')
+    if (this.#closed) throw cacheError('CACHE_STORE_UNAVAILABLE', { reason: 'redis store is closed' })
     if (!this.#circuit.allow()) {
-      throw cacheError(
-        'CACHE_STORE_UNAVAILABLE',
-        `redis circuit open (${this.#circuit.lastError ?? 'failing'})`,
-      )
+      throw cacheError('CACHE_STORE_UNAVAILABLE', {
+        reason: `redis circuit open (${this.#circuit.lastError ?? 'failing'})`,
+      })
     }
     if (this.#client.status !== 'ready') {
-      const error = cacheError('CACHE_STORE_UNAVAILABLE', `redis not connected (${this.#client.status})`)
+      const error = cacheError('CACHE_STORE_UNAVAILABLE', {
+        reason: `redis not connected (${this.#client.status})`,
+      })
       this.#circuit.failure(error)
       throw error
     }
     try {
       const result = await withTimeout(command(), this.#settings.commandTimeoutMs, () =>
-        cacheError(
-          'CACHE_STORE_UNAVAILABLE',
-          `redis command took more than ${this.#settings.commandTimeoutMs} ms`,
-        ),
+        cacheError('CACHE_STORE_UNAVAILABLE', {
+          reason: `redis command took more than ${this.#settings.commandTimeoutMs} ms`,
+        }),
       )
       this.#circuit.success()
       if (this.#pending.length > 0 && !this.#flushing) void this.#flushPending()

@@ -81,7 +81,7 @@ describe('plugin-cache', () => {
 
   test('serves stale while one refresh runs', async () => {
     let now = Date.UTC(2030, 0, 1)
-    const { render, plugin, counter } = await fixture({ now: () => now, ttl: 1, staleWhileRevalidate: 60 })
+    const { render, plugin, counter } = await fixture({ clock: () => now, ttl: 1, staleWhileRevalidate: 60 })
     await render()
     now += 5_000
     equal((await render()).meta.cache, 'stale')

@@ -8,6 +8,7 @@ import type { Socket } from 'node:net'
 import type { Readable } from 'node:stream'
 import { coreError, type IxpError } from '@ixp/core'
 import { bodyTimedOut, notUtf8, payloadTooLarge } from '../body.js'
+import { bodyDeadlines, type PendingBody } from './body-deadlines.js'
 import { connectionOf } from './connection.js'
 
 const BOM = 0xfeff
@@ -36,21 +37,26 @@ export function collectNodeBody(stream: Readable, limit: number, done: BodyCallb
   const finish = (error: IxpError | undefined, text?: string) => {
     if (settled) return
     settled = true
-    if (timer !== undefined) clearTimeout(timer)
+    if (deadline !== undefined) deadlines!.unwatch(deadline)
     if (connection !== undefined && connection.onClose === aborted) connection.onClose = undefined
     done(error, text)
   }
   const aborted = () => finish(coreError('ABORTED'))
   // A body that trickles in (a byte every few seconds, a chunked body that stops) must not hold a connection and
   // its buffers for node's 300 s requestTimeout: the whole body gets `timeoutMs`, then a 408 closes the connection.
-  const timer =
-    timeoutMs > 0
-      ? setTimeout(() => {
-          stream.pause()
-          finish(bodyTimedOut(timeoutMs))
-        }, timeoutMs)
-      : undefined
-  timer?.unref?.()
+  // One shared sweeper watches it rather than a timer of its own (see body-deadlines.ts).
+  const deadlines = timeoutMs > 0 ? bodyDeadlines(timeoutMs) : undefined
+  const deadline: PendingBody | undefined =
+    deadlines === undefined
+      ? undefined
+      : {
+          startedAt: 0,
+          expire: () => {
+            stream.pause()
+            finish(bodyTimedOut(timeoutMs))
+          },
+        }
+  if (deadline !== undefined) deadlines!.watch(deadline)
   stream.on('data', (chunk: Buffer | string) => {
     if (settled) return
     const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk

@@ -3,6 +3,7 @@
  * head that did not arrive within `headersTimeout`): answered with the IXP JSON error body instead of node's bare
  * `400`/`431`/`408`, whenever the socket can still take an answer, then the connection is closed.
  */
+import type { ServerResponse } from 'node:http'
 import type { Duplex } from 'node:stream'
 import { coreError, type IxpError } from '@ixp/core'
 import { httpError } from '../errors.js'
@@ -24,6 +25,13 @@ interface ClientError extends Error {
   code?: string
 }
 
+/** The IXP error body of an answer no route produced. */
+function errorJson(failure: IxpError): string {
+  return JSON.stringify({
+    error: { code: failure.code, message: failure.message, timestamp: new Date().toISOString() },
+  })
+}
+
 /** The raw HTTP/1.1 answer for a client error (exported for tests). */
 export function clientErrorAnswer(error: ClientError): string {
   const known = error.code === undefined ? undefined : ANSWERS[error.code]
@@ -32,9 +40,7 @@ export function clientErrorAnswer(error: ClientError): string {
     : coreError('INVALID_REQUEST', {
         reason: `The request is not valid HTTP/1.1 (${String(error.code ?? 'parse error').slice(0, 40)})`,
       })
-  const body = JSON.stringify({
-    error: { code: failure.code, message: failure.message, timestamp: new Date().toISOString() },
-  })
+  const body = errorJson(failure)
   return (
     `HTTP/1.1 ${failure.status} ${REASONS[failure.status] ?? 'Bad Request'}\r\n` +
     'Content-Type: application/json; charset=utf-8\r\n' +
@@ -53,4 +59,21 @@ export function answerClientError(error: ClientError, socket: Duplex): void {
     return
   }
   socket.end(clientErrorAnswer(error))
+}
+
+/**
+ * Answers an HTTP/1.1 request that has no Host header (RFC 9112 §3.2 asks for a 400). node's own check would
+ * answer a bare 400 before any listener runs, so the server turns it off and refuses such requests here.
+ */
+export function refuseMissingHost(res: ServerResponse): void {
+  const failure = coreError('INVALID_REQUEST', {
+    reason: 'An HTTP/1.1 request needs a Host header (RFC 9112, section 3.2)',
+  })
+  const body = errorJson(failure)
+  res.shouldKeepAlive = false
+  res.writeHead(failure.status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(body),
+  })
+  res.end(body)
 }

@@ -7,7 +7,7 @@ import type { Engine } from '@ixp/core'
 import type { HttpHandler } from '../handler.js'
 import type { HttpHandlerOptions } from '../options.js'
 import { toHandler } from '../target.js'
-import { answerClientError } from './client-error.js'
+import { answerClientError, refuseMissingHost } from './client-error.js'
 import { createNodeListener, type NodeHandlerOptions } from './handler.js'
 import { upgradeListener } from './upgrade.js'
 
@@ -58,9 +58,15 @@ export function createNodeServer(
       requestTimeout: options.requestTimeout ?? 300_000,
       // node checks the header and request timeouts on this interval (30 s by default): a slow head would
       // otherwise hold its connection long past `headersTimeout`.
+      // node's Host check answers a bare 400 before any listener runs; `refuseMissingHost` answers the JSON body.
+      requireHostHeader: false,
       connectionsCheckingInterval: Math.max(250, Math.min(headersTimeout / 4, 5_000)),
     },
     (req, res) => {
+      if (req.headers.host === undefined && req.httpVersionMajor === 1 && req.httpVersionMinor >= 1) {
+        refuseMissingHost(res)
+        return
+      }
       inFlight++
       listener(req, res)
     },

@@ -9,6 +9,7 @@ import { Redis, type RedisOptions } from 'ioredis'
 import { invalidOptions } from '../errors.js'
 import type { LimitCheck, RateLimitStore, StoreDecision } from '../store.js'
 import { DECIDE_SCRIPT } from './script.js'
+import { withTimeout } from '@ixp/core/plugin-kit'
 
 /** The few client methods the store uses; an ioredis `Redis` (v5 or v6) has them all. */
 export interface RedisClientLike {
@@ -77,12 +78,9 @@ class StoreTimeout extends Error {
   override readonly name = 'StoreTimeout'
 }
 
-function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new StoreTimeout(`Redis did not answer ${what} within ${ms} ms`)), ms)
-  })
-  return Promise.race([work, timeout]).finally(() => clearTimeout(timer))
+/** Bounds a Redis call: a hung server answers as a `StoreTimeout` naming the call, never as a wait. */
+function bounded<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
+  return withTimeout(work, ms, () => new StoreTimeout(`Redis did not answer ${what} within ${ms} ms`))
 }
 
 function parseReply(reply: unknown, count: number): StoreDecision {
@@ -175,7 +173,7 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
     client,
     prefix,
     async consume(checks) {
-      const reply = await withTimeout(run(checks), timeoutMs, 'a rate-limit decision')
+      const reply = await bounded(run(checks), timeoutMs, 'a rate-limit decision')
       return parseReply(reply, checks.length)
     },
     async ready() {
@@ -187,7 +185,7 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
         client.once('ready', onReady)
       })
       try {
-        await withTimeout(connected, settings.connectTimeoutMs, 'a connection')
+        await bounded(connected, settings.connectTimeoutMs, 'a connection')
       } finally {
         client.removeListener('ready', onReady)
       }
@@ -197,7 +195,7 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
         return { status: 'warn', message: `Redis connection is ${client.status}` }
       const started = performance.now()
       try {
-        await withTimeout(client.ping(), timeoutMs, 'PING')
+        await bounded(client.ping(), timeoutMs, 'PING')
         return { status: 'pass', latencyMs: Math.round((performance.now() - started) * 100) / 100 }
       } catch (error) {
         return { status: 'warn', message: `Redis is not answering: ${(error as Error)?.message}` }
@@ -206,7 +204,7 @@ export function redisStore(options: RedisStoreOptions): RedisStore {
     async close() {
       if (!owned) return
       try {
-        await withTimeout(client.quit(), timeoutMs, 'QUIT')
+        await bounded(client.quit(), timeoutMs, 'QUIT')
       } catch {
         client.disconnect()
       }

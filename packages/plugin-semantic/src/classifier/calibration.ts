@@ -131,3 +131,26 @@ export function chooseThreshold(
   const winners = cuts.filter((_, i) => values[i]! >= best - 1e-9)
   return winners[Math.floor((winners.length - 1) / 2)]!
 }
+
+/**
+ * A threshold that turns away at most `share` of the held-out in-scope examples answered right: halfway
+ * between the confidence of the last one it turns away and the next (1, no bound, when fewer than
+ * 1 / `share` answers leave nothing to estimate the share from). Stand-ins for out-of-scope text are
+ * only a guess at real traffic; this bound keeps a closed domain's own sentences from paying for the guess.
+ */
+export function thresholdTurningAway(
+  confidence: Float64Array,
+  correct: Uint8Array,
+  outOfScope: Uint8Array,
+  rejected: Uint8Array,
+  share: number,
+): number {
+  const right: number[] = []
+  for (let i = 0; i < confidence.length; i++)
+    if (correct[i] && !outOfScope[i] && !rejected[i]) right.push(confidence[i]!)
+  const turned = Math.floor(share * right.length)
+  // Too few answers to estimate the share (under 50 at 2%): no bound.
+  if (turned === 0 || turned >= right.length) return 1
+  right.sort((a, b) => a - b)
+  return (right[turned - 1]! + right[turned]!) / 2
+}

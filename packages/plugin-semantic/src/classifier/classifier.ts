@@ -14,9 +14,12 @@ import {
   confidenceOf,
   DEFAULT_CALIBRATION,
   fitSigmoid,
+  thresholdTurningAway,
   type Calibration,
 } from './calibration.js'
 import {
+  FEW_EXAMPLES_PER_INTENT,
+  FEW_SHOT_CHAR_WEIGHT,
   resolveClassifierOptions,
   SPARSE_TRAINING_ABOVE,
   type ClassifierOptions,
@@ -125,6 +128,9 @@ export class IntentClassifier {
         problem: 'Training needs examples of at least one intent',
       })
     const rejectLabel = labels.length > inScope.length ? settings.outOfScopeLabel : undefined
+    // Fold models of the calibration inherit the choice (it is set in `settings`).
+    if (options.charWeight === undefined && examples.length < FEW_EXAMPLES_PER_INTENT * labels.length)
+      settings.charWeight = FEW_SHOT_CHAR_WEIGHT
     const index = new Map(labels.map((label, i) => [label, i]))
     const texts = examples.map((example) => example.text)
     const progress = settings.onProgress
@@ -289,7 +295,16 @@ export class IntentClassifier {
     return held
   }
 
-  #fit(held: HeldOutScores, outOfScopeWeight: number, sigmoidFromInScope = false): CalibrationReport {
+  /**
+   * Fits the sigmoid and the threshold to held-out scores. `maxTurnedAway`, for stand-in out-of-scope
+   * examples, bounds the share of right answers the threshold may turn away.
+   */
+  #fit(
+    held: HeldOutScores,
+    outOfScopeWeight: number,
+    sigmoidFromInScope = false,
+    maxTurnedAway = 1,
+  ): CalibrationReport {
     const fitted = sigmoidFromInScope
       ? fitSigmoid(...inScopePairs(held))
       : fitSigmoid(held.pairScores, held.pairTargets)
@@ -299,6 +314,11 @@ export class IntentClassifier {
     if (oosCount > 0) {
       const confidence = held.bestScore.map((score) => confidenceOf(score, { ...sigmoid, threshold: 0 }))
       threshold = chooseThreshold(confidence, held.correct, held.outOfScope, held.rejected, outOfScopeWeight)
+      if (maxTurnedAway < 1)
+        threshold = Math.min(
+          threshold,
+          thresholdTurningAway(confidence, held.correct, held.outOfScope, held.rejected, maxTurnedAway),
+        )
     }
     this.#calibration = { ...sigmoid, threshold }
     return {
@@ -375,8 +395,10 @@ export class IntentClassifier {
     const inScope = held.outOfScope.length - oos
     // Intents left out are harder to tell apart than most real out-of-scope text (same domain, same
     // phrasing), so together they weigh a quarter of the in-scope side: the threshold stays lenient.
-    // The stand-ins are not real traffic: they set the threshold but not the confidence curve.
-    return this.#fit(held, oos > 0 ? (STAND_IN_SHARE * inScope) / oos : 1, true)
+    // The stand-ins are not real traffic: they set the threshold but not the confidence curve, and the
+    // threshold may not turn away more than `maxTurnedAway` of the right answers (a closed domain, whose
+    // left-out intents are easy to confuse with the rest, would otherwise lose 5% of its own sentences).
+    return this.#fit(held, oos > 0 ? (STAND_IN_SHARE * inScope) / oos : 1, true, settings.maxTurnedAway)
   }
 
   /** A JSON-safe, versioned snapshot: `IntentClassifier.fromJSON(JSON.parse(JSON.stringify(c)))` predicts the same. */

@@ -6,6 +6,7 @@
 import type { JsonSchema } from '@ixp/core'
 import { checkValue as check } from './check.js'
 import { kindOf, nameWords, type PropertyKind } from './schema.js'
+import { NUMBER_WORDS } from '../text/number-words.js'
 
 export interface ExtractedParameters {
   /** Values stated in the text, each valid against its property schema. */
@@ -32,33 +33,6 @@ interface Option {
 }
 
 const WORD = /[\p{L}\p{N}]/u
-const NUMBER_WORDS: Record<string, number> = {
-  zero: 0,
-  one: 1,
-  two: 2,
-  three: 3,
-  four: 4,
-  five: 5,
-  six: 6,
-  seven: 7,
-  eight: 8,
-  nine: 9,
-  ten: 10,
-  eleven: 11,
-  twelve: 12,
-  thirteen: 13,
-  fourteen: 14,
-  fifteen: 15,
-  sixteen: 16,
-  seventeen: 17,
-  eighteen: 18,
-  nineteen: 19,
-  twenty: 20,
-  thirty: 30,
-  forty: 40,
-  fifty: 50,
-  hundred: 100,
-}
 /** Name words too generic to tie a value to a parameter on their own. */
 const GENERIC = new Set(['id', 'number', 'num', 'no', 'code', 'value', 'name', 'text', 'the', 'a'])
 function escapeRegExp(text: string): string {

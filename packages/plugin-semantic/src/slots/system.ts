@@ -4,6 +4,7 @@
  * typed value; none uses a Node built-in, so they run on edge runtimes.
  */
 import * as chrono from 'chrono-node'
+import { NUMBER_WORDS as CARDINALS } from '../text/number-words.js'
 
 export const SYSTEM_ENTITIES = [
   'date',
@@ -30,40 +31,8 @@ export function isSystemEntity(name: string): name is SystemEntity {
   return (SYSTEM_ENTITIES as readonly string[]).includes(name)
 }
 
-const NUMBER_WORDS: Record<string, number> = {
-  zero: 0,
-  one: 1,
-  a: 1,
-  an: 1,
-  two: 2,
-  three: 3,
-  four: 4,
-  five: 5,
-  six: 6,
-  seven: 7,
-  eight: 8,
-  nine: 9,
-  ten: 10,
-  eleven: 11,
-  twelve: 12,
-  thirteen: 13,
-  fourteen: 14,
-  fifteen: 15,
-  sixteen: 16,
-  seventeen: 17,
-  eighteen: 18,
-  nineteen: 19,
-  twenty: 20,
-  thirty: 30,
-  forty: 40,
-  fifty: 50,
-  sixty: 60,
-  seventy: 70,
-  eighty: 80,
-  ninety: 90,
-  hundred: 100,
-  thousand: 1000,
-}
+/** Cardinals, and "a"/"an" as one ("an hour", "a dozen minutes" read as quantities here). */
+const NUMBER_WORDS: Readonly<Record<string, number>> = Object.assign({ a: 1, an: 1 }, CARDINALS)
 const ORDINAL_WORDS: Record<string, number> = {
   first: 1,
   second: 2,
