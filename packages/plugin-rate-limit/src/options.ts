@@ -1,4 +1,8 @@
-/** The plugin's options, their defaults (spread in one place) and their validation into compiled limits. */
+/**
+ * The plugin's options, their defaults (spread in one place) and their validation into compiled limits.
+ * Over 400 lines because a third of it is the documented option interfaces, kept beside the checks that
+ * enforce them so a new option changes one file.
+ */
 import type { RenderState } from '@ixp/core'
 import { parseIpRange, type IpRange } from '@ixp/core/net'
 import type { Algorithm, LimitRule } from './algorithms.js'

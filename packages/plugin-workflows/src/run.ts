@@ -1,6 +1,9 @@
 /**
  * One run of a workflow: its parallel groups in order, each step's condition, parameters and attempts, the
  * run's timeout and the caller's abort, then compensation of the completed steps if the run failed.
+ *
+ * One class (~460 lines) on purpose: every phase reads and writes the same run state (results, attempts, the
+ * compensation stack, the trace); split, that state would be passed between files instead of owned here.
  */
 import type { EventEmitter } from 'eventemitter3'
 import { toIxpError, type Engine, type IxpContext, type IxpError, isObject } from '@ixp/core'

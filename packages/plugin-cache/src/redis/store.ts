@@ -6,6 +6,9 @@
  * Faults never reach a render: every command is bounded by `commandTimeoutMs`, commands are refused at once
  * while disconnected (no offline queue), and a circuit stops trying for `circuitResetMs` after repeated
  * failures. Invalidations that could not reach Redis are replayed when it answers again.
+ *
+ * One class (~420 lines): the commands, the circuit and the replay queue share one connection's state; the
+ * subscribed connection (pubsub.ts), idempotency records, options and Lua scripts are files of their own.
  */
 import { silentLogger, type HealthCheckResult, type Logger } from '@ixp/core'
 import { Redis } from 'ioredis'
