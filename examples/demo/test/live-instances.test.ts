@@ -6,7 +6,7 @@
  * shares the cache's bus, so each holds one subscribed connection.
  */
 import { randomUUID } from 'node:crypto'
-import { Redis } from 'ioredis'
+import { namedRedisUrl, redisClientsNamed } from '../../../packages/plugin-cache/test/redis-clients.js'
 import { afterAll, describe, expect, it } from 'vitest'
 import WebSocket from 'ws'
 import { LIVE_STAFF_KEY } from './fixtures/live.config.js'
@@ -54,42 +54,13 @@ function framesOf(socket: WebSocket) {
 
 const shown = (payload: Record<string, any>) => payload.tree?.children?.[0] as string
 
-/** REDIS_URL with a connection name: every connection opened from it carries that name (or `<name>:…`). */
-function named(name: string): string {
-  const url = new URL(REDIS_URL)
-  url.searchParams.set('connectionName', name)
-  return url.toString()
-}
-
-/** `CLIENT LIST` entries named `name` or `<name>:…`. */
-async function connectionsOf(name: string): Promise<Record<string, string>[]> {
-  const admin = new Redis(REDIS_URL)
-  try {
-    const list = (await admin.call('CLIENT', 'LIST')) as string
-    return list
-      .split('\n')
-      .filter((line) => line.trim() !== '')
-      .map((line) =>
-        Object.fromEntries(
-          line
-            .trim()
-            .split(' ')
-            .map((field) => field.split('=') as [string, string]),
-        ),
-      )
-      .filter((fields) => fields.name === name || fields.name?.startsWith(`${name}:`))
-  } finally {
-    admin.disconnect()
-  }
-}
-
 describe('live components across two `ixp serve` instances sharing Redis', () => {
   it('pushes the new stock to a subscriber on A within a second of a restock on B', async () => {
     const run = randomUUID()
     const names = [`ixp-live-test-${run.slice(0, 8)}-a`, `ixp-live-test-${run.slice(0, 8)}-b`] as const
     const start = (name: string) =>
       startServeConfig('test/fixtures/live.config.ts', {
-        LIVE_REDIS_URL: named(name),
+        LIVE_REDIS_URL: namedRedisUrl(REDIS_URL, name),
         LIVE_REDIS_PREFIX: `ixp:live-test:${run}:`,
       })
     const [a, b] = await Promise.all([start(names[0]), start(names[1])])
@@ -103,7 +74,9 @@ describe('live components across two `ixp serve` instances sharing Redis', () =>
       // One subscribed connection per process (the cache store's, carrying realtime's topic too), none of
       // realtime's own.
       for (const name of names) {
-        const subscribed = (await connectionsOf(name)).filter((fields) => Number(fields.sub) > 0)
+        const subscribed = (await redisClientsNamed(REDIS_URL, name, { suffixed: true })).filter(
+          (fields) => Number(fields.sub) > 0,
+        )
         expect(subscribed.map((fields) => fields.name)).toEqual([`${name}:bus`])
       }
 

@@ -10,12 +10,12 @@ import {
   REDIS_URL,
   deletePrefix,
   eventually,
-  inspector,
   redisSkipReason,
   setup,
   uniquePrefix,
   type Fixture,
 } from './helpers.js'
+import { redisClientsNamed } from './redis-clients.js'
 
 const skip = await redisSkipReason()
 const prefixes: string[] = []
@@ -40,28 +40,6 @@ function freshPrefix(): string {
   const prefix = uniquePrefix()
   prefixes.push(prefix)
   return prefix
-}
-
-/** The server's view of the connections named `name` (CLIENT LIST fields). */
-async function clientsNamed(name: string): Promise<Record<string, string>[]> {
-  const look = inspector()
-  try {
-    const list = (await look.call('CLIENT', 'LIST')) as string
-    return list
-      .split('\n')
-      .filter((line) => line.trim() !== '')
-      .map((line) =>
-        Object.fromEntries(
-          line
-            .trim()
-            .split(' ')
-            .map((field) => field.split('=') as [string, string]),
-        ),
-      )
-      .filter((fields) => fields.name === name)
-  } finally {
-    look.disconnect()
-  }
 }
 
 describe.skipIf(skip !== undefined)(`the redis store's bus${skip ? ` (skipped: ${skip})` : ''}`, () => {
@@ -104,12 +82,12 @@ describe.skipIf(skip !== undefined)(`the redis store's bus${skip ? ` (skipped: $
     const a = await instance(freshPrefix(), name)
     await a.store.bus.subscribe('realtime', () => undefined)
     await a.store.bus.subscribe('presence', () => undefined)
-    const subscribed = await clientsNamed(`${name}:bus`)
+    const subscribed = await redisClientsNamed(REDIS_URL, `${name}:bus`)
     expect(subscribed).toHaveLength(1)
     // The invalidation channel and the two topics.
     expect(subscribed[0]!.sub).toBe('3')
     // The command connection, and nothing else.
-    expect(await clientsNamed(name)).toHaveLength(1)
+    expect(await redisClientsNamed(REDIS_URL, name)).toHaveLength(1)
   })
 
   it('refuses a bad topic, a message that is not JSON and a listener that is not a function', async () => {

@@ -8,6 +8,7 @@ import { sharedBus, type Engine } from '@ixp/core'
 import { cache } from '@ixp/plugin-cache'
 import { redisStore } from '@ixp/plugin-cache/redis'
 import { Redis } from 'ioredis'
+import { namedRedisUrl, redisClientsNamed } from '../../plugin-cache/test/redis-clients.js'
 import { afterEach, describe, expect, it } from 'vitest'
 import { realtime } from '../src/index.js'
 import { REDIS_URL, redisSkipReason, serve, stockEngine, TestClient, type Running } from './helpers.js'
@@ -19,35 +20,6 @@ afterEach(async () => {
   await Promise.all(running.splice(0).map((server) => server.close()))
   await Promise.all(closers.splice(0).map((close) => close()))
 })
-
-/** REDIS_URL with a connection name: every connection opened from it carries that name (or `<name>:…`). */
-function named(name: string): string {
-  const url = new URL(REDIS_URL)
-  url.searchParams.set('connectionName', name)
-  return url.toString()
-}
-
-/** The connections whose name is `name` or starts with `name:` (CLIENT LIST fields). */
-async function connectionsOf(name: string): Promise<Record<string, string>[]> {
-  const admin = new Redis(REDIS_URL)
-  try {
-    const list = (await admin.call('CLIENT', 'LIST')) as string
-    return list
-      .split('\n')
-      .filter((line) => line.trim() !== '')
-      .map((line) =>
-        Object.fromEntries(
-          line
-            .trim()
-            .split(' ')
-            .map((field) => field.split('=') as [string, string]),
-        ),
-      )
-      .filter((fields) => fields.name === name || fields.name?.startsWith(`${name}:`))
-  } finally {
-    admin.disconnect()
-  }
-}
 
 /** Every message published on a channel under `prefix`, as [channel, text]. */
 async function messagesUnder(prefix: string): Promise<[string, string][]> {
@@ -70,7 +42,7 @@ async function pair(shareBus = true) {
       stockEngine(store),
       {
         // Given, as an application with both plugins would: the cache's bus is used instead.
-        redis: named(name),
+        redis: namedRedisUrl(REDIS_URL, name),
         shareBus,
         channel: `${prefix}realtime`,
         authorizeRoom: () => true,
@@ -79,7 +51,11 @@ async function pair(shareBus = true) {
       },
       [
         cache({
-          store: redisStore({ url: named(name), prefix: `${prefix}cache:`, commandTimeoutMs: 1_000 }),
+          store: redisStore({
+            url: namedRedisUrl(REDIS_URL, name),
+            prefix: `${prefix}cache:`,
+            commandTimeoutMs: 1_000,
+          }),
         }),
       ],
       { realtimeFirst },
@@ -138,7 +114,7 @@ describe.skipIf(skip !== undefined)(
       const { a, b, names, prefix } = await pair()
       const messages = await messagesUnder(prefix)
       for (const name of [names.a, names.b]) {
-        const connections = await connectionsOf(name)
+        const connections = await redisClientsNamed(REDIS_URL, name, { suffixed: true })
         // The cache's command connection and its subscribed one, which realtime shares: none of realtime's own.
         expect(connections.map((fields) => fields.name).sort()).toEqual([name, `${name}:bus`])
         expect(connections.filter((fields) => Number(fields.sub) > 0)).toHaveLength(1)
@@ -162,7 +138,7 @@ describe.skipIf(skip !== undefined)(
       const { a, b, names, prefix } = await pair(false)
       expect(a.plugin.server?.busKind).toBe('redis')
       const messages = await messagesUnder(prefix)
-      const connections = await connectionsOf(names.a)
+      const connections = await redisClientsNamed(REDIS_URL, names.a, { suffixed: true })
       expect(
         connections
           .filter((fields) => Number(fields.sub) > 0)
