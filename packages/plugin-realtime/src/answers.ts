@@ -6,6 +6,7 @@
  */
 import {
   isIxpError,
+  isObject,
   type Engine,
   type IxpContext,
   type Logger,
@@ -62,10 +63,7 @@ export async function renderBody(engine: Engine, body: RenderBody, ctx: IxpConte
     if (typeof body.query !== 'string' || body.query.trim() === '') {
       throw realtimeError('INVALID_MESSAGE', { problem: "'payload.query' must be a non-empty string" })
     }
-    if (
-      body.parameters !== undefined &&
-      (typeof body.parameters !== 'object' || body.parameters === null || Array.isArray(body.parameters))
-    ) {
+    if (body.parameters !== undefined && !isObject(body.parameters)) {
       throw realtimeError('INVALID_MESSAGE', { problem: "'payload.parameters' must be an object" })
     }
     const outcome = await engine.resolve({ text: body.query }, ctx)

@@ -5,7 +5,7 @@
  * `event` events for `broadcastAll` and `sendToUser`. Credentials are the request's own headers (cookies,
  * `authorization` for fetch-based readers), checked again on every re-render.
  */
-import { coreError, type IxpContext } from '@ixp/core'
+import { coreError, isObject, type IxpContext } from '@ixp/core'
 import { errorObject, statusOf } from './answers.js'
 import { realtimeError } from './errors.js'
 import type { Member } from './hub.js'
@@ -37,7 +37,7 @@ export function sseBody(url: URL): RenderBody | string {
     } catch {
       return "'parameters' must be a JSON object"
     }
-    if (typeof parameters !== 'object' || parameters === null || Array.isArray(parameters)) {
+    if (!isObject(parameters)) {
       return "'parameters' must be a JSON object"
     }
   }
