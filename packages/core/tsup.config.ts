@@ -10,6 +10,7 @@ export default defineConfig({
     'reference-files/index': 'src/reference-files/index.ts',
     edge: 'src/edge.ts',
     'plugin-kit/index': 'src/plugin-kit/index.ts',
+    'remote/index': 'src/remote/index.ts',
   },
   format: ['esm', 'cjs'],
   dts: true,

@@ -1,11 +1,13 @@
 /**
  * Checks intent and component definitions at registration, reporting every problem with the path of the
- * offending field (`@ixp/core/reference-files` applies the same checks to the IXP reference's files).
+ * offending field (`@ixp/core/reference-files` applies the same checks to the IXP reference's files). Remote
+ * components (no render function) are checked by what `@ixp/core/remote` installs; until it is imported they
+ * are refused, never registered unchecked.
  */
 import { isObject } from './objects.js'
 import { coreError, type IxpError } from './errors.js'
 import { intentKindIssues } from './invalidation.js'
-import type { ComponentDefinition, RemoteComponentDefinition, SecurityPolicy } from './types.js'
+import type { ComponentDefinition, RemoteComponentDefinition } from './types.js'
 
 /** One problem with a definition: the dotted path of the field and what is wrong with it. */
 export interface DefinitionIssue {
@@ -20,46 +22,32 @@ export interface DefinitionRules {
   reference: boolean
 }
 
-type Fields = Record<string, unknown>
+export type Fields = Record<string, unknown>
 
-const FRAMEWORKS = ['react', 'vue', 'vanilla']
-const PROP_TYPES = ['string', 'number', 'boolean', 'object', 'array']
-const CSP_DIRECTIVES = new Set([
-  'default-src',
-  'script-src',
-  'style-src',
-  'img-src',
-  'connect-src',
-  'font-src',
-  'object-src',
-  'media-src',
-  'frame-src',
-  'worker-src',
-  'manifest-src',
-  'base-uri',
-  'form-action',
-  'frame-ancestors',
-])
-const SIZE_PATTERN = /^\d+(\.\d+)?(KB|MB)$/
-const TIME_PATTERN = /^\d+(\.\d+)?(ms|s)$/
 // Control characters in a name would corrupt logs and headers that echo it.
 const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/
 
+/** The checks and defaults of remote components, installed by `@ixp/core/remote`. */
+export interface RemoteChecks {
+  check(check: Checker, fields: Fields, rules: DefinitionRules): void
+  withDefaults(definition: RemoteComponentDefinition): ComponentDefinition
+}
+
+let remote: RemoteChecks | undefined
+
+/** Installs the remote-component checks (the first installed stays). */
+export function installRemoteChecks(checks: RemoteChecks): void {
+  remote ??= checks
+}
+
 /** The rules `registerIntent` / `registerComponent` apply by default. */
 const REFERENCE_RULES_LENIENT: DefinitionRules = { maxNameLength: 256, reference: false }
-
-/** The default security policy of a remote component that declares none (as the IXP reference fills it). */
-export const DEFAULT_SECURITY_POLICY: Readonly<SecurityPolicy> = Object.freeze({
-  allowEval: false,
-  sandboxed: true,
-  maxBundleSize: '200KB',
-})
 
 /** A non-null, non-array object (what a definition, a request or options must be). */
 export const isRecord: (value: unknown) => value is Fields = isObject
 
 /** Collects issues for one definition with small typed checks. */
-class Checker {
+export class Checker {
   readonly issues: DefinitionIssue[] = []
   constructor(
     private readonly fields: Fields,
@@ -170,83 +158,6 @@ export function checkIntent(
   return check.issues
 }
 
-function checkSecurityPolicy(check: Checker, policy: unknown): void {
-  if (policy === undefined) return
-  if (!isRecord(policy)) return check.fail('securityPolicy', 'must be an object')
-  for (const key of ['allowEval', 'sandboxed'] as const) {
-    if (policy[key] !== undefined && typeof policy[key] !== 'boolean') {
-      check.fail(`securityPolicy.${key}`, 'must be a boolean')
-    }
-  }
-  if (policy.maxBundleSize !== undefined && typeof policy.maxBundleSize !== 'string') {
-    check.fail('securityPolicy.maxBundleSize', 'must be a string')
-  }
-  if (policy.csp === undefined) return
-  if (!isRecord(policy.csp)) return check.fail('securityPolicy.csp', 'must be an object')
-  for (const [directive, sources] of Object.entries(policy.csp)) {
-    const path = `securityPolicy.csp.${directive}`
-    if (!CSP_DIRECTIVES.has(directive)) check.fail(path, 'is not a known CSP directive')
-    if (!Array.isArray(sources) || sources.some((source) => typeof source !== 'string')) {
-      check.fail(path, 'must be an array of strings')
-    } else if (directive === 'script-src' && sources.includes("'unsafe-eval'")) {
-      check.fail(path, "must not allow 'unsafe-eval'")
-    }
-  }
-}
-
-function checkRemote(check: Checker, fields: Fields, rules: DefinitionRules): void {
-  const remoteUrl = fields.remoteUrl
-  if (typeof remoteUrl !== 'string' || remoteUrl === '') {
-    check.fail(
-      'remoteUrl',
-      'must be a URL string (remote components need one, server components a render function)',
-    )
-  } else {
-    try {
-      new URL(remoteUrl, 'http://localhost')
-    } catch {
-      check.fail('remoteUrl', 'must be a valid URL')
-    }
-  }
-  check.nonEmptyString('exportName', true)
-  check.nonEmptyString('version', rules.reference)
-  const framework = fields.framework
-  if (framework !== undefined || rules.reference) {
-    if (typeof framework !== 'string' || !FRAMEWORKS.includes(framework)) {
-      check.fail('framework', `must be one of ${FRAMEWORKS.join(', ')}`)
-    }
-  }
-  check.objectSchema('propsSchema', rules.reference)
-  const properties = isRecord(fields.propsSchema) ? fields.propsSchema.properties : undefined
-  if (isRecord(properties)) {
-    for (const [key, schema] of Object.entries(properties)) {
-      const type = isRecord(schema) ? schema.type : undefined
-      if (typeof type !== 'string' || !PROP_TYPES.includes(type)) {
-        check.fail(`propsSchema.properties.${key}.type`, `must be one of ${PROP_TYPES.join(', ')}`)
-      }
-    }
-  }
-  check.stringArray('allowedOrigins', rules.reference)
-  const performance = fields.performance
-  if (performance !== undefined) {
-    if (!isRecord(performance)) {
-      check.fail('performance', 'must be an object')
-    } else {
-      const { bundleSizeGzipped, tti } = performance
-      if (
-        bundleSizeGzipped !== undefined &&
-        (typeof bundleSizeGzipped !== 'string' || !SIZE_PATTERN.test(bundleSizeGzipped))
-      ) {
-        check.fail('performance.bundleSizeGzipped', 'must match ^\\d+(\\.\\d+)?(KB|MB)$')
-      }
-      if (tti !== undefined && (typeof tti !== 'string' || !TIME_PATTERN.test(tti))) {
-        check.fail('performance.tti', 'must match ^\\d+(\\.\\d+)?(ms|s)$')
-      }
-    }
-  }
-  checkSecurityPolicy(check, fields.securityPolicy)
-}
-
 /** Every problem with a component definition; an empty list means it is valid. */
 export function checkComponent(
   definition: unknown,
@@ -264,7 +175,8 @@ export function checkComponent(
     check.optional('props', 'object')
     check.optional('version', 'string')
   } else {
-    checkRemote(check, definition, rules)
+    if (remote) remote.check(check, definition, rules)
+    else check.fail('render', "must be a function; for a remote component, import '@ixp/core/remote' first")
   }
   return check.issues
 }
@@ -286,8 +198,8 @@ export function definitionError(
   )
 }
 
+
 /** Fills what a remote component leaves out the way the IXP reference does. */
 export function withComponentDefaults(definition: ComponentDefinition): ComponentDefinition {
-  if (typeof definition.render === 'function' || definition.securityPolicy !== undefined) return definition
-  return { ...(definition as RemoteComponentDefinition), securityPolicy: { ...DEFAULT_SECURITY_POLICY } }
+  return typeof definition.render === 'function' || !remote ? definition : remote.withDefaults(definition as RemoteComponentDefinition)
 }

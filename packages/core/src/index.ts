@@ -56,7 +56,7 @@ export { sharedBus, type BusOffer, type MessageBus, type SharedBus } from './mes
 export { VERSION } from './version.js'
 export type { ComponentStats, FindCriteria, IntentStats, ReadonlyRegistry } from './registry.js'
 export { computeTtl, TTL } from './ttl.js'
-export { checkComponent, checkIntent, DEFAULT_SECURITY_POLICY, type DefinitionIssue } from './definitions.js'
+export { checkComponent, checkIntent, type DefinitionIssue } from './definitions.js'
 export {
   compileParameters,
   type ParameterValidator,

@@ -3,13 +3,13 @@ import * as core from '../src/index.js'
 import * as net from '../src/net/index.js'
 import * as portableHooks from '../src/portable-hooks/index.js'
 import * as referenceFiles from '../src/reference-files/index.js'
+import * as remote from '../src/remote/index.js'
 import type { Engine, IxpPlugin, RenderResult, ResolveOutcome } from '../src/index.js'
 
 describe('public surface of @ixp/core', () => {
   it('exports exactly these values', () => {
     expect(Object.keys(core).sort()).toMatchInlineSnapshot(`
       [
-        "DEFAULT_SECURITY_POLICY",
         "ERROR_CLASSES",
         "Engine",
         "ErrorCodes",
@@ -63,6 +63,7 @@ describe('public surface of @ixp/core', () => {
     ],
     ['@ixp/core/portable-hooks', portableHooks, ['installPortableHooks']],
     ['@ixp/core/reference-files', referenceFiles, ['loadComponents', 'loadIntents']],
+    ['@ixp/core/remote', remote, ['DEFAULT_SECURITY_POLICY', 'installRemoteComponents']],
   ])('%s exports exactly these values, none of which the root entry carries', (_, module, expected) => {
     const names = Object.keys(module).sort()
     expect(names).toEqual(expected)

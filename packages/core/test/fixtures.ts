@@ -1,3 +1,5 @@
+// Remote components are registered below: their checks come with `@ixp/core/remote`.
+import '../src/remote/index.js'
 import { createEngine, type EngineOptions, type IntentDefinition } from '../src/index.js'
 
 export const orderStatus: IntentDefinition = {

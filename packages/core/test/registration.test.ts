@@ -1,3 +1,5 @@
+// Remote components are registered below: their checks come with `@ixp/core/remote`.
+import '../src/remote/index.js'
 import { describe, expect, it } from 'vitest'
 import { createEngine, IxpError } from '../src/index.js'
 import { makeEngine, orderStatus } from './fixtures.js'

@@ -1,3 +1,5 @@
+// A remote component is registered below: its checks come with `@ixp/core/remote`.
+import '@ixp/core/remote'
 import { createEngine, IxpError, silentLogger, type IxpContext } from '@ixp/core'
 import { describe, expect, it } from 'vitest'
 import { cache, cacheControl, CacheErrorCodes } from '../src/index.js'

@@ -3,6 +3,8 @@
  * synchronised into the engine (new names registered, changed ones replaced, vanished ones unregistered);
  * a name another owner has (the engine itself or another service) is a clash.
  */
+// Services list remote components, which the gateway registers as they are: with their checks.
+import '@ixp/core/remote'
 import type {
   ComponentDefinition,
   Engine,

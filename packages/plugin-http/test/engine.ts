@@ -3,6 +3,8 @@
  * small resolver, an intent that waits (for deadlines and aborts) and one whose handler throws.
  * Runtime-neutral: the same module runs under vitest and inside workerd.
  */
+// A remote component is registered below: its checks come with `@ixp/core/remote`.
+import '@ixp/core/remote'
 import {
   createEngine,
   IxpError,

@@ -1,4 +1,6 @@
 /** Test set-up: a real OpenTelemetry SDK with an in-memory exporter, engines, and span-tree helpers. */
+// A remote component is registered below: its checks come with `@ixp/core/remote`.
+import '@ixp/core/remote'
 import { context, propagation, trace } from '@opentelemetry/api'
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks'
 import {

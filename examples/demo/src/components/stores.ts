@@ -1,4 +1,6 @@
 /** Store components: opening hours and policies (server-rendered), the store locator (remote). */
+// The store locator is a remote component (rendered in the browser): its checks come with this import.
+import '@ixp/core/remote'
 import type { RemoteComponentDefinition, ServerComponentDefinition } from '@ixp/core'
 import { h } from '@ixp/core/tree'
 import type { Hours } from '../data/stores.js'

@@ -3,6 +3,8 @@
  * owns each name, so that a changed file can be swapped in place: new and changed definitions are registered
  * with `replace`, vanished ones unregistered, and a swap that fails half-way is rolled back.
  */
+// Configurations may declare remote components: the CLI serves them with their checks.
+import '@ixp/core/remote'
 import { coreError, isIxpError } from '@ixp/core'
 import type { ComponentDefinition, Engine, IntentDefinition } from '@ixp/core'
 import { displayPath, type DefinitionKind } from '../config/json-file.js'

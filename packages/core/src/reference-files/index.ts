@@ -12,7 +12,11 @@ import {
   withComponentDefaults,
   type DefinitionRules,
 } from '../definitions.js'
+import { installRemoteComponents } from '../remote/index.js'
 import type { ComponentDefinition, IntentDefinition } from '../types.js'
+
+// Reference files describe remote components: their checks must be installed before any is read.
+installRemoteComponents()
 
 type Fields = Record<string, unknown>
 

@@ -2,6 +2,8 @@
  * The engine on a runtime without code generation: registration, validation, render, errors, plugins, events
  * and resolve, through the public API only.
  */
+// Remote components are registered below: their checks come with `@ixp/core/remote`.
+import '../../src/remote/index.js'
 import {
   createEngine,
   IxpError,
