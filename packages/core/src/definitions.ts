@@ -198,8 +198,9 @@ export function definitionError(
   )
 }
 
-
 /** Fills what a remote component leaves out the way the IXP reference does. */
 export function withComponentDefaults(definition: ComponentDefinition): ComponentDefinition {
-  return typeof definition.render === 'function' || !remote ? definition : remote.withDefaults(definition as RemoteComponentDefinition)
+  return typeof definition.render === 'function' || !remote
+    ? definition
+    : remote.withDefaults(definition as RemoteComponentDefinition)
 }

@@ -52,7 +52,6 @@ export {
 export { consoleLogger, silentLogger, type Logger, type LogLevel } from './logger.js'
 export type { InstalledPlugin, IxpPlugin, PluginInput, Teardown } from './plugins.js'
 export { defineExtension, type Extension } from './plugin-host/extensions.js'
-export { sharedBus, type BusOffer, type MessageBus, type SharedBus } from './message-bus.js'
 export { VERSION } from './version.js'
 export type { ComponentStats, FindCriteria, IntentStats, ReadonlyRegistry } from './registry.js'
 export { computeTtl, TTL } from './ttl.js'
@@ -64,11 +63,4 @@ export {
 } from './validation/parameters.js'
 export { isForbiddenKey } from './validation/sanitize.js'
 export type * from './types.js'
-export {
-  classifyError,
-  ERROR_CLASSES,
-  type ErrorCategory,
-  type ErrorClass,
-  type ErrorSeverity,
-} from './error-categories.js'
 export { isObject } from './objects.js'

@@ -14,7 +14,8 @@ import type { EngineHooks, RenderState } from './hooks/index.js'
 import { runBail, runSeries, runWaterfall, syncTaps } from './hooks/sync-taps.js'
 import type { Logger } from './logger.js'
 import { CANONICAL, CANONICAL_WITH_PLACEHOLDER, classifyTree, NOT_CANONICAL } from './tree/canonical.js'
-import { containsPlaceholder, normalizeTree, type TreeLimits } from './tree/index.js'
+import { assertCanonicalTree, type TreeLimits } from './tree/check.js'
+import { containsPlaceholder } from './tree/placeholder.js'
 import { resolveTags } from './invalidation.js'
 import { computeTtl } from './ttl.js'
 import type { ComponentDefinition, IntentDefinition, RenderNode, RenderResult } from './types.js'
@@ -212,7 +213,7 @@ export class RenderPipeline {
     const { maxDepth, maxNodes } = this.#treeLimits
     const kind = classifyTree(tree, maxDepth, maxNodes)
     if (kind === CANONICAL) return tree
-    const checked = kind === NOT_CANONICAL ? normalizeTree(tree, this.#treeLimits) : tree
+    const checked = kind === NOT_CANONICAL ? assertCanonicalTree(tree, this.#treeLimits) : tree
     if (kind === CANONICAL_WITH_PLACEHOLDER || containsPlaceholder(checked)) result.ttl = 0
     return checked
   }

@@ -10,7 +10,6 @@ describe('public surface of @ixp/core', () => {
   it('exports exactly these values', () => {
     expect(Object.keys(core).sort()).toMatchInlineSnapshot(`
       [
-        "ERROR_CLASSES",
         "Engine",
         "ErrorCodes",
         "INTENT_KINDS",
@@ -20,7 +19,6 @@ describe('public surface of @ixp/core', () => {
         "VERSION",
         "checkComponent",
         "checkIntent",
-        "classifyError",
         "compileParameters",
         "computeTtl",
         "consoleLogger",
@@ -33,7 +31,6 @@ describe('public surface of @ixp/core', () => {
         "isIxpError",
         "isObject",
         "removeTap",
-        "sharedBus",
         "silentLogger",
         "toIxpError",
       ]

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { createEngine, sharedBus, type IxpPlugin, type MessageBus } from '../src/index.js'
+import { createEngine, type IxpPlugin } from '../src/index.js'
+import { sharedBus, type MessageBus } from '../src/plugin-kit/index.js'
 
 /** A bus that only records what was published (the contract is what is tested here, not a transport). */
 function recordingBus(name: string): MessageBus & { sent: [string, unknown][] } {

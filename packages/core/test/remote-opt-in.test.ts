@@ -48,7 +48,10 @@ describe('@ixp/core/remote', () => {
       }),
     )
     expect(unsafe.message).toContain("securityPolicy.csp.script-src must not allow 'unsafe-eval'")
-    engine.hooks.registerComponent.tap('test:strip-url', (definition) => ({ ...definition, remoteUrl: 7 }))
+    engine.hooks.registerComponent.tap(
+      'test:strip-url',
+      (definition) => ({ ...definition, remoteUrl: 7 }) as never,
+    )
     expect(refusal(() => engine.registerComponent({ ...map, name: 'Other' })).message).toContain('remoteUrl')
   })
 })

@@ -359,7 +359,7 @@ describe('render', () => {
 })
 
 describe('render trees', () => {
-  it('keeps canonical trees, normalizes loose ones, and refuses bad ones with the path', async () => {
+  it('keeps canonical trees, and refuses loose and bad ones with the path', async () => {
     const engine = createEngine()
     let tree: unknown = null
     engine.registerComponent({ name: 'T', render: () => tree as never })
@@ -372,8 +372,12 @@ describe('render trees', () => {
     }
     tree = canonical
     expect((await render()).tree).toBe(canonical)
-    tree = { type: 'div', children: [1, false, null, 'x'] }
-    expect((await render()).tree).toEqual({ type: 'div', props: {}, children: ['1', 'x'] })
+    // Loose trees are refused, naming what builds canonical ones (the root entry does not normalize).
+    tree = { type: 'div', props: {}, children: ['x', 1] }
+    const loose = await failure(render())
+    expect([loose.code, loose.details?.path]).toEqual(['INVALID_RENDER_TREE', 'children.1'])
+    expect(loose.message).toContain("normalizeTree() from '@ixp/core/tree'")
+    expect((await failure(((tree = { type: 'div', children: [] }), render()))).details?.path).toBe('props')
     tree = { type: 'div', props: { onClick: () => {} }, children: [] }
     const error = await failure(render())
     expect([error.code, error.status]).toEqual(['INVALID_RENDER_TREE', 500])

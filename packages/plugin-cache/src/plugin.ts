@@ -9,10 +9,9 @@
  * - `error`: settles the flight of a failed render so no waiter is left hanging.
  *
  * It also purges on the engine's `invalidate` event and relays it through the store (invalidator.ts), and offers
- * the store's bus to other plugins (`@ixp/core`'s `sharedBus`).
+ * the store's bus to other plugins (`@ixp/core/plugin-kit`'s `sharedBus`).
  */
 import {
-  sharedBus,
   Stage,
   type Engine,
   type HealthCheckResult,
@@ -34,8 +33,7 @@ import { ReadPath } from './read-path.js'
 import { Refresher } from './refresh.js'
 import { CacheRuntime } from './runtime.js'
 import { WritePath } from './write-path.js'
-import { messageOf } from '@ixp/core/plugin-kit'
-import { withTimeout } from '@ixp/core/plugin-kit'
+import { messageOf, sharedBus, withTimeout } from '@ixp/core/plugin-kit'
 
 export const PLUGIN_NAME = '@ixp/plugin-cache'
 const PLUGIN_VERSION = '0.1.0'

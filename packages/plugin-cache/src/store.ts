@@ -6,7 +6,8 @@
  * Contract: methods may reject (the plugin falls back to its in-process level and counts an error), but they
  * should fail fast — the plugin also bounds `get`, `set` and `lock` by `storeTimeoutMs`.
  */
-import type { HealthCheckResult, Logger, MessageBus } from '@ixp/core'
+import type { HealthCheckResult, Logger } from '@ixp/core'
+import type { MessageBus } from '@ixp/core/plugin-kit'
 import type { IdempotencyStore } from './idempotency/store.js'
 
 /** One cached render as the levels keep it. */

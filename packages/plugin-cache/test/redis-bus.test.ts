@@ -2,7 +2,8 @@
  * The bus the Redis store offers other plugins (`store.bus`, offered through `@ixp/core`'s `sharedBus`): topics
  * multiplexed on the store's one subscribed connection, never delivered back to the sender, bad input refused.
  */
-import { IxpError, sharedBus } from '@ixp/core'
+import { IxpError } from '@ixp/core'
+import { sharedBus } from '@ixp/core/plugin-kit'
 import { afterAll, afterEach, describe, expect, it } from 'vitest'
 import { redisStore } from '../src/redis/index.js'
 import type { RedisStore } from '../src/redis/store.js'

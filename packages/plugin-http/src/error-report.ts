@@ -5,7 +5,8 @@
  * error is throttled: the same code and message is written once per `LOG_WINDOW_MS`, then once more with how
  * many times it repeated, so a failure hit by every request does not flood the log.
  */
-import { classifyError, type ErrorCategory, type ErrorSeverity, type Logger } from '@ixp/core'
+import type { Logger } from '@ixp/core'
+import { classifyError, type ErrorCategory, type ErrorSeverity } from '@ixp/core/plugin-kit'
 
 /** What `onError` receives for every error answer. */
 export interface ErrorReport {

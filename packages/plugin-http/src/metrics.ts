@@ -5,7 +5,8 @@
  * another transport's, are not requests of this handler); the intents seen are registered ones, so the key set
  * stays bounded.
  */
-import { classifyError, type Engine, type IxpContext } from '@ixp/core'
+import type { Engine, IxpContext } from '@ixp/core'
+import { classifyError } from '@ixp/core/plugin-kit'
 
 /** What a metrics provider returns: the body of the metrics route and its media type. */
 export interface MetricsAnswer {

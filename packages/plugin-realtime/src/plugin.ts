@@ -8,7 +8,8 @@
  */
 import type { IncomingMessage } from 'node:http'
 import type { Duplex } from 'node:stream'
-import { sharedBus, type Engine, type IxpPlugin } from '@ixp/core'
+import { type Engine, type IxpPlugin } from '@ixp/core'
+import { sharedBus } from '@ixp/core/plugin-kit'
 import { invalidOptions, realtimeError } from './errors.js'
 import type { ClusterConnectionInfo } from './census.js'
 import { wireHttp } from './http.js'

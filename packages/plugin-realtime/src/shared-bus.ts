@@ -3,7 +3,8 @@
  * one): this plugin's messages travel on one topic of it, over that plugin's connections — no connection of its
  * own. The provider keeps a message from coming back to the instance that sent it.
  */
-import type { BusOffer, Logger } from '@ixp/core'
+import type { Logger } from '@ixp/core'
+import type { BusOffer } from '@ixp/core/plugin-kit'
 import { isBusMessage, type BusMessage, type RealtimeBus } from './bus.js'
 
 /** The topic this plugin's messages use on a shared bus. */

@@ -4,7 +4,8 @@
  * per instance, and an invalidation crosses once. Connections are told apart by the `connectionName` each
  * instance's URL carries; messages are counted on a pattern subscription to the test's own prefix.
  */
-import { sharedBus, type Engine } from '@ixp/core'
+import type { Engine } from '@ixp/core'
+import { sharedBus } from '@ixp/core/plugin-kit'
 import { cache } from '@ixp/plugin-cache'
 import { redisStore } from '@ixp/plugin-cache/redis'
 import { Redis } from 'ioredis'

@@ -1,10 +1,19 @@
 /**
- * `@ixp/core/plugin-kit` — the small helpers every IXP package needs (object and promise checks, a timeout race,
- * an abortable wait, an error's message), written once here instead of in each package. A separate entry so the
- * engine's root entry does not carry them for apps that never load a plugin.
+ * `@ixp/core/plugin-kit` — what IXP packages share and applications rarely need: small helpers (object and
+ * promise checks, a timeout race, an abortable wait, an error's message), the classes of error codes for
+ * reporting, and the message bus plugins offer one another. A separate entry so the engine's root entry does not
+ * carry them for apps that never load a plugin.
  */
 export { isObject, isPlainObject } from '../objects.js'
 export { delay, isPromiseLike, withTimeout, type TimerFunctions } from './async.js'
+export {
+  classifyError,
+  ERROR_CLASSES,
+  type ErrorCategory,
+  type ErrorClass,
+  type ErrorSeverity,
+} from '../error-categories.js'
+export { sharedBus, type BusOffer, type MessageBus, type SharedBus } from '../message-bus.js'
 
 /** The message of anything thrown: an `Error`'s `message`, else the value as a string (for logs, never callers). */
 export function messageOf(error: unknown): string {

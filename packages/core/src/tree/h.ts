@@ -16,7 +16,7 @@ export type FunctionComponent<P = Record<string, unknown>> = (
 
 /**
  * Builds a render-tree element. Children are flattened (nested arrays), `null`, `undefined` and booleans are
- * dropped and numbers become strings, so the result is canonical and JSON-serialisable. When no children
+ * dropped, numbers become strings and props whose value is `undefined` are left out, so the result is canonical. When no children
  * are passed, `props.children` is used instead; `children` never stays in `props`.
  *
  * With a function as `type`, the function is called at once with `{ ...props, children }` and its result is
@@ -133,7 +133,8 @@ function splitProps(props: unknown, label: string): { props: Record<string, unkn
   let children: unknown
   for (const key of Object.keys(props)) {
     if (key === 'children') children = props[key]
-    else if (!isPollutingKey(key)) out[key] = props[key]
+    // An undefined prop is left out, as JSON would: the tree stays canonical (what render accepts as it is).
+    else if (!isPollutingKey(key) && props[key] !== undefined) out[key] = props[key]
   }
   return { props: out, children }
 }

@@ -1,22 +1,11 @@
 import { isIxpError } from '../errors.js'
 import type { ElementNode, RenderNode } from '../types.js'
+import type { TreeLimits } from './check.js'
 import { Fragment } from './constants.js'
 import { treeError } from './tree-error.js'
 import { describeValue, isPlainObject, isPollutingKey } from './values.js'
 
-/** Bounds on what {@link normalizeTree} and {@link validateTree} accept. */
-export interface TreeLimits {
-  /**
-   * Deepest element nesting accepted (the root element is level 1); also bounds the nesting of each prop value.
-   * @default 64
-   */
-  maxDepth?: number
-  /**
-   * Most values visited in total: elements, text children and every prop value (nested ones included).
-   * @default 100_000
-   */
-  maxNodes?: number
-}
+export type { TreeLimits }
 
 /** Result of {@link validateTree}: `path` is dotted (`children.0.props.style`), `''` for the root. */
 export type TreeValidation = { ok: true } | { ok: false; path: string; message: string }

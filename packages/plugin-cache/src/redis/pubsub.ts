@@ -7,7 +7,7 @@
  * Bus messages travel as `{ from, message }` on `<prefix>bus:<topic>`; `from` (the store's instance id) keeps a
  * message from coming back to the instance that sent it.
  */
-import type { MessageBus } from '@ixp/core'
+import type { MessageBus } from '@ixp/core/plugin-kit'
 import type { Redis } from 'ioredis'
 import { cacheError } from '../errors.js'
 import { withTimeout } from '@ixp/core/plugin-kit'
