@@ -6,7 +6,7 @@
  */
 import { isObject } from './objects.js'
 import { coreError, type IxpError } from './errors.js'
-import { intentKindIssues } from './invalidation.js'
+import { INTENT_KINDS, tagProblem } from './invalidation.js'
 import type { ComponentDefinition, RemoteComponentDefinition } from './types.js'
 
 /** One problem with a definition: the dotted path of the field and what is wrong with it. */
@@ -114,6 +114,19 @@ export class Checker {
     })
   }
 
+  /** A tag field (`cacheTags`, `invalidates`): tags, or a function computing them per render. */
+  tags(key: string): void {
+    const value = this.fields[key]
+    if (value === undefined || typeof value === 'function') return
+    if (!Array.isArray(value)) {
+      return this.fail(key, 'must be an array of tags or a function (params, data, ctx) => tags')
+    }
+    value.forEach((tag: unknown, index) => {
+      const problem = tagProblem(tag)
+      if (problem) this.fail(`${key}.${index}`, problem)
+    })
+  }
+
   objectSchema(key: string, required: boolean): void {
     const value = this.fields[key]
     if (value === undefined && !required) return
@@ -154,7 +167,16 @@ export function checkIntent(
   if (ttl !== undefined && (typeof ttl !== 'number' || !Number.isFinite(ttl) || ttl < 0)) {
     check.fail('ttl', 'must be a non-negative number of seconds')
   }
-  check.issues.push(...intentKindIssues(definition, (key) => check.at(key)))
+  const kind = definition.kind
+  if (kind !== undefined && !INTENT_KINDS.includes(kind as never)) {
+    check.fail('kind', "must be 'query' or 'command'")
+  }
+  check.tags('cacheTags')
+  check.tags('invalidates')
+  if (definition.invalidates !== undefined && kind !== 'command') {
+    check.fail('invalidates', "is only applied by commands: add kind: 'command'")
+  }
+  check.optional('retrySafe', 'boolean')
   return check.issues
 }
 

@@ -8,8 +8,8 @@
  * caches purge on it, live views re-render on it, relays (plugin-cache's Redis bus) carry it to other
  * instances, which re-emit it with `remote: true` (and never relay it again).
  */
-import { isRecord, type DefinitionIssue } from './definitions.js'
-import { coreError } from './errors.js'
+import { isRecord } from './definitions.js'
+import { coreError, type IxpError } from './errors.js'
 import type { Logger } from './logger.js'
 import type { IntentDefinition, IxpContext } from './types.js'
 
@@ -49,51 +49,19 @@ export const MAX_TAG_LENGTH = 512
 
 const NO_TAGS: readonly string[] = Object.freeze([])
 
-function tagProblem(tag: unknown): string | undefined {
+/** What a tag list must be, for messages. */
+const TAG_RULE = `an array of non-empty strings of at most ${MAX_TAG_LENGTH} characters`
+
+/** What is wrong with one tag, or `undefined`. */
+export function tagProblem(tag: unknown): string | undefined {
   if (typeof tag !== 'string' || tag === '') return 'must be a non-empty string'
   if (tag.length > MAX_TAG_LENGTH) return `must be at most ${MAX_TAG_LENGTH} characters`
   return undefined
 }
 
-/** Problems with an intent's `kind`, `cacheTags`, `invalidates` and `retrySafe` fields (paths under `prefix`). */
-export function intentKindIssues(
-  definition: Record<string, unknown>,
-  at: (key: string) => string,
-): DefinitionIssue[] {
-  const issues: DefinitionIssue[] = []
-  const { kind, cacheTags, invalidates, retrySafe } = definition
-  if (kind !== undefined && !INTENT_KINDS.includes(kind as IntentKind)) {
-    issues.push({ path: at('kind'), message: "must be 'query' or 'command'" })
-  }
-  for (const [field, value] of [
-    ['cacheTags', cacheTags],
-    ['invalidates', invalidates],
-  ] as const) {
-    if (value === undefined || typeof value === 'function') continue
-    if (!Array.isArray(value)) {
-      issues.push({
-        path: at(field),
-        message: 'must be an array of tags or a function (params, data, ctx) => tags',
-      })
-      continue
-    }
-    value.forEach((tag: unknown, index) => {
-      const problem = tagProblem(tag)
-      if (problem) issues.push({ path: at(`${field}.${index}`), message: problem })
-    })
-  }
-  if (invalidates !== undefined && kind !== 'command') {
-    issues.push({ path: at('invalidates'), message: "is only applied by commands: add kind: 'command'" })
-  }
-  if (retrySafe !== undefined && typeof retrySafe !== 'boolean') {
-    issues.push({ path: at('retrySafe'), message: 'must be a boolean' })
-  }
-  return issues
-}
-
-/** The intent's kind (`query` when it declares none). */
-export function kindOf(definition: IntentDefinition): IntentKind {
-  return definition.kind === 'command' ? 'command' : 'query'
+/** Whether `value` is a list of valid tags. */
+function isTagList(value: unknown): value is string[] {
+  return Array.isArray(value) && !value.some(tagProblem)
 }
 
 /**
@@ -109,45 +77,29 @@ export function resolveTags(
   ctx: IxpContext,
 ): readonly string[] {
   const declared = definition[field] as readonly string[] | TagFunction | undefined
-  if (declared === undefined) return NO_TAGS
-  if (typeof declared !== 'function') return declared
+  if (typeof declared !== 'function') return declared ?? NO_TAGS
   const tags: unknown = declared(params, data, ctx)
-  if (!Array.isArray(tags)) {
-    throw coreError('INTERNAL_ERROR', {
-      reason: `The ${field} function of intent '${definition.name}' must return an array of tags`,
-    })
-  }
-  for (const tag of tags) {
-    const problem = tagProblem(tag)
-    if (problem) {
-      throw coreError('INTERNAL_ERROR', {
-        reason: `The ${field} function of intent '${definition.name}' returned a tag that ${problem}`,
-      })
-    }
-  }
-  return tags as string[]
+  if (isTagList(tags)) return tags
+  throw coreError('INTERNAL_ERROR', {
+    reason: `The ${field} function of intent '${definition.name}' must return ${TAG_RULE}`,
+  })
 }
 
 function names(value: unknown, field: string): readonly string[] {
   if (value === undefined) return NO_TAGS
-  if (!Array.isArray(value)) {
-    throw coreError('INVALID_REQUEST', { reason: `invalidate(): '${field}' must be an array of strings` })
-  }
-  for (const item of value) {
-    const problem = tagProblem(item)
-    if (problem)
-      throw coreError('INVALID_REQUEST', { reason: `invalidate(): every entry of '${field}' ${problem}` })
-  }
-  return Object.freeze([...new Set(value as string[])])
+  if (!isTagList(value)) throw invalidRequest(`'${field}' must be ${TAG_RULE}`)
+  return Object.freeze([...new Set(value)])
+}
+
+function invalidRequest(problem: string): IxpError {
+  return coreError('INVALID_REQUEST', { reason: `invalidate(): ${problem}` })
 }
 
 /** Checks what `engine.invalidate()` was given; `undefined` when it names nothing. */
 export function toInvalidation(request: InvalidationRequest): Invalidation | undefined {
-  if (!isRecord(request)) {
-    throw coreError('INVALID_REQUEST', { reason: 'invalidate() takes an object { tags?, intents? }' })
-  }
+  if (!isRecord(request)) throw invalidRequest('takes an object { tags?, intents?, remote? }')
   if (request.remote !== undefined && typeof request.remote !== 'boolean') {
-    throw coreError('INVALID_REQUEST', { reason: "invalidate(): 'remote' must be a boolean" })
+    throw invalidRequest("'remote' must be a boolean")
   }
   const tags = names(request.tags, 'tags')
   const intents = names(request.intents, 'intents')
@@ -157,8 +109,7 @@ export function toInvalidation(request: InvalidationRequest): Invalidation | und
 
 /** A definition with its kind filled in, so every listing (GET /intents) shows it. */
 export function withIntentDefaults(definition: IntentDefinition): IntentDefinition {
-  if (definition.kind !== undefined) return definition
-  definition.kind = 'query'
+  definition.kind ??= 'query'
   return definition
 }
 
@@ -181,28 +132,14 @@ export function applyCommandInvalidation(
   invalidate: (request: InvalidationRequest) => void,
   logger: Logger,
 ): void {
-  if (
-    render.handled !== true ||
-    render.intent.kind !== 'command' ||
-    render.intent.invalidates === undefined
-  ) {
-    return
-  }
+  const { intent } = render
+  if (!render.handled || intent.kind !== 'command' || intent.invalidates === undefined) return
   try {
-    const tags = resolveTags(
-      render.intent,
-      'invalidates',
-      render.parameters ?? {},
-      render.data,
-      render.context,
-    )
+    const tags = resolveTags(intent, 'invalidates', render.parameters ?? {}, render.data, render.context)
     if (tags.length > 0) invalidate({ tags })
   } catch (error) {
-    logger.error(
-      `intent '${render.intent.name}': applying its invalidations failed; its answers stay stale`,
-      {
-        error: error instanceof Error ? error.message : String(error),
-      },
-    )
+    logger.error(`intent '${intent.name}': its invalidations failed; its answers stay stale`, {
+      error: error instanceof Error ? error.message : String(error),
+    })
   }
 }

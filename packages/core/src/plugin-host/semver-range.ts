@@ -1,8 +1,8 @@
 /**
  * Whether a version satisfies an npm-style semver range — the subset plugins use to declare the `@ixp/core`
  * they support: `1.2.3`, `=1.2.3`, `^0.1.0`, `~1.2`, `>=1.0.0 <2.0.0`, `1.x`, `*`, `1.0.0 - 1.4`, and `||`
- * between alternatives. Our own ~80 lines rather than the `semver` package (~60 KB, several modules) because
- * the core's root entry must stay within its 12 KB budget and runs on edge runtimes.
+ * between alternatives. Our own few lines rather than the `semver` package (~60 KB, several modules) because
+ * the core's root entry has a 12 KB budget and runs on edge runtimes.
  *
  * As npm: a version with a prerelease tag (`1.0.0-rc.1`) satisfies a range only if one of its comparators
  * names the same major.minor.patch with a prerelease.
@@ -10,37 +10,29 @@
 
 type Version = [major: number, minor: number, patch: number, prerelease: string[]]
 type Operator = '<' | '<=' | '>' | '>=' | '='
-interface Comparator {
-  op: Operator
-  version: Version
-}
+type Comparator = [op: Operator, version: Version]
 
-const VERSION = /^v?(\d+)\.(\d+)\.(\d+)(?:-([0-9A-Za-z.-]+))?(?:\+[0-9A-Za-z.-]+)?$/
-const PARTIAL =
-  /^v?(\d+|[xX*])(?:\.(\d+|[xX*])(?:\.(\d+|[xX*])(?:-([0-9A-Za-z.-]+))?(?:\+[0-9A-Za-z.-]+)?)?)?$/
-const COMPARATOR = /^(\^|~|>=|<=|>|<|=)?\s*(\S+)$/
+// A version with missing or wildcard parts (`1`, `1.x`, `*`), an optional prerelease and build after the patch.
+const PARTIAL = /^v?(\d+|[xX*])(?:\.(\d+|[xX*])(?:\.(\d+|[xX*])(?:-([\dA-Za-z.-]+))?(?:\+[\dA-Za-z.-]+)?)?)?$/
+const COMPARATOR = /^(\^|~|[<>]?=?)(\S+)$/
+const NUMERIC = /^\d+$/
 
 /** Parses a full version (`1.2.3`, `1.2.3-rc.1`), or `undefined`. */
 export function parseVersion(text: string): Version | undefined {
-  const match = VERSION.exec(text.trim())
-  return match ? [+match[1]!, +match[2]!, +match[3]!, match[4]?.split('.') ?? []] : undefined
-}
-
-function compareIdentifiers(a: string, b: string): number {
-  const numeric = /^\d+$/
-  if (numeric.test(a) && numeric.test(b)) return +a - +b
-  if (numeric.test(a) !== numeric.test(b)) return numeric.test(a) ? -1 : 1
-  return a < b ? -1 : a > b ? 1 : 0
+  const parsed = desugar(`=${text.trim()}`)
+  return parsed?.length === 1 ? parsed[0]![1] : undefined
 }
 
 /** Semver precedence: negative when `a` comes first. */
 function compare(a: Version, b: Version): number {
   for (let i = 0; i < 3; i++) if (a[i] !== b[i]) return (a[i] as number) - (b[i] as number)
   const [pa, pb] = [a[3], b[3]]
-  if (pa.length === 0 || pb.length === 0) return pb.length - pa.length
-  for (let i = 0; i < Math.min(pa.length, pb.length); i++) {
-    const order = compareIdentifiers(pa[i]!, pb[i]!)
-    if (order !== 0) return order
+  if (!pa.length || !pb.length) return pb.length - pa.length
+  for (let i = 0; i < pa.length && i < pb.length; i++) {
+    const [x, y] = [pa[i]!, pb[i]!]
+    if (x === y) continue
+    const [nx, ny] = [NUMERIC.test(x), NUMERIC.test(y)]
+    return nx && ny ? +x - +y : nx !== ny ? (nx ? -1 : 1) : x < y ? -1 : 1
   }
   return pa.length - pb.length
 }
@@ -50,38 +42,36 @@ function desugar(text: string): Comparator[] | undefined {
   const [, op = '', rest = ''] = COMPARATOR.exec(text) ?? []
   const match = PARTIAL.exec(rest)
   if (!match) return undefined
-  const parts = [match[1], match[2], match[3]].map((part) =>
-    part === undefined || /[xX*]/.test(part) ? undefined : +part,
-  )
-  const given = parts.findIndex((part) => part === undefined)
+  const parts = match.slice(1, 4).map((part) => (part === undefined || !NUMERIC.test(part) ? -1 : +part))
+  const given = parts.indexOf(-1)
   const known = given === -1 ? 3 : given
-  const [M = 0, m = 0, p = 0] = parts
+  const [M, m, p] = parts.map((part) => Math.max(part, 0)) as [number, number, number]
   const low: Version = [M, m, p, known === 3 && match[4] ? match[4].split('.') : []]
-  if (known === 0) return op === '<' || op === '>' ? [{ op: '<', version: [0, 0, 0, ['0']] }] : []
-  /** The first version past the given parts (`1.2` → `1.3.0`). */
-  const next = (count: number): Version =>
-    count === 1 ? [M + 1, 0, 0, []] : count === 2 ? [M, m + 1, 0, []] : [M, m, p + 1, []]
-  /** Below the first version past the given parts, prereleases of it excluded (`<1.3.0-0`). */
-  const below = (count: number): Comparator => {
-    const [major, minor, patch] = next(count)
-    return { op: '<', version: [major, minor, patch, ['0']] }
-  }
+  if (known === 0) return op === '<' || op === '>' ? [['<', [0, 0, 0, ['0']]]] : []
+  /** The first version past the given parts (`1.2` → `1.3.0`), prereleases of it excluded when `pre`. */
+  const next = (count: number, pre: boolean): Version => [
+    ...([M, m, p].map((part, i) => (i < count - 1 ? part : i === count - 1 ? part + 1 : 0)) as [
+      number,
+      number,
+      number,
+    ]),
+    pre ? ['0'] : [],
+  ]
+  const from: Comparator = ['>=', low]
   switch (op) {
-    case '^': {
-      const significant = M > 0 || known === 1 ? 1 : m > 0 || known === 2 ? 2 : 3
-      return [{ op: '>=', version: low }, below(significant)]
-    }
+    case '^':
+      return [from, ['<', next(M > 0 || known === 1 ? 1 : m > 0 || known === 2 ? 2 : 3, true)]]
     case '~':
-      return [{ op: '>=', version: low }, below(Math.min(known, 2))]
+      return [from, ['<', next(Math.min(known, 2), true)]]
     case '>':
-      return known === 3 ? [{ op: '>', version: low }] : [{ op: '>=', version: next(known) }]
+      return [known === 3 ? ['>', low] : ['>=', next(known, false)]]
     case '<=':
-      return known === 3 ? [{ op: '<=', version: low }] : [below(known)]
+      return [known === 3 ? ['<=', low] : ['<', next(known, true)]]
     case '>=':
     case '<':
-      return [{ op, version: low }]
+      return [[op, low]]
     default:
-      return known === 3 ? [{ op: '=', version: low }] : [{ op: '>=', version: low }, below(known)]
+      return known === 3 ? [['=', low]] : [from, ['<', next(known, true)]]
   }
 }
 
@@ -90,47 +80,33 @@ export function parseRange(range: string): Comparator[][] | undefined {
   if (typeof range !== 'string' || range.length > 256) return undefined
   const sets: Comparator[][] = []
   for (const alternative of range.split('||')) {
-    const text = alternative.trim().replace(/(\^|~|>=|<=|>|<|=)\s+/g, '$1')
+    const text = alternative.trim().replace(/([\^~<>=])\s+/g, '$1')
     const hyphen = /^(\S+)\s+-\s+(\S+)$/.exec(text)
-    const words = hyphen ? [`>=${hyphen[1]}`, `<=${hyphen[2]}`] : text === '' ? ['*'] : text.split(/\s+/)
-    const set: Comparator[] = []
-    for (const word of words) {
-      const comparators = desugar(word)
-      if (comparators === undefined) return undefined
-      set.push(...comparators)
-    }
-    sets.push(set)
+    const words = hyphen ? [`>=${hyphen[1]}`, `<=${hyphen[2]}`] : text ? text.split(/\s+/) : ['*']
+    const set = words.map(desugar)
+    if (set.includes(undefined)) return undefined
+    sets.push((set as Comparator[][]).flat())
   }
   return sets
 }
 
-function holds({ op, version }: Comparator, candidate: Version): boolean {
-  const order = compare(candidate, version)
-  return op === '<'
-    ? order < 0
-    : op === '<='
-      ? order <= 0
-      : op === '>'
-        ? order > 0
-        : op === '>='
-          ? order >= 0
-          : order === 0
+const HOLDS: Record<Operator, (order: number) => boolean> = {
+  '<': (order) => order < 0,
+  '<=': (order) => order <= 0,
+  '>': (order) => order > 0,
+  '>=': (order) => order >= 0,
+  '=': (order) => order === 0,
 }
 
 /** Whether `version` satisfies `range` (parsed by {@link parseRange}). */
 export function satisfies(version: string, range: Comparator[][]): boolean {
   const candidate = parseVersion(version)
   if (candidate === undefined) return false
+  const [major, minor, patch, prerelease] = candidate
   return range.some(
     (set) =>
-      set.every((comparator) => holds(comparator, candidate)) &&
-      (candidate[3].length === 0 ||
-        set.some(
-          ({ version: bound }) =>
-            bound[3].length > 0 &&
-            bound[0] === candidate[0] &&
-            bound[1] === candidate[1] &&
-            bound[2] === candidate[2],
-        )),
+      set.every(([op, bound]) => HOLDS[op](compare(candidate, bound))) &&
+      (prerelease.length === 0 ||
+        set.some(([, b]) => b[3].length > 0 && b[0] === major && b[1] === minor && b[2] === patch)),
   )
 }
