@@ -4,7 +4,7 @@
  * `close()`. The host also keeps the engine's extensions.
  */
 import type { Engine } from './engine.js'
-import { coreError, isIxpError } from './errors.js'
+import { coreError, isIxpError, type IxpError } from './errors.js'
 import type { EngineHooks } from './hooks/index.js'
 import { isTapableHook, makePortable, type CodeGeneration } from './hooks/portable.js'
 import { Extensions, type Extension } from './plugin-host/extensions.js'
@@ -43,13 +43,13 @@ interface Installed extends InstalledPlugin {
   footprint: Footprint
 }
 
-function describePlugin(value: unknown): string {
-  const name = (value as { name?: unknown } | null)?.name
-  return typeof name === 'string' && name ? `'${name}'` : 'without a name'
+function messageOf(error: unknown): string {
+  return (error as Error)?.message ?? String(error)
 }
 
 /** Resolves a factory and checks the plugin's shape, naming the field at fault. */
 export function toPlugin(input: PluginInput): IxpPlugin {
+  const invalid = (reason: string) => coreError('PLUGIN_INVALID', { reason })
   let plugin: unknown = input
   if (typeof input === 'function') {
     try {
@@ -57,41 +57,55 @@ export function toPlugin(input: PluginInput): IxpPlugin {
     } catch (error) {
       throw coreError(
         'PLUGIN_INVALID',
-        { reason: `Plugin factory threw: ${(error as Error)?.message ?? String(error)}` },
+        { reason: `Plugin factory threw: ${messageOf(error)}` },
         { cause: error },
       )
     }
   }
   if (typeof plugin !== 'object' || plugin === null) {
-    throw coreError('PLUGIN_INVALID', {
-      reason: 'A plugin must be an object { name, apply } or a function returning one',
-    })
+    throw invalid('A plugin must be an object { name, apply } or a function returning one')
   }
-  const candidate = plugin as Partial<IxpPlugin>
-  if (typeof candidate.name !== 'string' || candidate.name.trim() === '') {
-    throw coreError('PLUGIN_INVALID', { reason: 'Plugin name must be a non-empty string' })
+  const { name, apply, dependencies, core } = plugin as Partial<IxpPlugin>
+  const problem =
+    typeof name !== 'string' || name.trim() === ''
+      ? 'name must be a non-empty string'
+      : typeof apply !== 'function'
+        ? 'apply(engine) must be a function'
+        : dependencies !== undefined &&
+            (!Array.isArray(dependencies) || dependencies.some((d) => typeof d !== 'string'))
+          ? 'dependencies must be an array of names'
+          : core !== undefined && (typeof core !== 'string' || !core.trim() || !parseRange(core))
+            ? `core must be a semver range such as '^0.1.0', got ${JSON.stringify(core)}`
+            : undefined
+  if (problem)
+    throw invalid(`Plugin ${typeof name === 'string' && name ? `'${name}'` : 'without a name'}: ${problem}`)
+  return plugin as IxpPlugin
+}
+
+interface TeardownFailure {
+  plugin: string
+  error: unknown
+}
+
+/** Runs the teardowns of `plugins` in order, each even when an earlier one failed; returns the failures. */
+async function runTeardowns(plugins: readonly Installed[]): Promise<TeardownFailure[]> {
+  const failures: TeardownFailure[] = []
+  for (const plugin of plugins) {
+    try {
+      await plugin.teardown?.()
+    } catch (error) {
+      failures.push({ plugin: plugin.name, error })
+    }
   }
-  if (typeof candidate.apply !== 'function') {
-    throw coreError('PLUGIN_INVALID', {
-      reason: `Plugin ${describePlugin(plugin)} has no apply(engine) function`,
-    })
-  }
-  const dependencies = candidate.dependencies
-  if (
-    dependencies !== undefined &&
-    (!Array.isArray(dependencies) || dependencies.some((d) => typeof d !== 'string'))
-  ) {
-    throw coreError('PLUGIN_INVALID', {
-      reason: `Plugin ${describePlugin(plugin)}: dependencies must be an array of names`,
-    })
-  }
-  const core = candidate.core
-  if (core !== undefined && (typeof core !== 'string' || core.trim() === '' || !parseRange(core))) {
-    throw coreError('PLUGIN_INVALID', {
-      reason: `Plugin ${describePlugin(plugin)}: core must be a semver range such as '^0.1.0', got ${JSON.stringify(candidate.core)}`,
-    })
-  }
-  return candidate as IxpPlugin
+  return failures
+}
+
+function teardownError(failures: TeardownFailure[], note: string): IxpError {
+  return coreError(
+    'PLUGIN_TEARDOWN_FAILED',
+    { failures: failures.map((f) => `'${f.plugin}' (${messageOf(f.error)})`).join(', '), note },
+    { cause: failures[0]!.error, details: { plugins: failures.map((f) => f.plugin) } },
+  )
 }
 
 /** Refuses a plugin made for another `@ixp/core` (as Fastify checks a plugin's `fastify` range). */
@@ -178,12 +192,7 @@ export class PluginHost {
         teardown = await withTimeout(
           Promise.resolve().then(() => plugin.apply(engine)),
           this.#applyTimeoutMs,
-          () =>
-            coreError(
-              'PLUGIN_APPLY_FAILED',
-              { plugin: plugin.name, reason: `apply() did not finish within ${this.#applyTimeoutMs} ms` },
-              { details: { plugin: plugin.name } },
-            ),
+          () => new Error(`apply() did not finish within ${this.#applyTimeoutMs} ms`),
         )
       } catch (error) {
         // A plugin that failed to apply leaves nothing behind.
@@ -192,7 +201,7 @@ export class PluginHost {
         if (isIxpError(error) && error.code === 'PLUGIN_APPLY_FAILED') throw error
         throw coreError(
           'PLUGIN_APPLY_FAILED',
-          { plugin: plugin.name, reason: (error as Error)?.message ?? String(error) },
+          { plugin: plugin.name, reason: messageOf(error) },
           { cause: error, details: { plugin: plugin.name } },
         )
       }
@@ -235,53 +244,18 @@ export class PluginHost {
       return onRemoved(false)
     }
     const [plugin] = this.#installed.splice(index, 1)
-    let failed = false
-    let failure: unknown
-    try {
-      await plugin!.teardown?.()
-    } catch (error) {
-      failed = true
-      failure = error
-    }
+    const failures = await runTeardowns([plugin!])
     plugin!.footprint.erase()
     onRemoved(true)
-    if (failed) {
-      throw coreError(
-        'PLUGIN_TEARDOWN_FAILED',
-        {
-          failures: `'${name}' (${(failure as Error)?.message ?? String(failure)})`,
-          note: '; its taps and registrations were removed',
-        },
-        { cause: failure, details: { plugins: [name] } },
-      )
-    }
+    if (failures.length > 0) throw teardownError(failures, '; its taps and registrations were removed')
   }
 
   /** Runs every teardown in reverse order, even when some fail; then reports the failures together. */
   async teardownAll(): Promise<void> {
-    const failures: { plugin: string; error: unknown }[] = []
-    for (const plugin of [...this.#installed].reverse()) {
-      if (!plugin.teardown) continue
-      try {
-        await plugin.teardown()
-      } catch (error) {
-        failures.push({ plugin: plugin.name, error })
-      }
-    }
+    const failures = await runTeardowns([...this.#installed].reverse())
     this.#installed.length = 0
     this.#queue.length = 0
-    if (failures.length > 0) {
-      throw coreError(
-        'PLUGIN_TEARDOWN_FAILED',
-        {
-          failures: failures
-            .map((f) => `'${f.plugin}' (${(f.error as Error)?.message ?? String(f.error)})`)
-            .join(', '),
-          note: '',
-        },
-        { cause: failures[0]!.error, details: { plugins: failures.map((f) => f.plugin) } },
-      )
-    }
+    if (failures.length > 0) throw teardownError(failures, '')
   }
 
   /** The load order as an indented tree: each plugin under the dependencies it waits for. */
