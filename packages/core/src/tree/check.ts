@@ -24,7 +24,10 @@ export interface TreeLimits {
   maxNodes?: number
 }
 
-const LOOSE = "; h() or normalizeTree() from '@ixp/core/tree' build canonical trees"
+const ELEMENT =
+  "expected a string or an element { type, props, children } (a non-empty string, a plain object, an array) and nothing else; h() or normalizeTree() from '@ixp/core/tree' build canonical trees"
+const JSON_VALUE =
+  'props hold JSON only (plain objects, arrays, strings, finite numbers, booleans, null; leave undefined out)'
 
 /** Returns `tree` when it is canonical; throws `INVALID_RENDER_TREE` naming the first place it is not. */
 export function assertCanonicalTree(tree: RenderNode, limits: Required<TreeLimits>): RenderNode {
@@ -33,72 +36,78 @@ export function assertCanonicalTree(tree: RenderNode, limits: Required<TreeLimit
   let nodes = 0
 
   const fail = (problem: string): never => {
-    const at = path.join('.')
+    const at = path.slice(1).join('.')
     throw treeError(`Invalid render tree at ${at ? `'${at}'` : 'the root'}: ${problem}`, {
       path: at,
       problem,
     })
   }
-  const tooDeep = (depth: number, what: string) => {
-    if (depth > limits.maxDepth) fail(`${what} nested deeper than ${limits.maxDepth} levels (maxDepth)`)
-  }
-  /** Steps into `value` at `key`: counted against maxNodes, and refused when already open (a cycle). */
-  const enter = (key: string | number | undefined, value: unknown) => {
-    if (key !== undefined) path.push(key)
+  /**
+   * Checks `value` at `key` (counted against maxNodes; a cycle, a `__proto__` key or depth beyond maxDepth
+   * refused) with `inside`, which gets it when it is an object and returns false when it is not acceptable.
+   */
+  const visit = (
+    key: string | number,
+    value: unknown,
+    depth: number,
+    inside: (value: Record<string, unknown>) => boolean,
+    scalar: boolean,
+    problem: string,
+  ): void => {
+    path.push(key)
+    if (++nodes > limits.maxNodes) fail(`more than ${limits.maxNodes} values (limits.maxTreeNodes)`)
     if (key === '__proto__') fail('__proto__ is not accepted as a key')
-    if (++nodes > limits.maxNodes) fail(`the tree has more than ${limits.maxNodes} values (maxNodes)`)
-    if (typeof value !== 'object' || value === null) return
-    if (open.has(value)) fail('the tree contains itself (a cycle)')
-    open.add(value)
-  }
-  const leave = (key: string | number | undefined, value: unknown) => {
-    open.delete(value as object)
-    if (key !== undefined) path.pop()
-  }
-
-  const json = (key: string | number, value: unknown, depth: number): void => {
-    enter(key, value)
-    const type = value === null ? 'null' : typeof value
-    if (type === 'object') {
-      tooDeep(depth, 'a prop value is')
-      if (Array.isArray(value)) value.forEach((item, index) => json(index, item, depth + 1))
-      else if (!isPlainObject(value)) fail('only plain objects and arrays can be sent as JSON')
-      else for (const [name, item] of Object.entries(value)) json(name, item, depth + 1)
-    } else if (type === 'undefined') {
-      fail(`undefined cannot be sent as JSON; leave the prop out${LOOSE}`)
-    } else if (type === 'function') {
-      fail('a function cannot be sent (event handlers belong to client code)')
-    } else if (type === 'number' ? !Number.isFinite(value) : type === 'symbol' || type === 'bigint') {
-      fail(`${type === 'number' ? String(value) : `a ${type}`} cannot be sent as JSON`)
-    }
-    leave(key, value)
+    if (typeof value === 'object' && value !== null) {
+      if (depth > limits.maxDepth) fail(`nested deeper than ${limits.maxDepth} levels (limits.maxTreeDepth)`)
+      if (open.has(value)) fail('the tree contains itself (a cycle)')
+      open.add(value)
+      if (!inside(value as Record<string, unknown>)) fail(problem)
+      open.delete(value)
+    } else if (!scalar) fail(problem)
+    path.pop()
   }
 
-  const element = (key: string | number | undefined, value: unknown, level: number): void => {
-    enter(key, value)
-    if (typeof value !== 'string') {
-      if (!isPlainObject(value)) fail(`expected an element or a string${LOOSE}`)
-      tooDeep(level, 'elements are')
-      const { type, props, children, ...extra } = value as Record<string, unknown>
-      if (typeof type !== 'string' || type === '') fail("an element's type must be a non-empty string")
-      const other = Object.keys(extra)[0]
-      if (other !== undefined) fail(`an element has type, props and children only, not '${other}'`)
-      path.push('props')
-      if (!isPlainObject(props)) fail(`must be a plain object${LOOSE}`)
-      for (const [name, item] of Object.entries(props as object)) {
-        if (name === 'children') (path.push(name), fail(`belongs in the element's children array${LOOSE}`))
-        json(name, item, 1)
-      }
-      path[path.length - 1] = 'children'
-      if (!Array.isArray(children)) fail(`must be an array${LOOSE}`)
-      ;(children as unknown[]).forEach((child, index) => element(index, child, level + 1))
-      path.pop()
-    }
-    leave(key, value)
-  }
+  const json = (key: string | number, value: unknown, depth: number): void =>
+    visit(
+      key,
+      value,
+      depth,
+      (object) => {
+        if (Array.isArray(object)) {
+          for (let index = 0; index < object.length; index++) json(index, object[index], depth + 1)
+        } else if (!isPlainObject(object)) return false
+        else for (const [name, item] of Object.entries(object)) json(name, item, depth + 1)
+        return true
+      },
+      value === null || typeof value === 'string' || typeof value === 'boolean' || Number.isFinite(value),
+      JSON_VALUE,
+    )
+
+  const element = (key: string | number, value: unknown, level: number): void =>
+    visit(
+      key,
+      value,
+      level,
+      (node) => {
+        const { type, props, children } = node
+        if (!isPlainObject(node) || !isPlainObject(props) || !Array.isArray(children)) return false
+        if (typeof type !== 'string' || !type || Object.keys(node).length !== 3) return false
+        path.push('props')
+        for (const [name, item] of Object.entries(props)) {
+          if (name === 'children') fail(ELEMENT)
+          json(name, item, 1)
+        }
+        path[path.length - 1] = 'children'
+        for (let index = 0; index < children.length; index++) element(index, children[index], level + 1)
+        path.pop()
+        return true
+      },
+      typeof value === 'string',
+      ELEMENT,
+    )
 
   try {
-    if (tree !== null) element(undefined, tree, 1)
+    if (tree !== null) element('', tree, 1)
   } catch (error) {
     if (isIxpError(error)) throw error
     fail(`reading it threw (${error instanceof Error ? error.message : 'a non-error'})`)
