@@ -1,5 +1,6 @@
 /**
- * Plugin lifecycle: plugins are queued by `use()` (their `core` range checked), applied in order by `ready()`
+ * Plugin lifecycle: plugins are queued by `use()` (their `core` range checked by what `@ixp/core/plugin-kit`
+ * installs), applied in order by `ready()`
  * (each after the plugins it depends on), removed one by one by `unuse()`, and torn down in reverse order by
  * `close()`. The host also keeps the engine's extensions.
  */
@@ -9,8 +10,6 @@ import type { EngineHooks } from './hooks/index.js'
 import { isTapableHook, makePortable, type CodeGeneration } from './hooks/portable.js'
 import { Extensions, type Extension } from './plugin-host/extensions.js'
 import { Footprint, FootprintRecorder } from './plugin-host/footprint.js'
-import { parseRange, satisfies } from './plugin-host/semver-range.js'
-import { VERSION } from './version.js'
 import { withTimeout } from './plugin-kit/async.js'
 
 /** Undoes what a plugin's `apply` did; runs on `unuse()` and on `close()` (in reverse installation order). */
@@ -22,7 +21,10 @@ export interface IxpPlugin {
   version?: string
   /** Names of plugins that must be installed before this one; `unuse()` refuses to remove those while this one is installed. */
   dependencies?: readonly string[]
-  /** The `@ixp/core` versions this plugin works with, as a semver range (`'^0.1.0'`); checked by `use()`. */
+  /**
+   * The `@ixp/core` versions this plugin works with, as a semver range (`'^0.1.0'`); checked by `use()` once
+   * `@ixp/core/plugin-kit` is imported (a plugin declaring it imports that), refused until then.
+   */
   core?: string
   /** Installs the plugin: tap hooks, register definitions. May be async and may return a teardown. */
   apply(engine: Engine): void | Teardown | Promise<void | Teardown>
@@ -74,7 +76,7 @@ export function toPlugin(input: PluginInput): IxpPlugin {
         : dependencies !== undefined &&
             (!Array.isArray(dependencies) || dependencies.some((d) => typeof d !== 'string'))
           ? 'dependencies must be an array of names'
-          : core !== undefined && (typeof core !== 'string' || !core.trim() || !parseRange(core))
+          : core !== undefined && (typeof core !== 'string' || !core.trim())
             ? `core must be a semver range such as '^0.1.0', got ${JSON.stringify(core)}`
             : undefined
   if (problem)
@@ -108,11 +110,25 @@ function teardownError(failures: TeardownFailure[], note: string): IxpError {
   )
 }
 
-/** Refuses a plugin made for another `@ixp/core` (as Fastify checks a plugin's `fastify` range). */
+/** Refuses a plugin made for another `@ixp/core` (installed by `@ixp/core/plugin-kit`). */
+export type CoreRangeCheck = (plugin: IxpPlugin & { core: string }) => void
+
+let coreRangeCheck: CoreRangeCheck | undefined
+
+/** Installs the check of plugins' `core` ranges (the first installed stays). */
+export function installCoreRangeCheck(check: CoreRangeCheck): void {
+  coreRangeCheck ??= check
+}
+
+/** A plugin's `core` range is checked, or the plugin refused: never accepted unchecked. */
 function checkCoreRange(plugin: IxpPlugin): void {
-  if (plugin.core === undefined || satisfies(VERSION, parseRange(plugin.core)!)) return
-  const details = { plugin: plugin.name, range: plugin.core, core: VERSION }
-  throw coreError('PLUGIN_VERSION_MISMATCH', details, { details })
+  if (plugin.core === undefined) return
+  if (coreRangeCheck === undefined) {
+    throw coreError('PLUGIN_INVALID', {
+      reason: `Plugin '${plugin.name}' declares core '${plugin.core}': import '@ixp/core/plugin-kit' to check it`,
+    })
+  }
+  coreRangeCheck(plugin as IxpPlugin & { core: string })
 }
 
 export class PluginHost {

@@ -1,3 +1,5 @@
+// The range check comes with plugin-kit.
+import '../src/plugin-kit/index.js'
 import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import { createEngine, IxpError, VERSION, type IxpPlugin } from '../src/index.js'

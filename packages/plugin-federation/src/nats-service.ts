@@ -4,6 +4,8 @@
  * routes do; every replica of one name joins one queue group, so NATS spreads requests over them. Instances
  * announce on `ixp.changes.<name>` when they start, stop or their intents change, so gateways refresh at once.
  */
+// This plugin declares its `core` range: plugin-kit installs the check `use()` runs on it.
+import '@ixp/core/plugin-kit'
 import {
   isObject,
   coreError,

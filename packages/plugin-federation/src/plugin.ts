@@ -5,6 +5,8 @@
  * (after the gateway's auth, rate limits and cache), free text the gateway cannot resolve is asked of the
  * services, and each service has its own health check.
  */
+// This plugin declares its `core` range: plugin-kit installs the check `use()` runs on it.
+import '@ixp/core/plugin-kit'
 import { Stage, type Engine, type IxpPlugin } from '@ixp/core'
 import { RemoteCatalog } from './catalog.js'
 import { renderRemote } from './forward-render.js'

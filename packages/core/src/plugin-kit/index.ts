@@ -1,9 +1,15 @@
 /**
  * `@ixp/core/plugin-kit` — what IXP packages share and applications rarely need: small helpers (object and
  * promise checks, a timeout race, an abortable wait, an error's message), the classes of error codes for
- * reporting, and the message bus plugins offer one another. A separate entry so the engine's root entry does not
- * carry them for apps that never load a plugin.
+ * reporting, the message bus plugins offer one another, and the check of plugins' `core` ranges, which importing
+ * this module installs (a plugin that declares `core` imports it). A separate entry so the engine's root entry
+ * does not carry them for apps that never load a plugin. The package's `sideEffects` field lists it.
  */
+import { installCoreRangeCheck } from '../plugins.js'
+import { checkCoreRange } from './core-range.js'
+
+installCoreRangeCheck(checkCoreRange)
+
 export { isObject, isPlainObject } from '../objects.js'
 export { delay, isPromiseLike, withTimeout, type TimerFunctions } from './async.js'
 export {
