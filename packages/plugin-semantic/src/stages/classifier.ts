@@ -124,7 +124,13 @@ export function classifierStage(options: ClassifierStageOptions = {}): Classifie
       const next = train(examples)
       const masker =
         (options.maskNames ?? true)
-          ? NameMasker.train(intents.flatMap((intent) => parsedExamples(intent)))
+          ? // Only intents that annotate their examples say where names are (elsewhere they are unmarked).
+            NameMasker.train(
+              intents
+                .map((intent) => parsedExamples(intent))
+                .filter((parsed) => parsed.some((example) => example.entities.length > 0))
+                .flat(),
+            )
           : undefined
       if (masker) named = { masker, classifier: train(examplesOf(intents, useDescriptions, masker)) }
       classifier = next
