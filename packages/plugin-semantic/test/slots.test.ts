@@ -2,6 +2,7 @@ import { createEngine, silentLogger, type Engine, type IntentDefinition } from '
 import { afterEach, describe, expect, it } from 'vitest'
 import { findSystem, parseExample, semantic, SequenceTagger, SlotFiller } from '../src/index.js'
 import { LookupTable } from '../src/slots/lookup.js'
+import { placeTables } from '../src/slots/places.js'
 import { tokenize } from '../src/slots/tokens.js'
 
 const playMusic: IntentDefinition = {
@@ -211,6 +212,20 @@ describe('building blocks', () => {
     ])
     const tokens = tokenize('flights from New York City to nyc')
     expect(table.find(tokens).map((m) => m.value)).toEqual(['New York City', 'New York City'])
+  })
+
+  it('knows country and US state names (as tagger hints), not common words that abbreviate a state', () => {
+    const found = (text: string) =>
+      placeTables().flatMap(([hint, table]) => table.find(tokenize(text)).map((m) => `${hint}=${m.value}`))
+    expect(found('a table in the Federated States of Micronesia')).toEqual([
+      'place:country=Federated States of Micronesia',
+    ])
+    expect(found('weather in New York or in Georgia')).toEqual([
+      'place:country=Georgia',
+      'place:state=New York',
+      'place:state=Georgia',
+    ])
+    expect(found('is it ok in us')).toEqual([])
   })
 
   it('the tagger is deterministic and learns context', () => {

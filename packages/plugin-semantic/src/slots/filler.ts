@@ -10,6 +10,7 @@ import { kindOf } from '../params/schema.js'
 import { parsedExamples, type EntitySpan, type ParsedExample } from './annotations.js'
 import { globalPattern, type EntityDefinition } from './entities.js'
 import { LookupTable } from './lookup.js'
+import { placeTables } from './places.js'
 import { findSystem, isSystemEntity, type SystemEntity } from './system.js'
 import { SequenceTagger, type TaggerExample, type TokenHints } from './tagger.js'
 import { tokenize, type Token } from './tokens.js'
@@ -295,6 +296,8 @@ export class SlotFiller {
         for (const match of table.find(tokens))
           if (trustKnown(`${entity}\u0000${match.value}`))
             ranges.push({ from: match.from, to: match.to, entity: `known:${entity}` })
+      for (const [hint, table] of placeTables())
+        for (const match of table.find(tokens)) ranges.push({ from: match.from, to: match.to, entity: hint })
       for (const system of HINT_SYSTEMS)
         if (!plan.entities.has(system))
           for (const match of findSystem(system, text, reference)) {
