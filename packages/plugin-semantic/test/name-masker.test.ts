@@ -36,6 +36,11 @@ describe('NameMasker', () => {
     expect(found / names).toBeGreaterThan(0.6)
     expect(masker.mask('Play The Last Mile album')).toBe(`Play ${NAME_PLACEHOLDER} album`)
     expect(masker.mask('what will the weather be')).toBe('what will the weather be')
+    // A huge query is read up to the classifier's 1,000 characters, not tagged whole.
+    const huge = 'play The Last Mile album '.repeat(4000)
+    const started = performance.now()
+    expect(masker.mask(huge).length).toBeLessThan(1000)
+    expect(performance.now() - started).toBeLessThan(200)
   })
 
   it('masks annotated names only, and learns nothing from too few of them', () => {

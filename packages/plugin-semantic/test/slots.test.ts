@@ -266,4 +266,15 @@ describe('building blocks', () => {
     filler.prepare([{ ...findStore, examples: ['where is a store'], parameters: { type: 'object' } }])
     expect(filler.fill('find_store', 'store in Seattle')).toEqual({ parameters: {}, slots: [] })
   })
+
+  it('reads a huge text only up to 1,000 characters', () => {
+    const filler = new SlotFiller()
+    filler.prepare([playMusic])
+    const huge = `play Daft Punk on spotify ${'and then some more words '.repeat(4000)}play Adele`
+    const started = performance.now()
+    const filled = filler.fill('play_music', huge)
+    expect(performance.now() - started).toBeLessThan(200)
+    expect(filled.parameters).toEqual({ artist: 'Daft Punk', service: 'spotify' })
+    expect(filled.slots.every((slot) => slot.end <= 1000)).toBe(true)
+  })
 })

@@ -8,7 +8,7 @@
  */
 import type { EntitySpan, ParsedExample } from './annotations.js'
 import { SequenceTagger, type TaggerExample } from './tagger.js'
-import { tokenize } from './tokens.js'
+import { MAX_TAGGED_CHARS, tokenize } from './tokens.js'
 
 export interface NameMaskerOptions {
   /**
@@ -79,8 +79,12 @@ export class NameMasker {
     return replaceSpans(text, spans)
   }
 
-  /** The names the tagger finds in a text, masked; the text itself when it finds none. */
-  mask(text: string): string {
+  /**
+   * The names the tagger finds in a text, masked; the text itself when it finds none. Only the first
+   * `MAX_TAGGED_CHARS` (1,000) are read (the classifier reads no more).
+   */
+  mask(input: string): string {
+    const text = input.length > MAX_TAGGED_CHARS ? input.slice(0, MAX_TAGGED_CHARS) : input
     const tokens = tokenize(text)
     const found = this.#tagger.tag(tokens)
     if (found.length === 0) return text
