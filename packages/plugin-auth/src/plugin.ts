@@ -43,7 +43,7 @@ function definitionIssues(intent: IntentDefinition): IxpError | undefined {
   return coreError(
     'INVALID_DEFINITION',
     { reason: `Invalid intent '${intent.name}': ${summary}` },
-    { details: { issues: issues.map((issue) => ({ ...issue })) } },
+    { details: { issues: issues.map((issue) => Object.assign({}, issue)) } },
   )
 }
 
