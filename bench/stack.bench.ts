@@ -14,7 +14,8 @@
  * Targets (issue 19): plain engine ≤ 1.35×, four-plugin stack ≤ 1.7× bare's server CPU per request.
  *
  * Environment: IXP_BENCH_SECONDS (per measurement, default 3), IXP_BENCH_ROUNDS (default 5),
- * IXP_BENCH_CONNECTIONS (default 16), IXP_BENCH_WARMUP_SECONDS (per server, default 3).
+ * IXP_BENCH_CONNECTIONS (default 16), IXP_BENCH_WARMUP_SECONDS (per server, default 3), IXP_BENCH_BASELINE (a
+ * source tree whose plain engine and stack are measured in the same rounds, e.g. a worktree of main).
  */
 import { fork, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
@@ -36,7 +37,6 @@ const TARGETS = [
   'tracing+auth+rate limit+cache',
   "bare node:http + engine's headers",
 ] as const
-type Target = (typeof TARGETS)[number]
 
 /** A child: one of the three servers on loopback (the plugins are loaded only by the one that uses them). */
 async function serve(): Promise<void> {
@@ -198,26 +198,40 @@ export default async function run(): Promise<void> {
   const connections = Number(process.env.IXP_BENCH_CONNECTIONS ?? 16)
   const warmup = Number(process.env.IXP_BENCH_WARMUP_SECONDS ?? 3)
   const dir = mkdtempSync(join(tmpdir(), 'ixp-stack-bench-'))
-  const bundle = join(dir, 'servers.mjs')
   const { build } = await import('esbuild')
-  // The child runs a bundle of the sources (as the published build is), not the tsx loader.
-  await build({
-    entryPoints: [fileURLToPath(import.meta.url)],
-    outfile: bundle,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    conditions: ['source'],
-    external: ['autocannon', 'esbuild'],
-    logLevel: 'warning',
-    banner: {
-      js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
-    },
-  })
-  const children: ChildProcess[] = TARGETS.map((_, index) =>
-    fork(bundle, [], {
-      env: { ...process.env, [CHILD_FLAG]: '1', [TARGET_ENV]: String(index) },
+  // The children run a bundle of the sources (as the published build is), not the tsx loader.
+  const bundle = async (entry: string, name: string) => {
+    const outfile = join(dir, name)
+    await build({
+      entryPoints: [entry],
+      outfile,
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      target: 'node20',
+      conditions: ['source'],
+      external: ['autocannon', 'esbuild'],
+      logLevel: 'warning',
+      banner: {
+        js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+      },
+    })
+    return outfile
+  }
+  const servers: { name: string; bundle: string; target: number }[] = []
+  const own = await bundle(fileURLToPath(import.meta.url), 'servers.mjs')
+  TARGETS.forEach((name, target) => servers.push({ name, bundle: own, target }))
+  // IXP_BENCH_BASELINE=<dir>: the plain engine and the stack built from another source tree (its own stack bench
+  // and sources), measured in the same rounds, so a change is compared with the code before it in one run.
+  const baseline = process.env.IXP_BENCH_BASELINE
+  if (baseline !== undefined) {
+    const before = await bundle(join(baseline, 'bench/stack.bench.ts'), 'baseline-servers.mjs')
+    servers.push({ name: `${TARGETS[1]} (baseline tree)`, bundle: before, target: 1 })
+    servers.push({ name: `${TARGETS[2]} (baseline tree)`, bundle: before, target: 2 })
+  }
+  const children: ChildProcess[] = servers.map((server) =>
+    fork(server.bundle, [], {
+      env: { ...process.env, [CHILD_FLAG]: '1', [TARGET_ENV]: String(server.target) },
       execArgv: [],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     }),
@@ -232,25 +246,23 @@ export default async function run(): Promise<void> {
           }),
       ),
     )
-    const urls = TARGETS.map((_, i) => `http://127.0.0.1:${ports[i]}/ixp/render`)
-    const samples = new Map<Target, Sample[]>(TARGETS.map((target) => [target, []]))
+    const urls = servers.map((_, i) => `http://127.0.0.1:${ports[i]}/ixp/render`)
+    const samples: Sample[][] = servers.map(() => [])
     // Warm-up: node's and the engine's code is re-optimised for a few seconds after the first requests.
-    for (let i = 0; i < TARGETS.length; i++) await measure(children[i]!, urls[i]!, warmup, connections)
+    for (let i = 0; i < servers.length; i++) await measure(children[i]!, urls[i]!, warmup, connections)
     for (let round = 0; round < rounds; round++) {
-      for (let i = 0; i < TARGETS.length; i++) {
-        const index = (round + i) % TARGETS.length
-        samples
-          .get(TARGETS[index]!)!
-          .push(await measure(children[index]!, urls[index]!, seconds, connections))
+      for (let i = 0; i < servers.length; i++) {
+        const index = (round + i) % servers.length
+        samples[index]!.push(await measure(children[index]!, urls[index]!, seconds, connections))
       }
     }
-    const summary = TARGETS.map((target) => {
-      const cpus = samples.get(target)!.map((s) => s.cpu)
+    const summary = servers.map((server, i) => {
+      const cpus = samples[i]!.map((s) => s.cpu)
       return {
-        target,
-        rps: median(samples.get(target)!.map((s) => s.rps)),
+        target: server.name,
+        rps: median(samples[i]!.map((s) => s.rps)),
         cpu: median(cpus),
-        sys: median(samples.get(target)!.map((s) => s.sys)),
+        sys: median(samples[i]!.map((s) => s.sys)),
         spread: `${Math.min(...cpus).toFixed(1)}–${Math.max(...cpus).toFixed(1)}`,
       }
     })
