@@ -69,7 +69,8 @@ export class RenderPipeline {
       if (taps === undefined) {
         return admission.promise(state).then(() => this.#validate(state, intent, component))
       }
-      runSeries(taps, state)
+      const pending = runSeries(taps, state)
+      if (pending !== undefined) return pending.then(() => this.#validate(state, intent, component))
     }
     return this.#validate(state, intent, component)
   }
@@ -95,6 +96,13 @@ export class RenderPipeline {
       const taps = syncTaps(beforeHandler)
       if (taps !== undefined) {
         const early = runBail<RenderResult>(taps, state)
+        if (early instanceof Promise) {
+          return early.then((given) =>
+            given !== undefined
+              ? this.#finish(given, state)
+              : this.#handle(state, intent, component, validation.value),
+          )
+        }
         return early !== undefined
           ? this.#finish(early, state)
           : this.#handle(state, intent, component, validation.value)
@@ -146,7 +154,10 @@ export class RenderPipeline {
     if (handler.isUsed()) {
       const taps = syncTaps(handler)
       if (taps !== undefined) {
-        return this.#render(state, intent, component, runWaterfall(taps, props, state))
+        const changed = runWaterfall(taps, props, state)
+        return changed instanceof Promise
+          ? changed.then((given) => this.#render(state, intent, component, given))
+          : this.#render(state, intent, component, changed)
       }
       return handler.promise(props, state).then((changed) => this.#render(state, intent, component, changed))
     }
@@ -192,7 +203,14 @@ export class RenderPipeline {
     if (hook.isUsed()) {
       const taps = syncTaps(hook)
       if (taps !== undefined) {
-        result.tree = this.#checkTree(runWaterfall(taps, tree, state), result)
+        const changed = runWaterfall(taps, tree, state)
+        if (changed instanceof Promise) {
+          return changed.then((given) => {
+            result.tree = this.#checkTree(given, result)
+            return this.#finish(result, state)
+          })
+        }
+        result.tree = this.#checkTree(changed, result)
         return this.#finish(result, state)
       }
       return hook.promise(tree, state).then((changed) => {
