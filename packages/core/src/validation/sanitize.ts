@@ -6,7 +6,6 @@
  * value with nothing to drop is not copied at all (handlers must treat their parameters as read-only).
  */
 import type { ValidationIssue } from '../errors.js'
-import { prototypePolluted } from '../tree/canonical.js'
 import { isPlainObject } from '../tree/values.js'
 import type { JsonSchema } from '../types.js'
 
@@ -175,19 +174,23 @@ export class ParameterSanitizer {
   }
 
   /**
-   * Whether the copy would equal `value`: a plain object of primitives only, every key declared (or the schema
-   * keeps undeclared ones), none forbidden. Reads each key once and allocates nothing.
+   * Whether the copy would equal `value`: every key declared (or the schema keeps undeclared ones), none
+   * forbidden, no value an object or array. Reads each key once and allocates nothing. Two checks the copy
+   * makes are not needed here: a class instance is kept as it is by the copy too, and a key `for…in` inherits
+   * from a polluted `Object.prototype` reads the same on `value` as on a copy (which has the same prototype).
    */
   #alreadyClean(value: Record<string, unknown>): boolean {
-    if (!isPlainObject(value) || this.#options.maxDepth < 1) return false
+    if (this.#options.maxDepth < 1) return false
     const { properties, closed } = this.#shape
-    // With nothing enumerable on Object.prototype, `for…in` over a plain object sees its own keys only.
-    const ownKeysOnly = !prototypePolluted()
-    for (const key in value) {
-      if ((!ownKeysOnly && !Object.hasOwn(value, key)) || isForbiddenKey(key)) return false
-      if (closed && !properties!.has(key)) return false
-      const item = value[key]
-      if (typeof item === 'object' && item !== null) return false
+    try {
+      for (const key in value) {
+        if (isForbiddenKey(key) || (closed && !properties!.has(key))) return false
+        const item = value[key]
+        if (typeof item === 'object' && item !== null) return false
+      }
+    } catch {
+      // A proxy's trap threw: the copy reports what it can.
+      return false
     }
     return true
   }
