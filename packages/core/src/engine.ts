@@ -365,7 +365,7 @@ export class Engine {
    * promise. Never throws: a failure is always a rejected promise (test with `instanceof Promise`).
    */
   renderNow(request: RenderRequest, context: IxpContext = {}): RenderResult | Promise<RenderResult> {
-    if (this.#state !== 'ready') return this.ready().then(() => this.renderNow(request, context))
+    if (this.#state !== 'ready') return this.#renderWhenReady(request, context)
     const startedAt = performance.now()
     let run: RenderRun | undefined
     try {
@@ -397,17 +397,31 @@ export class Engine {
         this.events.emit('intent:before', { intent: run.intent.name, request, context: run.context })
       }
       const work = this.#pipeline.run(run, intentEntry, componentEntry)
-      const done = run
-      if (!(work instanceof Promise)) return this.#rendered(work, context, startedAt, done)
-      // Only pending work races the deadline: work that finished synchronously cannot have missed it.
-      const failed = run
-      return done.deadline.run(work).then(
-        (result) => this.#rendered(result, context, startedAt, done),
-        (error: unknown) => this.#renderFailed(error, context, request, failed),
-      )
+      if (!(work instanceof Promise)) return this.#rendered(work, context, startedAt, run)
+      return this.#renderPending(work, run, request, context)
     } catch (error) {
       return this.#renderFailed(error, context, request, run)
     }
+  }
+
+  // The continuations of renderNow live in methods of their own: a closure written in renderNow would make V8
+  // allocate its variables on the heap on every render, including the synchronous ones.
+
+  #renderWhenReady(request: RenderRequest, context: IxpContext): Promise<RenderResult> {
+    return this.ready().then(() => this.renderNow(request, context))
+  }
+
+  /** Only pending work races the deadline: work that finished synchronously cannot have missed it. */
+  #renderPending(
+    work: Promise<RenderResult>,
+    run: RenderRun,
+    request: RenderRequest,
+    context: IxpContext,
+  ): Promise<RenderResult> {
+    return run.deadline.run(work).then(
+      (result) => this.#rendered(result, context, run.startedAt, run),
+      (error: unknown) => this.#renderFailed(error, context, request, run),
+    )
   }
 
   #rendered(result: RenderResult, context: IxpContext, startedAt: number, run: RenderRun): RenderResult {
