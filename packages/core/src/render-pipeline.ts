@@ -9,7 +9,7 @@
  * all synchronous runs them inline (`hooks/sync-taps.ts`) rather than through its `promise()`.
  */
 import { isRecord } from './definitions.js'
-import { coreError, validationError } from './errors.js'
+import { coreError } from './errors.js'
 import type { EngineHooks, RenderState } from './hooks/index.js'
 import { runBail, runSeries, runWaterfall, syncTaps } from './hooks/sync-taps.js'
 import type { Logger } from './logger.js'
@@ -105,9 +105,7 @@ export class RenderPipeline {
       this.#warnedDeprecated.add(definition.name)
       this.#logger.warn(`intent '${definition.name}' is deprecated`)
     }
-    const validation = intent.validate(state.request.intent.parameters)
-    if (!validation.ok) throw validationError(validation.issues)
-    const parameters = validation.value
+    const parameters = intent.validate.parse(state.request.intent.parameters)
     state.parameters = parameters
     if (!component) {
       throw coreError('COMPONENT_NOT_FOUND', { component: definition.component, where: '' })

@@ -139,6 +139,11 @@ export class ParameterSanitizer {
   readonly #shape: Shape
   readonly #options: SanitizeOptions
   readonly #pass: Sanitizer
+  /**
+   * The declared keys of a closed schema with few of them, for the clean check: comparing a key with a handful
+   * of names costs less than hashing it. `undefined`: use `properties` (open schema, or many properties).
+   */
+  readonly #few: readonly string[] | undefined
   #busy = false
 
   /** What was wrong with the value of the last {@link ParameterSanitizer.copy} (read it right after the call). */
@@ -148,6 +153,8 @@ export class ParameterSanitizer {
     this.#shape = shape
     this.#options = options
     this.#pass = new Sanitizer(options)
+    const declared = shape.closed ? Array.from(shape.properties!.keys()) : []
+    this.#few = declared.length > 0 && declared.length <= 8 ? declared : undefined
   }
 
   /**
@@ -182,9 +189,11 @@ export class ParameterSanitizer {
   #alreadyClean(value: Record<string, unknown>): boolean {
     if (this.#options.maxDepth < 1) return false
     const { properties, closed } = this.#shape
+    const few = this.#few
     try {
       for (const key in value) {
-        if (isForbiddenKey(key) || (closed && !properties!.has(key))) return false
+        if (isForbiddenKey(key)) return false
+        if (few !== undefined ? !few.includes(key) : closed && !properties!.has(key)) return false
         const item = value[key]
         if (typeof item === 'object' && item !== null) return false
       }
