@@ -366,7 +366,9 @@ export class Engine {
    */
   renderNow(request: RenderRequest, context: IxpContext = {}): RenderResult | Promise<RenderResult> {
     if (this.#state !== 'ready') return this.#renderWhenReady(request, context)
-    const startedAt = performance.now()
+    // One read of the `performance` global (a getter on Node) serves both clock reads of a synchronous render.
+    const clock = performance
+    const startedAt = clock.now()
     let run: RenderRun | undefined
     try {
       const { limits } = this.#settings
@@ -397,7 +399,7 @@ export class Engine {
         this.events.emit('intent:before', { intent: run.intent.name, request, context: run.context })
       }
       const work = this.#pipeline.run(run, intentEntry, componentEntry)
-      if (!(work instanceof Promise)) return this.#rendered(work, context, startedAt, run)
+      if (!(work instanceof Promise)) return this.#rendered(work, context, clock.now() - startedAt, run)
       return this.#renderPending(work, run, request, context)
     } catch (error) {
       return this.#renderFailed(error, context, request, run)
@@ -419,7 +421,7 @@ export class Engine {
     context: IxpContext,
   ): Promise<RenderResult> {
     return run.deadline.run(work).then(
-      (result) => this.#rendered(result, context, run.startedAt, run),
+      (result) => this.#rendered(result, context, performance.now() - run.startedAt, run),
       (error: unknown) => this.#renderFailed(error, context, request, run),
     )
   }
@@ -434,8 +436,8 @@ export class Engine {
     return (this.events as unknown as { _events: Record<string, unknown> })._events
   }
 
-  #rendered(result: RenderResult, context: IxpContext, startedAt: number, run: RenderRun): RenderResult {
-    result.meta.durationMs = performance.now() - startedAt
+  #rendered(result: RenderResult, context: IxpContext, durationMs: number, run: RenderRun): RenderResult {
+    result.meta.durationMs = durationMs
     if (run.handled) applyCommandInvalidation(run, (request) => this.invalidate(request), this.logger)
     if (this.#renderListeners['intent:after'] !== undefined) {
       this.events.emit('intent:after', { intent: result.intent, result, context })
