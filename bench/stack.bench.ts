@@ -1,19 +1,25 @@
 /**
- * `pnpm bench stack` — `POST /ixp/render` through three node:http servers under the same load, interleaved in
- * one run: bare node:http answering the same bytes (the baseline), the plain engine (`@ixp/plugin-http/node`),
- * and the engine with the plugin stack a realistic application installs: tracing (no OpenTelemetry SDK),
- * auth (the intent is public, the request has no credentials), rate limit (memory store) and cache (memory,
- * every request a hit after the first). Reported: req/s and server CPU per request (from the server process's
- * own CPU time, robust to other load on a shared machine), medians of interleaved rounds, as ratios to bare.
- * Each server runs in a process of its own: in one shared process the plain engine and bare node:http paid for
- * the plugin stack's heap (slower garbage collection) and its timers, which inflated both figures.
+ * `pnpm bench stack` — `POST /ixp/render` through node:http servers under the same load, interleaved in one run:
+ * bare node:http answering the same bytes with the two headers it needs (the baseline), the plain engine
+ * (`@ixp/plugin-http/node`), the engine with the plugin stack a realistic application installs — tracing (no
+ * OpenTelemetry SDK), auth (the intent is public, the request has no credentials), rate limit (memory store) and
+ * cache (memory, every request a hit after the first) — and, for reading the others, bare node:http sending the
+ * plain engine's answer with all of its headers (what node itself costs to write the default security headers).
+ * Reported: req/s and server CPU per request — the server process's CPU time (every thread, GC helpers included)
+ * read from `/proc/<pid>/stat` by the bench, robust to other load on a shared machine — medians of interleaved
+ * rounds, as ratios to bare, with the kernel's share and the spread of the rounds. Each server runs in a process
+ * of its own: in one shared process the plain engine and bare node:http paid for the plugin stack's heap (slower
+ * garbage collection) and its timers, which inflated both figures. A warm-up of a few seconds per server comes
+ * first: V8 keeps re-optimising node's stream code for several seconds after the first requests.
  * Targets (issue 19): plain engine ≤ 1.35×, four-plugin stack ≤ 1.7× bare's server CPU per request.
  *
  * Environment: IXP_BENCH_SECONDS (per measurement, default 3), IXP_BENCH_ROUNDS (default 5),
- * IXP_BENCH_CONNECTIONS (default 16).
+ * IXP_BENCH_CONNECTIONS (default 16), IXP_BENCH_WARMUP_SECONDS (per server, default 3), IXP_BENCH_BASELINE (a
+ * source tree whose plain engine and stack are measured in the same rounds, e.g. a worktree of main).
  */
 import { fork, type ChildProcess } from 'node:child_process'
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { createServer } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -25,8 +31,12 @@ const TARGET_ENV = 'IXP_STACK_BENCH_TARGET'
 const RENDER_BODY = JSON.stringify({
   intent: { name: 'product_details', parameters: { productId: 'p-1', quantity: 2 } },
 })
-const TARGETS = ['bare node:http', 'plain engine', 'tracing+auth+rate limit+cache'] as const
-type Target = (typeof TARGETS)[number]
+const TARGETS = [
+  'bare node:http',
+  'plain engine',
+  'tracing+auth+rate limit+cache',
+  "bare node:http + engine's headers",
+] as const
 
 /** A child: one of the three servers on loopback (the plugins are loaded only by the one that uses them). */
 async function serve(): Promise<void> {
@@ -59,7 +69,38 @@ async function serve(): Promise<void> {
   }
   const target = Number(process.env[TARGET_ENV])
   let port: number
-  if (target === 2) {
+  if (target === 3) {
+    // What node:http itself costs to send the plain engine's answer with all its headers (the default security
+    // and CORS headers, a request id): the part of the engine's figure that no engine code can remove.
+    const plainServer = createNodeServer(await engineWith([]))
+    const plainPort = await listen(plainServer)
+    const answer = await fetch(`http://127.0.0.1:${plainPort}/ixp/render`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: RENDER_BODY,
+    })
+    const renderJson = await answer.text()
+    const constant: string[] = []
+    answer.headers.forEach((value, name) => {
+      if (!['content-length', 'date', 'connection', 'keep-alive', 'x-request-id'].includes(name))
+        constant.push(name, value)
+    })
+    plainServer.close()
+    const length = String(Buffer.byteLength(renderJson))
+    let requests = 0
+    const prefix = `${crypto.randomUUID().replace(/-/g, '').slice(0, 16)}-`
+    port = await listen(
+      createServer((req, res) => {
+        req.resume()
+        req.on('end', () => {
+          const headers = constant.slice()
+          headers.push('x-request-id', prefix + (++requests).toString(36), 'content-length', length)
+          res.writeHead(200, headers)
+          res.end(renderJson)
+        })
+      }),
+    )
+  } else if (target === 2) {
     const { tracing } = await import('../packages/plugin-tracing/src/index.js')
     const { auth } = await import('../packages/plugin-auth/src/index.js')
     const { rateLimit } = await import('../packages/plugin-rate-limit/src/index.js')
@@ -94,15 +135,38 @@ async function serve(): Promise<void> {
 
 interface Sample {
   rps: number
-  /** Server CPU microseconds per request. */
+  /** Server CPU microseconds per request (user + system, every thread of the server's process). */
   cpu: number
+  /** The part of it spent in the kernel (sockets, and the wake-ups of V8's GC threads). */
+  sys: number
 }
 
-function serverCpu(child: ChildProcess): Promise<number> {
-  return new Promise((resolve) => {
-    child.once('message', (message) => resolve((message as { cpu: number }).cpu))
-    child.send('cpu')
-  })
+interface CpuTime {
+  user: number
+  sys: number
+}
+
+/** Clock ticks per second of `/proc/<pid>/stat` (100 on every Linux the project runs on). */
+const CLOCK_TICKS = 100
+
+/**
+ * The server process's CPU time in µs, read by this process from `/proc/<pid>/stat` (every thread, the server
+ * asked nothing and runs no code for it); elsewhere the server reports its own `process.cpuUsage()`.
+ */
+function serverCpu(child: ChildProcess): Promise<CpuTime> {
+  try {
+    const stat = readFileSync(`/proc/${child.pid}/stat`, 'utf8')
+    // Fields after the command name (which may hold spaces) — utime and stime are the 14th and 15th.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    const tick = 1e6 / CLOCK_TICKS
+    return Promise.resolve({ user: Number(fields[11]) * tick, sys: Number(fields[12]) * tick })
+  } catch {
+    return new Promise((resolve) => {
+      // `reportCpuOnRequest` answers user + system together.
+      child.once('message', (message) => resolve({ user: (message as { cpu: number }).cpu, sys: 0 }))
+      child.send('cpu')
+    })
+  }
 }
 
 async function measure(child: ChildProcess, url: string, seconds: number, connections: number) {
@@ -119,35 +183,55 @@ async function measure(child: ChildProcess, url: string, seconds: number, connec
   if (result.non2xx > 0 || result.errors > 0) {
     throw new Error(`${url}: ${result.non2xx} non-2xx answers, ${result.errors} errors`)
   }
-  const cpu = (await serverCpu(child)) - before
-  return { rps: result.requests.average, cpu: cpu / result.requests.total } satisfies Sample
+  const after = await serverCpu(child)
+  const total = result.requests.total
+  return {
+    rps: result.requests.average,
+    cpu: (after.user - before.user + after.sys - before.sys) / total,
+    sys: (after.sys - before.sys) / total,
+  } satisfies Sample
 }
 
 export default async function run(): Promise<void> {
   const seconds = Number(process.env.IXP_BENCH_SECONDS ?? 3)
   const rounds = Number(process.env.IXP_BENCH_ROUNDS ?? 5)
   const connections = Number(process.env.IXP_BENCH_CONNECTIONS ?? 16)
+  const warmup = Number(process.env.IXP_BENCH_WARMUP_SECONDS ?? 3)
   const dir = mkdtempSync(join(tmpdir(), 'ixp-stack-bench-'))
-  const bundle = join(dir, 'servers.mjs')
   const { build } = await import('esbuild')
-  // The child runs a bundle of the sources (as the published build is), not the tsx loader.
-  await build({
-    entryPoints: [fileURLToPath(import.meta.url)],
-    outfile: bundle,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    conditions: ['source'],
-    external: ['autocannon', 'esbuild'],
-    logLevel: 'warning',
-    banner: {
-      js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
-    },
-  })
-  const children: ChildProcess[] = TARGETS.map((_, index) =>
-    fork(bundle, [], {
-      env: { ...process.env, [CHILD_FLAG]: '1', [TARGET_ENV]: String(index) },
+  // The children run a bundle of the sources (as the published build is), not the tsx loader.
+  const bundle = async (entry: string, name: string) => {
+    const outfile = join(dir, name)
+    await build({
+      entryPoints: [entry],
+      outfile,
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      target: 'node20',
+      conditions: ['source'],
+      external: ['autocannon', 'esbuild'],
+      logLevel: 'warning',
+      banner: {
+        js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
+      },
+    })
+    return outfile
+  }
+  const servers: { name: string; bundle: string; target: number }[] = []
+  const own = await bundle(fileURLToPath(import.meta.url), 'servers.mjs')
+  TARGETS.forEach((name, target) => servers.push({ name, bundle: own, target }))
+  // IXP_BENCH_BASELINE=<dir>: the plain engine and the stack built from another source tree (its own stack bench
+  // and sources), measured in the same rounds, so a change is compared with the code before it in one run.
+  const baseline = process.env.IXP_BENCH_BASELINE
+  if (baseline !== undefined) {
+    const before = await bundle(join(baseline, 'bench/stack.bench.ts'), 'baseline-servers.mjs')
+    servers.push({ name: `${TARGETS[1]} (baseline tree)`, bundle: before, target: 1 })
+    servers.push({ name: `${TARGETS[2]} (baseline tree)`, bundle: before, target: 2 })
+  }
+  const children: ChildProcess[] = servers.map((server) =>
+    fork(server.bundle, [], {
+      env: { ...process.env, [CHILD_FLAG]: '1', [TARGET_ENV]: String(server.target) },
       execArgv: [],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     }),
@@ -162,22 +246,26 @@ export default async function run(): Promise<void> {
           }),
       ),
     )
-    const urls = TARGETS.map((_, i) => `http://127.0.0.1:${ports[i]}/ixp/render`)
-    const samples = new Map<Target, Sample[]>(TARGETS.map((target) => [target, []]))
-    for (let i = 0; i < TARGETS.length; i++) await measure(children[i]!, urls[i]!, 1, connections) // warm-up
+    const urls = servers.map((_, i) => `http://127.0.0.1:${ports[i]}/ixp/render`)
+    const samples: Sample[][] = servers.map(() => [])
+    // Warm-up: node's and the engine's code is re-optimised for a few seconds after the first requests.
+    for (let i = 0; i < servers.length; i++) await measure(children[i]!, urls[i]!, warmup, connections)
     for (let round = 0; round < rounds; round++) {
-      for (let i = 0; i < TARGETS.length; i++) {
-        const index = (round + i) % TARGETS.length
-        samples
-          .get(TARGETS[index]!)!
-          .push(await measure(children[index]!, urls[index]!, seconds, connections))
+      for (let i = 0; i < servers.length; i++) {
+        const index = (round + i) % servers.length
+        samples[index]!.push(await measure(children[index]!, urls[index]!, seconds, connections))
       }
     }
-    const summary = TARGETS.map((target) => ({
-      target,
-      rps: median(samples.get(target)!.map((s) => s.rps)),
-      cpu: median(samples.get(target)!.map((s) => s.cpu)),
-    }))
+    const summary = servers.map((server, i) => {
+      const cpus = samples[i]!.map((s) => s.cpu)
+      return {
+        target: server.name,
+        rps: median(samples[i]!.map((s) => s.rps)),
+        cpu: median(cpus),
+        sys: median(samples[i]!.map((s) => s.sys)),
+        spread: `${Math.min(...cpus).toFixed(1)}–${Math.max(...cpus).toFixed(1)}`,
+      }
+    })
     const bare = summary[0]!
     console.log(
       `${rounds} interleaved rounds of ${seconds} s, ${connections} connections, loopback (medians); ` +
@@ -189,6 +277,8 @@ export default async function run(): Promise<void> {
         'req/s': Math.round(row.rps).toLocaleString('en-US'),
         'req/s vs bare': (row.rps / bare.rps).toFixed(2),
         'server CPU µs/req': row.cpu.toFixed(1),
+        'of it kernel': row.sys.toFixed(1),
+        'rounds (min–max)': row.spread,
         'CPU/req vs bare': `${(row.cpu / bare.cpu).toFixed(2)}×`,
       })),
     )

@@ -9,7 +9,7 @@ import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import ts from 'typescript'
 
-/** Files every render (or every HTTP render request) runs through. */
+/** Files every render (or every HTTP render request, through the node adapter and the stack's plugins) runs through. */
 export const HOT_PATH_FILES = [
   'packages/core/src/render-pipeline.ts',
   'packages/core/src/render-state.ts',
@@ -18,10 +18,39 @@ export const HOT_PATH_FILES = [
   'packages/core/src/tree/canonical.ts',
   'packages/core/src/validation/parameters.ts',
   'packages/core/src/validation/sanitize.ts',
+  'packages/core/src/hooks/sync-taps.ts',
+  'packages/core/src/plugin-kit/maybe-sync.ts',
   'packages/plugin-http/src/render-route.ts',
   'packages/plugin-http/src/exchange.ts',
   'packages/plugin-http/src/headers.ts',
+  'packages/plugin-http/src/cors.ts',
+  'packages/plugin-http/src/json.ts',
+  'packages/plugin-http/src/metrics.ts',
+  'packages/plugin-http/src/request-body.ts',
+  'packages/plugin-http/src/request-scope.ts',
+  'packages/plugin-http/src/node/body.ts',
+  'packages/plugin-http/src/node/body-deadlines.ts',
+  'packages/plugin-http/src/node/connection.ts',
+  'packages/plugin-http/src/node/handler.ts',
+  'packages/plugin-http/src/node/response.ts',
+  // The four plugins of the stack benchmark, on a render with tracing, auth, rate limit and cache.
+  'packages/plugin-auth/src/plugin.ts',
   'packages/plugin-rate-limit/src/plugin.ts',
+  'packages/plugin-rate-limit/src/algorithms.ts',
+  'packages/plugin-rate-limit/src/decision.ts',
+  'packages/plugin-rate-limit/src/guard.ts',
+  'packages/plugin-rate-limit/src/keys.ts',
+  'packages/plugin-rate-limit/src/memory-store.ts',
+  'packages/plugin-cache/src/answer.ts',
+  'packages/plugin-cache/src/json.ts',
+  'packages/plugin-cache/src/key.ts',
+  'packages/plugin-cache/src/keying.ts',
+  'packages/plugin-cache/src/memory.ts',
+  'packages/plugin-cache/src/read-path.ts',
+  'packages/plugin-cache/src/runtime.ts',
+  'packages/plugin-cache/src/write-path.ts',
+  'packages/plugin-tracing/src/render-trace.ts',
+  'packages/plugin-tracing/src/taps.ts',
 ]
 
 /** `file:line` of every object spread in `source`. */

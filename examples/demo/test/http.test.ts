@@ -330,7 +330,8 @@ describe('the demo through the CLI (`ixp serve --config ixp.config.ts`)', () => 
   }, 60_000)
 
   it('validates clean with `ixp validate`', () => {
-    const result = spawnSync('sh', ['-c', 'pnpm run --silent validate'], {
+    // npm ships with Node, so the script runs wherever the suite does (pnpm may only exist through npx).
+    const result = spawnSync('sh', ['-c', 'npm run --silent validate'], {
       cwd: DEMO_DIR,
       encoding: 'utf8',
       timeout: 60_000,

@@ -78,7 +78,8 @@ export class RenderPipeline {
     if (admission.isUsed()) {
       const taps = syncTaps(admission)
       if (taps === undefined) return this.#validateLater(admission.promise(state), state, intent, component)
-      runSeries(taps, state)
+      const pending = runSeries(taps, state)
+      if (pending !== undefined) return this.#validateLater(pending, state, intent, component)
     }
     return this.#validate(state, intent, component)
   }
@@ -117,6 +118,7 @@ export class RenderPipeline {
         return this.#handleLater(beforeHandler.promise(state), state, intent, component, parameters)
       }
       const early = runBail<RenderResult>(taps, state)
+      if (early instanceof Promise) return this.#handleLater(early, state, intent, component, parameters)
       if (early !== undefined) return this.#finish(early, state)
     }
     return this.#handle(state, intent, component, parameters)
@@ -182,10 +184,10 @@ export class RenderPipeline {
     // The hook's taps get an object of their own, so one that changes it in place changes no caller's object.
     const props = merge(parameters, data, options)
     const taps = syncTaps(handler)
-    if (taps !== undefined) {
-      return this.#render(state, intent, component, runWaterfall(taps, props, state))
-    }
-    return this.#renderLater(handler.promise(props, state), state, intent, component)
+    if (taps === undefined) return this.#renderLater(handler.promise(props, state), state, intent, component)
+    const changed = runWaterfall(taps, props, state)
+    if (changed instanceof Promise) return this.#renderLater(changed, state, intent, component)
+    return this.#render(state, intent, component, changed)
   }
 
   #renderLater(
@@ -260,7 +262,11 @@ export class RenderPipeline {
       if (taps === undefined) {
         return this.#checkTreeLater(hook.promise(tree, state), state, intent, component, props, tags)
       }
-      tree = runWaterfall(taps, tree, state)
+      const changed = runWaterfall(taps, tree, state)
+      if (changed instanceof Promise) {
+        return this.#checkTreeLater(changed, state, intent, component, props, tags)
+      }
+      tree = changed
     }
     return this.#finish(this.#withTree(tree, state, intent, component, props, tags), state)
   }

@@ -1,6 +1,7 @@
 import { describe, expect, expectTypeOf, it } from 'vitest'
 import { createEngine, IxpError, silentLogger, type Engine, type RenderResult } from '../src/index.js'
 import { makeEngine, orderStatus } from './fixtures.js'
+import { tapMaybeSync } from '../src/plugin-kit/index.js'
 
 describe('engine.renderNow', () => {
   it('is typed as the result or a promise of it', () => {
@@ -139,5 +140,115 @@ describe('render events', () => {
       'after:order_status',
       'before:order_status',
     ])
+  })
+})
+
+describe('maybe-sync taps (plugin-kit tapMaybeSync)', () => {
+  async function engineWith(
+    admit: (state: { request: { intent: { parameters?: Record<string, unknown> } } }) => unknown,
+  ) {
+    const engine = createEngine({ logger: silentLogger })
+    engine.registerComponent({
+      name: 'Note',
+      render: (props) => ({ type: 'p', props: {}, children: [String(props.text)] }),
+    })
+    engine.registerIntent({
+      name: 'note',
+      description: 'A note',
+      component: 'Note',
+      parameters: { type: 'object', properties: { text: { type: 'string' } } },
+    })
+    const order: string[] = []
+    tapMaybeSync(engine.hooks.admission, { name: 'test:maybe', stage: -1 }, (state) => {
+      order.push('maybe')
+      return admit(state) as void | Promise<void>
+    })
+    engine.hooks.admission.tap('test:after-maybe', () => {
+      order.push('sync')
+    })
+    tapMaybeSync(engine.hooks.beforeHandler, { name: 'test:bail' }, (state) =>
+      state.request.intent.parameters?.text === 'later'
+        ? Promise.resolve({
+            intent: 'note',
+            component: { name: 'Note' },
+            props: {},
+            ttl: 1,
+            meta: state.meta,
+            tree: 'late hit',
+          })
+        : undefined,
+    )
+    tapMaybeSync(engine.hooks.afterRender, { name: 'test:waterfall' }, (result) =>
+      result.props.text === 'wait' ? Promise.resolve({ ...result, ttl: 7 }) : result,
+    )
+    await engine.ready()
+    return { engine, order }
+  }
+
+  it('keep the render synchronous while the work answers at once', async () => {
+    const { engine, order } = await engineWith(() => undefined)
+    const result = engine.renderNow({ intent: { name: 'note', parameters: { text: 'hi' } } })
+    expect(result).not.toBeInstanceOf(Promise)
+    expect(result).toMatchObject({ tree: { type: 'p', props: {}, children: ['hi'] } })
+    expect(order).toEqual(['maybe', 'sync'])
+  })
+
+  it('wait for a promise the work returns, and run the later taps after it', async () => {
+    let release!: () => void
+    const { engine, order } = await engineWith(
+      () =>
+        new Promise<void>((resolve) => {
+          release = resolve
+        }),
+    )
+    const pending = engine.renderNow({ intent: { name: 'note', parameters: { text: 'hi' } } })
+    expect(pending).toBeInstanceOf(Promise)
+    await Promise.resolve()
+    expect(order).toEqual(['maybe'])
+    release()
+    await expect(pending).resolves.toMatchObject({ tree: { children: ['hi'] } })
+    expect(order).toEqual(['maybe', 'sync'])
+  })
+
+  it('give bail and waterfall results that arrive later as promise() does', async () => {
+    const { engine } = await engineWith(() => undefined)
+    await expect(
+      engine.renderNow({ intent: { name: 'note', parameters: { text: 'later' } } }),
+    ).resolves.toMatchObject({
+      tree: 'late hit',
+    })
+    await expect(
+      engine.renderNow({ intent: { name: 'note', parameters: { text: 'wait' } } }),
+    ).resolves.toMatchObject({
+      ttl: 7,
+      tree: { children: ['wait'] },
+    })
+  })
+
+  it('refuse the render when the work throws or its promise rejects', async () => {
+    const thrown = await engineWith(() => {
+      throw new IxpError('FORBIDDEN', 'Not for you')
+    })
+    await expect(
+      thrown.engine.renderNow({ intent: { name: 'note', parameters: { text: 'hi' } } }),
+    ).rejects.toMatchObject({
+      code: 'FORBIDDEN',
+    })
+    const rejected = await engineWith(() => Promise.reject(new IxpError('RATE_LIMITED', 'Slow down')))
+    await expect(
+      rejected.engine.renderNow({ intent: { name: 'note', parameters: { text: 'hi' } } }),
+    ).rejects.toMatchObject({
+      code: 'RATE_LIMITED',
+    })
+    expect(rejected.order).toEqual(['maybe'])
+  })
+
+  it('run through the hook promise() when an interceptor forces it, with the same outcome', async () => {
+    const { engine, order } = await engineWith(() => undefined)
+    engine.hooks.admission.intercept({ call: () => undefined })
+    const pending = engine.renderNow({ intent: { name: 'note', parameters: { text: 'hi' } } })
+    expect(pending).toBeInstanceOf(Promise)
+    await expect(pending).resolves.toMatchObject({ tree: { children: ['hi'] } })
+    expect(order).toEqual(['maybe', 'sync'])
   })
 })

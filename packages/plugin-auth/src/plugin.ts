@@ -13,6 +13,7 @@ import {
   type IxpContext,
   type IxpPlugin,
 } from '@ixp/core'
+import { tapMaybeSync } from '@ixp/core/plugin-kit'
 import { ApiKeyVerifier } from './credentials/api-keys.js'
 import { Authenticator } from './credentials/authenticator.js'
 import { createJwtVerifier } from './credentials/jwt.js'
@@ -42,7 +43,7 @@ function definitionIssues(intent: IntentDefinition): IxpError | undefined {
   return coreError(
     'INVALID_DEFINITION',
     { reason: `Invalid intent '${intent.name}': ${summary}` },
-    { details: { issues: issues.map((issue) => ({ ...issue })) } },
+    { details: { issues: issues.map((issue) => Object.assign({}, issue)) } },
   )
 }
 
@@ -106,7 +107,8 @@ export function auth(options: AuthOptions): AuthPlugin {
         if (problem) throw problem
         return intent
       })
-      engine.hooks.admission.tapPromise({ name: NAME, stage: Stage.AUTH }, (state) =>
+      // Maybe-sync: a public intent asked without credentials is admitted at once, and the render stays synchronous.
+      tapMaybeSync(engine.hooks.admission, { name: NAME, stage: Stage.AUTH }, (state) =>
         guard.admit(state.context, state.intent),
       )
       engine.hooks.discoverIntents.tapPromise(
@@ -140,8 +142,11 @@ class Guard {
     private readonly authenticator: Authenticator,
   ) {}
 
-  /** Admits the render or throws 401 / 403 / `MFA_REQUIRED`; leaves the principal on `ctx.user`. */
-  async admit(ctx: IxpContext, intent: IntentDefinition): Promise<void> {
+  /**
+   * Admits the render or throws 401 / 403 / `MFA_REQUIRED`; leaves the principal on `ctx.user`. Synchronous (no
+   * promise) for a public intent asked without any credential: there is nothing to verify.
+   */
+  admit(ctx: IxpContext, intent: IntentDefinition): void | Promise<void> {
     const policy = this.policyFor(intent)
     if (policy.public) {
       // Public intents need no credentials; valid ones still identify the caller (personalisation, cache
@@ -151,9 +156,15 @@ class Guard {
         delete ctx.user
         return
       }
-      setUser(ctx, await this.authenticator.authenticate(ctx).catch(() => undefined))
-      return
+      return this.authenticator.authenticate(ctx).then(
+        (principal) => setUser(ctx, principal),
+        () => setUser(ctx, undefined),
+      )
     }
+    return this.#admitProtected(ctx, intent, policy)
+  }
+
+  async #admitProtected(ctx: IxpContext, intent: IntentDefinition, policy: Policy): Promise<void> {
     const principal = await this.authenticator.authenticate(ctx)
     setUser(ctx, principal)
     const decision = decide(policy, principal, this.#timing())

@@ -423,3 +423,29 @@ describe('public intents without credentials', () => {
     })
   })
 })
+
+describe('admission without waiting', () => {
+  it('admits a public intent asked without credentials synchronously (renderNow gives the result itself)', async () => {
+    const engine = await authEngine()
+    const result = engine.renderNow({ intent: { name: 'public_info', parameters: {} } }, { headers: {} })
+    expect(result).not.toBeInstanceOf(Promise)
+    expect(result).toMatchObject({ tree: { props: { viewer: null } } })
+  })
+
+  it('waits for the credentials a public intent was asked with, and still identifies the caller', async () => {
+    const engine = await authEngine()
+    const token = await hsToken({ sub: 'ada', roles: ['user'] })
+    const pending = engine.renderNow({ intent: { name: 'public_info', parameters: {} } }, bearer(token))
+    expect(pending).toBeInstanceOf(Promise)
+    await expect(pending).resolves.toMatchObject({ tree: { props: { viewer: 'ada' } } })
+  })
+
+  it('refuses a protected intent without credentials (through the same maybe-synchronous tap)', async () => {
+    const engine = await authEngine()
+    await expect(
+      engine.renderNow({ intent: { name: 'order_status', parameters: {} } }, {}),
+    ).rejects.toMatchObject({
+      code: 'UNAUTHORIZED',
+    })
+  })
+})

@@ -175,12 +175,14 @@ export function keyMaterial(kind: 'p' | 'k', main: unknown, vary: unknown, optio
   let material = `${kind}${json.json}`
   if (options !== undefined) {
     json = canonicalJson(options)
-    if (!json.ok) return { ok: false, problem: { ...json.problem, path: `options.${json.problem.path}` } }
+    if (!json.ok)
+      return { ok: false, problem: Object.assign({}, json.problem, { path: `options.${json.problem.path}` }) }
     material += `|o${json.json}`
   }
   if (vary !== undefined) {
     json = canonicalJson(vary)
-    if (!json.ok) return { ok: false, problem: { ...json.problem, path: `varyBy.${json.problem.path}` } }
+    if (!json.ok)
+      return { ok: false, problem: Object.assign({}, json.problem, { path: `varyBy.${json.problem.path}` }) }
     material += `|v${json.json}`
   }
   return { ok: true, json: material }

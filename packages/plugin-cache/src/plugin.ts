@@ -34,7 +34,7 @@ import { ReadPath } from './read-path.js'
 import { Refresher } from './refresh.js'
 import { CacheRuntime } from './runtime.js'
 import { WritePath } from './write-path.js'
-import { messageOf } from '@ixp/core/plugin-kit'
+import { messageOf, tapMaybeSync } from '@ixp/core/plugin-kit'
 import { withTimeout } from '@ixp/core/plugin-kit'
 
 export const PLUGIN_NAME = '@ixp/plugin-cache'
@@ -168,11 +168,13 @@ class RenderCache implements CachePlugin {
         return definition
       },
     )
-    engine.hooks.beforeHandler.tapPromise(tap, (state) => this.#reads.before(state))
-    engine.hooks.afterRender.tapPromise(tap, async (result, state) => {
-      if (idempotency && state.intent.kind === 'command') await idempotency.after(result, state)
-      return this.#writes.after(result, state)
-    })
+    // Maybe-sync taps: a hit, or a miss stored in the in-process level, keeps the render synchronous.
+    tapMaybeSync(engine.hooks.beforeHandler, tap, (state) => this.#reads.before(state))
+    tapMaybeSync(engine.hooks.afterRender, tap, (result, state) =>
+      idempotency && state.intent.kind === 'command'
+        ? idempotency.after(result, state).then(() => this.#writes.after(result, state))
+        : this.#writes.after(result, state),
+    )
     engine.hooks.error.tapPromise(tap, async (error, info) => {
       if (idempotency && info.state?.intent.kind === 'command') await idempotency.onError(error, info.state)
       this.#writes.onError(error, info)

@@ -35,18 +35,32 @@ export class ReadPath {
     this.#idempotency = idempotency
   }
 
-  // The hit path avoids `await` where nothing is asynchronous: on a busy server every microtask hop counts.
-  async before(state: RenderState): Promise<RenderResult | undefined> {
-    const runtime = this.#runtime
-    let decision: Decision
+  /**
+   * A maybe-sync `beforeHandler` tap: a hit or a miss of the in-process level is answered at once (no promise), so
+   * the render stays synchronous; only a key that must be hashed, a flight to join or a store to ask returns one.
+   */
+  before(state: RenderState): Answer {
+    let decided: Decision | Promise<Decision>
     try {
-      const decided = this.#keying.decide(state)
-      decision = decided instanceof Promise ? await decided : decided
+      decided = this.#keying.decide(state)
     } catch (error) {
-      runtime.fail('key', error, { intent: state.intent.name })
-      decision = { kind: 'bypass', reason: 'key' }
+      return this.#decided(state, this.#keyFailed(state, error))
     }
+    if (!(decided instanceof Promise)) return this.#decided(state, decided)
+    return decided.then(
+      (decision) => this.#decided(state, decision),
+      (error: unknown) => this.#decided(state, this.#keyFailed(state, error)),
+    )
+  }
+
+  #keyFailed(state: RenderState, error: unknown): Decision {
+    this.#runtime.fail('key', error, { intent: state.intent.name })
+    return { kind: 'bypass', reason: 'key' }
+  }
+
+  #decided(state: RenderState, decision: Decision): Answer {
     if (decision.kind === 'bypass') {
+      const runtime = this.#runtime
       state.meta.cache = 'bypass'
       runtime.counters.bypasses++
       runtime.events.emit('bypass', { intent: state.intent.name, reason: decision.reason })

@@ -139,7 +139,7 @@ export class CacheRuntime {
 
   fail(operation: string, error: unknown, where: { key?: string; intent?: string } = {}): void {
     this.counters.errors++
-    this.events.emit('error', { operation, error, ...where })
+    this.events.emit('error', Object.assign({ operation, error }, where))
     this.logThrottled(operation, `cache: ${operation} failed; carrying on without it`, error)
   }
 

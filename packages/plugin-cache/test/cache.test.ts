@@ -476,3 +476,37 @@ describe('misuse', () => {
     expect((await engine.render({ intent: { name: 'tagged', parameters: {} } })).props.ok).toBe(true)
   })
 })
+
+describe('answering without waiting', () => {
+  it('answers a hit of the in-process level synchronously (renderNow gives the result itself)', async () => {
+    const { engine, handler } = await setup()
+    await engine.render({ intent: { name: 'product', parameters: { id: '7' } } })
+    const hit = engine.renderNow({ intent: { name: 'product', parameters: { id: '7' } } })
+    expect(hit).not.toBeInstanceOf(Promise)
+    expect(hit).toMatchObject({ meta: { cache: 'hit' }, props: { echo: { id: '7' } } })
+    expect(handler.calls).toBe(1)
+  })
+
+  it('keeps a render with a synchronous handler synchronous on a miss too, and stores its answer', async () => {
+    const engine = createEngine({ logger: silentLogger, plugins: [cache()] })
+    engine.registerComponent({
+      name: 'Card',
+      render: (props) => ({ type: 'card', props: { id: String(props.id) }, children: [] }),
+    })
+    engine.registerIntent({
+      name: 'product',
+      description: 'A product card',
+      component: 'Card',
+      parameters: { type: 'object', properties: { id: { type: 'string' } } },
+      handler: (params) => ({ id: params.id }),
+    })
+    await engine.ready()
+    const miss = engine.renderNow({ intent: { name: 'product', parameters: { id: '1' } } })
+    expect(miss).not.toBeInstanceOf(Promise)
+    expect(miss).toMatchObject({ meta: { cache: 'miss' } })
+    expect(engine.renderNow({ intent: { name: 'product', parameters: { id: '1' } } })).toMatchObject({
+      meta: { cache: 'hit' },
+      tree: { props: { id: '1' } },
+    })
+  })
+})

@@ -77,6 +77,22 @@ interface Exchange {
 }
 
 const JSON_TYPE = 'application/json; charset=utf-8'
+
+/**
+ * Room for the headers a request adds to the constant ones (request id, content type, length, a plugin's few):
+ * `slice()` gives an exact-size copy that the first `push` reallocates at half again its size, every request.
+ */
+const ROOM = 12
+
+/** A copy of `constant` whose backing store already has room for {@link ROOM} more entries. */
+function withRoomFor(constant: HeaderList): HeaderList {
+  const count = constant.length
+  const headers = new Array<string>(count + ROOM)
+  for (let i = 0; i < count; i++) headers[i] = constant[i]!
+  // A shorter length keeps the backing store (V8 trims only a store more than twice the length).
+  headers.length = count
+  return headers
+}
 const NOT_FOUND_KEY = 'not_found'
 
 /** `Upgrade: websocket` (the only upgrade web runtimes hand to a fetch handler). */
@@ -259,7 +275,7 @@ export function createHttpHandler(engine: Engine, options: HttpHandlerOptions = 
     route: Route | undefined,
     startedAt: number,
   ): Exchange {
-    const headers = staticHeaders.slice()
+    const headers = withRoomFor(staticHeaders)
     return { request, method: request.method, path, route, headers, requestId: undefined, startedAt }
   }
 

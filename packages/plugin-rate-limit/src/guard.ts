@@ -138,13 +138,12 @@ export class StoreGuard {
       }
     }
     if (this.#failingSince === undefined) return own
-    return {
-      ...own,
-      status: own.status === 'fail' ? 'fail' : 'warn',
+    return Object.assign({}, own, {
+      status: own.status === 'fail' ? ('fail' as const) : ('warn' as const),
       message: `${this.#store.kind} store failing since ${new Date(this.#failingSince).toISOString()} (${this.#lastError}); ${
         this.#fallback ? 'deciding with the fallback store' : 'deciding without it'
       }${own.message ? `; ${own.message}` : ''}`,
       failingSinceMs: this.#failingSince,
-    }
+    })
   }
 }

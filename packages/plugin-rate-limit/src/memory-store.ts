@@ -34,7 +34,7 @@ export interface MemoryStore extends RateLimitStore {
 
 /** Creates an in-memory store (the plugin's default). */
 export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
-  const settings = { ...DEFAULTS, ...options }
+  const settings = Object.assign({}, DEFAULTS, options)
   if (!Number.isSafeInteger(settings.max) || settings.max < 1) {
     throw invalidOptions(`memoryStore: 'max' must be a positive integer (got ${String(settings.max)})`)
   }

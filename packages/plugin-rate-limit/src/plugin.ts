@@ -27,7 +27,7 @@ import {
   type RateLimitOptions,
 } from './options.js'
 import type { LimitCheck, RateLimitStore } from './store.js'
-import { isPromiseLike } from '@ixp/core/plugin-kit'
+import { isPromiseLike, tapMaybeSync } from '@ixp/core/plugin-kit'
 
 export const PLUGIN_NAME = '@ixp/plugin-rate-limit'
 const VERSION = '0.1.0'
@@ -139,10 +139,23 @@ export function rateLimit(options: RateLimitOptions): RateLimitPlugin {
         },
       )
 
-      engine.hooks.admission.tapPromise({ name: PLUGIN_NAME, stage: Stage.RATE_LIMIT }, async (state) => {
+      /**
+       * Counts the request against every limit that applies. Synchronous with a synchronous store (the memory
+       * store) and synchronous keys, so the render stays synchronous; a promise only where something must wait
+       * (`skip`, a key function or API key hash, a network store).
+       */
+      const admit = (state: RenderState): void | Promise<void> => {
         const intent = intentLimits(state.intent)
         if (intent.skip) return
-        if (settings.skip && (await settings.skip(state))) return
+        if (settings.skip) {
+          const skipped = settings.skip(state)
+          if (isPromiseLike(skipped)) return skipped.then((skip) => (skip ? undefined : count(state, intent)))
+          if (skipped) return
+        }
+        return count(state, intent)
+      }
+
+      const count = (state: RenderState, intent: CompiledIntent): void | Promise<void> => {
         const facts: RequestFacts = { address: null }
         if (settings.allowList.length > 0) {
           const address = (facts.address = keys.address(state))
@@ -151,19 +164,34 @@ export function rateLimit(options: RateLimitOptions): RateLimitPlugin {
         const cost = resolveCost(intent.cost, state)
         const applied: CompiledLimit[] = []
         const checks: LimitCheck[] = []
+        const limits = intent.limits
         let previousParts: CompiledLimit['key'] | undefined
         let previousKey: string | undefined
-        for (const limit of intent.limits) {
-          let client: string | undefined
-          if (limit.key === previousParts) client = previousKey
-          else {
+        const next = (from: number): void | Promise<void> => {
+          for (let i = from; i < limits.length; i++) {
+            const limit = limits[i]!
+            if (limit.key === previousParts) {
+              check(limit, previousKey)
+              continue
+            }
             const found = keys.key(limit.key, state, facts)
-            client = isPromiseLike(found) ? await found : found
+            previousParts = limit.key
+            if (isPromiseLike(found)) {
+              return found.then((client) => {
+                previousKey = client
+                check(limit, client)
+                return next(i + 1)
+              })
+            }
+            previousKey = found
+            check(limit, found)
           }
-          previousParts = limit.key
-          previousKey = client
+          return decide(state, applied, checks, cost)
+        }
+        const check = (limit: CompiledLimit, key: string | undefined): void => {
+          let client = key
           if (client === undefined) {
-            if (settings.onMissingKey === 'skip') continue
+            if (settings.onMissingKey === 'skip') return
             if (!warnedShared) {
               warnedShared = true
               logger.warn(
@@ -187,10 +215,27 @@ export function rateLimit(options: RateLimitOptions): RateLimitPlugin {
           applied.push(limit)
           checks.push({ key: `${limit.prefix}|${client}`, rule: limit.rule, cost })
         }
-        if (checks.length === 0) return
+        return next(0)
+      }
 
+      const decide = (
+        state: RenderState,
+        applied: CompiledLimit[],
+        checks: LimitCheck[],
+        cost: number,
+      ): void | Promise<void> => {
+        if (checks.length === 0) return
         const answer = guard.consume(checks)
-        const { result, source }: GuardedDecision = isPromiseLike(answer) ? await answer : answer
+        if (isPromiseLike(answer)) return answer.then((guarded) => apply(state, applied, guarded, cost))
+        apply(state, applied, answer, cost)
+      }
+
+      const apply = (
+        state: RenderState,
+        applied: CompiledLimit[],
+        { result, source }: GuardedDecision,
+        cost: number,
+      ): void => {
         if (!result) {
           if (settings.onStoreError === 'closed') {
             throw rateLimitError(
@@ -223,7 +268,9 @@ export function rateLimit(options: RateLimitOptions): RateLimitPlugin {
         }
         if (settings.headers || settings.legacyHeaders)
           state.meta.headers = Object.assign({}, state.meta.headers, headers)
-      })
+      }
+
+      tapMaybeSync(engine.hooks.admission, { name: PLUGIN_NAME, stage: Stage.RATE_LIMIT }, admit)
 
       if (store.ready) {
         await store.ready().catch((error: unknown) =>

@@ -1,4 +1,4 @@
-import { IxpError, type IxpContext } from '@ixp/core'
+import { IxpError, type IxpContext, type RenderResult } from '@ixp/core'
 import { describe, expect, it } from 'vitest'
 import { memoryStore, rateLimit, type LimitCheck, type RateLimitOptions } from '../src/index.js'
 import { attempt, makeEngine, manualClock, T0 } from './helpers.js'
@@ -423,5 +423,47 @@ describe('options are checked when the plugin is created', () => {
 
   it('checks memory store options', () => {
     expect(() => memoryStore({ max: 0 })).toThrow(/'max' must be a positive integer/)
+  })
+})
+
+describe('deciding without waiting', () => {
+  it('counts with the memory store synchronously: renderNow gives the result itself, headers included', () => {
+    const engine = makeEngine([rateLimit({ limit: 2, windowMs: 60_000 })])
+    return engine.ready().then(() => {
+      const first = engine.renderNow({ intent: { name: 'search', parameters: {} } }, { ...client })
+      expect(first).not.toBeInstanceOf(Promise)
+      expect((first as RenderResult).meta.headers).toMatchObject({
+        RateLimit: expect.stringMatching(/^"default";r=1;t=\d+$/),
+      })
+      engine.renderNow({ intent: { name: 'search', parameters: {} } }, { ...client })
+      const third = engine.renderNow({ intent: { name: 'search', parameters: {} } }, { ...client })
+      expect(third).toBeInstanceOf(Promise)
+      return expect(third).rejects.toMatchObject({ code: 'RATE_LIMITED' })
+    })
+  })
+
+  it('waits for an asynchronous skip, key function or store, in order', async () => {
+    const order: string[] = []
+    const store = memoryStore()
+    const engine = makeEngine([
+      rateLimit({
+        limit: 1,
+        windowMs: 60_000,
+        skip: async (state) => (order.push('skip'), state.context.headers?.['x-internal'] === '1'),
+        key: async () => (order.push('key'), 'tenant-a'),
+        store: { kind: 'slow', consume: async (checks) => (order.push('store'), store.consume(checks)) },
+      }),
+    ])
+    await engine.ready()
+    const first = engine.renderNow({ intent: { name: 'search', parameters: {} } }, {})
+    expect(first).toBeInstanceOf(Promise)
+    await expect(first).resolves.toMatchObject({ meta: { rateLimit: { allowed: true } } })
+    expect(order).toEqual(['skip', 'key', 'store'])
+    await expect(engine.render({ intent: { name: 'search', parameters: {} } }, {})).rejects.toMatchObject({
+      code: 'RATE_LIMITED',
+    })
+    await expect(
+      engine.render({ intent: { name: 'search', parameters: {} } }, { headers: { 'x-internal': '1' } }),
+    ).resolves.toMatchObject({ intent: 'search' })
   })
 })

@@ -39,6 +39,13 @@ export interface SemanticOptions {
    */
   outOfScopeExamples?: string[]
   /**
+   * When annotated examples mark names (entities whose values hardly repeat: titles, artists, places), a
+   * second classifier learns from the sentences with their names masked and votes with the first (ignored
+   * with `stages` or `model`).
+   * @default true
+   */
+  maskNames?: boolean
+  /**
    * An embedding provider: adds an embedding stage after the classifier.
    * @default undefined
    */
@@ -118,9 +125,10 @@ export function checkSemanticOptions(options: SemanticOptions): void {
       options.model ||
       options.embeddings ||
       options.context ||
-      options.outOfScopeExamples)
+      options.outOfScopeExamples ||
+      options.maskNames !== undefined)
   )
     throw semanticError('SEMANTIC_INVALID_OPTIONS', {
-      problem: `'stages' replaces the default pipeline: configure 'classifier', 'model', 'outOfScopeExamples', 'embeddings' and 'context' on the stages themselves`,
+      problem: `'stages' replaces the default pipeline: configure 'classifier', 'model', 'outOfScopeExamples', 'maskNames', 'embeddings' and 'context' on the stages themselves`,
     })
 }

@@ -41,6 +41,7 @@ export function defaultStages(options: SemanticOptions): ResolverStage[] {
       model: options.model,
       calibration: options.calibration,
       outOfScopeExamples: options.outOfScopeExamples,
+      maskNames: options.maskNames,
     }),
     ...(options.embeddings ? [embeddingStage({ ...options.embedding, provider: options.embeddings })] : []),
     contextStage(options.context),

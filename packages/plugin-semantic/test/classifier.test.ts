@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import { IntentClassifier, MODEL_VERSION, type IntentExample } from '../src/index.js'
 import { encodeArray } from '../src/model/base64.js'
+import { thresholdTurningAway } from '../src/classifier/calibration.js'
 import { accuracy, slice } from './helpers.js'
 
 const train = slice('clinc150', 'train', { intents: 25, perIntent: 40, oos: 60 })
@@ -95,6 +96,7 @@ describe('IntentClassifier: out of scope', () => {
   it("keeps a closed domain's own sentences: the cross-validated threshold turns away few right answers", () => {
     // SNIPS: 7 distinct intents; each calibration fold leaves one out as a stand-in for out-of-scope text,
     // and those stand-ins alone would put the threshold where it turns away about 5% of the domain's sentences.
+    // Three stand-in intents are little evidence: the bound shrinks to 3/20 of 2%.
     const snips = slice('snips', 'train', { intents: 7, perIntent: 140 })
     const seen = new Map<string, number>()
     const rank = (example: IntentExample) => {
@@ -112,8 +114,22 @@ describe('IntentClassifier: out of scope', () => {
     const bounded = IntentClassifier.train(closedTrain)
     const unbounded = IntentClassifier.train(closedTrain, { maxTurnedAway: 1 })
     expect(bounded.calibration.threshold).toBeLessThan(unbounded.calibration.threshold)
-    expect(turnedAway(bounded)).toBeLessThanOrEqual(0.03)
+    expect(turnedAway(bounded)).toBeLessThanOrEqual(0.01)
     expect(turnedAway(unbounded)).toBeGreaterThan(turnedAway(bounded))
+    // A share of 2% without the shrinking, on the same held-out answers, sits higher.
+    const looser = IntentClassifier.train(closedTrain, { maxTurnedAway: 0.02 * (20 / 3) })
+    expect(bounded.calibration.threshold).toBeLessThan(looser.calibration.threshold)
+  })
+
+  it('bounds the share of held-out right answers a threshold turns away', () => {
+    const confidence = Float64Array.from({ length: 100 }, (_, i) => (i + 1) / 100)
+    const correct = new Uint8Array(100).fill(1)
+    const none = new Uint8Array(100)
+    const bound = (share: number, minAnswers = 50) =>
+      thresholdTurningAway(confidence, correct, none, none, { share, minAnswers })
+    expect(bound(0.02)).toBeCloseTo(0.025) // turns away 0.01 and 0.02
+    expect(bound(0.003)).toBeCloseTo(0.005) // allows none: under the lowest right answer
+    expect(bound(0.02, 200)).toBe(1) // too few answers to estimate a share from: no bound
   })
 
   it('rejects by threshold when no intent is confident enough, and a threshold of 0 accepts', () => {

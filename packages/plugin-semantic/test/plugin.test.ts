@@ -288,6 +288,7 @@ describe('semantic() through a real engine', () => {
     expect(() => semantic({ earlyExit: 3 })).toThrow(/earlyExit/)
     expect(() => semantic({ embeddings: {} as never })).toThrow(/embed/)
     expect(() => semantic({ stages: [], classifier: {} })).toThrow(/replaces the default pipeline/)
+    expect(() => semantic({ stages: [], maskNames: false })).toThrow(/maskNames/)
     try {
       semantic({ threshold: -1 })
     } catch (error) {

@@ -2,6 +2,7 @@ import { createEngine, silentLogger, type Engine, type IntentDefinition } from '
 import { afterEach, describe, expect, it } from 'vitest'
 import { findSystem, parseExample, semantic, SequenceTagger, SlotFiller } from '../src/index.js'
 import { LookupTable } from '../src/slots/lookup.js'
+import { placeTables } from '../src/slots/places.js'
 import { tokenize } from '../src/slots/tokens.js'
 
 const playMusic: IntentDefinition = {
@@ -213,6 +214,20 @@ describe('building blocks', () => {
     expect(table.find(tokens).map((m) => m.value)).toEqual(['New York City', 'New York City'])
   })
 
+  it('knows country and US state names (as tagger hints), not common words that abbreviate a state', () => {
+    const found = (text: string) =>
+      placeTables().flatMap(([hint, table]) => table.find(tokenize(text)).map((m) => `${hint}=${m.value}`))
+    expect(found('a table in the Federated States of Micronesia')).toEqual([
+      'place:country=Federated States of Micronesia',
+    ])
+    expect(found('weather in New York or in Georgia')).toEqual([
+      'place:country=Georgia',
+      'place:state=New York',
+      'place:state=Georgia',
+    ])
+    expect(found('is it ok in us')).toEqual([])
+  })
+
   it('the tagger is deterministic and learns context', () => {
     const example = (words: string[], tags: string[]) => ({ tokens: tokenize(words.join(' ')), tags })
     const data = [
@@ -250,5 +265,16 @@ describe('building blocks', () => {
     const filler = new SlotFiller()
     filler.prepare([{ ...findStore, examples: ['where is a store'], parameters: { type: 'object' } }])
     expect(filler.fill('find_store', 'store in Seattle')).toEqual({ parameters: {}, slots: [] })
+  })
+
+  it('reads a huge text only up to 1,000 characters', () => {
+    const filler = new SlotFiller()
+    filler.prepare([playMusic])
+    const huge = `play Daft Punk on spotify ${'and then some more words '.repeat(4000)}play Adele`
+    const started = performance.now()
+    const filled = filler.fill('play_music', huge)
+    expect(performance.now() - started).toBeLessThan(200)
+    expect(filled.parameters).toEqual({ artist: 'Daft Punk', service: 'spotify' })
+    expect(filled.slots.every((slot) => slot.end <= 1000)).toBe(true)
   })
 })

@@ -94,7 +94,7 @@ function callRecordingThrow(fn: TapRecord['fn'], self: unknown, args: unknown[],
 export function observeTaps(hook: unknown, purpose: string, observe: TapObserver): void {
   ;(hook as Interceptable).intercept({
     name: `${SCOPE_NAME}:${purpose}`,
-    register: (tap) => (isOwnTap(tap.name) ? tap : { ...tap, fn: wrap(tap, observe) }),
+    register: (tap) => (isOwnTap(tap.name) ? tap : Object.assign({}, tap, { fn: wrap(tap, observe) })),
   })
 }
 

@@ -5,6 +5,7 @@
  */
 export { isObject, isPlainObject } from '../objects.js'
 export { delay, isPromiseLike, withTimeout, type TimerFunctions } from './async.js'
+export { tapMaybeSync, type MaybeSyncTapOptions, type PromiseTappable } from './maybe-sync.js'
 
 /** The message of anything thrown: an `Error`'s `message`, else the value as a string (for logs, never callers). */
 export function messageOf(error: unknown): string {

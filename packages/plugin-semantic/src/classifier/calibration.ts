@@ -134,23 +134,25 @@ export function chooseThreshold(
 
 /**
  * A threshold that turns away at most `share` of the held-out in-scope examples answered right: halfway
- * between the confidence of the last one it turns away and the next (1, no bound, when fewer than
- * 1 / `share` answers leave nothing to estimate the share from). Stand-ins for out-of-scope text are
- * only a guess at real traffic; this bound keeps a closed domain's own sentences from paying for the guess.
+ * between the confidence of the last one it turns away and the next (half the lowest when the share allows
+ * none; 1, no bound, with fewer than `minAnswers` right answers to estimate the share from). Stand-ins for
+ * out-of-scope text are only a guess at real traffic; this bound keeps a closed domain's own sentences from
+ * paying for the guess.
  */
 export function thresholdTurningAway(
   confidence: Float64Array,
   correct: Uint8Array,
   outOfScope: Uint8Array,
   rejected: Uint8Array,
-  share: number,
+  bound: { share: number; minAnswers: number },
 ): number {
   const right: number[] = []
   for (let i = 0; i < confidence.length; i++)
     if (correct[i] && !outOfScope[i] && !rejected[i]) right.push(confidence[i]!)
-  const turned = Math.floor(share * right.length)
-  // Too few answers to estimate the share (under 50 at 2%): no bound.
-  if (turned === 0 || turned >= right.length) return 1
+  if (right.length === 0 || right.length < bound.minAnswers) return 1
+  const turned = Math.floor(bound.share * right.length)
+  if (turned >= right.length) return 1
   right.sort((a, b) => a - b)
+  if (turned === 0) return right[0]! / 2
   return (right[turned - 1]! + right[turned]!) / 2
 }

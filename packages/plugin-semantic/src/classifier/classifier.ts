@@ -307,14 +307,14 @@ export class IntentClassifier {
   }
 
   /**
-   * Fits the sigmoid and the threshold to held-out scores. `maxTurnedAway`, for stand-in out-of-scope
-   * examples, bounds the share of right answers the threshold may turn away.
+   * Fits the sigmoid and the threshold to held-out scores. `turnedAway`, for stand-in out-of-scope
+   * examples, bounds the share of right answers the threshold may turn away (once there are `minAnswers`).
    */
   #fit(
     held: HeldOutScores,
     outOfScopeWeight: number,
     sigmoidFromInScope = false,
-    maxTurnedAway = 1,
+    turnedAway?: { share: number; minAnswers: number },
   ): CalibrationReport {
     const fitted = sigmoidFromInScope
       ? fitSigmoid(...inScopePairs(held))
@@ -325,10 +325,10 @@ export class IntentClassifier {
     if (oosCount > 0) {
       const confidence = held.bestScore.map((score) => confidenceOf(score, { ...sigmoid, threshold: 0 }))
       threshold = chooseThreshold(confidence, held.correct, held.outOfScope, held.rejected, outOfScopeWeight)
-      if (maxTurnedAway < 1)
+      if (turnedAway)
         threshold = Math.min(
           threshold,
-          thresholdTurningAway(confidence, held.correct, held.outOfScope, held.rejected, maxTurnedAway),
+          thresholdTurningAway(confidence, held.correct, held.outOfScope, held.rejected, turnedAway),
         )
     }
     this.#calibration = { ...sigmoid, threshold }
@@ -370,6 +370,7 @@ export class IntentClassifier {
     const shuffled = random.shuffle(Int32Array.from(intents.keys()))
     const leaveOut = Math.max(1, Math.round(intents.length * 0.15))
     const parts: HeldOutScores[] = []
+    const standIns = new Set<string>()
     // A large intent set (the sparse trainer's) gives plenty of held-out evidence in one fold; the others
     // would triple the training time for no better fit.
     const total = trainer === 'sparse' ? 1 : folds
@@ -397,6 +398,7 @@ export class IntentClassifier {
         calibrationFolds: 0,
         onProgress: undefined,
       })
+      for (const intent of absent) standIns.add(intent)
       parts.push(model.#heldOutScores(test, (example) => absent.has(example.intent)))
     }
     settings.onProgress?.({ phase: 'calibration', done: total, total })
@@ -409,7 +411,16 @@ export class IntentClassifier {
     // The stand-ins are not real traffic: they set the threshold but not the confidence curve, and the
     // threshold may not turn away more than `maxTurnedAway` of the right answers (a closed domain, whose
     // left-out intents are easy to confuse with the rest, would otherwise lose 5% of its own sentences).
-    return this.#fit(held, oos > 0 ? (STAND_IN_SHARE * inScope) / oos : 1, true, settings.maxTurnedAway)
+    // How much the stand-ins say about out-of-scope text grows with how many distinct intents stood in: three
+    // of a 7-intent domain (SNIPS) are three samples of it, so the bound tightens in proportion under
+    // `FULL_BOUND_STAND_INS` (0.3% of right answers at most for SNIPS; every set of 20+ intents left out keeps 2%).
+    const bound = settings.maxTurnedAway * Math.min(1, standIns.size / FULL_BOUND_STAND_INS)
+    return this.#fit(
+      held,
+      oos > 0 ? (STAND_IN_SHARE * inScope) / oos : 1,
+      true,
+      settings.maxTurnedAway < 1 ? { share: bound, minAnswers: 1 / settings.maxTurnedAway } : undefined,
+    )
   }
 
   /** A JSON-safe, versioned snapshot: `IntentClassifier.fromJSON(JSON.parse(JSON.stringify(c)))` predicts the same. */
@@ -421,5 +432,7 @@ export class IntentClassifier {
 /** Held-out examples scored for calibration when the sparse trainer (a large intent set) is used. */
 const MAX_SPARSE_HELD_OUT = 4000
 const STAND_IN_SHARE = 0.25
+/** Distinct stand-in intents from which the threshold may turn away the whole `maxTurnedAway` share. */
+const FULL_BOUND_STAND_INS = 20
 
 export type { IntentExample }

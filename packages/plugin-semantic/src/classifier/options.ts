@@ -74,9 +74,10 @@ export interface ClassifierOptions {
    * Largest share (above 0, at most 1) of right answers the threshold found by that cross-validation may
    * turn away: of the held-out examples answered with the right intent, at most this many fall under it.
    * The stand-ins for out-of-scope text are a guess; this keeps the guess from costing an app its own
-   * sentences. It needs 1 / `maxTurnedAway` right answers (50 by default) to be estimated; with fewer, and
-   * with `1`, the threshold stays where held-out accuracy is best. Thresholds from `calibrate()` (real
-   * held-out data) are not bound.
+   * sentences. The guess is worth less the fewer distinct intents stood in, so under 20 of them the share
+   * shrinks in proportion (a 7-intent domain has 3 stand-ins: 0.3% by default). It needs 1 / `maxTurnedAway`
+   * right answers (50 by default) to be estimated; with fewer, and with `1`, the threshold stays where
+   * held-out accuracy is best. Thresholds from `calibrate()` (real held-out data) are not bound.
    * @default 0.02
    */
   maxTurnedAway?: number

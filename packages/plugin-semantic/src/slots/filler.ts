@@ -10,9 +10,10 @@ import { kindOf } from '../params/schema.js'
 import { parsedExamples, type EntitySpan, type ParsedExample } from './annotations.js'
 import { globalPattern, type EntityDefinition } from './entities.js'
 import { LookupTable } from './lookup.js'
+import { placeTables } from './places.js'
 import { findSystem, isSystemEntity, type SystemEntity } from './system.js'
 import { SequenceTagger, type TaggerExample, type TokenHints } from './tagger.js'
-import { tokenize, type Token } from './tokens.js'
+import { MAX_TAGGED_CHARS, tokenize, type Token } from './tokens.js'
 
 /** An entity value found in the text. */
 export interface Slot {
@@ -138,11 +139,12 @@ export class SlotFiller {
     this.#plans = plans
   }
 
-  /** Entities of `intent` in `text`, and the parameters they fill. */
-  fill(intent: string, text: string, reference: Date = new Date()): FilledSlots {
+  /** Entities of `intent` in `text` (its first `MAX_TAGGED_CHARS`), and the parameters they fill. */
+  fill(intent: string, input: string, reference: Date = new Date()): FilledSlots {
     const plan = this.#plans.get(intent)
     const none: FilledSlots = { parameters: {}, slots: [] }
-    if (!plan || plan.entities.size === 0 || typeof text !== 'string' || !text) return none
+    if (!plan || plan.entities.size === 0 || typeof input !== 'string' || !input) return none
+    const text = input.length > MAX_TAGGED_CHARS ? input.slice(0, MAX_TAGGED_CHARS) : input
     const tokens = tokenize(text)
     const { found, hints } = this.#recognise(plan, text, tokens, reference)
     const slots: Slot[] = [...found]
@@ -295,6 +297,8 @@ export class SlotFiller {
         for (const match of table.find(tokens))
           if (trustKnown(`${entity}\u0000${match.value}`))
             ranges.push({ from: match.from, to: match.to, entity: `known:${entity}` })
+      for (const [hint, table] of placeTables())
+        for (const match of table.find(tokens)) ranges.push({ from: match.from, to: match.to, entity: hint })
       for (const system of HINT_SYSTEMS)
         if (!plan.entities.has(system))
           for (const match of findSystem(system, text, reference)) {

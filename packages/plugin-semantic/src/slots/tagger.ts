@@ -5,7 +5,7 @@
  * patterns, system entities) found on the word. Trained in milliseconds from an intent's annotated examples;
  * deterministic for a seed; no weights to download.
  */
-import { FNV_OFFSET, fnvStep, mix32 } from '../text/hash.js'
+import { combine, FNV_OFFSET, fnvStep, mix32 } from '../text/hash.js'
 import { Random } from '../model/random.js'
 import { shapeOf, type Token } from './tokens.js'
 
@@ -34,39 +34,98 @@ function hashString(text: string): number {
   return mix32(h)
 }
 
-function tokenFeatures(tokens: readonly Token[], hints: TokenHints | undefined, i: number): number[] {
-  const word = (k: number) => (k < 0 ? '<s>' : k >= tokens.length ? '</s>' : tokens[k]!.lower)
-  const w = tokens[i]!
-  const shape = shapeOf(w.text)
-  const names = [
-    'b',
-    `w=${w.lower}`,
-    `s=${shape}`,
-    `p3=${w.lower.slice(0, 3)}`,
-    `x3=${w.lower.slice(-3)}`,
-    `x2=${w.lower.slice(-2)}`,
-    `w-1=${word(i - 1)}`,
-    `w+1=${word(i + 1)}`,
-    `w-2=${word(i - 2)}`,
-    `w+2=${word(i + 2)}`,
-    `w-1w=${word(i - 1)}|${w.lower}`,
-    `ww+1=${w.lower}|${word(i + 1)}`,
-    `w-2w-1=${word(i - 2)}|${word(i - 1)}`,
-    `w+1w+2=${word(i + 1)}|${word(i + 2)}`,
-    `s-1s=${i > 0 ? shapeOf(tokens[i - 1]!.text) : '<s>'}|${shape}`,
-    `len=${Math.min(w.lower.length, 8)}`,
-    `x4=${w.lower.slice(-4)}`,
-    `p4=${w.lower.slice(0, 4)}`,
-    `w-3=${word(i - 3)}`,
-    `w+3=${word(i + 3)}`,
-    `w-1w+1=${word(i - 1)}|${word(i + 1)}`,
-  ]
-  if (i === 0) names.push('first')
-  if (i === tokens.length - 1) names.push('last')
-  for (const hint of hints?.[i] ?? []) names.push(`h=${hint}`, `hw-1=${hint}|${word(i - 1)}`)
-  for (const hint of hints?.[i - 1] ?? []) names.push(`h-1=${hint}`)
-  for (const hint of hints?.[i + 1] ?? []) names.push(`h+1=${hint}`)
-  return names.map(hashString)
+// Feature templates. A feature's hash is its template's combined with the hashes of the values it reads:
+// integers only, no strings built per token (the tagger runs on every resolved sentence).
+const enum T {
+  Bias = 1,
+  Word,
+  Shape,
+  Prefix3,
+  Suffix3,
+  Suffix2,
+  Previous,
+  Next,
+  Previous2,
+  Next2,
+  PreviousWord,
+  WordNext,
+  Previous2Previous,
+  NextNext2,
+  PreviousShapeShape,
+  Length,
+  Suffix4,
+  Prefix4,
+  Previous3,
+  Next3,
+  PreviousNext,
+  First,
+  Last,
+  Hint,
+  HintPrevious,
+  HintBefore,
+  HintAfter,
+}
+const START = hashString('<s>')
+const END = hashString('</s>')
+
+// Kept to 30 bits: small integers are map keys V8 neither boxes nor hashes as doubles.
+function feature(template: T, value = 0): number {
+  return combine(template, value) & 0x3fffffff
+}
+
+function pair(template: T, a: number, b: number): number {
+  return combine(combine(template, a), b) & 0x3fffffff
+}
+
+/** Feature hashes of every token of a sentence. */
+function sentenceFeatures(tokens: readonly Token[], hints: TokenHints | undefined): number[][] {
+  const n = tokens.length
+  const words = new Array<number>(n)
+  const shapes = new Array<number>(n)
+  for (let k = 0; k < n; k++) {
+    words[k] = hashString(tokens[k]!.lower)
+    shapes[k] = hashString(shapeOf(tokens[k]!.text))
+  }
+  const hinted = hints?.map((list) => list.map(hashString))
+  const word = (k: number) => (k < 0 ? START : k >= n ? END : words[k]!)
+  const out: number[][] = []
+  for (let i = 0; i < n; i++) {
+    const lower = tokens[i]!.lower
+    const w = words[i]!
+    const features = [
+      feature(T.Bias),
+      feature(T.Word, w),
+      feature(T.Shape, shapes[i]),
+      feature(T.Prefix3, hashString(lower.slice(0, 3))),
+      feature(T.Suffix3, hashString(lower.slice(-3))),
+      feature(T.Suffix2, hashString(lower.slice(-2))),
+      feature(T.Previous, word(i - 1)),
+      feature(T.Next, word(i + 1)),
+      feature(T.Previous2, word(i - 2)),
+      feature(T.Next2, word(i + 2)),
+      pair(T.PreviousWord, word(i - 1), w),
+      pair(T.WordNext, w, word(i + 1)),
+      pair(T.Previous2Previous, word(i - 2), word(i - 1)),
+      pair(T.NextNext2, word(i + 1), word(i + 2)),
+      pair(T.PreviousShapeShape, i > 0 ? shapes[i - 1]! : START, shapes[i]!),
+      feature(T.Length, Math.min(lower.length, 8)),
+      feature(T.Suffix4, hashString(lower.slice(-4))),
+      feature(T.Prefix4, hashString(lower.slice(0, 4))),
+      feature(T.Previous3, word(i - 3)),
+      feature(T.Next3, word(i + 3)),
+      pair(T.PreviousNext, word(i - 1), word(i + 1)),
+    ]
+    if (i === 0) features.push(feature(T.First))
+    if (i === n - 1) features.push(feature(T.Last))
+    if (hinted) {
+      for (const hint of hinted[i] ?? [])
+        features.push(feature(T.Hint, hint), pair(T.HintPrevious, hint, word(i - 1)))
+      for (const hint of hinted[i - 1] ?? []) features.push(feature(T.HintBefore, hint))
+      for (const hint of hinted[i + 1] ?? []) features.push(feature(T.HintAfter, hint))
+    }
+    out.push(features)
+  }
+  return out
 }
 
 export interface TaggerExample {
@@ -127,8 +186,8 @@ export class SequenceTagger {
     const tagIndex = new Map(tags.map((tag, i) => [tag, i]))
     const index = new Map<number, number>()
     const encoded = examples.map((example) => ({
-      features: example.tokens.map((_, i) =>
-        tokenFeatures(example.tokens, example.hints, i).map((hash) => {
+      features: sentenceFeatures(example.tokens, example.hints).map((hashes) =>
+        hashes.map((hash) => {
           let row = index.get(hash)
           if (row === undefined) index.set(hash, (row = index.size))
           return row
@@ -187,9 +246,9 @@ export class SequenceTagger {
   /** Entity spans in the tokens, with confidences. */
   tag(tokens: readonly Token[], hints?: TokenHints): TaggedSpan[] {
     if (this.tags.length === 1 || tokens.length === 0) return []
-    const emissions = tokens.map((_, i) => {
+    const emissions = sentenceFeatures(tokens, hints).map((hashes) => {
       const rows: number[] = []
-      for (const hash of tokenFeatures(tokens, hints, i)) {
+      for (const hash of hashes) {
         const row = this.#index.get(hash)
         if (row !== undefined) rows.push(row)
       }

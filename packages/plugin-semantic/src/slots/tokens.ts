@@ -9,6 +9,12 @@ export interface Token {
   end: number
 }
 
+/**
+ * Characters of a text the slot and name taggers read (the classifier's default `features.maxChars`): a huge
+ * query costs no more than this many, and values past it are not looked for.
+ */
+export const MAX_TAGGED_CHARS = 1000
+
 // A word (letters and digits, an apostrophe inside it) or one other non-space character.
 const TOKEN = /[\p{L}\p{N}]+(?:['’][\p{L}]+)*|[^\s\p{L}\p{N}]/gu
 
