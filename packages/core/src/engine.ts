@@ -365,8 +365,10 @@ export class Engine {
    * promise. Never throws: a failure is always a rejected promise (test with `instanceof Promise`).
    */
   renderNow(request: RenderRequest, context: IxpContext = {}): RenderResult | Promise<RenderResult> {
-    if (this.#state !== 'ready') return this.ready().then(() => this.renderNow(request, context))
-    const startedAt = performance.now()
+    if (this.#state !== 'ready') return this.#renderWhenReady(request, context)
+    // One read of the `performance` global (a getter on Node) serves both clock reads of a synchronous render.
+    const clock = performance
+    const startedAt = clock.now()
     let run: RenderRun | undefined
     try {
       const { limits } = this.#settings
@@ -393,27 +395,51 @@ export class Engine {
         this.#clock,
         startedAt,
       )
-      if (this.events.listenerCount('intent:before') > 0) {
+      if (this.#renderListeners['intent:before'] !== undefined) {
         this.events.emit('intent:before', { intent: run.intent.name, request, context: run.context })
       }
       const work = this.#pipeline.run(run, intentEntry, componentEntry)
-      const done = run
-      if (!(work instanceof Promise)) return this.#rendered(work, context, startedAt, done)
-      // Only pending work races the deadline: work that finished synchronously cannot have missed it.
-      const failed = run
-      return done.deadline.run(work).then(
-        (result) => this.#rendered(result, context, startedAt, done),
-        (error: unknown) => this.#renderFailed(error, context, request, failed),
-      )
+      if (!(work instanceof Promise)) return this.#rendered(work, context, clock.now() - startedAt, run)
+      return this.#renderPending(work, run, request, context)
     } catch (error) {
       return this.#renderFailed(error, context, request, run)
     }
   }
 
-  #rendered(result: RenderResult, context: IxpContext, startedAt: number, run: RenderRun): RenderResult {
-    result.meta.durationMs = performance.now() - startedAt
+  // The continuations of renderNow live in methods of their own: a closure written in renderNow would make V8
+  // allocate its variables on the heap on every render, including the synchronous ones.
+
+  #renderWhenReady(request: RenderRequest, context: IxpContext): Promise<RenderResult> {
+    return this.ready().then(() => this.renderNow(request, context))
+  }
+
+  /** Only pending work races the deadline: work that finished synchronously cannot have missed it. */
+  #renderPending(
+    work: Promise<RenderResult>,
+    run: RenderRun,
+    request: RenderRequest,
+    context: IxpContext,
+  ): Promise<RenderResult> {
+    return run.deadline.run(work).then(
+      (result) => this.#rendered(result, context, performance.now() - run.startedAt, run),
+      (error: unknown) => this.#renderFailed(error, context, request, run),
+    )
+  }
+
+  /**
+   * The listeners by event name, as eventemitter3 keeps them (a name is there only while it has listeners).
+   * Read with a constant name, that is one property load, where `listenerCount(name)`, one function for every
+   * name, makes a megamorphic lookup (~5 % of a small render, twice). A getter: eventemitter3 replaces the
+   * object when the last listener goes.
+   */
+  get #renderListeners(): Readonly<Record<string, unknown>> {
+    return (this.events as unknown as { _events: Record<string, unknown> })._events
+  }
+
+  #rendered(result: RenderResult, context: IxpContext, durationMs: number, run: RenderRun): RenderResult {
+    result.meta.durationMs = durationMs
     if (run.handled) applyCommandInvalidation(run, (request) => this.invalidate(request), this.logger)
-    if (this.events.listenerCount('intent:after') > 0) {
+    if (this.#renderListeners['intent:after'] !== undefined) {
       this.events.emit('intent:after', { intent: result.intent, result, context })
     }
     return result

@@ -9,7 +9,7 @@
  * all synchronous runs them inline (`hooks/sync-taps.ts`) rather than through its `promise()`.
  */
 import { isRecord } from './definitions.js'
-import { coreError, validationError } from './errors.js'
+import { coreError } from './errors.js'
 import type { EngineHooks, RenderState } from './hooks/index.js'
 import { runBail, runSeries, runWaterfall, syncTaps } from './hooks/sync-taps.js'
 import type { Logger } from './logger.js'
@@ -49,11 +49,23 @@ export interface TtlMemo {
   ttl: number
 }
 
+/** Parameters, then handler data, then `options`, in a new object. */
+function merge(
+  parameters: Record<string, unknown>,
+  data: unknown,
+  options: Record<string, unknown> | undefined,
+): Record<string, unknown> {
+  // Object.assign, not a spread: `{ ...a, ...b }` takes V8's slow path on these shapes (~1 µs a render).
+  return Object.assign({}, parameters, data, options)
+}
+
 export class RenderPipeline {
   readonly #hooks: EngineHooks
   readonly #logger: Logger
   readonly #treeLimits: Required<TreeLimits>
   readonly #warnedDeprecated = new Set<string>()
+  /** Whether the tree {@link RenderPipeline.#checkTree} just checked holds a loading placeholder (read right after). */
+  #placeholder = false
 
   constructor(hooks: EngineHooks, logger: Logger, treeLimits: Required<TreeLimits>) {
     this.#hooks = hooks
@@ -66,13 +78,23 @@ export class RenderPipeline {
     const { admission } = this.#hooks
     if (admission.isUsed()) {
       const taps = syncTaps(admission)
-      if (taps === undefined) {
-        return admission.promise(state).then(() => this.#validate(state, intent, component))
-      }
+      if (taps === undefined) return this.#validateLater(admission.promise(state), state, intent, component)
       const pending = runSeries(taps, state)
-      if (pending !== undefined) return pending.then(() => this.#validate(state, intent, component))
+      if (pending !== undefined) return this.#validateLater(pending, state, intent, component)
     }
     return this.#validate(state, intent, component)
+  }
+
+  // The steps below continue through a `*Later` method when a step went asynchronous: a closure written in a
+  // step itself would make V8 allocate that step's variables on the heap on every render, asynchronous or not.
+
+  #validateLater(
+    admitted: Promise<void>,
+    state: RenderState,
+    intent: RenderIntent,
+    component: RenderComponent | undefined,
+  ): Promise<RenderResult> {
+    return admitted.then(() => this.#validate(state, intent, component))
   }
 
   #validate(
@@ -85,37 +107,34 @@ export class RenderPipeline {
       this.#warnedDeprecated.add(definition.name)
       this.#logger.warn(`intent '${definition.name}' is deprecated`)
     }
-    const validation = intent.validate(state.request.intent.parameters)
-    if (!validation.ok) throw validationError(validation.issues)
-    state.parameters = validation.value
+    const parameters = intent.validate.parse(state.request.intent.parameters)
+    state.parameters = parameters
     if (!component) {
       throw coreError('COMPONENT_NOT_FOUND', { component: definition.component, where: '' })
     }
     const { beforeHandler } = this.#hooks
     if (beforeHandler.isUsed()) {
       const taps = syncTaps(beforeHandler)
-      if (taps !== undefined) {
-        const early = runBail<RenderResult>(taps, state)
-        if (early instanceof Promise) {
-          return early.then((given) =>
-            given !== undefined
-              ? this.#finish(given, state)
-              : this.#handle(state, intent, component, validation.value),
-          )
-        }
-        return early !== undefined
-          ? this.#finish(early, state)
-          : this.#handle(state, intent, component, validation.value)
+      if (taps === undefined) {
+        return this.#handleLater(beforeHandler.promise(state), state, intent, component, parameters)
       }
-      return beforeHandler
-        .promise(state)
-        .then((early) =>
-          early !== undefined
-            ? this.#finish(early, state)
-            : this.#handle(state, intent, component, validation.value),
-        )
+      const early = runBail<RenderResult>(taps, state)
+      if (early instanceof Promise) return this.#handleLater(early, state, intent, component, parameters)
+      if (early !== undefined) return this.#finish(early, state)
     }
-    return this.#handle(state, intent, component, validation.value)
+    return this.#handle(state, intent, component, parameters)
+  }
+
+  #handleLater(
+    answered: Promise<RenderResult | undefined>,
+    state: RenderState,
+    intent: RenderIntent,
+    component: RenderComponent,
+    parameters: Record<string, unknown>,
+  ): Promise<RenderResult> {
+    return answered.then((early) =>
+      early !== undefined ? this.#finish(early, state) : this.#handle(state, intent, component, parameters),
+    )
   }
 
   #handle(
@@ -126,13 +145,20 @@ export class RenderPipeline {
   ): Step<RenderResult> {
     const handler = intent.definition.handler
     state.handled = true
-    const returned: unknown = handler ? handler(parameters, state.context) : undefined
-    if (isPromiseLike(returned)) {
-      return Promise.resolve(returned).then((data) =>
-        this.#compose(state, intent, component, parameters, data),
-      )
-    }
+    if (handler === undefined) return this.#compose(state, intent, component, parameters, undefined)
+    const returned: unknown = handler(parameters, state.context)
+    if (isPromiseLike(returned)) return this.#composeLater(returned, state, intent, component, parameters)
     return this.#compose(state, intent, component, parameters, returned)
+  }
+
+  #composeLater(
+    returned: PromiseLike<unknown>,
+    state: RenderState,
+    intent: RenderIntent,
+    component: RenderComponent,
+    parameters: Record<string, unknown>,
+  ): Promise<RenderResult> {
+    return Promise.resolve(returned).then((data) => this.#compose(state, intent, component, parameters, data))
   }
 
   #compose(
@@ -148,20 +174,30 @@ export class RenderPipeline {
       })
     }
     state.data = data as Record<string, unknown> | undefined
-    // Object.assign, not a spread: `{ ...a, ...b }` takes V8's slow path on these shapes (~1 µs a render).
-    const props: Record<string, unknown> = Object.assign({}, parameters, data, state.request.options)
+    const options = state.request.options
     const { handler } = this.#hooks
-    if (handler.isUsed()) {
-      const taps = syncTaps(handler)
-      if (taps !== undefined) {
-        const changed = runWaterfall(taps, props, state)
-        return changed instanceof Promise
-          ? changed.then((given) => this.#render(state, intent, component, given))
-          : this.#render(state, intent, component, changed)
-      }
-      return handler.promise(props, state).then((changed) => this.#render(state, intent, component, changed))
+    if (!handler.isUsed()) {
+      // Nothing to merge: the props are the validated parameters themselves (not copied; read-only).
+      const props =
+        data === undefined && options === undefined ? parameters : merge(parameters, data, options)
+      return this.#render(state, intent, component, props)
     }
-    return this.#render(state, intent, component, props)
+    // The hook's taps get an object of their own, so one that changes it in place changes no caller's object.
+    const props = merge(parameters, data, options)
+    const taps = syncTaps(handler)
+    if (taps === undefined) return this.#renderLater(handler.promise(props, state), state, intent, component)
+    const changed = runWaterfall(taps, props, state)
+    if (changed instanceof Promise) return this.#renderLater(changed, state, intent, component)
+    return this.#render(state, intent, component, changed)
+  }
+
+  #renderLater(
+    props: Promise<Record<string, unknown>>,
+    state: RenderState,
+    intent: RenderIntent,
+    component: RenderComponent,
+  ): Promise<RenderResult> {
+    return props.then((changed) => this.#render(state, intent, component, changed))
   }
 
   #render(
@@ -171,68 +207,120 @@ export class RenderPipeline {
     props: Record<string, unknown>,
   ): Step<RenderResult> {
     const definition = component.definition
-    const result: RenderResult = {
-      intent: intent.definition.name,
-      component: component.description,
-      props,
-      ttl: this.#ttlOf(intent, definition),
-      meta: state.meta,
-    }
-    if (intent.definition.cacheTags !== undefined) {
-      result.tags = resolveTags(
-        intent.definition,
-        'cacheTags',
-        state.parameters ?? {},
-        state.data,
-        state.context,
-      )
-    }
+    const tags =
+      intent.definition.cacheTags === undefined
+        ? undefined
+        : resolveTags(intent.definition, 'cacheTags', state.parameters ?? {}, state.data, state.context)
     if (typeof definition.render !== 'function') {
-      result.record = { moduleUrl: definition.remoteUrl, exportName: definition.exportName, props }
+      const record = { moduleUrl: definition.remoteUrl, exportName: definition.exportName, props }
+      const ttl = this.#ttlOf(intent, definition)
+      const meta = state.meta
+      const result: RenderResult =
+        tags === undefined
+          ? { intent: intent.definition.name, component: component.description, props, ttl, meta, record }
+          : {
+              intent: intent.definition.name,
+              component: component.description,
+              props,
+              ttl,
+              meta,
+              tags,
+              record,
+            }
       return this.#finish(result, state)
     }
     const rendered = definition.render(props, state.context)
     if (isPromiseLike(rendered)) {
-      return Promise.resolve(rendered).then((tree) => this.#afterTree(tree, result, state))
+      return this.#afterTreeLater(rendered, state, intent, component, props, tags)
     }
-    return this.#afterTree(rendered, result, state)
+    return this.#afterTree(rendered, state, intent, component, props, tags)
   }
 
-  #afterTree(tree: RenderNode, result: RenderResult, state: RenderState): Step<RenderResult> {
+  #afterTreeLater(
+    rendered: PromiseLike<RenderNode>,
+    state: RenderState,
+    intent: RenderIntent,
+    component: RenderComponent,
+    props: Record<string, unknown>,
+    tags: readonly string[] | undefined,
+  ): Promise<RenderResult> {
+    return Promise.resolve(rendered).then((tree) =>
+      this.#afterTree(tree, state, intent, component, props, tags),
+    )
+  }
+
+  #afterTree(
+    tree: RenderNode,
+    state: RenderState,
+    intent: RenderIntent,
+    component: RenderComponent,
+    props: Record<string, unknown>,
+    tags: readonly string[] | undefined,
+  ): Step<RenderResult> {
     const hook = this.#hooks.render
     if (hook.isUsed()) {
       const taps = syncTaps(hook)
-      if (taps !== undefined) {
-        const changed = runWaterfall(taps, tree, state)
-        if (changed instanceof Promise) {
-          return changed.then((given) => {
-            result.tree = this.#checkTree(given, result)
-            return this.#finish(result, state)
-          })
-        }
-        result.tree = this.#checkTree(changed, result)
-        return this.#finish(result, state)
+      if (taps === undefined) {
+        return this.#checkTreeLater(hook.promise(tree, state), state, intent, component, props, tags)
       }
-      return hook.promise(tree, state).then((changed) => {
-        result.tree = this.#checkTree(changed, result)
-        return this.#finish(result, state)
-      })
+      const changed = runWaterfall(taps, tree, state)
+      if (changed instanceof Promise) {
+        return this.#checkTreeLater(changed, state, intent, component, props, tags)
+      }
+      tree = changed
     }
-    result.tree = this.#checkTree(tree, result)
-    return this.#finish(result, state)
+    return this.#finish(this.#withTree(tree, state, intent, component, props, tags), state)
+  }
+
+  #checkTreeLater(
+    changed: Promise<RenderNode>,
+    state: RenderState,
+    intent: RenderIntent,
+    component: RenderComponent,
+    props: Record<string, unknown>,
+    tags: readonly string[] | undefined,
+  ): Promise<RenderResult> {
+    return changed.then((tree) =>
+      this.#finish(this.#withTree(tree, state, intent, component, props, tags), state),
+    )
   }
 
   /**
-   * Keeps a canonical tree as it is and normalizes anything else; a bad tree fails here with the path of the
-   * problem (`INVALID_RENDER_TREE`) instead of reaching the wire. A loading placeholder stands in for a late
-   * render, so a result holding one must not be reused (TTL 0).
+   * The result of a server component, its tree checked. Made in one literal, once every field is known: a
+   * field added to an object literal later moves its fields to a store allocated apart.
    */
-  #checkTree(tree: RenderNode, result: RenderResult): RenderNode {
+  #withTree(
+    tree: RenderNode,
+    state: RenderState,
+    intent: RenderIntent,
+    component: RenderComponent,
+    props: Record<string, unknown>,
+    tags: readonly string[] | undefined,
+  ): RenderResult {
+    const checked = this.#checkTree(tree)
+    // A loading placeholder stands in for a late render: a result holding one must not be reused.
+    const ttl = this.#placeholder ? 0 : this.#ttlOf(intent, component.definition)
+    const meta = state.meta
+    const name = intent.definition.name
+    const description = component.description
+    return tags === undefined
+      ? { intent: name, component: description, props, ttl, meta, tree: checked }
+      : { intent: name, component: description, props, ttl, meta, tags, tree: checked }
+  }
+
+  /**
+   * Keeps a canonical tree as it is and refuses anything else (`tree/check.ts`): a bad tree fails here with the path of the
+   * problem (`INVALID_RENDER_TREE`) instead of reaching the wire. Sets {@link RenderPipeline.#placeholder}.
+   */
+  #checkTree(tree: RenderNode): RenderNode {
     const { maxDepth, maxNodes } = this.#treeLimits
     const kind = classifyTree(tree, maxDepth, maxNodes)
-    if (kind === CANONICAL) return tree
+    if (kind === CANONICAL) {
+      this.#placeholder = false
+      return tree
+    }
     const checked = kind === NOT_CANONICAL ? assertCanonicalTree(tree, this.#treeLimits) : tree
-    if (kind === CANONICAL_WITH_PLACEHOLDER || containsPlaceholder(checked)) result.ttl = 0
+    this.#placeholder = kind === CANONICAL_WITH_PLACEHOLDER || containsPlaceholder(checked)
     return checked
   }
 

@@ -17,11 +17,10 @@ export class RenderContext implements IxpContext {
   constructor(caller: IxpContext, engine: Engine, run: RenderRun) {
     this.#run = run
     // The caller's own fields (a copy loop, not Object.assign: that would go through the `signal` setter's slow
-    // path on every render). The caller's signal is already linked into the deadline.
-    const keys = Object.keys(caller)
-    for (let i = 0; i < keys.length; i++) {
-      const key = keys[i]!
-      if (key !== 'signal') this[key] = caller[key]
+    // path on every render; `for…in`, not Object.keys: no array per render). The caller's signal is already
+    // linked into the deadline.
+    for (const key in caller) {
+      if (key !== 'signal' && Object.hasOwn(caller, key)) this[key] = caller[key]
     }
     this.engine = engine
   }

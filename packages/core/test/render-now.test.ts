@@ -115,6 +115,34 @@ describe('hooks whose taps are all synchronous', () => {
   })
 })
 
+describe('render events', () => {
+  it('reach listeners added and removed at any time, before and after renders', async () => {
+    const engine = makeEngine()
+    await engine.ready()
+    const request = { intent: { name: 'order_status', parameters: { orderId: '1' } } }
+    const seen: string[] = []
+    const before = ({ intent }: { intent: string }) => void seen.push(`before:${intent}`)
+    const after = ({ intent }: { intent: string }) => void seen.push(`after:${intent}`)
+    await engine.render(request)
+    engine.events.on('intent:before', before)
+    engine.events.on('intent:after', after)
+    await engine.render(request)
+    engine.events.off('intent:before', before)
+    await engine.render(request)
+    engine.events.off('intent:after', after)
+    await engine.render(request)
+    engine.events.once('intent:before', before)
+    await engine.render(request)
+    await engine.render(request)
+    expect(seen).toEqual([
+      'before:order_status',
+      'after:order_status',
+      'after:order_status',
+      'before:order_status',
+    ])
+  })
+})
+
 describe('maybe-sync taps (plugin-kit tapMaybeSync)', () => {
   async function engineWith(
     admit: (state: { request: { intent: { parameters?: Record<string, unknown> } } }) => unknown,

@@ -238,3 +238,27 @@ describe('copying parameters only when something changes', () => {
     )
   })
 })
+
+describe('validator.parse (what a render calls)', () => {
+  it('gives the parameters to use, or throws INVALID_REQUEST with the same issues as the outcome', () => {
+    const validate = compileParameters(
+      { type: 'object', properties: { id: { type: 'string' }, n: { type: 'integer' } }, required: ['id'] },
+      strip,
+    )
+    const clean = { id: 'p-1', n: 2 }
+    expect(validate.parse(clean)).toBe(clean)
+    expect(validate.parse({ id: 'p-1', extra: true })).toEqual({ id: 'p-1' })
+    for (const bad of [{ n: 2 }, { id: 'p-1', n: 1.5 }, 'text', undefined]) {
+      const expected = issues(validate(bad))
+      let thrown: unknown
+      try {
+        validate.parse(bad)
+      } catch (error) {
+        thrown = error
+      }
+      expect(thrown).toBeInstanceOf(IxpError)
+      expect((thrown as IxpError).code).toBe('INVALID_REQUEST')
+      expect((thrown as IxpError).details).toEqual({ validationErrors: expected })
+    }
+  })
+})

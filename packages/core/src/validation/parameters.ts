@@ -4,7 +4,7 @@
  * and falls back to its interpreter on edge runtimes by itself.
  */
 import Schema from 'typebox/schema'
-import type { ValidationIssue } from '../errors.js'
+import { validationError, type ValidationIssue } from '../errors.js'
 import type { JsonSchema } from '../types.js'
 import { pointerToPath } from './pointer.js'
 import { ParameterSanitizer, shapeOf, type SanitizeOptions } from './sanitize.js'
@@ -12,7 +12,15 @@ import { ParameterSanitizer, shapeOf, type SanitizeOptions } from './sanitize.js
 export type ValidationOutcome =
   { ok: true; value: Record<string, unknown> } | { ok: false; issues: ValidationIssue[] }
 
-export type ParameterValidator = (value: unknown) => ValidationOutcome
+/** An intent's compiled parameter check. */
+export interface ParameterValidator {
+  (value: unknown): ValidationOutcome
+  /**
+   * The validated parameters, or throws `INVALID_REQUEST` with the issues: what a render calls (no outcome
+   * object per call).
+   */
+  parse(value: unknown): Record<string, unknown>
+}
 
 interface SchemaError {
   keyword: string
@@ -55,30 +63,36 @@ function toIssues(errors: readonly SchemaError[]): ValidationIssue[] {
 export function compileParameters(schema: JsonSchema, options: SanitizeOptions): ParameterValidator {
   const validator = Schema.Compile(schema as never)
   const sanitizer = new ParameterSanitizer(shapeOf(schema), options)
-  return (value) => {
-    if (value === undefined) {
-      return { ok: false, issues: [{ path: [], pointer: '', keyword: 'required', message: 'Required' }] }
-    }
+  /** The parameters to use, or what is wrong with them (an array: parameters are never one). */
+  const check = (value: unknown): Record<string, unknown> | ValidationIssue[] => {
+    if (value === undefined) return [{ path: [], pointer: '', keyword: 'required', message: 'Required' }]
     if (typeof value !== 'object' || value === null || Array.isArray(value)) {
       const received = describeType(value)
-      return {
-        ok: false,
-        issues: [
-          {
-            path: [],
-            pointer: '',
-            keyword: 'type',
-            message: `Expected object, received ${received}`,
-            params: { type: 'object', received },
-          },
-        ],
-      }
+      return [
+        {
+          path: [],
+          pointer: '',
+          keyword: 'type',
+          message: `Expected object, received ${received}`,
+          params: { type: 'object', received },
+        },
+      ]
     }
     const copy = sanitizer.copy(value as Record<string, unknown>)
     const issues = sanitizer.issues
-    if (issues) return { ok: false, issues }
-    if (validator.Check(copy)) return { ok: true, value: copy }
+    if (issues) return issues
+    if (validator.Check(copy)) return copy
     const [, errors] = validator.Errors(copy)
-    return { ok: false, issues: toIssues(errors as unknown as SchemaError[]) }
+    return toIssues(errors as unknown as SchemaError[])
   }
+  const validate = ((value: unknown): ValidationOutcome => {
+    const checked = check(value)
+    return Array.isArray(checked) ? { ok: false, issues: checked } : { ok: true, value: checked }
+  }) as ParameterValidator
+  validate.parse = (value) => {
+    const checked = check(value)
+    if (Array.isArray(checked)) throw validationError(checked)
+    return checked
+  }
+  return validate
 }

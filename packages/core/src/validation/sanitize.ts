@@ -6,7 +6,6 @@
  * value with nothing to drop is not copied at all (handlers must treat their parameters as read-only).
  */
 import type { ValidationIssue } from '../errors.js'
-import { prototypePolluted } from '../tree/canonical.js'
 import { isPlainObject } from '../tree/values.js'
 import type { JsonSchema } from '../types.js'
 
@@ -51,6 +50,12 @@ export interface SanitizeOptions {
   additionalProperties: 'strip' | 'reject'
   /** Deepest nesting accepted. */
   maxDepth: number
+}
+
+/** `list.includes(key)` for a few names, without the call into the engine's general `includes`. */
+function includes(list: readonly string[], key: string): boolean {
+  for (let i = 0; i < list.length; i++) if (list[i] === key) return true
+  return false
 }
 
 function escapeSegment(segment: string | number): string {
@@ -140,6 +145,11 @@ export class ParameterSanitizer {
   readonly #shape: Shape
   readonly #options: SanitizeOptions
   readonly #pass: Sanitizer
+  /**
+   * The declared keys of a closed schema with few of them, for the clean check: comparing a key with a handful
+   * of names costs less than hashing it. `undefined`: use `properties` (open schema, or many properties).
+   */
+  readonly #few: readonly string[] | undefined
   #busy = false
 
   /** What was wrong with the value of the last {@link ParameterSanitizer.copy} (read it right after the call). */
@@ -149,6 +159,8 @@ export class ParameterSanitizer {
     this.#shape = shape
     this.#options = options
     this.#pass = new Sanitizer(options)
+    const declared = shape.closed ? Array.from(shape.properties!.keys()) : []
+    this.#few = declared.length > 0 && declared.length <= 8 ? declared : undefined
   }
 
   /**
@@ -175,19 +187,25 @@ export class ParameterSanitizer {
   }
 
   /**
-   * Whether the copy would equal `value`: a plain object of primitives only, every key declared (or the schema
-   * keeps undeclared ones), none forbidden. Reads each key once and allocates nothing.
+   * Whether the copy would equal `value`: every key declared (or the schema keeps undeclared ones), none
+   * forbidden, no value an object or array. Reads each key once and allocates nothing. Two checks the copy
+   * makes are not needed here: a class instance is kept as it is by the copy too, and a key `for…in` inherits
+   * from a polluted `Object.prototype` reads the same on `value` as on a copy (which has the same prototype).
    */
   #alreadyClean(value: Record<string, unknown>): boolean {
-    if (!isPlainObject(value) || this.#options.maxDepth < 1) return false
+    if (this.#options.maxDepth < 1) return false
     const { properties, closed } = this.#shape
-    // With nothing enumerable on Object.prototype, `for…in` over a plain object sees its own keys only.
-    const ownKeysOnly = !prototypePolluted()
-    for (const key in value) {
-      if ((!ownKeysOnly && !Object.hasOwn(value, key)) || isForbiddenKey(key)) return false
-      if (closed && !properties!.has(key)) return false
-      const item = value[key]
-      if (typeof item === 'object' && item !== null) return false
+    const few = this.#few
+    try {
+      for (const key in value) {
+        if (isForbiddenKey(key)) return false
+        if (few !== undefined ? !includes(few, key) : closed && !properties!.has(key)) return false
+        const item = value[key]
+        if (typeof item === 'object' && item !== null) return false
+      }
+    } catch {
+      // A proxy's trap threw: the copy reports what it can.
+      return false
     }
     return true
   }
