@@ -128,12 +128,12 @@ describe.each(entries)('$name bundle', ({ file, gzipBudget }) => {
 
 /**
  * The root entry's own code alone (dependencies external), minified and gzipped, with ~3% headroom over what was
- * measured: 15 362 bytes — 18 126 on main before remote components (`@ixp/core/remote`), the plugin `core` range
+ * measured: 15 642 bytes — 18 383 on main before remote components (`@ixp/core/remote`), the plugin `core` range
  * check, `sharedBus` and `classifyError` (`@ixp/core/plugin-kit`) and tree normalisation (`@ixp/core/tree`) left
  * it, and 20 439 before the IP parsing, the hook interpreter and the reference-file loaders did. The target is
  * 12 000: see bench/README.md ("core — size of the entries") for what the rest is made of.
  */
-const ROOT_OWN_GZIP_BUDGET = 15_800
+const ROOT_OWN_GZIP_BUDGET = 16_100
 
 describe('@ixp/core own code', () => {
   it(`stays within ${ROOT_OWN_GZIP_BUDGET} bytes minified and gzipped, dependencies external`, async () => {
