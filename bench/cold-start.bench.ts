@@ -13,25 +13,14 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { bundleForNode } from './bundle.js'
 import { median, printTable } from './measure.js'
 
 const root = fileURLToPath(new URL('..', import.meta.url))
-const BANNER = "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);"
 
 /** Bundles `source` (a module resolved from the repository root) into `outfile`. */
 async function bundle(source: string, outfile: string): Promise<void> {
-  const { build } = await import('esbuild')
-  await build({
-    stdin: { contents: source, resolveDir: root, loader: 'ts' },
-    outfile,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    conditions: ['source'],
-    logLevel: 'warning',
-    banner: { js: BANNER },
-  })
+  await bundleForNode({ stdin: { contents: source, resolveDir: root, loader: 'ts' }, outfile })
 }
 
 /** Milliseconds from spawning `node file` until it exits. */

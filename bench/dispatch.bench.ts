@@ -22,6 +22,7 @@ import { auth } from '../packages/plugin-auth/src/index.js'
 import { cache } from '../packages/plugin-cache/src/index.js'
 import { rateLimit } from '../packages/plugin-rate-limit/src/index.js'
 import { tracing } from '../packages/plugin-tracing/src/index.js'
+import { bundleForNode } from './bundle.js'
 import { median, printTable } from './measure.js'
 
 const FIXTURES = fileURLToPath(new URL('../packages/plugin-http/test/fixtures/', import.meta.url))
@@ -110,22 +111,15 @@ export default async function run(): Promise<void> {
   const baseline = process.env.IXP_BENCH_BASELINE
   if (baseline !== undefined) trees.push({ name: 'baseline tree', dir: baseline })
   const dir = mkdtempSync(join(tmpdir(), 'ixp-dispatch-bench-'))
-  const { build } = await import('esbuild')
   const candidates: { name: string; stack: boolean; fn: () => unknown; samples: number[] }[] = []
   try {
     for (const [index, tree] of trees.entries()) {
       // Each tree is bundled from its own core and plugin sources; dependencies resolve from this tree.
       const outfile = join(dir, `dispatch-${index}.mjs`)
-      await build({
+      await bundleForNode({
         entryPoints: [fileURLToPath(import.meta.url)],
         outfile,
-        bundle: true,
-        platform: 'node',
-        format: 'esm',
-        target: 'node20',
-        conditions: ['source'],
         external: ['esbuild'],
-        logLevel: 'warning',
         plugins: [
           {
             name: 'packages-of-the-tree',
@@ -155,12 +149,6 @@ export default async function run(): Promise<void> {
             },
           },
         ],
-        nodePaths: ['../node_modules/.pnpm/node_modules', '../packages/core/node_modules'].map((path) =>
-          fileURLToPath(new URL(path, import.meta.url)),
-        ),
-        banner: {
-          js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
-        },
       })
       const module = (await import(pathToFileURL(outfile).href)) as {
         prepare: (fixtures: string, stack?: boolean) => Promise<() => unknown>

@@ -16,6 +16,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { bundleForNode } from './bundle.js'
 import { bareJsonServer, listen, median, printTable, reportCpuOnRequest } from './measure.js'
 
 const CHILD_FLAG = 'IXP_HTTP_BENCH_CHILD'
@@ -112,27 +113,7 @@ async function startServers(
   fixtures: string,
   alias: Record<string, string> = {},
 ): Promise<{ process: ChildProcess; ports: Promise<Ports> }> {
-  const { build } = await import('esbuild')
-  await build({
-    entryPoints: [entry],
-    outfile: bundle,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    conditions: ['source'],
-    external: ['autocannon', 'esbuild'],
-    logLevel: 'warning',
-    alias,
-    // Another tree has no node_modules of its own: its dependencies resolve from this one's.
-    nodePaths: ['../node_modules/.pnpm/node_modules', '../packages/core/node_modules'].map((path) =>
-      fileURLToPath(new URL(path, import.meta.url)),
-    ),
-    // tapable is CommonJS and requires node built-ins.
-    banner: {
-      js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
-    },
-  })
+  await bundleForNode({ entryPoints: [entry], outfile: bundle, external: ['autocannon', 'esbuild'], alias })
   const child: ChildProcess = fork(bundle, [], {
     env: { ...process.env, [CHILD_FLAG]: '1', [FIXTURES_ENV]: fixtures },
     execArgv: [],

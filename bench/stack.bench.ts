@@ -23,6 +23,7 @@ import { createServer } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { bundleForNode } from './bundle.js'
 import { bareJsonServer, listen, median, printTable, reportCpuOnRequest } from './measure.js'
 
 const CHILD_FLAG = 'IXP_STACK_BENCH_CHILD'
@@ -198,24 +199,10 @@ export default async function run(): Promise<void> {
   const connections = Number(process.env.IXP_BENCH_CONNECTIONS ?? 16)
   const warmup = Number(process.env.IXP_BENCH_WARMUP_SECONDS ?? 3)
   const dir = mkdtempSync(join(tmpdir(), 'ixp-stack-bench-'))
-  const { build } = await import('esbuild')
   // The children run a bundle of the sources (as the published build is), not the tsx loader.
   const bundle = async (entry: string, name: string) => {
     const outfile = join(dir, name)
-    await build({
-      entryPoints: [entry],
-      outfile,
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      target: 'node20',
-      conditions: ['source'],
-      external: ['autocannon', 'esbuild'],
-      logLevel: 'warning',
-      banner: {
-        js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
-      },
-    })
+    await bundleForNode({ entryPoints: [entry], outfile, external: ['autocannon', 'esbuild'] })
     return outfile
   }
   const servers: { name: string; bundle: string; target: number }[] = []
