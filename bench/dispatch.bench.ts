@@ -18,6 +18,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url'
 import { createEngine, silentLogger } from '@ixp/core'
 import { loadComponents, loadIntents } from '../packages/core/src/reference-files/index.js'
 import { createHttpHandler } from '../packages/plugin-http/src/index.js'
+// A registered symbol: the same key reaches the dispatcher of a baseline tree's handler (IXP_BENCH_BASELINE).
+import { DISPATCH } from '../packages/plugin-http/src/internal.js'
 import { auth } from '../packages/plugin-auth/src/index.js'
 import { cache } from '../packages/plugin-cache/src/index.js'
 import { rateLimit } from '../packages/plugin-rate-limit/src/index.js'
@@ -29,7 +31,6 @@ const FIXTURES = fileURLToPath(new URL('../packages/plugin-http/test/fixtures/',
 const BODY = JSON.stringify({
   intent: { name: 'show_weather', parameters: { city: 'Paris', units: 'metric', days: 3 } },
 })
-const DISPATCH = Symbol.for('@ixp/plugin-http.dispatch')
 
 type Answer = { status: number; body: unknown }
 type Dispatch = (request: unknown) => Answer | Promise<Answer>

@@ -2,7 +2,10 @@
  * The one error type of IXP Engine and its code table. Every failure the engine or a plugin reports to a
  * caller is an `IxpError` with a stable `code`, an HTTP-style `status` and a message that says what to fix.
  */
+import type { Engine } from './engine.js'
 import { defineErrors } from './error-table.js'
+import { Stage } from './hooks/stages.js'
+import type { ResolveNoMatch } from './types.js'
 
 /**
  * Every error code the core declares, with its status and message template. The protocol's shared codes
@@ -171,4 +174,27 @@ export function validationError(issues: readonly ValidationIssue[]): IxpError {
       details: { validationErrors: issues.map((issue) => ({ ...issue, path: [...issue.path] })) },
     },
   )
+}
+
+/**
+ * `INTENT_NOT_SUPPORTED` for a free-text query nothing resolved (HTTP `POST /render {query}`, real-time render
+ * frames: one message for every transport), with `details.reason` and `details.alternatives`. The
+ * message names the candidates of an ambiguous query; when no plugin resolves free text (only the core's
+ * exact-name lookup is tapped), it says what to install instead of a bare "no match". The core's own template
+ * names one intent (`Intent '{intent}' not found`) and a query has none, hence a message of its own.
+ */
+export function queryNotResolved(engine: Engine, outcome: ResolveNoMatch): IxpError {
+  const { reason, alternatives } = outcome
+  let message = 'No intent matches the query'
+  if (reason === 'ambiguous' && alternatives.length > 0) {
+    message = `The query is ambiguous: did you mean ${alternatives.map((a) => `'${a.intent}'`).join(' or ')}?`
+  } else if (!engine.hooks.resolve.taps.some((tap) => (tap.stage ?? 0) !== Stage.EXACT_NAME)) {
+    message +=
+      ': this engine has no resolver for free text (only exact intent names); ' +
+      'install @ixp/plugin-semantic (engine.use(semantic())) or send { intent: { name, parameters } }'
+  }
+  return new IxpError('INTENT_NOT_SUPPORTED', message, {
+    status: coreError.statuses.INTENT_NOT_SUPPORTED,
+    details: { reason, alternatives },
+  })
 }

@@ -5,8 +5,10 @@ import {
   isPlainObject,
   isPromiseLike,
   messageOf,
+  queryNotResolved,
   withTimeout,
 } from '../src/plugin-kit/index.js'
+import { createEngine, Stage } from '../src/index.js'
 
 describe('@ixp/core/plugin-kit', () => {
   it('tells objects, plain objects and thenables apart', () => {
@@ -71,5 +73,44 @@ describe('@ixp/core/plugin-kit', () => {
     expect(messageOf(new Error('boom'))).toBe('boom')
     expect(messageOf('plain')).toBe('plain')
     expect(messageOf(42)).toBe('42')
+  })
+
+  it("queryNotResolved: names an ambiguous query's candidates, and the missing resolver of free text", () => {
+    const engine = createEngine()
+    const none = queryNotResolved(engine, {
+      matched: false,
+      intent: null,
+      confidence: 0,
+      alternatives: [],
+      reason: 'no-match',
+    })
+    expect([none.code, none.status, none.details]).toEqual([
+      'INTENT_NOT_SUPPORTED',
+      404,
+      { reason: 'no-match', alternatives: [] },
+    ])
+    expect(none.message).toContain('this engine has no resolver for free text')
+    engine.hooks.resolve.tap({ name: 'words', stage: Stage.DEFAULT }, () => undefined)
+    const alternatives = [
+      { intent: 'greet', confidence: 0.4 },
+      { intent: 'pick_theme', confidence: 0.38 },
+    ]
+    const ambiguous = queryNotResolved(engine, {
+      matched: false,
+      intent: null,
+      confidence: 0.4,
+      alternatives,
+      reason: 'ambiguous',
+    })
+    expect(ambiguous.message).toBe("The query is ambiguous: did you mean 'greet' or 'pick_theme'?")
+    expect(ambiguous.details).toEqual({ reason: 'ambiguous', alternatives })
+    const outOfScope = queryNotResolved(engine, {
+      matched: false,
+      intent: null,
+      confidence: 0.1,
+      alternatives: [],
+      reason: 'out-of-scope',
+    })
+    expect(outOfScope.message).toBe('No intent matches the query')
   })
 })

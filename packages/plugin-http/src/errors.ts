@@ -3,7 +3,7 @@
  * Errors of the protocol's shared codes (`INVALID_REQUEST`, `INTERNAL_ERROR`, `ABORTED`, …) are built with the
  * core's `coreError`; this table holds only the transport's own codes.
  */
-import { coreError, defineErrors, IxpError } from '@ixp/core'
+import { defineErrors } from '@ixp/core'
 
 const HTTP_ERRORS = {
   /** No route at that path under the base path (or nothing there accepts a connection upgrade). */
@@ -43,15 +43,3 @@ export const httpError = defineErrors(HTTP_ERRORS)
 export const HttpErrorCodes = httpError.statuses
 
 export type HttpErrorCode = keyof typeof HTTP_ERRORS
-
-/**
- * `INTENT_NOT_SUPPORTED` for a free-text query nothing resolved. The core's template names one intent
- * (`Intent '{intent}' not found`) and a query has none, so the message is the transport's own; the status is
- * the core's.
- */
-export function queryNotResolved(message: string, details: Record<string, unknown>): IxpError {
-  return new IxpError('INTENT_NOT_SUPPORTED', message, {
-    status: coreError.statuses.INTENT_NOT_SUPPORTED,
-    details,
-  })
-}

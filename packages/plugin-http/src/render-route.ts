@@ -7,14 +7,13 @@
 import {
   coreError,
   isIxpError,
-  Stage,
   type Engine,
   type IxpContext,
   type RemoteRecord,
   type RenderRequest,
   type RenderResult,
 } from '@ixp/core'
-import { queryNotResolved } from './errors.js'
+import { queryNotResolved } from '@ixp/core/plugin-kit'
 import type { JsonCache } from './json-cache.js'
 import { readJsonObject, type BodyLimits } from './request-body.js'
 import { isPlainObject } from './json.js'
@@ -25,18 +24,6 @@ type RenderNow = (request: RenderRequest, ctx: IxpContext) => RenderResult | Pro
 /** `engine.renderNow`: the result itself when every step finished synchronously, so a render answers in the same tick. */
 function renderNowOf(engine: Engine): RenderNow {
   return (request, ctx) => engine.renderNow(request, ctx)
-}
-
-/**
- * Why a query matched nothing. Without a resolver beyond the core's exact-name lookup, free text can only match
- * an intent's exact name: the message says which plugin resolves text, instead of a bare "no match".
- */
-function noMatchMessage(engine: Engine): string {
-  const resolvesText = engine.hooks.resolve.taps.some((tap) => (tap.stage ?? 0) !== Stage.EXACT_NAME)
-  return resolvesText
-    ? 'No intent matches the query'
-    : 'No intent matches the query: this engine has no resolver for free text (only exact intent names); ' +
-        'install @ixp/plugin-semantic (engine.use(semantic())) or send { intent: { name, parameters } }'
 }
 
 export interface RenderRouteDeps {
@@ -124,14 +111,7 @@ export function renderRoute({ engine, limits, cache }: RenderRouteDeps): RouteHa
       throw coreError('INVALID_REQUEST', { reason: "'parameters' must be an object" })
     }
     const outcome = await engine.resolve({ text }, ctx)
-    if (!outcome.matched) {
-      // An ambiguous query names the candidates, so the client can ask "did you mean…".
-      const message =
-        outcome.reason === 'ambiguous' && outcome.alternatives.length > 0
-          ? `The query is ambiguous: did you mean ${outcome.alternatives.map((a) => `'${a.intent}'`).join(' or ')}?`
-          : noMatchMessage(engine)
-      throw queryNotResolved(message, { reason: outcome.reason, alternatives: outcome.alternatives })
-    }
+    if (!outcome.matched) throw queryNotResolved(engine, outcome)
     const request: RenderRequest = {
       intent: {
         name: outcome.intent,

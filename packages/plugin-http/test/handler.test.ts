@@ -11,6 +11,7 @@ import {
   type HttpHandler,
   type HttpHandlerOptions,
 } from '@ixp/plugin-http'
+import { DISPATCH } from '../src/internal.js'
 import { captureLogger, createTestEngine, type CapturedLog } from './engine.js'
 
 function call(handler: ReturnType<typeof createHttpHandler>, path: string, init?: RequestInit) {
@@ -252,9 +253,7 @@ describe('extension points', () => {
 
   it('answers a transport request that throws with a JSON error instead of throwing', async () => {
     const handler = createHttpHandler(createTestEngine())
-    const dispatch = (handler as unknown as Record<symbol, (request: unknown) => unknown>)[
-      Symbol.for('@ixp/plugin-http.dispatch')
-    ]!
+    const dispatch = (handler as unknown as Record<symbol, (request: unknown) => unknown>)[DISPATCH]!
     const broken = {
       method: 'GET',
       path: '/ixp/intents',

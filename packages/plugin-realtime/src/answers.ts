@@ -13,8 +13,9 @@ import {
   type RenderRequest,
   type RenderResult,
 } from '@ixp/core'
+import { queryNotResolved } from '@ixp/core/plugin-kit'
 import type { RenderBody, ResolveBody } from './protocol.js'
-import { queryNotResolved, realtimeError } from './errors.js'
+import { realtimeError } from './errors.js'
 
 /** The body of a render answer (as `POST /render` answers it). */
 export interface RenderAnswer {
@@ -67,9 +68,7 @@ export async function renderBody(engine: Engine, body: RenderBody, ctx: IxpConte
       throw realtimeError('INVALID_MESSAGE', { problem: "'payload.parameters' must be an object" })
     }
     const outcome = await engine.resolve({ text: body.query }, ctx)
-    if (!outcome.matched) {
-      throw queryNotResolved({ reason: outcome.reason, alternatives: outcome.alternatives })
-    }
+    if (!outcome.matched) throw queryNotResolved(engine, outcome)
     const request: RenderRequest = {
       intent: { name: outcome.intent, parameters: { ...outcome.parameters, ...(body.parameters as object) } },
     }

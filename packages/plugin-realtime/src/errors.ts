@@ -60,17 +60,6 @@ export function invalidOptions(problem: string): IxpError {
   return realtimeError('REALTIME_INVALID_OPTIONS', { problem })
 }
 
-/**
- * `INTENT_NOT_SUPPORTED` for a free-text query nothing resolved. The core's template names one intent
- * (`Intent '{intent}' not found`) and a query has none, so the message is this one; the status is the core's.
- */
-export function queryNotResolved(details: Record<string, unknown>): IxpError {
-  return new IxpError('INTENT_NOT_SUPPORTED', 'No intent matches the query', {
-    status: coreError.statuses.INTENT_NOT_SUPPORTED,
-    details,
-  })
-}
-
 /** WebSocket close codes (RFC 6455 ones, and the 44xx range `graphql-transport-ws` uses). */
 export const CloseCodes = {
   /** The server is shutting down (or the client went away). */

@@ -21,6 +21,7 @@ export {
 } from '../error-categories.js'
 export { sharedBus, type BusOffer, type MessageBus, type SharedBus } from '../message-bus.js'
 export { tapMaybeSync, type MaybeSyncTapOptions, type PromiseTappable } from './maybe-sync.js'
+export { queryNotResolved } from '../errors.js'
 
 /** The message of anything thrown: an `Error`'s `message`, else the value as a string (for logs, never callers). */
 export function messageOf(error: unknown): string {
