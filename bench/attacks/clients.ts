@@ -95,7 +95,7 @@ export async function slowBodies(
   }
   const end = await memory()
   const stillOpen = sockets.filter((socket) => !closed.has(socket))
-  for (const socket of stillOpen) heldMs.push(windowMs)
+  for (let i = 0; i < stillOpen.length; i++) heldMs.push(windowMs)
   for (const socket of stillOpen) {
     socket.removeAllListeners('close')
     socket.destroy()

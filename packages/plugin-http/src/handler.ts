@@ -4,7 +4,7 @@
  * answer (or the JSON error body), with security, CORS and request-id headers on every answer, the `response`
  * taps decorating it, and the metrics collector counting it.
  */
-import { coreError, type Engine, type IxpContext } from '@ixp/core'
+import { coreError, type Engine } from '@ixp/core'
 import { applyCors, applyPreflight, constantCorsHeaders } from './cors.js'
 import { safeLog, toErrorPayload } from './error-body.js'
 import { httpError } from './errors.js'
@@ -110,7 +110,7 @@ export function createHttpHandler(engine: Engine, options: HttpHandlerOptions = 
   const errorLogger = errorLog.logger()
   const createdAt = Date.now()
   const hooks = httpHooks(engine)
-  const { basePath, cors, securityHeaders, requestIdHeader, generateRequestId, logRequests, debug } = settings
+  const { basePath, cors, securityHeaders, requestIdHeader, logRequests, debug } = settings
   const countRequests = settings.metrics.enabled
 
   const routesInfo = {

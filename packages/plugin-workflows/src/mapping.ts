@@ -8,7 +8,7 @@
  * literal string `$…`.
  */
 import { isForbiddenKey } from '@ixp/core'
-import type { ParamMapping, StepResults } from './types.js'
+import type { StepResults } from './types.js'
 import { isPlainObject } from '@ixp/core/plugin-kit'
 
 export type ReferenceRoot = 'input' | 'results' | 'context'

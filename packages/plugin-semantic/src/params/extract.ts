@@ -32,7 +32,6 @@ interface Option {
   score: number
 }
 
-const WORD = /[\p{L}\p{N}]/u
 /** Name words too generic to tie a value to a parameter on their own. */
 const GENERIC = new Set(['id', 'number', 'num', 'no', 'code', 'value', 'name', 'text', 'the', 'a'])
 function escapeRegExp(text: string): string {
