@@ -13,7 +13,7 @@ import { coreError } from './errors.js'
 import type { EngineHooks, RenderState } from './hooks/index.js'
 import { runBail, runSeries, runWaterfall, syncTaps } from './hooks/sync-taps.js'
 import type { Logger } from './logger.js'
-import { CANONICAL, CANONICAL_WITH_PLACEHOLDER, classifyTree, NOT_CANONICAL } from './tree/canonical.js'
+import { CANONICAL_WITH_PLACEHOLDER, classifyTree, NOT_CANONICAL } from './tree/canonical.js'
 import { assertCanonicalTree, type TreeLimits } from './tree/check.js'
 import { containsPlaceholder } from './tree/placeholder.js'
 import { resolveTags } from './invalidation.js'
@@ -64,8 +64,6 @@ export class RenderPipeline {
   readonly #logger: Logger
   readonly #treeLimits: Required<TreeLimits>
   readonly #warnedDeprecated = new Set<string>()
-  /** Whether the tree {@link RenderPipeline.#checkTree} just checked holds a loading placeholder (read right after). */
-  #placeholder = false
 
   constructor(hooks: EngineHooks, logger: Logger, treeLimits: Required<TreeLimits>) {
     this.#hooks = hooks
@@ -297,31 +295,28 @@ export class RenderPipeline {
     props: Record<string, unknown>,
     tags: readonly string[] | undefined,
   ): RenderResult {
-    const checked = this.#checkTree(tree)
     // A loading placeholder stands in for a late render: a result holding one must not be reused.
-    const ttl = this.#placeholder ? 0 : this.#ttlOf(intent, component.definition)
+    const ttl = this.#checkedTreeHoldsPlaceholder(tree) ? 0 : this.#ttlOf(intent, component.definition)
     const meta = state.meta
     const name = intent.definition.name
     const description = component.description
     return tags === undefined
-      ? { intent: name, component: description, props, ttl, meta, tree: checked }
-      : { intent: name, component: description, props, ttl, meta, tags, tree: checked }
+      ? { intent: name, component: description, props, ttl, meta, tree }
+      : { intent: name, component: description, props, ttl, meta, tags, tree }
   }
 
   /**
-   * Keeps a canonical tree as it is and refuses anything else (`tree/check.ts`): a bad tree fails here with the path of the
-   * problem (`INVALID_RENDER_TREE`) instead of reaching the wire. Sets {@link RenderPipeline.#placeholder}.
+   * Checks a tree and says whether it holds a loading placeholder. A canonical tree passes as it is; anything
+   * else is refused (`tree/check.ts`) with the path of the problem (`INVALID_RENDER_TREE`) instead of reaching
+   * the wire. The render keeps the tree itself either way: nothing is copied or normalized.
    */
-  #checkTree(tree: RenderNode): RenderNode {
+  #checkedTreeHoldsPlaceholder(tree: RenderNode): boolean {
     const { maxDepth, maxNodes } = this.#treeLimits
     const kind = classifyTree(tree, maxDepth, maxNodes)
-    if (kind === CANONICAL) {
-      this.#placeholder = false
-      return tree
-    }
-    const checked = kind === NOT_CANONICAL ? assertCanonicalTree(tree, this.#treeLimits) : tree
-    this.#placeholder = kind === CANONICAL_WITH_PLACEHOLDER || containsPlaceholder(checked)
-    return checked
+    if (kind !== NOT_CANONICAL) return kind === CANONICAL_WITH_PLACEHOLDER
+    // The fast check also says no to every tree once Object.prototype is polluted: the full check decides.
+    assertCanonicalTree(tree, this.#treeLimits)
+    return containsPlaceholder(tree)
   }
 
   #finish(result: RenderResult, state: RenderState): Step<RenderResult> {
