@@ -1,14 +1,14 @@
 /**
  * The render path's fast check: is a tree already exactly what {@link normalizeTree} would return? Most
- * trees built with `h()` are, and then the engine keeps them as they are instead of copying them. Anything
- * unusual (numbers or booleans as children, missing props, extra element keys, class instances, cycles,
- * hostile proxies, limits reached) answers "not canonical", and the engine falls back to `normalizeTree`,
- * which copies or explains the problem with its path.
+ * trees built with `h()` are, and the engine keeps them as they are. Anything unusual (numbers or booleans as
+ * children, missing props, extra element keys, class instances, cycles, hostile proxies, limits reached)
+ * answers "not canonical", and the engine falls back to the full check (`check.ts`), which names the problem
+ * with its path.
  *
  * It runs on every render, so it allocates nothing and makes no runtime call for an ordinary tree: each check
  * returns the node budget it leaves (or -1: not canonical). A polluted `Object.prototype` needs no check of its
  * own: `for…in` then also counts the inherited keys, so an element counts more than its three keys and the
- * tree goes to `normalizeTree`; an inherited key seen in props is only read, never kept (the tree's own keys
+ * tree goes to the full check; an inherited key seen in props is only read, never kept (the tree's own keys
  * are what goes on the wire).
  */
 import type { RenderNode } from '../types.js'
@@ -107,7 +107,7 @@ export function classifyTree(tree: RenderNode, maxDepth: number, maxNodes: numbe
     if (element(tree, 1, maxDepth, maxNodes) < 0) return NOT_CANONICAL
     return placeholderSeen ? CANONICAL_WITH_PLACEHOLDER : CANONICAL
   } catch {
-    // A throwing getter or a revoked proxy: normalizeTree reports it with its path.
+    // A throwing getter or a revoked proxy: the full check reports it with its path.
     return NOT_CANONICAL
   } finally {
     placeholderSeen = outer

@@ -16,8 +16,8 @@ export type FunctionComponent<P = Record<string, unknown>> = (
 
 /**
  * Builds a render-tree element. Children are flattened (nested arrays), `null`, `undefined` and booleans are
- * dropped, numbers become strings and props whose value is `undefined` are left out, so the result is canonical. When no children
- * are passed, `props.children` is used instead; `children` never stays in `props`.
+ * dropped, numbers become strings and props whose value is `undefined` are left out, so the result is
+ * canonical. When no children are passed, `props.children` is used instead; `children` never stays in `props`.
  *
  * With a function as `type`, the function is called at once with `{ ...props, children }` and its result is
  * returned as is. It must be synchronous: a returned Promise is an error (await async components in a
