@@ -13,7 +13,7 @@ import { LookupTable } from './lookup.js'
 import { placeTables } from './places.js'
 import { findSystem, isSystemEntity, type SystemEntity } from './system.js'
 import { SequenceTagger, type TaggerExample, type TokenHints } from './tagger.js'
-import { MAX_TAGGED_CHARS, tokenize, type Token } from './tokens.js'
+import { taggedPart, tokenize, type Token } from './tokens.js'
 
 /** An entity value found in the text. */
 export interface Slot {
@@ -144,7 +144,7 @@ export class SlotFiller {
     const plan = this.#plans.get(intent)
     const none: FilledSlots = { parameters: {}, slots: [] }
     if (!plan || plan.entities.size === 0 || typeof input !== 'string' || !input) return none
-    const text = input.length > MAX_TAGGED_CHARS ? input.slice(0, MAX_TAGGED_CHARS) : input
+    const text = taggedPart(input)
     const tokens = tokenize(text)
     const { found, hints } = this.#recognise(plan, text, tokens, reference)
     const slots: Slot[] = [...found]

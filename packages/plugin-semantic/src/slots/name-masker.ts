@@ -8,7 +8,7 @@
  */
 import type { EntitySpan, ParsedExample } from './annotations.js'
 import { SequenceTagger, type TaggerExample } from './tagger.js'
-import { MAX_TAGGED_CHARS, tokenize } from './tokens.js'
+import { taggedPart, tokenize } from './tokens.js'
 
 export interface NameMaskerOptions {
   /**
@@ -84,7 +84,7 @@ export class NameMasker {
    * `MAX_TAGGED_CHARS` (1,000) are read (the classifier reads no more).
    */
   mask(input: string): string {
-    const text = input.length > MAX_TAGGED_CHARS ? input.slice(0, MAX_TAGGED_CHARS) : input
+    const text = taggedPart(input)
     const tokens = tokenize(text)
     const found = this.#tagger.tag(tokens)
     if (found.length === 0) return text

@@ -15,6 +15,11 @@ export interface Token {
  */
 export const MAX_TAGGED_CHARS = 1000
 
+/** The part of a text the taggers read: its first {@link MAX_TAGGED_CHARS} characters. */
+export function taggedPart(text: string): string {
+  return text.length > MAX_TAGGED_CHARS ? text.slice(0, MAX_TAGGED_CHARS) : text
+}
+
 // A word (letters and digits, an apostrophe inside it) or one other non-space character.
 const TOKEN = /[\p{L}\p{N}]+(?:['’][\p{L}]+)*|[^\s\p{L}\p{N}]/gu
 
