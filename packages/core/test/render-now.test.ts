@@ -45,19 +45,25 @@ describe('engine.renderNow', () => {
   })
 })
 
+/** An engine with a `note` intent (a `text` parameter) rendered by a `Note` component. */
+function noteEngine() {
+  const engine = createEngine({ logger: silentLogger })
+  engine.registerComponent({
+    name: 'Note',
+    render: (props) => ({ type: 'p', props: {}, children: [String(props.text)] }),
+  })
+  engine.registerIntent({
+    name: 'note',
+    description: 'A note',
+    component: 'Note',
+    parameters: { type: 'object', properties: { text: { type: 'string' } } },
+  })
+  return engine
+}
+
 describe('hooks whose taps are all synchronous', () => {
   async function engineWithSyncTaps() {
-    const engine = createEngine({ logger: silentLogger })
-    engine.registerComponent({
-      name: 'Note',
-      render: (props) => ({ type: 'p', props: {}, children: [String(props.text)] }),
-    })
-    engine.registerIntent({
-      name: 'note',
-      description: 'A note',
-      component: 'Note',
-      parameters: { type: 'object', properties: { text: { type: 'string' } } },
-    })
+    const engine = noteEngine()
     const order: string[] = []
     engine.hooks.admission.tap('test:admission', (state) => {
       order.push(`admission:${state.intent.name}`)
@@ -147,17 +153,7 @@ describe('maybe-sync taps (plugin-kit tapMaybeSync)', () => {
   async function engineWith(
     admit: (state: { request: { intent: { parameters?: Record<string, unknown> } } }) => unknown,
   ) {
-    const engine = createEngine({ logger: silentLogger })
-    engine.registerComponent({
-      name: 'Note',
-      render: (props) => ({ type: 'p', props: {}, children: [String(props.text)] }),
-    })
-    engine.registerIntent({
-      name: 'note',
-      description: 'A note',
-      component: 'Note',
-      parameters: { type: 'object', properties: { text: { type: 'string' } } },
-    })
+    const engine = noteEngine()
     const order: string[] = []
     tapMaybeSync(engine.hooks.admission, { name: 'test:maybe', stage: -1 }, (state) => {
       order.push('maybe')
