@@ -6,15 +6,7 @@ import { describe, expect, it } from 'vitest'
 import { createEngine, IxpError, silentLogger, type EngineOptions } from '../src/index.js'
 import { boundedDistance, closestName } from '../src/suggest.js'
 import '../src/portable-hooks/index.js'
-
-function thrown(run: () => unknown): IxpError {
-  try {
-    run()
-  } catch (error) {
-    return error as IxpError
-  }
-  throw new Error('expected an error')
-}
+import { thrown } from './thrown.js'
 
 describe('createEngine refuses unknown options', () => {
   it('names the nearest valid option', () => {

@@ -5,7 +5,8 @@
  * graph, so the checks are absent until the dynamic import below.
  */
 import { describe, expect, it } from 'vitest'
-import { checkComponent, createEngine, IxpError, silentLogger } from '../src/index.js'
+import { checkComponent, createEngine, silentLogger } from '../src/index.js'
+import { thrown } from './thrown.js'
 
 const map = {
   name: 'Map',
@@ -14,20 +15,10 @@ const map = {
   framework: 'react',
 }
 
-function refusal(register: () => unknown): IxpError {
-  try {
-    register()
-  } catch (error) {
-    if (error instanceof IxpError) return error
-    throw error
-  }
-  throw new Error('expected the registration to be refused')
-}
-
 describe('@ixp/core/remote', () => {
   it('refuses remote components until the checks are imported, naming the import; then checks them', async () => {
     const engine = createEngine({ logger: silentLogger })
-    const error = refusal(() => engine.registerComponent(map))
+    const error = thrown(() => engine.registerComponent(map))
     expect(error.code).toBe('INVALID_DEFINITION')
     expect(error.message).toContain("import '@ixp/core/remote'")
     expect(checkComponent(map)).toEqual([
@@ -40,7 +31,7 @@ describe('@ixp/core/remote', () => {
     engine.registerComponent(map)
     expect(engine.components.get('Map')?.securityPolicy).toEqual(remote.DEFAULT_SECURITY_POLICY)
     // Now installed, the remote checks themselves apply (and a registerComponent tap cannot dodge them).
-    const unsafe = refusal(() =>
+    const unsafe = thrown(() =>
       engine.registerComponent({
         ...map,
         name: 'Unsafe',
@@ -52,6 +43,6 @@ describe('@ixp/core/remote', () => {
       'test:strip-url',
       (definition) => ({ ...definition, remoteUrl: 7 }) as never,
     )
-    expect(refusal(() => engine.registerComponent({ ...map, name: 'Other' })).message).toContain('remoteUrl')
+    expect(thrown(() => engine.registerComponent({ ...map, name: 'Other' })).message).toContain('remoteUrl')
   })
 })

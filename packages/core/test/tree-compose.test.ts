@@ -9,6 +9,7 @@ import {
   type ServerComponentDefinition,
 } from '../src/index.js'
 import { composeComponents, h, Layout, mergeSchemas, withErrorBoundary } from '../src/tree/index.js'
+import { thrown } from './thrown.js'
 
 const weather: ServerComponentDefinition = {
   name: 'weather-card',
@@ -37,15 +38,6 @@ async function rejection(promise: unknown): Promise<IxpError> {
     return error as IxpError
   }
   throw new Error('expected a rejection')
-}
-
-function thrown(fn: () => unknown): IxpError {
-  try {
-    fn()
-  } catch (error) {
-    return error as IxpError
-  }
-  throw new Error('expected a throw')
 }
 
 describe('composeComponents: rendering', () => {

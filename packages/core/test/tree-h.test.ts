@@ -1,15 +1,7 @@
 import { describe, expect, expectTypeOf, it } from 'vitest'
 import { IxpError, type ElementNode, type RenderNode } from '../src/index.js'
 import { Fragment, h, type FunctionComponent } from '../src/tree/index.js'
-
-function thrown(fn: () => unknown): IxpError {
-  try {
-    fn()
-  } catch (error) {
-    return error as IxpError
-  }
-  throw new Error('expected a throw')
-}
+import { thrown } from './thrown.js'
 
 describe('h()', () => {
   it('builds a JSON-serialisable element', () => {

@@ -9,6 +9,7 @@ import {
   withGuard,
   withLoadingState,
 } from '../src/tree/index.js'
+import { thrown } from './thrown.js'
 
 type CardProps = { title: string; role?: string }
 
@@ -34,15 +35,6 @@ async function rejection(promise: unknown): Promise<IxpError> {
     return error as IxpError
   }
   throw new Error('expected a rejection')
-}
-
-function thrown(fn: () => unknown): IxpError {
-  try {
-    fn()
-  } catch (error) {
-    return error as IxpError
-  }
-  throw new Error('expected a throw')
 }
 
 afterEach(() => {
