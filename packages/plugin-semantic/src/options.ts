@@ -119,6 +119,10 @@ export function checkSemanticOptions(options: SemanticOptions): void {
     throw semanticError('SEMANTIC_INVALID_OPTIONS', {
       problem: `'outOfScopeExamples' must be an array of strings`,
     })
+  if (options.maskNames !== undefined && typeof options.maskNames !== 'boolean')
+    throw semanticError('SEMANTIC_INVALID_OPTIONS', {
+      problem: `'maskNames' must be true or false (got ${JSON.stringify(options.maskNames)})`,
+    })
   if (
     options.stages !== undefined &&
     (options.classifier ||

@@ -289,6 +289,9 @@ describe('semantic() through a real engine', () => {
     expect(() => semantic({ embeddings: {} as never })).toThrow(/embed/)
     expect(() => semantic({ stages: [], classifier: {} })).toThrow(/replaces the default pipeline/)
     expect(() => semantic({ stages: [], maskNames: false })).toThrow(/maskNames/)
+    expect(() => semantic({ maskNames: 'no' as never })).toThrow(
+      '\'maskNames\' must be true or false (got "no")',
+    )
     try {
       semantic({ threshold: -1 })
     } catch (error) {
