@@ -18,11 +18,12 @@
  * Fastify's route measured 1.44×: the plain engine ahead of Fastify, the stack within 1.18× of it).
  *
  * Environment: IXP_BENCH_SECONDS (per measurement, default 3), IXP_BENCH_ROUNDS (default 5),
- * IXP_BENCH_CONNECTIONS (default 16), IXP_BENCH_WARMUP_SECONDS (per server, default 3), IXP_BENCH_BASELINE (a
+ * IXP_BENCH_CONNECTIONS (default 16), IXP_BENCH_WARMUP_SECONDS (per server, default 3), IXP_BENCH_LOAD
+ * (`autocannon`, the default, or `wrk`: one wrk thread, issue 19's own method), IXP_BENCH_BASELINE (a
  * source tree whose plain engine and stack are measured in the same rounds, e.g. a worktree of main).
  */
-import { fork, type ChildProcess } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { execFile, fork, type ChildProcess } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -200,8 +201,16 @@ function serverCpu(child: ChildProcess): Promise<CpuTime> {
   }
 }
 
-async function measure(child: ChildProcess, url: string, seconds: number, connections: number) {
-  const before = await serverCpu(child)
+/** What one load run gives: requests answered, and how many of them were not 2xx or failed. */
+interface Load {
+  requests: number
+  failures: number
+}
+
+/** The load generator: autocannon (in this process), or wrk (issue 19's own method) with `IXP_BENCH_LOAD=wrk`. */
+type LoadGenerator = (url: string, seconds: number, connections: number) => Promise<Load>
+
+async function autocannonLoad(url: string, seconds: number, connections: number): Promise<Load> {
   const { default: autocannon } = await import('autocannon')
   const result = await autocannon({
     url,
@@ -211,15 +220,47 @@ async function measure(child: ChildProcess, url: string, seconds: number, connec
     body: RENDER_BODY,
     headers: { 'content-type': 'application/json' },
   })
-  if (result.non2xx > 0 || result.errors > 0) {
-    throw new Error(`${url}: ${result.non2xx} non-2xx answers, ${result.errors} errors`)
+  return { requests: result.requests.total, failures: result.non2xx + result.errors }
+}
+
+/**
+ * wrk with one thread, as issue 19 measured: a C client takes less of the shared machine's CPU than autocannon,
+ * so less of the server's figure is the two competing for two cores. Needs `wrk` on the PATH.
+ */
+function wrkLoad(script: string): LoadGenerator {
+  return (url, seconds, connections) =>
+    new Promise((resolve, reject) => {
+      execFile('wrk', ['-t1', `-c${connections}`, `-d${seconds}s`, '-s', script, url], (error, stdout) => {
+        if (error)
+          return reject(new Error(`wrk failed (is it installed? apt-get install wrk): ${error.message}`))
+        const requests = Number(/(\d+) requests in/.exec(stdout)?.[1])
+        const failures =
+          Number(/Non-2xx or 3xx responses: (\d+)/.exec(stdout)?.[1] ?? 0) +
+          (/Socket errors/.test(stdout) ? 1 : 0)
+        resolve({ requests, failures })
+      })
+    })
+}
+
+async function measure(
+  load: LoadGenerator,
+  child: ChildProcess,
+  url: string,
+  seconds: number,
+  connections: number,
+) {
+  const before = await serverCpu(child)
+  const started = performance.now()
+  const { requests, failures } = await load(url, seconds, connections)
+  const elapsedSeconds = (performance.now() - started) / 1000
+  if (failures > 0 || !(requests > 0)) {
+    throw new Error(`${url}: ${failures} non-2xx answers or errors of ${requests} requests`)
   }
   const after = await serverCpu(child)
-  const total = result.requests.total
   return {
-    rps: result.requests.average,
-    cpu: (after.user - before.user + after.sys - before.sys) / total,
-    sys: (after.sys - before.sys) / total,
+    rps: requests / elapsedSeconds,
+    cpu: (after.user - before.user + after.sys - before.sys) / requests,
+    sys: (after.sys - before.sys) / requests,
   } satisfies Sample
 }
 
@@ -229,6 +270,19 @@ export default async function run(): Promise<void> {
   const connections = Number(process.env.IXP_BENCH_CONNECTIONS ?? 16)
   const warmup = Number(process.env.IXP_BENCH_WARMUP_SECONDS ?? 3)
   const dir = mkdtempSync(join(tmpdir(), 'ixp-stack-bench-'))
+  const loadName = process.env.IXP_BENCH_LOAD ?? 'autocannon'
+  if (loadName !== 'autocannon' && loadName !== 'wrk') {
+    throw new Error(`IXP_BENCH_LOAD must be 'autocannon' or 'wrk' (got '${loadName}')`)
+  }
+  let load: LoadGenerator = autocannonLoad
+  if (loadName === 'wrk') {
+    const script = join(dir, 'render.lua')
+    writeFileSync(
+      script,
+      `wrk.method = "POST"\nwrk.body = '${RENDER_BODY}'\nwrk.headers["Content-Type"] = "application/json"\n`,
+    )
+    load = wrkLoad(script)
+  }
   // The children run a bundle of the sources (as the published build is), not the tsx loader.
   const bundle = async (entry: string, name: string) => {
     const outfile = join(dir, name)
@@ -266,11 +320,11 @@ export default async function run(): Promise<void> {
     const urls = servers.map((_, i) => `http://127.0.0.1:${ports[i]}/ixp/render`)
     const samples: Sample[][] = servers.map(() => [])
     // Warm-up: node's and the engine's code is re-optimised for a few seconds after the first requests.
-    for (let i = 0; i < servers.length; i++) await measure(children[i]!, urls[i]!, warmup, connections)
+    for (let i = 0; i < servers.length; i++) await measure(load, children[i]!, urls[i]!, warmup, connections)
     for (let round = 0; round < rounds; round++) {
       for (let i = 0; i < servers.length; i++) {
         const index = (round + i) % servers.length
-        samples[index]!.push(await measure(children[index]!, urls[index]!, seconds, connections))
+        samples[index]!.push(await measure(load, children[index]!, urls[index]!, seconds, connections))
       }
     }
     const summary = servers.map((server, i) => {
@@ -285,7 +339,7 @@ export default async function run(): Promise<void> {
     })
     const bare = summary[0]!
     console.log(
-      `${rounds} interleaved rounds of ${seconds} s, ${connections} connections, loopback (medians); ` +
+      `${rounds} interleaved rounds of ${seconds} s, ${connections} connections (${loadName}), loopback (medians); ` +
         `load average ${(await import('node:os')).loadavg()[0]!.toFixed(1)}\n`,
     )
     printTable(
