@@ -46,6 +46,12 @@ export type { RegisterOptions } from './registrations.js'
 
 type Lifecycle = 'created' | 'starting' | 'ready' | 'closing' | 'closed'
 
+/**
+ * The clock of render durations, read once: on Node the `performance` global is a getter, which a render would
+ * otherwise call for each of its two clock reads.
+ */
+const clock = performance
+
 /** An IXP engine. Create one with {@link createEngine}. */
 export class Engine {
   /** The engine's hooks (frozen); see the hook table in the README. */
@@ -366,8 +372,6 @@ export class Engine {
    */
   renderNow(request: RenderRequest, context: IxpContext = {}): RenderResult | Promise<RenderResult> {
     if (this.#state !== 'ready') return this.#renderWhenReady(request, context)
-    // One read of the `performance` global (a getter on Node) serves both clock reads of a synchronous render.
-    const clock = performance
     const startedAt = clock.now()
     let run: RenderRun | undefined
     try {
@@ -421,7 +425,7 @@ export class Engine {
     context: IxpContext,
   ): Promise<RenderResult> {
     return run.deadline.run(work).then(
-      (result) => this.#rendered(result, context, performance.now() - run.startedAt, run),
+      (result) => this.#rendered(result, context, clock.now() - run.startedAt, run),
       (error: unknown) => this.#renderFailed(error, context, request, run),
     )
   }
