@@ -127,6 +127,15 @@ describe('cloneJson', () => {
     expect(Object.keys(copy)).toEqual(['a', '__proto__'])
     expect(({} as Record<string, unknown>).polluted).toBeUndefined()
   })
+
+  it('copies own properties only, in their order', () => {
+    const parsed = JSON.parse('{"b":1,"2":{"c":[true,"x"]},"a":null}') as Record<string, unknown>
+    const inherited = Object.assign(Object.create({ inherited: 1 }) as Record<string, unknown>, parsed)
+    const copy = cloneJson(inherited)
+    expect(Object.keys(copy)).toEqual(['2', 'b', 'a'])
+    expect(copy.inherited).toBeUndefined()
+    expect(copy).toEqual(parsed)
+  })
 })
 
 describe('keys', () => {
