@@ -213,7 +213,7 @@ export function rateLimit(options: RateLimitOptions): RateLimitPlugin {
             )
           }
           applied.push(limit)
-          checks.push({ key: `${limit.prefix}|${client}`, rule: limit.rule, cost })
+          checks.push({ key: limit.storeKeys.of(client), rule: limit.rule, cost })
         }
         return next(0)
       }
