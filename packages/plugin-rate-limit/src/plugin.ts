@@ -266,8 +266,11 @@ export function rateLimit(options: RateLimitOptions): RateLimitPlugin {
             },
           )
         }
-        if (settings.headers || settings.legacyHeaders)
-          state.meta.headers = Object.assign({}, state.meta.headers, headers)
+        if (settings.headers || settings.legacyHeaders) {
+          // The headers object is this request's own: it becomes the meta's when there is none to merge with.
+          const existing = state.meta.headers
+          state.meta.headers = existing === undefined ? headers : Object.assign({}, existing, headers)
+        }
       }
 
       tapMaybeSync(engine.hooks.admission, { name: PLUGIN_NAME, stage: Stage.RATE_LIMIT }, admit)
