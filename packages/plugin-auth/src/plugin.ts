@@ -50,7 +50,12 @@ function definitionIssues(intent: IntentDefinition): IxpError | undefined {
 /** Sets (or clears) `ctx.user`: only the plugin decides who the caller is, never a copied-in value. */
 function setUser(ctx: IxpContext, principal: Principal | undefined): void {
   if (principal) ctx.user = principal
-  else delete ctx.user
+  else clearUser(ctx)
+}
+
+/** Removes `ctx.user`; `delete` only when there is one (a `delete` of a missing property costs ~3× the check). */
+function clearUser(ctx: IxpContext): void {
+  if (Object.hasOwn(ctx, 'user')) delete ctx.user
 }
 
 /**
@@ -153,7 +158,7 @@ class Guard {
       // scope, rate-limit keys), and broken ones are ignored rather than refusing what anyone may do. Without
       // any credential there is nothing to authenticate.
       if (this.authenticator.presentsNothing(ctx)) {
-        delete ctx.user
+        clearUser(ctx)
         return
       }
       return this.authenticator.authenticate(ctx).then(

@@ -91,21 +91,45 @@ class Problem {
   constructor(readonly reason: string) {}
 }
 
-// Parameters usually arrive in a stable order already (schema order); checking is cheaper than sorting.
-function isSorted(keys: string[]): boolean {
-  for (let i = 1; i < keys.length; i++) if (keys[i - 1]! > keys[i]!) return false
-  return true
+/**
+ * Sorts keys in place by code unit, as `Array.prototype.sort()` does for strings. An insertion sort: objects
+ * of parameters have a handful of keys, often already in order (schema order), and for those it costs a few
+ * comparisons where the built-in sort costs more than the rest of the key.
+ */
+function sortKeys(keys: string[]): void {
+  for (let i = 1; i < keys.length; i++) {
+    const key = keys[i]!
+    let j = i - 1
+    if (keys[j]! <= key) continue
+    while (j >= 0 && keys[j]! > key) {
+      keys[j + 1] = keys[j]!
+      j--
+    }
+    keys[j + 1] = key
+  }
+}
+
+/**
+ * A string JSON writes with no escape between its quotes: no quote, backslash, control character or
+ * surrogate (pairs are written as they are and lone ones escaped; both take the slow path here).
+ */
+const NEEDS_ESCAPE = /["\\\u0000-\u001f\ud800-\udfff]/
+
+/** `JSON.stringify(text)`, without its cost for the usual string that needs no escape. */
+function quoted(text: string): string {
+  return NEEDS_ESCAPE.test(text) ? JSON.stringify(text) : '"' + text + '"'
 }
 
 function canonicalOf(value: unknown, depth: number): string {
   switch (typeof value) {
     case 'string':
-      return JSON.stringify(value)
+      return quoted(value)
     case 'boolean':
       return value ? 'true' : 'false'
     case 'number':
       if (!Number.isFinite(value)) throw new Problem(`the number ${value}`)
-      return JSON.stringify(value)
+      // A finite number's JSON is its String() (both write -0 as 0).
+      return String(value)
     case 'object':
       if (value === null) return 'null'
       break
@@ -132,14 +156,15 @@ function canonicalOf(value: unknown, depth: number): string {
   if (!isPlain(value as object)) throw new Problem(nameOf(value as object))
   const record = value as Record<string, unknown>
   const keys = Object.keys(record)
-  if (!isSorted(keys)) keys.sort()
+  sortKeys(keys)
   let out = '{'
   let first = true
-  for (const key of keys) {
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i]!
     const item = record[key]
     if (item === undefined) continue
     try {
-      out += `${first ? '' : ','}${JSON.stringify(key)}:${canonicalOf(item, depth + 1)}`
+      out += (first ? '' : ',') + quoted(key) + ':' + canonicalOf(item, depth + 1)
     } catch (error) {
       if (error instanceof Problem) error.segments.push(key)
       throw error
@@ -199,13 +224,23 @@ export function cloneJson<T>(value: T): T {
     for (let i = 0; i < value.length; i++) copy[i] = cloneJson(value[i])
     return copy as T
   }
+  const source = value as Record<string, unknown>
   const copy: Record<string, unknown> = {}
-  for (const key of Object.keys(value)) {
-    const item = cloneJson((value as Record<string, unknown>)[key])
+  // for-in with the own-property check V8 folds away (the enum cache), not Object.keys: no key array per
+  // object, about a third less per clone. The check keeps enumerable properties of a prototype out.
+  for (const key in source) {
+    if (!Object.prototype.hasOwnProperty.call(source, key)) continue
+    const item = source[key]
+    const cloned = typeof item !== 'object' || item === null ? item : cloneJson(item)
     // JSON.parse makes "__proto__" an own property; plain assignment would set the prototype instead.
     if (key === '__proto__')
-      Object.defineProperty(copy, key, { value: item, enumerable: true, writable: true, configurable: true })
-    else copy[key] = item
+      Object.defineProperty(copy, key, {
+        value: cloned,
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      })
+    else copy[key] = cloned
   }
   return copy as T
 }

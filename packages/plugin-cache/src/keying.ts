@@ -24,6 +24,12 @@ export class Keying {
   readonly #runtime: CacheRuntime
   readonly #policies = new WeakMap<IntentDefinition, IntentPolicy>()
   readonly #prefixes = new WeakMap<IntentDefinition, { component: ComponentDefinition; prefix: string }>()
+  /**
+   * The last key made inline and what it was made of. The same render asked again gets the same string, whose
+   * hash V8 has already computed, instead of a new one the in-process level's map must hash again; another
+   * render costs a string comparison.
+   */
+  #last = { prefix: '', scope: '', material: '', outcome: { key: '' } as { readonly key: string } }
 
   constructor(runtime: CacheRuntime) {
     this.#runtime = runtime
@@ -118,8 +124,14 @@ export class Keying {
       )
       return { bypass: 'key' }
     }
-    const key = finishKey(this.#prefix(intent, component), scopeKey, json.json)
-    return typeof key === 'string' ? { key } : key.then((hashed) => ({ key: hashed }))
+    const prefix = this.#prefix(intent, component)
+    const last = this.#last
+    // Prefix and scope are usually the very strings compared (one pointer each); the material last.
+    if (prefix === last.prefix && scopeKey === last.scope && json.json === last.material) return last.outcome
+    const key = finishKey(prefix, scopeKey, json.json)
+    if (typeof key !== 'string') return key.then((hashed) => ({ key: hashed }))
+    this.#last = { prefix, scope: scopeKey, material: json.json, outcome: { key } }
+    return this.#last.outcome
   }
 
   /** The fixed part of the keys of an intent rendered by a component (both may be replaced at run time). */

@@ -289,6 +289,30 @@ describe('keys', () => {
     expect(await plugin.keyFor({ intent: { name: 'missing' } })).toBeUndefined()
   })
 
+  it('follow the render asked, whatever was asked just before (the last key is reused only for the same render)', async () => {
+    const { plugin, engine, render } = await setup()
+    const seen: string[] = []
+    plugin.events.on('hit', (event) => seen.push(event.key))
+    plugin.events.on('miss', (event) => seen.push(event.key))
+    const key = (id: string, context: IxpContext = {}) =>
+      plugin.keyFor({ intent: { name: 'product', parameters: { id } } }, context)
+    const asked: [string, IxpContext][] = [
+      ['1', {}],
+      ['2', {}],
+      ['2', asUser('alice')],
+      ['2', {}],
+      ['1', {}],
+    ]
+    for (const [id, context] of asked) await render({ id }, context)
+    expect(seen).toEqual(await Promise.all(asked.map(([id, context]) => key(id, context))))
+    expect(new Set(seen).size).toBe(3)
+    const definition = engine.intents.get('product')!
+    engine.registerIntent(Object.assign({}, definition, { version: '2.0.0' }), { replace: true })
+    expect((await render({ id: '1' })).meta.cache).toBe('miss')
+    expect(seen.at(-1)).toBe(await key('1'))
+    expect(seen.at(-1)).not.toBe(seen[0])
+  })
+
   it('bypass (and warn once) when the key material is not plain JSON or a key function throws', async () => {
     const logger = recordingLogger()
     const { render } = await setup(

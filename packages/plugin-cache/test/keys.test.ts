@@ -34,6 +34,27 @@ describe('canonical JSON', () => {
     expect(left.ok && right.ok && left.json !== right.json).toBe(true)
   })
 
+  it('writes strings, numbers and keys as JSON.stringify does, keys in code unit order', () => {
+    const strings = [
+      'plain',
+      'quote " and \\',
+      'tab\tnew\nline\u0001',
+      '\u2028',
+      '\ud83d\ude00',
+      'lone \ud800',
+      '',
+    ]
+    for (const text of strings) expect(canonicalJson(text)).toEqual({ ok: true, json: JSON.stringify(text) })
+    for (const n of [0, -0, 1.5, -3, 1e21, 5e-7, Number.MAX_SAFE_INTEGER])
+      expect(canonicalJson(n)).toEqual({ ok: true, json: JSON.stringify(n) })
+    const record = { b: 1, '10': 2, '9': 3, é: 4, Z: 5, 'a"b': 6, a: 7 }
+    const sorted = Object.keys(record).sort()
+    expect(canonicalJson(record)).toEqual({
+      ok: true,
+      json: `{${sorted.map((key) => `${JSON.stringify(key)}:${JSON.stringify(record[key as keyof typeof record])}`).join(',')}}`,
+    })
+  })
+
   it('reports what plain JSON cannot carry, with its path', () => {
     expect(canonicalJson({ when: new Date(0) })).toEqual({
       ok: false,
@@ -105,6 +126,15 @@ describe('cloneJson', () => {
     expect(Object.getPrototypeOf(copy)).toBe(Object.prototype)
     expect(Object.keys(copy)).toEqual(['a', '__proto__'])
     expect(({} as Record<string, unknown>).polluted).toBeUndefined()
+  })
+
+  it('copies own properties only, in their order', () => {
+    const parsed = JSON.parse('{"b":1,"2":{"c":[true,"x"]},"a":null}') as Record<string, unknown>
+    const inherited = Object.assign(Object.create({ inherited: 1 }) as Record<string, unknown>, parsed)
+    const copy = cloneJson(inherited)
+    expect(Object.keys(copy)).toEqual(['2', 'b', 'a'])
+    expect(copy.inherited).toBeUndefined()
+    expect(copy).toEqual(parsed)
   })
 })
 

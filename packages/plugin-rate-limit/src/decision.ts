@@ -51,10 +51,12 @@ export function toDecision(
   source: 'store' | 'fallback',
 ): RateLimitDecision {
   let retryMs = 0
-  const policies = limits.map((limit, i): PolicyStatus => {
+  const policies: PolicyStatus[] = new Array<PolicyStatus>(limits.length)
+  for (let i = 0; i < limits.length; i++) {
+    const limit = limits[i]!
     const outcome = result.outcomes[i]!
     if (!outcome.allowed) retryMs = Math.max(retryMs, outcome.retryAfterMs)
-    return {
+    policies[i] = {
       name: limit.name,
       algorithm: limit.rule.algorithm,
       limit: limit.rule.limit,
@@ -63,7 +65,7 @@ export function toDecision(
       resetSeconds: outcome.allowed ? seconds(outcome.resetMs) : Math.max(1, seconds(outcome.retryAfterMs)),
       allowed: outcome.allowed,
     }
-  })
+  }
   const decision: RateLimitDecision = { allowed: result.allowed, cost, policies, source }
   if (!result.allowed) decision.retryAfterSeconds = Math.max(1, seconds(retryMs))
   return decision

@@ -55,6 +55,9 @@ export class KeyResolver {
   readonly #settings: KeySettings
   /** API key → hash, so a busy key is hashed once (the cache never leaves the process). */
   readonly #hashes = new LRUCache<string, string>({ max: 10_000 })
+  /** The last socket address keyed and its key: a client's next request reuses the string (see `StoreKeys`). */
+  #lastRemote: string | undefined
+  #lastIpKey = ''
 
   constructor(settings: KeySettings) {
     this.#settings = settings
@@ -100,8 +103,13 @@ export class KeyResolver {
       const remote = state.context.ip
       // Fast path for the usual case: a plain IPv4 socket address and nothing else to consult.
       if (typeof remote === 'string' && settings.ipHeader === undefined) {
+        if (remote === this.#lastRemote) return this.#lastIpKey
         const ipv4 = canonicalIpv4(remote)
-        if (ipv4 !== undefined) return `ip:${ipv4}`
+        if (ipv4 !== undefined) {
+          this.#lastIpKey = `ip:${ipv4}`
+          this.#lastRemote = remote
+          return this.#lastIpKey
+        }
       }
       facts.address = this.address(state)
     }

@@ -4,7 +4,16 @@
  * swept: they are recognised as stale when read and the LRU bound evicts them with everything else.
  */
 import { LRUCache } from 'lru-cache'
-import { admits, readUsage, report, take, toCounter, type Counter, type Usage } from './algorithms.js'
+import {
+  admits,
+  readUsage,
+  report,
+  take,
+  toCounter,
+  type Counter,
+  type LimitOutcome,
+  type Usage,
+} from './algorithms.js'
 import { invalidOptions } from './errors.js'
 import type { LimitCheck, RateLimitStore, StoreDecision } from './store.js'
 
@@ -67,7 +76,11 @@ export function memoryStore(options: MemoryStoreOptions = {}): MemoryStore {
         if (!existing) counters.set(check.key, counter)
       }
     }
-    const outcomes = checks.map((check, i) => report(check.rule, usages[i]!, now, check.cost, passes[i]!))
+    const outcomes: LimitOutcome[] = new Array<LimitOutcome>(checks.length)
+    for (let i = 0; i < checks.length; i++) {
+      const check = checks[i]!
+      outcomes[i] = report(check.rule, usages[i]!, now, check.cost, passes[i]!)
+    }
     return { allowed, outcomes }
   }
 

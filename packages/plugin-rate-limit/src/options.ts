@@ -119,6 +119,28 @@ export interface CompiledLimit {
   /** The name as a Structured Fields string, and this policy's `RateLimit-Policy` item (both fixed). */
   readonly quotedName: string
   readonly policyItem: string
+  /** This limit's store keys (`<prefix>|<client>`). */
+  readonly storeKeys: StoreKeys
+}
+
+/**
+ * The store keys of one limit. The last one made is kept: the next request of the same client gets the same
+ * string, whose hash V8 has already computed, instead of a new string the store's map must hash again (a few
+ * hundred nanoseconds per request under a burst from one client; a string comparison otherwise).
+ */
+export class StoreKeys {
+  #client: string | undefined
+  #key = ''
+
+  constructor(readonly prefix: string) {}
+
+  of(client: string): string {
+    if (client !== this.#client) {
+      this.#key = `${this.prefix}|${client}`
+      this.#client = client
+    }
+    return this.#key
+  }
 }
 
 /** What applies to one intent. */
@@ -250,14 +272,16 @@ function compileLimit(
   const windowSeconds = Math.max(1, Math.ceil(input.windowMs / 1000))
   // Names are restricted to characters that need no escaping in a Structured Fields string.
   const quotedName = `"${name}"`
+  const prefix = `${scope}${name}:${ALGORITHM_CODES[algorithm]}${input.windowMs}`
   return {
     name,
     rule: { algorithm, limit: input.limit, windowMs: input.windowMs, capacity },
     key,
-    prefix: `${scope}${name}:${ALGORITHM_CODES[algorithm]}${input.windowMs}`,
+    prefix,
     windowSeconds,
     quotedName,
     policyItem: `${quotedName};q=${input.limit};w=${windowSeconds}`,
+    storeKeys: new StoreKeys(prefix),
   }
 }
 

@@ -213,7 +213,7 @@ export function rateLimit(options: RateLimitOptions): RateLimitPlugin {
             )
           }
           applied.push(limit)
-          checks.push({ key: `${limit.prefix}|${client}`, rule: limit.rule, cost })
+          checks.push({ key: limit.storeKeys.of(client), rule: limit.rule, cost })
         }
         return next(0)
       }
@@ -266,8 +266,11 @@ export function rateLimit(options: RateLimitOptions): RateLimitPlugin {
             },
           )
         }
-        if (settings.headers || settings.legacyHeaders)
-          state.meta.headers = Object.assign({}, state.meta.headers, headers)
+        if (settings.headers || settings.legacyHeaders) {
+          // The headers object is this request's own: it becomes the meta's when there is none to merge with.
+          const existing = state.meta.headers
+          state.meta.headers = existing === undefined ? headers : Object.assign({}, existing, headers)
+        }
       }
 
       tapMaybeSync(engine.hooks.admission, { name: PLUGIN_NAME, stage: Stage.RATE_LIMIT }, admit)

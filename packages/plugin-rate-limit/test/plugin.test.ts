@@ -174,6 +174,15 @@ describe('keys', () => {
     expect(await countAllowed(engine, 1, { ip: '2001:db8:1:1300::1' })).toBe(1)
   })
 
+  it('keys clients taking turns apart, each request under its own client (keys are reused per client)', async () => {
+    const { engine, seen } = setup({ limit: 2, windowMs: 60_000 })
+    const clients = ['203.0.113.1', '203.0.113.2', '203.0.113.1', '203.0.113.1', '203.0.113.2']
+    const allowed = []
+    for (const ip of clients) allowed.push((await attempt(engine, { ip })).ok)
+    expect(allowed).toEqual([true, true, true, false, true])
+    expect(seen.map((check) => check.key)).toEqual(clients.map((ip) => `default:s60000|ip:${ip}`))
+  })
+
   it('counts context.ip as the transport computed it and never reads X-Forwarded-For itself', async () => {
     const behindLb = { ip: '10.0.0.2' }
     const { engine, seen } = setup({ limit: 1, windowMs: 60_000 })
