@@ -45,7 +45,14 @@ const TARGETS = [
   'Fastify 5, hand-written route',
 ] as const
 
-/** A child: one of the three servers on loopback (the plugins are loaded only by the one that uses them). */
+/** The parameters of the bench's intent, as the engine registers them and Fastify's route checks them. */
+const PARAMETERS = {
+  type: 'object',
+  properties: { productId: { type: 'string', maxLength: 32 }, quantity: { type: 'integer' } },
+  required: ['productId'],
+}
+
+/** A child: one of the servers on loopback (the plugins are loaded only by the one that uses them). */
 async function serve(): Promise<void> {
   const core = await import('../packages/core/src/index.js')
   const { createNodeServer } = await import('../packages/plugin-http/src/node/index.js')
@@ -63,18 +70,14 @@ async function serve(): Promise<void> {
       name: 'product_details',
       description: 'Product details',
       component: 'ProductCard',
-      parameters: {
-        type: 'object',
-        properties: { productId: { type: 'string', maxLength: 32 }, quantity: { type: 'integer' } },
-        required: ['productId'],
-      },
+      parameters: PARAMETERS,
       handler: (params) => ({ name: `Product ${String(params.productId)}`, price: 12.5 }),
       auth: { public: true },
     })
     await engine.ready()
     return engine
   }
-  /** The plain engine's answer to the bench's request, from a plain engine started for the purpose. */
+  /** The plain engine's answer to the bench's request (body and headers), from a plain engine started for it. */
   const plainAnswer = async () => {
     const plainServer = createNodeServer(await engineWith([]))
     const answer = await fetch(`http://127.0.0.1:${await listen(plainServer)}/ixp/render`, {
@@ -82,20 +85,20 @@ async function serve(): Promise<void> {
       headers: { 'content-type': 'application/json' },
       body: RENDER_BODY,
     })
+    const body = await answer.text()
     plainServer.close()
-    return answer
+    return { body, headers: answer.headers }
   }
   const target = Number(process.env[TARGET_ENV])
   let port: number
   if (target === 4) {
-    port = await fastifyServer(JSON.parse(await (await plainAnswer()).text()) as Record<string, unknown>)
+    port = await fastifyServer(JSON.parse((await plainAnswer()).body) as Record<string, unknown>)
   } else if (target === 3) {
     // What node:http itself costs to send the plain engine's answer with all its headers (the default security
     // and CORS headers, a request id): the part of the engine's figure that no engine code can remove.
-    const answer = await plainAnswer()
-    const renderJson = await answer.text()
+    const { body: renderJson, headers: answerHeaders } = await plainAnswer()
     const constant: string[] = []
-    answer.headers.forEach((value, name) => {
+    answerHeaders.forEach((value, name) => {
       if (!['content-length', 'date', 'connection', 'keep-alive', 'x-request-id'].includes(name))
         constant.push(name, value)
     })
@@ -127,7 +130,7 @@ async function serve(): Promise<void> {
     port = await listen(createNodeServer(stacked))
   } else if (target === 0) {
     // The bare server answers what the plain engine answers (same bytes), computed once.
-    const renderJson = await (await plainAnswer()).text()
+    const renderJson = (await plainAnswer()).body
     port = await listen(bareJsonServer(() => renderJson))
   } else {
     port = await listen(createNodeServer(await engineWith([])))
@@ -144,17 +147,12 @@ async function serve(): Promise<void> {
 async function fastifyServer(answer: Record<string, unknown>): Promise<number> {
   const { default: Fastify } = await import('fastify')
   const app = Fastify()
-  const parameters = {
-    type: 'object',
-    properties: { productId: { type: 'string', maxLength: 32 }, quantity: { type: 'integer' } },
-    required: ['productId'],
-  }
   const body = {
     type: 'object',
     properties: {
       intent: {
         type: 'object',
-        properties: { name: { type: 'string' }, parameters },
+        properties: { name: { type: 'string' }, parameters: PARAMETERS },
         required: ['name', 'parameters'],
       },
     },
