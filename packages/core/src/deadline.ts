@@ -7,7 +7,7 @@
  * (most renders finish without anyone listening), the timer reuses this object instead of allocating a
  * closure, and a caller signal has one abort listener however many renders wait on it.
  */
-import type { DeadlineClock, Expirable } from './deadline-clock.js'
+import { clock, type DeadlineClock, type Expirable } from './deadline-clock.js'
 import { coreError, type IxpError, isIxpError } from './errors.js'
 
 const NEVER = new AbortController().signal
@@ -91,7 +91,7 @@ export class Deadline implements Expirable {
     return new Promise<T>((resolve, reject) => {
       this.#reject = reject
       if (this.ms > 0) {
-        this.#timer = this.#clock.start(this, Math.max(this.expiresAt - performance.now(), 0))
+        this.#timer = this.#clock.start(this, Math.max(this.expiresAt - clock.now(), 0))
       }
       if (this.#parent !== undefined) watch(this.#parent, this)
       work.then(

@@ -6,7 +6,7 @@
  */
 import { coreError, toIxpError, type IxpError } from './errors.js'
 import { Deadline } from './deadline.js'
-import { deadlineClock, type DeadlineClock } from './deadline-clock.js'
+import { clock, deadlineClock, type DeadlineClock } from './deadline-clock.js'
 import { engineSettings, type EngineOptions, type EngineSettings } from './engine-options.js'
 import { EngineEventEmitter } from './events.js'
 import { applyCommandInvalidation, toInvalidation, type InvalidationRequest } from './invalidation.js'
@@ -45,12 +45,6 @@ export type { EngineOptions } from './engine-options.js'
 export type { RegisterOptions } from './registrations.js'
 
 type Lifecycle = 'created' | 'starting' | 'ready' | 'closing' | 'closed'
-
-/**
- * The clock of render durations, read once: on Node the `performance` global is a getter, which a render would
- * otherwise call for each of its two clock reads.
- */
-const clock = performance
 
 /** An IXP engine. Create one with {@link createEngine}. */
 export class Engine {

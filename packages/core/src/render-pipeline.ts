@@ -17,6 +17,7 @@ import { CANONICAL_WITH_PLACEHOLDER, classifyTree, NOT_CANONICAL } from './tree/
 import { assertCanonicalTree, type TreeLimits } from './tree/check.js'
 import { containsPlaceholder } from './tree/placeholder.js'
 import { resolveTags } from './invalidation.js'
+import { clock } from './deadline-clock.js'
 import { computeTtl } from './ttl.js'
 import type { ComponentDefinition, IntentDefinition, RenderNode, RenderResult } from './types.js'
 import type { ParameterValidator } from './validation/parameters.js'
@@ -323,7 +324,7 @@ export class RenderPipeline {
     const { afterRender } = this.#hooks
     if (!afterRender.isUsed()) return result
     // What an afterRender tap reads is the time spent so far (the engine sets the final figure after the hook).
-    result.meta.durationMs = performance.now() - state.startedAt
+    result.meta.durationMs = clock.now() - state.startedAt
     const taps = syncTaps(afterRender)
     return taps !== undefined ? runWaterfall(taps, result, state) : afterRender.promise(result, state)
   }
