@@ -436,7 +436,10 @@ export class Engine {
 
   #rendered(result: RenderResult, context: IxpContext, durationMs: number, run: RenderRun): RenderResult {
     result.meta.durationMs = durationMs
-    if (run.handled) applyCommandInvalidation(run, (request) => this.invalidate(request), this.logger)
+    // Only a command declares invalidations: other renders allocate no callback for them.
+    if (run.handled && run.intent.invalidates !== undefined) {
+      applyCommandInvalidation(run, (request) => this.invalidate(request), this.logger)
+    }
     if (this.#renderListeners['intent:after'] !== undefined) {
       this.events.emit('intent:after', { intent: result.intent, result, context })
     }
