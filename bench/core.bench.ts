@@ -4,20 +4,18 @@
  *    async function doing the same work (compiled validation, stripping undeclared keys, handler, tree, TTL).
  *    Target: the engine at most 2× the hand-written path (ratio ≥ 0.5).
  * 2. `engine.renderNow()` of an intent without a handler (synchronous end to end), against a hand-written
- *    TypeBox check + tree + result. Target (issue 19): at most 3× the hand-written time.
+ *    TypeBox check + tree + result (`core-fixture.ts`). Target (issue 19): at most 3× the hand-written time.
+ *    With `IXP_BENCH_INSTRUCTIONS=1` (and valgrind) the two are also counted in instructions.
  */
-import Schema from 'typebox/schema'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { createEngine, silentLogger } from '@ixp/core'
+import { bundleForNode } from './bundle.js'
+import { handWrittenSync, isValid, parameters, registerSummary, syncRequest } from './core-fixture.js'
+import { hasValgrind, instructionsPerOp } from './instructions.js'
 import { compareRates, compareSyncRates, formatRate, printTable } from './measure.js'
-
-const parameters = {
-  type: 'object',
-  properties: {
-    productId: { type: 'string', minLength: 1, maxLength: 32 },
-    quantity: { type: 'integer', minimum: 1, maximum: 99 },
-  },
-  required: ['productId'],
-}
 
 const handler = async (params: Record<string, unknown>) => ({
   price: 12.5,
@@ -42,23 +40,10 @@ engine.registerIntent({
   handler,
 })
 // The synchronous case: a component whose tree comes from the parameters alone (canonical as built).
-const renderSummary = (props: Record<string, unknown>) => ({
-  type: 'card',
-  props: { title: String(props.productId) },
-  children: [{ type: 'text', props: {}, children: [`Quantity: ${String(props.quantity ?? 1)}`] }],
-})
-engine.registerComponent({ name: 'ProductSummary', render: renderSummary })
-engine.registerIntent({
-  name: 'product_card',
-  description: 'Product card without data',
-  component: 'ProductSummary',
-  parameters,
-})
+registerSummary(engine)
 await engine.ready()
 
 // The hand-written equivalent: the same compiled check, the same copy without undeclared keys, no hooks.
-const validator = Schema.Compile(parameters as never)
-const isValid = (value: unknown): boolean => validator.Check(value)
 const declared = Object.keys(parameters.properties)
 async function handWritten(request: { intent: { name: string; parameters: Record<string, unknown> } }) {
   const input = request.intent.parameters
@@ -74,25 +59,6 @@ async function handWritten(request: { intent: { name: string; parameters: Record
     tree: await render(props),
   }
 }
-
-// The synchronous hand-written render: the compiled check, the tree, a result with the engine's fields (the
-// props a copy of the parameters, as the engine's are). The bench keeps every result (`sink` in measure.ts), so
-// V8 cannot drop the allocations of this baseline.
-const summaryComponent = { name: 'ProductSummary' }
-function handWrittenSync(request: { intent: { name: string; parameters: Record<string, unknown> } }) {
-  const params = request.intent.parameters
-  if (!isValid(params)) throw new Error('invalid')
-  const props = Object.assign({}, params)
-  return {
-    intent: request.intent.name,
-    component: summaryComponent,
-    props,
-    ttl: 300,
-    meta: { durationMs: 0 },
-    tree: renderSummary(props),
-  }
-}
-const syncRequest = { intent: { name: 'product_card', parameters: { productId: 'p-1', quantity: 2 } } }
 
 const request = {
   intent: { name: 'product_details', parameters: { productId: 'p-1', quantity: 2, extra: true } },
@@ -125,4 +91,35 @@ export default async function run(): Promise<void> {
   )
   const times = handSyncRate!.opsPerSec / nowRate!.opsPerSec
   console.log(`\nrenderNow time / hand-written time: ${times.toFixed(1)}× (target ≤ 3×)`)
+  if (process.env.IXP_BENCH_INSTRUCTIONS === '1') await compareInstructions()
+}
+
+/**
+ * The same synchronous renders counted in instructions (`IXP_BENCH_INSTRUCTIONS=1`, needs valgrind): a figure
+ * that does not move with the machine's load, where the times above do.
+ */
+async function compareInstructions(): Promise<void> {
+  if (!(await hasValgrind())) {
+    console.log('\ninstructions: valgrind is not installed (apt-get install valgrind); skipped')
+    return
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'ixp-core-bench-'))
+  try {
+    const script = join(dir, 'core-instructions.mjs')
+    await bundleForNode({
+      entryPoints: [fileURLToPath(new URL('./core-instructions.ts', import.meta.url))],
+      outfile: script,
+    })
+    const engineCount = await instructionsPerOp(script, ['engine'])
+    const handCount = await instructionsPerOp(script, ['hand'])
+    printTable([
+      { path: 'engine.renderNow() (no handler)', 'instructions/op': Math.round(engineCount) },
+      { path: 'hand-written sync', 'instructions/op': Math.round(handCount) },
+    ])
+    console.log(
+      `\nrenderNow instructions / hand-written instructions: ${(engineCount / handCount).toFixed(1)}×`,
+    )
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
 }

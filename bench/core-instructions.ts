@@ -1,0 +1,20 @@
+/**
+ * The child `core.bench.ts` runs under callgrind (see `instructions.ts`): `node core-instructions.js <engine|hand>
+ * <count>` renders the fixture's synchronous intent `count` times, through the engine or by hand, keeping each
+ * result so that V8 cannot drop its allocations.
+ */
+import { handWrittenSync, summaryEngine, syncRequest } from './core-fixture.js'
+
+const [target, count] = process.argv.slice(2)
+const render =
+  target === 'hand'
+    ? handWrittenSync
+    : target === 'engine'
+      ? (
+          (engine) => (request: typeof syncRequest) =>
+            engine.renderNow(request)
+        )(await summaryEngine())
+      : undefined
+if (render === undefined) throw new Error(`usage: core-instructions <engine|hand> <count> (got ${target})`)
+const kept: unknown[] = new Array(1024)
+for (let i = 0; i < Number(count); i++) kept[i & 1023] = render(syncRequest)
