@@ -20,7 +20,9 @@
  * Environment: IXP_BENCH_SECONDS (per measurement, default 3), IXP_BENCH_ROUNDS (default 5),
  * IXP_BENCH_CONNECTIONS (default 16), IXP_BENCH_WARMUP_SECONDS (per server, default 3), IXP_BENCH_LOAD
  * (`autocannon`, the default, or `wrk`: one wrk thread, issue 19's own method), IXP_BENCH_BASELINE (a
- * source tree whose plain engine and stack are measured in the same rounds, e.g. a worktree of main).
+ * source tree whose plain engine and stack are measured in the same rounds, e.g. a worktree of main),
+ * IXP_BENCH_INSTRUCTIONS=1 (then every server is also counted in instructions per request under callgrind:
+ * `server-instructions.ts`).
  */
 import { execFile, fork, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
@@ -29,7 +31,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { bundleForNode } from './bundle.js'
+import { hasValgrind } from './instructions.js'
 import { bareJsonServer, listen, median, printTable, reportCpuOnRequest } from './measure.js'
+import { serverInstructions, type ServerInstructions } from './server-instructions.js'
 
 const CHILD_FLAG = 'IXP_STACK_BENCH_CHILD'
 /** Which server a child serves: an index into {@link TARGETS}. */
@@ -262,6 +266,38 @@ async function measure(
   } satisfies Sample
 }
 
+/**
+ * The same servers counted in instructions per request under callgrind (`IXP_BENCH_INSTRUCTIONS=1`, needs
+ * valgrind; a few minutes per server), one after another: figures that do not move with the machine's load.
+ */
+async function countInstructions(servers: { name: string; bundle: string; target: number }[]): Promise<void> {
+  if (!(await hasValgrind())) {
+    console.log('\ninstructions: valgrind is not installed (apt-get install valgrind); skipped')
+    return
+  }
+  const counts: ServerInstructions[] = []
+  for (const server of servers) {
+    counts.push(
+      await serverInstructions(
+        server.bundle,
+        { [CHILD_FLAG]: '1', [TARGET_ENV]: String(server.target) },
+        { path: '/ixp/render', body: RENDER_BODY },
+      ),
+    )
+  }
+  console.log('\nInstructions per request under callgrind (15,000 requests of warm-up, 5,000 counted):\n')
+  const bare = counts[0]!
+  printTable(
+    servers.map((server, i) => ({
+      server: server.name,
+      'all threads': Math.round(counts[i]!.total).toLocaleString('en-US'),
+      'main thread': Math.round(counts[i]!.mainThread).toLocaleString('en-US'),
+      'main thread vs bare': `${(counts[i]!.mainThread / bare.mainThread).toFixed(2)}×`,
+      'vs Fastify': `${(counts[i]!.mainThread / counts[4]!.mainThread).toFixed(2)}×`,
+    })),
+  )
+}
+
 export default async function run(): Promise<void> {
   const seconds = Number(process.env.IXP_BENCH_SECONDS ?? 3)
   const rounds = Number(process.env.IXP_BENCH_ROUNDS ?? 5)
@@ -359,6 +395,7 @@ export default async function run(): Promise<void> {
         `plain ≤ 0.94×, stack ≤ 1.18× of it): ${(summary[1]!.cpu / fastify.cpu).toFixed(2)}× and ` +
         `${(summary[2]!.cpu / fastify.cpu).toFixed(2)}×`,
     )
+    if (process.env.IXP_BENCH_INSTRUCTIONS === '1') await countInstructions(servers)
   } finally {
     for (const child of children) child.kill()
     rmSync(dir, { recursive: true, force: true })
