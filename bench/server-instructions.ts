@@ -11,7 +11,7 @@
  * moves the figure by well under 0.1 %.
  *
  * Two figures: all threads, and the main thread alone. The other threads are mostly V8's optimising compiler
- * and GC helpers, whose share still moves between runs; the main thread is the steadier figure (~±2 %).
+ * and GC helpers, whose share still moves between runs; the main thread is the steadier figure (2–4 % between runs).
  */
 import { execFile, fork } from 'node:child_process'
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'

@@ -7,7 +7,9 @@
  * plain engine's answer with all of its headers (what node itself costs to write the default security headers),
  * and Fastify 5 answering the same bytes from a hand-written route (its JSON-schema check of the body, the answer
  * serialised per request): the reference issue 19's targets were set against, measured on the same machine in the
- * same rounds, because the ratios to bare move with the machine (bare's own cost per request does).
+ * same rounds, because the ratios to bare move with the machine (bare's own cost per request does) — once as
+ * written, once also sending the engine's default headers and a request id (the same answer, byte for byte but the
+ * date and the id).
  * Reported: req/s and server CPU per request — the server process's CPU time (every thread, GC helpers included)
  * read from `/proc/<pid>/stat` by the bench, robust to other load on a shared machine — medians of interleaved
  * rounds, as ratios to bare, with the kernel's share and the spread of the rounds. Each server runs in a process
@@ -47,6 +49,7 @@ const TARGETS = [
   'tracing+auth+rate limit+cache',
   "bare node:http + engine's headers",
   'Fastify 5, hand-written route',
+  "Fastify 5, route + engine's headers",
 ] as const
 
 /** The parameters of the bench's intent, as the engine registers them and Fastify's route checks them. */
@@ -95,26 +98,39 @@ async function serve(): Promise<void> {
   }
   const target = Number(process.env[TARGET_ENV])
   let port: number
-  if (target === 4) {
-    port = await fastifyServer(JSON.parse((await plainAnswer()).body) as Record<string, unknown>)
-  } else if (target === 3) {
-    // What node:http itself costs to send the plain engine's answer with all its headers (the default security
-    // and CORS headers, a request id): the part of the engine's figure that no engine code can remove.
-    const { body: renderJson, headers: answerHeaders } = await plainAnswer()
+  /** The plain engine's answer with the headers it always sends (not those node or each request sets). */
+  const answerWithHeaders = async () => {
+    const { body, headers } = await plainAnswer()
     const constant: string[] = []
-    answerHeaders.forEach((value, name) => {
+    headers.forEach((value, name) => {
       if (!['content-length', 'date', 'connection', 'keep-alive', 'x-request-id'].includes(name))
         constant.push(name, value)
     })
+    return { body, constant }
+  }
+  /** Request ids as the engine makes them: a random prefix and a counter. */
+  const prefix = `${crypto.randomUUID().replace(/-/g, '').slice(0, 16)}-`
+  let requests = 0
+  const requestId = () => prefix + (++requests).toString(36)
+  if (target === 4) {
+    port = await fastifyServer(JSON.parse((await plainAnswer()).body) as Record<string, unknown>)
+  } else if (target === 5) {
+    // Fastify's route sending what the engine sends: the same answer with the same headers.
+    const { body, constant } = await answerWithHeaders()
+    const headers: Record<string, string> = {}
+    for (let i = 0; i < constant.length; i += 2) headers[constant[i]!] = constant[i + 1]!
+    port = await fastifyServer(JSON.parse(body) as Record<string, unknown>, headers, requestId)
+  } else if (target === 3) {
+    // What node:http itself costs to send the plain engine's answer with all its headers (the default security
+    // and CORS headers, a request id): the part of the engine's figure that no engine code can remove.
+    const { body: renderJson, constant } = await answerWithHeaders()
     const length = String(Buffer.byteLength(renderJson))
-    let requests = 0
-    const prefix = `${crypto.randomUUID().replace(/-/g, '').slice(0, 16)}-`
     port = await listen(
       createServer((req, res) => {
         req.resume()
         req.on('end', () => {
           const headers = constant.slice()
-          headers.push('x-request-id', prefix + (++requests).toString(36), 'content-length', length)
+          headers.push('x-request-id', requestId(), 'content-length', length)
           res.writeHead(200, headers)
           res.end(renderJson)
         })
@@ -146,9 +162,14 @@ async function serve(): Promise<void> {
 
 /**
  * Fastify 5 with the route an application would write by hand: the body checked against a JSON schema (the
- * intent's parameters inside the protocol's envelope), the handler's answer serialised by Fastify per request.
+ * intent's parameters inside the protocol's envelope), the handler's answer serialised by Fastify per request;
+ * with `headers`, the route also sends those and a request id (what the engine sends by default).
  */
-async function fastifyServer(answer: Record<string, unknown>): Promise<number> {
+async function fastifyServer(
+  answer: Record<string, unknown>,
+  headers?: Record<string, string>,
+  requestId?: () => string,
+): Promise<number> {
   const { default: Fastify } = await import('fastify')
   const app = Fastify()
   const body = {
@@ -162,7 +183,13 @@ async function fastifyServer(answer: Record<string, unknown>): Promise<number> {
     },
     required: ['intent'],
   }
-  app.post('/ixp/render', { schema: { body } }, async () => answer)
+  if (headers === undefined) app.post('/ixp/render', { schema: { body } }, async () => answer)
+  else {
+    app.post('/ixp/render', { schema: { body } }, async (_request, reply) => {
+      reply.headers(headers).header('x-request-id', requestId!())
+      return answer
+    })
+  }
   await app.listen({ port: 0, host: '127.0.0.1' })
   return (app.server.address() as { port: number }).port
 }
@@ -294,6 +321,7 @@ async function countInstructions(servers: { name: string; bundle: string; target
       'main thread': Math.round(counts[i]!.mainThread).toLocaleString('en-US'),
       'main thread vs bare': `${(counts[i]!.mainThread / bare.mainThread).toFixed(2)}×`,
       'vs Fastify': `${(counts[i]!.mainThread / counts[4]!.mainThread).toFixed(2)}×`,
+      "vs Fastify + engine's headers": `${(counts[i]!.mainThread / counts[5]!.mainThread).toFixed(2)}×`,
     })),
   )
 }
@@ -388,12 +416,15 @@ export default async function run(): Promise<void> {
       })),
     )
     const fastify = summary[4]!
+    const fastifyWithHeaders = summary[5]!
     console.log(
       `\ntargets: plain engine ≤ 1.35×, four-plugin stack ≤ 1.7× bare's server CPU per request; measured ` +
         `${(summary[1]!.cpu / bare.cpu).toFixed(2)}× and ${(summary[2]!.cpu / bare.cpu).toFixed(2)}×\n` +
         `against Fastify's hand-written route in the same rounds (the targets were set where it was 1.44× bare: ` +
         `plain ≤ 0.94×, stack ≤ 1.18× of it): ${(summary[1]!.cpu / fastify.cpu).toFixed(2)}× and ` +
-        `${(summary[2]!.cpu / fastify.cpu).toFixed(2)}×`,
+        `${(summary[2]!.cpu / fastify.cpu).toFixed(2)}×; against the same route sending the engine's headers: ` +
+        `${(summary[1]!.cpu / fastifyWithHeaders.cpu).toFixed(2)}× and ` +
+        `${(summary[2]!.cpu / fastifyWithHeaders.cpu).toFixed(2)}×`,
     )
     if (process.env.IXP_BENCH_INSTRUCTIONS === '1') await countInstructions(servers)
   } finally {
