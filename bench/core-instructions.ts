@@ -6,15 +6,11 @@
 import { handWrittenSync, summaryEngine, syncRequest } from './core-fixture.js'
 
 const [target, count] = process.argv.slice(2)
-const render =
-  target === 'hand'
-    ? handWrittenSync
-    : target === 'engine'
-      ? (
-          (engine) => (request: typeof syncRequest) =>
-            engine.renderNow(request)
-        )(await summaryEngine())
-      : undefined
-if (render === undefined) throw new Error(`usage: core-instructions <engine|hand> <count> (got ${target})`)
+let render: (request: typeof syncRequest) => unknown
+if (target === 'hand') render = handWrittenSync
+else if (target === 'engine') {
+  const engine = await summaryEngine()
+  render = (request) => engine.renderNow(request)
+} else throw new Error(`usage: core-instructions <engine|hand> <count> (got ${target})`)
 const kept: unknown[] = new Array(1024)
 for (let i = 0; i < Number(count); i++) kept[i & 1023] = render(syncRequest)

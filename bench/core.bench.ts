@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url'
 import { createEngine, silentLogger } from '@ixp/core'
 import { bundleForNode } from './bundle.js'
 import { handWrittenSync, isValid, parameters, registerSummary, syncRequest } from './core-fixture.js'
-import { hasValgrind, instructionsPerOp } from './instructions.js'
+import { countingInstructions, instructionsPerOp } from './instructions.js'
 import { compareRates, compareSyncRates, formatRate, printTable } from './measure.js'
 
 const handler = async (params: Record<string, unknown>) => ({
@@ -65,6 +65,7 @@ const request = {
 }
 
 export default async function run(): Promise<void> {
+  const counting = await countingInstructions()
   const [engineRate, handRate] = await compareRates({
     'engine.render()': () => engine.render(request),
     'hand-written': () => handWritten(request),
@@ -91,7 +92,7 @@ export default async function run(): Promise<void> {
   )
   const times = handSyncRate!.opsPerSec / nowRate!.opsPerSec
   console.log(`\nrenderNow time / hand-written time: ${times.toFixed(1)}× (target ≤ 3×)`)
-  if (process.env.IXP_BENCH_INSTRUCTIONS === '1') await compareInstructions()
+  if (counting) await compareInstructions()
 }
 
 /**
@@ -99,10 +100,6 @@ export default async function run(): Promise<void> {
  * that does not move with the machine's load, where the times above do.
  */
 async function compareInstructions(): Promise<void> {
-  if (!(await hasValgrind())) {
-    console.log('\ninstructions: valgrind is not installed (apt-get install valgrind); skipped')
-    return
-  }
   const dir = mkdtempSync(join(tmpdir(), 'ixp-core-bench-'))
   try {
     const script = join(dir, 'core-instructions.mjs')

@@ -13,8 +13,22 @@
 import { execFile } from 'node:child_process'
 
 /** Whether valgrind is on this machine (`apt-get install valgrind`). */
-export function hasValgrind(): Promise<boolean> {
+function hasValgrind(): Promise<boolean> {
   return new Promise((resolve) => execFile('valgrind', ['--version'], (error) => resolve(error === null)))
+}
+
+/**
+ * Whether this run also counts instructions: `IXP_BENCH_INSTRUCTIONS=1` asks for it (`0` or unset: no; any other
+ * value is refused, so that a typo does not silently skip the count), and valgrind must be installed (without it
+ * a line says the count was skipped). Benches ask before measuring anything.
+ */
+export async function countingInstructions(): Promise<boolean> {
+  const value = process.env.IXP_BENCH_INSTRUCTIONS
+  if (value === undefined || value === '' || value === '0') return false
+  if (value !== '1') throw new Error(`IXP_BENCH_INSTRUCTIONS must be '1' or '0' (got '${value}')`)
+  if (await hasValgrind()) return true
+  console.log('\ninstructions: valgrind is not installed (apt-get install valgrind); skipped')
+  return false
 }
 
 /** Runs `node <script> <args…> <count>` under callgrind and gives the instructions it executed. */

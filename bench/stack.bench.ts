@@ -33,7 +33,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { bundleForNode } from './bundle.js'
-import { hasValgrind } from './instructions.js'
+import { countingInstructions } from './instructions.js'
 import { bareJsonServer, listen, median, printTable, reportCpuOnRequest } from './measure.js'
 import { serverInstructions, type ServerInstructions } from './server-instructions.js'
 
@@ -298,10 +298,6 @@ async function measure(
  * valgrind; a few minutes per server), one after another: figures that do not move with the machine's load.
  */
 async function countInstructions(servers: { name: string; bundle: string; target: number }[]): Promise<void> {
-  if (!(await hasValgrind())) {
-    console.log('\ninstructions: valgrind is not installed (apt-get install valgrind); skipped')
-    return
-  }
   const counts: ServerInstructions[] = []
   for (const server of servers) {
     counts.push(
@@ -331,6 +327,7 @@ export default async function run(): Promise<void> {
   const rounds = Number(process.env.IXP_BENCH_ROUNDS ?? 5)
   const connections = Number(process.env.IXP_BENCH_CONNECTIONS ?? 16)
   const warmup = Number(process.env.IXP_BENCH_WARMUP_SECONDS ?? 3)
+  const counting = await countingInstructions()
   const dir = mkdtempSync(join(tmpdir(), 'ixp-stack-bench-'))
   const loadName = process.env.IXP_BENCH_LOAD ?? 'autocannon'
   if (loadName !== 'autocannon' && loadName !== 'wrk') {
@@ -426,7 +423,7 @@ export default async function run(): Promise<void> {
         `${(summary[1]!.cpu / fastifyWithHeaders.cpu).toFixed(2)}× and ` +
         `${(summary[2]!.cpu / fastifyWithHeaders.cpu).toFixed(2)}×`,
     )
-    if (process.env.IXP_BENCH_INSTRUCTIONS === '1') await countInstructions(servers)
+    if (counting) await countInstructions(servers)
   } finally {
     for (const child of children) child.kill()
     rmSync(dir, { recursive: true, force: true })
