@@ -9,7 +9,8 @@
  * serialised per request): the reference issue 19's targets were set against, measured on the same machine in the
  * same rounds, because the ratios to bare move with the machine (bare's own cost per request does) — once as
  * written, once also sending the engine's default headers and a request id (the same answer, byte for byte but the
- * date and the id).
+ * date and the id); last, bare node:http with those headers that also parses each body and serialises the answer
+ * (the JSON work every server of the protocol does, and nothing else).
  * Reported: req/s and server CPU per request — the server process's CPU time (every thread, GC helpers included)
  * read from `/proc/<pid>/stat` by the bench, robust to other load on a shared machine — medians of interleaved
  * rounds, as ratios to bare, with the kernel's share and the spread of the rounds. Each server runs in a process
@@ -20,15 +21,16 @@
  * Fastify's route measured 1.44×: the plain engine ahead of Fastify, the stack within 1.18× of it).
  *
  * Environment: IXP_BENCH_SECONDS (per measurement, default 3), IXP_BENCH_ROUNDS (default 5),
- * IXP_BENCH_CONNECTIONS (default 16), IXP_BENCH_WARMUP_SECONDS (per server, default 3), IXP_BENCH_LOAD
- * (`autocannon`, the default, or `wrk`: one wrk thread, issue 19's own method), IXP_BENCH_BASELINE (a
+ * IXP_BENCH_CONNECTIONS (default 50 with wrk, 16 with autocannon), IXP_BENCH_WARMUP_SECONDS (per server,
+ * default 3), IXP_BENCH_LOAD (`wrk`: one wrk thread, issue 19's own method and the default where wrk is
+ * installed; `autocannon`, the fallback, in the bench's own process), IXP_BENCH_BASELINE (a
  * source tree whose plain engine and stack are measured in the same rounds, e.g. a worktree of main),
  * IXP_BENCH_INSTRUCTIONS=1 (then every server is also counted in instructions per request under callgrind:
  * `server-instructions.ts`).
  */
 import { execFile, fork, type ChildProcess } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { createServer } from 'node:http'
+import { createServer, type ServerResponse } from 'node:http'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -50,6 +52,7 @@ const TARGETS = [
   "bare node:http + engine's headers",
   'Fastify 5, hand-written route',
   "Fastify 5, route + engine's headers",
+  "bare node:http + engine's headers + JSON",
 ] as const
 
 /** The parameters of the bench's intent, as the engine registers them and Fastify's route checks them. */
@@ -120,19 +123,34 @@ async function serve(): Promise<void> {
     const headers: Record<string, string> = {}
     for (let i = 0; i < constant.length; i += 2) headers[constant[i]!] = constant[i + 1]!
     port = await fastifyServer(JSON.parse(body) as Record<string, unknown>, headers, requestId)
-  } else if (target === 3) {
+  } else if (target === 3 || target === 6) {
     // What node:http itself costs to send the plain engine's answer with all its headers (the default security
-    // and CORS headers, a request id): the part of the engine's figure that no engine code can remove.
+    // and CORS headers, a request id): the part of the engine's figure that no engine code can remove. Target 6
+    // also does the JSON work any server of the protocol does per request: it reads the body as text, parses it
+    // and serialises the answer, with no check, render or bookkeeping (the floor under every engine).
     const { body: renderJson, constant } = await answerWithHeaders()
+    const answer = JSON.parse(renderJson) as unknown
     const length = String(Buffer.byteLength(renderJson))
+    const respond = (res: ServerResponse, json: string, contentLength: string) => {
+      const headers = constant.slice()
+      headers.push('x-request-id', requestId(), 'content-length', contentLength)
+      res.writeHead(200, headers)
+      res.end(json)
+    }
     port = await listen(
       createServer((req, res) => {
-        req.resume()
+        if (target === 3) {
+          req.resume()
+          req.on('end', () => respond(res, renderJson, length))
+          return
+        }
+        const chunks: Buffer[] = []
+        req.on('data', (chunk: Buffer) => chunks.push(chunk))
         req.on('end', () => {
-          const headers = constant.slice()
-          headers.push('x-request-id', requestId(), 'content-length', length)
-          res.writeHead(200, headers)
-          res.end(renderJson)
+          // A builtin that may throw: V8 never drops the call, used or not.
+          JSON.parse(Buffer.concat(chunks).toString('utf8'))
+          const json = JSON.stringify(answer)
+          respond(res, json, String(Buffer.byteLength(json)))
         })
       }),
     )
@@ -236,7 +254,7 @@ interface Load {
   failures: number
 }
 
-/** The load generator: autocannon (in this process), or wrk (issue 19's own method) with `IXP_BENCH_LOAD=wrk`. */
+/** The load generator: wrk (issue 19's own method, the default where it is installed), or autocannon. */
 type LoadGenerator = (url: string, seconds: number, connections: number) => Promise<Load>
 
 async function autocannonLoad(url: string, seconds: number, connections: number): Promise<Load> {
@@ -269,6 +287,11 @@ function wrkLoad(script: string): LoadGenerator {
         resolve({ requests, failures })
       })
     })
+}
+
+/** Whether `wrk` runs here (`wrk -v` prints its version and exits with 1, so only a spawn error means no). */
+function wrkInstalled(): Promise<boolean> {
+  return new Promise((resolve) => execFile('wrk', ['-v'], (error) => resolve(error?.code !== 'ENOENT')))
 }
 
 async function measure(
@@ -325,14 +348,20 @@ async function countInstructions(servers: { name: string; bundle: string; target
 export default async function run(): Promise<void> {
   const seconds = Number(process.env.IXP_BENCH_SECONDS ?? 3)
   const rounds = Number(process.env.IXP_BENCH_ROUNDS ?? 5)
-  const connections = Number(process.env.IXP_BENCH_CONNECTIONS ?? 16)
   const warmup = Number(process.env.IXP_BENCH_WARMUP_SECONDS ?? 3)
   const counting = await countingInstructions()
-  const dir = mkdtempSync(join(tmpdir(), 'ixp-stack-bench-'))
-  const loadName = process.env.IXP_BENCH_LOAD ?? 'autocannon'
+  const loadName = process.env.IXP_BENCH_LOAD ?? ((await wrkInstalled()) ? 'wrk' : 'autocannon')
   if (loadName !== 'autocannon' && loadName !== 'wrk') {
     throw new Error(`IXP_BENCH_LOAD must be 'autocannon' or 'wrk' (got '${loadName}')`)
   }
+  if (process.env.IXP_BENCH_LOAD === undefined && loadName === 'autocannon') {
+    console.log(
+      "wrk is not installed (apt-get install wrk): loading with autocannon, not issue 19's method\n",
+    )
+  }
+  // Issue 19 measured with one wrk thread and 50 connections; autocannon shares the two cores with the servers.
+  const connections = Number(process.env.IXP_BENCH_CONNECTIONS ?? (loadName === 'wrk' ? 50 : 16))
+  const dir = mkdtempSync(join(tmpdir(), 'ixp-stack-bench-'))
   let load: LoadGenerator = autocannonLoad
   if (loadName === 'wrk') {
     const script = join(dir, 'render.lua')
@@ -421,7 +450,9 @@ export default async function run(): Promise<void> {
         `plain ≤ 0.94×, stack ≤ 1.18× of it): ${(summary[1]!.cpu / fastify.cpu).toFixed(2)}× and ` +
         `${(summary[2]!.cpu / fastify.cpu).toFixed(2)}×; against the same route sending the engine's headers: ` +
         `${(summary[1]!.cpu / fastifyWithHeaders.cpu).toFixed(2)}× and ` +
-        `${(summary[2]!.cpu / fastifyWithHeaders.cpu).toFixed(2)}×`,
+        `${(summary[2]!.cpu / fastifyWithHeaders.cpu).toFixed(2)}×\n` +
+        `floor under any engine (node:http writing the engine's headers, the body parsed, the answer serialised): ` +
+        `${(summary[6]!.cpu / bare.cpu).toFixed(2)}× bare`,
     )
     if (counting) await countInstructions(servers)
   } finally {
