@@ -15,6 +15,7 @@ import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { gzipSync } from 'node:zlib'
 import type { Plugin } from 'esbuild'
+import { SIZE_BUILD } from '../packages/core/test/size-build.js'
 import { printTable } from './measure.js'
 
 const ROOT = fileURLToPath(new URL('../packages/core/src/index.ts', import.meta.url))
@@ -62,18 +63,7 @@ function stubs(modules: string[]): Plugin {
 
 async function minified(plugins: Plugin[] = []): Promise<string> {
   const { build } = await import('esbuild')
-  const result = await build({
-    entryPoints: [ROOT],
-    write: false,
-    bundle: true,
-    minify: true,
-    platform: 'neutral',
-    format: 'esm',
-    target: 'es2022',
-    packages: 'external',
-    logLevel: 'silent',
-    plugins,
-  })
+  const result = await build({ ...SIZE_BUILD, entryPoints: [ROOT], packages: 'external', plugins })
   return result.outputFiles[0]!.text
 }
 

@@ -13,6 +13,7 @@ import { gzipSync } from 'node:zlib'
 import * as esbuild from 'esbuild'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { browserFieldPlugin } from './portable/run.js'
+import { SIZE_BUILD } from './size-build.js'
 
 /**
  * Minified and gzipped bytes of each entry's bundle, dependencies included, with ~15% headroom over what was
@@ -57,16 +58,10 @@ interface Built {
 async function build(entry: string, dependencies: 'bundled' | 'external' = 'bundled'): Promise<Built> {
   const builtinImports: string[] = []
   const result = await esbuild.build({
+    ...SIZE_BUILD,
     entryPoints: [entry],
-    write: false,
-    bundle: true,
-    minify: true,
-    platform: 'neutral',
-    format: 'esm',
-    target: 'es2022',
     mainFields: ['module', 'main'],
     metafile: true,
-    logLevel: 'silent',
     ...(dependencies === 'external' ? { packages: 'external' as const } : {}),
     plugins: [
       browserFieldPlugin,
