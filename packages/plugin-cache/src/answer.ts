@@ -22,13 +22,19 @@ export function serialiseResult(result: RenderResult): JsonOutcome {
 // One parsed copy per entry, never handed out: every answer gets a clone of it, which is cheaper than
 // parsing the entry's JSON on every hit and still gives each caller a copy nobody else can change.
 const parsed = new WeakMap<StoredEntry, CachedRender>()
+// The entry read last and its parsed copy: hits on one entry skip the WeakMap (an entry is never changed).
+let lastEntry: StoredEntry | undefined
+let lastRender: CachedRender | undefined
 
 function cachedRender(entry: StoredEntry): CachedRender {
+  if (entry === lastEntry) return lastRender!
   let render = parsed.get(entry)
   if (!render) {
     render = JSON.parse(entry.data) as CachedRender
     parsed.set(entry, render)
   }
+  lastEntry = entry
+  lastRender = render
   return render
 }
 
@@ -40,7 +46,8 @@ export function resultFrom(
   status: CacheStatus,
   now: number,
 ): RenderResult {
-  const cached = cloneJson(cachedRender(entry))
+  // Each part is copied on its own (the parsed object around them is never handed out, so it needs no copy).
+  const cached = cachedRender(entry)
   // The render's own meta object: new for every render and shared with nothing cached.
   const meta: RenderMeta = state.meta
   meta.cache = status
@@ -49,12 +56,12 @@ export function resultFrom(
   const result: RenderResult = {
     intent: state.intent.name,
     component,
-    props: cached.props,
+    props: cloneJson(cached.props),
     ttl: cached.ttl,
     meta,
   }
-  if (cached.tree !== undefined) result.tree = cached.tree
-  if (cached.record !== undefined) result.record = cached.record
+  if (cached.tree !== undefined) result.tree = cloneJson(cached.tree)
+  if (cached.record !== undefined) result.record = cloneJson(cached.record)
   if (entry.tags.length > 0) result.tags = entry.tags
   return result
 }

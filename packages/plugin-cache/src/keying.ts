@@ -5,8 +5,9 @@
 import type { ComponentDefinition, IntentDefinition, IxpContext, RenderRequest, RenderState } from '@ixp/core'
 import { cacheError } from './errors.js'
 import type { BypassReason } from './events.js'
-import { keyMaterial } from './json.js'
-import { finishKey, keyPrefix, scopeSegment, type CacheScope } from './key.js'
+import { keyMaterial, type JsonOutcome } from './json.js'
+import { finishKey, keyPrefix, scopeSegment, type CacheIdentity, type CacheScope } from './key.js'
+import { defaultIdentify } from './options.js'
 import { compilePolicy, type IntentPolicy } from './policy.js'
 import type { CacheRuntime } from './runtime.js'
 
@@ -15,6 +16,42 @@ type KeyOutcome = { key: string } | { bypass: BypassReason }
 /** What to do with a render. */
 export type Decision =
   { kind: 'bypass'; reason: BypassReason } | { kind: 'lookup' | 'refresh'; key: string; policy: IntentPolicy }
+
+/** What the default `identify` answers for a context with neither `user` nor `tenant`. */
+const NOBODY: CacheIdentity = Object.freeze({ user: undefined, kind: undefined, tenant: undefined })
+
+/**
+ * The own enumerable properties of `value`, in order, when `value` is a plain object whose every value is a
+ * string, a finite number, a boolean, null or undefined (alternating names and values); else `undefined`.
+ */
+function flatEntries(value: Record<string, unknown>): unknown[] | undefined {
+  const proto = Object.getPrototypeOf(value)
+  if (proto !== Object.prototype && proto !== null) return undefined
+  const entries: unknown[] = []
+  for (const key of Object.keys(value)) {
+    const item = value[key]
+    const type = typeof item
+    if (
+      type === 'number' ? !Number.isFinite(item) : !(type === 'string' || type === 'boolean' || item == null)
+    )
+      return undefined
+    entries.push(key, item)
+  }
+  return entries
+}
+
+/** Whether `value` is a plain object with exactly the names and values of `entries`, in that order. */
+function sameEntries(entries: readonly unknown[], value: Record<string, unknown>): boolean {
+  const proto = Object.getPrototypeOf(value)
+  if (proto !== Object.prototype && proto !== null) return false
+  let i = 0
+  for (const key in value) {
+    if (!Object.prototype.hasOwnProperty.call(value, key)) continue
+    if (i === entries.length || entries[i] !== key || entries[i + 1] !== value[key]) return false
+    i += 2
+  }
+  return i === entries.length
+}
 
 function decisionOf(found: KeyOutcome, kind: 'lookup' | 'refresh', policy: IntentPolicy): Decision {
   return 'bypass' in found ? { kind: 'bypass', reason: found.bypass } : { kind, key: found.key, policy }
@@ -30,6 +67,12 @@ export class Keying {
    * render costs a string comparison.
    */
   #last = { prefix: '', scope: '', material: '', outcome: { key: '' } as { readonly key: string } }
+  /**
+   * The last parameters keyed on their own (no options, `varyBy` or custom key) when they were flat, as names and
+   * values, and their material: equal parameters (the same request again) reuse the string instead of writing
+   * it again. Canonical JSON depends only on those names and values, so equal ones give the same material.
+   */
+  #lastParameters: { entries: readonly unknown[]; material: JsonOutcome } | undefined
 
   constructor(runtime: CacheRuntime) {
     this.#runtime = runtime
@@ -101,7 +144,11 @@ export class Keying {
     policy: IntentPolicy,
   ): KeyOutcome | Promise<KeyOutcome> {
     const settings = this.#runtime.settings
-    const identity = settings.identify(context)
+    // The default `identify` of a caller with no user and no tenant, without its object.
+    const identity =
+      settings.identify === defaultIdentify && context.user === undefined && context.tenant === undefined
+        ? NOBODY
+        : settings.identify(context)
     let scope: CacheScope
     if (policy.scope) scope = policy.scope
     else if (settings.defaultScope !== 'auto') scope = settings.defaultScope
@@ -115,7 +162,9 @@ export class Keying {
     const json =
       policy.key || settings.key
         ? keyMaterial('k', custom, vary)
-        : keyMaterial('p', parameters, vary, options)
+        : vary === undefined && options === undefined
+          ? this.#parametersMaterial(parameters)
+          : keyMaterial('p', parameters, vary, options)
     if (!json.ok) {
       this.#runtime.warnOnce(
         `key:${intent.name}`,
@@ -132,6 +181,18 @@ export class Keying {
     if (typeof key !== 'string') return key.then((hashed) => ({ key: hashed }))
     this.#last = { prefix, scope: scopeKey, material: json.json, outcome: { key } }
     return this.#last.outcome
+  }
+
+  /** The material of parameters alone (see {@link Keying.#lastParameters}). */
+  #parametersMaterial(parameters: Record<string, unknown>): JsonOutcome {
+    const last = this.#lastParameters
+    if (last !== undefined && sameEntries(last.entries, parameters)) return last.material
+    const material = keyMaterial('p', parameters, undefined, undefined)
+    if (material.ok) {
+      const entries = flatEntries(parameters)
+      this.#lastParameters = entries === undefined ? undefined : { entries, material }
+    }
+    return material
   }
 
   /** The fixed part of the keys of an intent rendered by a component (both may be replaced at run time). */

@@ -79,10 +79,10 @@ export class ReadPath {
     const entry = runtime.memory.get(key, now)
     if (entry) {
       const freshness = runtime.freshness(entry, key, now)
-      if (freshness === 'fresh') return this.#answer(state, entry, 'hit', key, 'l1')
+      if (freshness === 'fresh') return this.#answer(state, entry, 'hit', key, 'l1', now)
       if (freshness === 'stale') {
         this.#refresher.refresh(state, key)
-        return this.#answer(state, entry, 'stale', key, 'l1')
+        return this.#answer(state, entry, 'stale', key, 'l1', now)
       }
     }
     const flight = runtime.settings.coalesce ? runtime.flights.get(key) : undefined
@@ -207,6 +207,7 @@ export class ReadPath {
     status: CacheStatus,
     key: string,
     level?: 'l1' | 'l2',
+    now?: number,
   ): RenderResult {
     const { counters, events, engine, settings } = this.#runtime
     const intent = state.intent.name
@@ -223,6 +224,7 @@ export class ReadPath {
       if (events.listenerCount('coalesced') > 0) events.emit('coalesced', { key, intent })
     }
     const component = engine?.describeComponent(state.component.name) ?? { name: state.component.name }
-    return resultFrom(entry, state, component, status, settings.clock())
+    // `now`: the time the entry was just judged fresh or stale at (read once per hit).
+    return resultFrom(entry, state, component, status, now ?? settings.clock())
   }
 }

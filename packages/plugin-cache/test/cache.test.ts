@@ -289,6 +289,38 @@ describe('keys', () => {
     expect(await plugin.keyFor({ intent: { name: 'missing' } })).toBeUndefined()
   })
 
+  it('follow the parameters asked, whatever was asked just before (equal parameters reuse their material)', async () => {
+    const { plugin } = await setup()
+    const key = (parameters: Record<string, unknown>) =>
+      plugin.keyFor({ intent: { name: 'product', parameters } })
+    const withProto = Object.assign(Object.create({ inherited: 1 }) as Record<string, unknown>, { id: '1' })
+    const asked: Record<string, unknown>[] = [
+      { id: '1' },
+      { id: '1' },
+      { id: '2' },
+      { id: '1', lang: 'en' },
+      { lang: 'en', id: '1' },
+      { id: '1', lang: undefined },
+      { id: '1' },
+      { id: 1 },
+      { id: '1' },
+      withProto,
+      { id: '1' },
+    ]
+    const keys: (string | undefined)[] = []
+    for (const parameters of asked) keys.push(await key(parameters))
+    expect(keys[1]).toBe(keys[0])
+    expect(keys[2]).not.toBe(keys[0])
+    expect(keys[3]).not.toBe(keys[0])
+    expect(keys[4]).toBe(keys[3])
+    expect(keys[5]).toBe(keys[0])
+    expect(keys[7]).not.toBe(keys[0])
+    expect(keys[8]).toBe(keys[0])
+    // Not a plain object: not cached, whatever it holds.
+    expect(keys[9]).toBeUndefined()
+    expect(keys[10]).toBe(keys[0])
+  })
+
   it('follow the render asked, whatever was asked just before (the last key is reused only for the same render)', async () => {
     const { plugin, engine, render } = await setup()
     const seen: string[] = []
