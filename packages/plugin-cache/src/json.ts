@@ -31,7 +31,8 @@ function describe(value: unknown): string | undefined {
   }
 }
 
-function isPlain(value: object): boolean {
+/** An object made by `{}` or `Object.create(null)`: what JSON parses to and canonical JSON accepts. */
+export function isPlain(value: object): boolean {
   const proto = Object.getPrototypeOf(value)
   return proto === Object.prototype || proto === null
 }

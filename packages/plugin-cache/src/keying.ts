@@ -5,7 +5,7 @@
 import type { ComponentDefinition, IntentDefinition, IxpContext, RenderRequest, RenderState } from '@ixp/core'
 import { cacheError } from './errors.js'
 import type { BypassReason } from './events.js'
-import { keyMaterial, type JsonOutcome } from './json.js'
+import { isPlain, keyMaterial, type JsonOutcome } from './json.js'
 import { finishKey, keyPrefix, scopeSegment, type CacheIdentity, type CacheScope } from './key.js'
 import { defaultIdentify } from './options.js'
 import { compilePolicy, type IntentPolicy } from './policy.js'
@@ -25,8 +25,7 @@ const NOBODY: CacheIdentity = Object.freeze({ user: undefined, kind: undefined, 
  * string, a finite number, a boolean, null or undefined (alternating names and values); else `undefined`.
  */
 function flatEntries(value: Record<string, unknown>): unknown[] | undefined {
-  const proto = Object.getPrototypeOf(value)
-  if (proto !== Object.prototype && proto !== null) return undefined
+  if (!isPlain(value)) return undefined
   const entries: unknown[] = []
   for (const key of Object.keys(value)) {
     const item = value[key]
@@ -42,8 +41,7 @@ function flatEntries(value: Record<string, unknown>): unknown[] | undefined {
 
 /** Whether `value` is a plain object with exactly the names and values of `entries`, in that order. */
 function sameEntries(entries: readonly unknown[], value: Record<string, unknown>): boolean {
-  const proto = Object.getPrototypeOf(value)
-  if (proto !== Object.prototype && proto !== null) return false
+  if (!isPlain(value)) return false
   let i = 0
   for (const key in value) {
     if (!Object.prototype.hasOwnProperty.call(value, key)) continue
