@@ -11,11 +11,7 @@
  * instruction count says. The benches print both.
  */
 import { execFile } from 'node:child_process'
-
-/** Whether valgrind is on this machine (`apt-get install valgrind`). */
-function hasValgrind(): Promise<boolean> {
-  return new Promise((resolve) => execFile('valgrind', ['--version'], (error) => resolve(error === null)))
-}
+import { isInstalled } from './measure.js'
 
 /**
  * Whether this run also counts instructions: `IXP_BENCH_INSTRUCTIONS=1` asks for it (`0` or unset: no; any other
@@ -26,7 +22,7 @@ export async function countingInstructions(): Promise<boolean> {
   const value = process.env.IXP_BENCH_INSTRUCTIONS
   if (value === undefined || value === '' || value === '0') return false
   if (value !== '1') throw new Error(`IXP_BENCH_INSTRUCTIONS must be '1' or '0' (got '${value}')`)
-  if (await hasValgrind()) return true
+  if (await isInstalled('valgrind', ['--version'])) return true
   console.log('\ninstructions: valgrind is not installed (apt-get install valgrind); skipped')
   return false
 }

@@ -2,6 +2,7 @@
  * Measuring helpers shared by the benchmarks. The machines are shared and noisy, so every figure is a
  * median over several interleaved rounds, and comparisons are ratios against a baseline from the same run.
  */
+import { execFile } from 'node:child_process'
 import { createServer, type Server } from 'node:http'
 
 export interface Rate {
@@ -150,4 +151,14 @@ export function reportCpuOnRequest(): void {
     const usage = process.cpuUsage()
     process.send!({ cpu: usage.user + usage.system })
   })
+}
+
+/**
+ * Whether `command` runs here. Only a spawn error means no: some tools exit non-zero after printing their version
+ * (`wrk -v` exits with 1).
+ */
+export function isInstalled(command: string, versionArgs: readonly string[]): Promise<boolean> {
+  return new Promise((resolve) =>
+    execFile(command, versionArgs, (error) => resolve(error?.code !== 'ENOENT')),
+  )
 }

@@ -36,7 +36,7 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { bundleForNode } from './bundle.js'
 import { countingInstructions } from './instructions.js'
-import { bareJsonServer, listen, median, printTable, reportCpuOnRequest } from './measure.js'
+import { bareJsonServer, isInstalled, listen, median, printTable, reportCpuOnRequest } from './measure.js'
 import { serverInstructions, type ServerInstructions } from './server-instructions.js'
 
 const CHILD_FLAG = 'IXP_STACK_BENCH_CHILD'
@@ -289,11 +289,6 @@ function wrkLoad(script: string): LoadGenerator {
     })
 }
 
-/** Whether `wrk` runs here (`wrk -v` prints its version and exits with 1, so only a spawn error means no). */
-function wrkInstalled(): Promise<boolean> {
-  return new Promise((resolve) => execFile('wrk', ['-v'], (error) => resolve(error?.code !== 'ENOENT')))
-}
-
 async function measure(
   load: LoadGenerator,
   child: ChildProcess,
@@ -350,7 +345,7 @@ export default async function run(): Promise<void> {
   const rounds = Number(process.env.IXP_BENCH_ROUNDS ?? 5)
   const warmup = Number(process.env.IXP_BENCH_WARMUP_SECONDS ?? 3)
   const counting = await countingInstructions()
-  const loadName = process.env.IXP_BENCH_LOAD ?? ((await wrkInstalled()) ? 'wrk' : 'autocannon')
+  const loadName = process.env.IXP_BENCH_LOAD ?? ((await isInstalled('wrk', ['-v'])) ? 'wrk' : 'autocannon')
   if (loadName !== 'autocannon' && loadName !== 'wrk') {
     throw new Error(`IXP_BENCH_LOAD must be 'autocannon' or 'wrk' (got '${loadName}')`)
   }
